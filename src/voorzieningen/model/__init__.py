@@ -1,0 +1,1 @@
+"""Optimisation models: data containers, the investment model and classic presets."""

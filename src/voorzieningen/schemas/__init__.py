@@ -1,0 +1,1 @@
+"""Validated configuration models (pydantic) for every stage of a run."""

@@ -1,0 +1,24 @@
+"""Solver settings of a scenario."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from voorzieningen.schemas.base import StrictModel
+
+
+class SolverSettings(StrictModel):
+    """How HiGHS is run on a model."""
+
+    time_limit_s: float = Field(default=300.0, gt=0)
+    """Wall-clock limit of one solve, in seconds. When it is hit, the best plan found so far
+    is returned with its proven gap, and the run says so."""
+
+    mip_rel_gap: float = Field(default=1e-4, ge=0, le=1)
+    """Relative optimality gap (fraction, 0.005 = 0.5 %) at which the solver may stop."""
+
+    threads: int = Field(default=0, ge=0)
+    """Number of solver threads; 0 lets HiGHS choose."""
+
+    tee: bool = False
+    """Print the solver log to the terminal."""

@@ -1,0 +1,194 @@
+"""Solve a Pyomo model with HiGHS: the only module that names the solver.
+
+:func:`solve_model` returns a :class:`SolveOutcome` that distinguishes the outcomes a user
+must be told apart: proven optimal (within the gap), stopped at the time limit with a plan
+(and its proven gap), stopped without a plan, and infeasible.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from voorzieningen.errors import InfeasibleModelError, SolverError
+from voorzieningen.schemas.solver import SolverSettings
+
+#: Status names used in reports.
+STATUS_OPTIMAL = "optimal"
+STATUS_TIME_LIMIT = "time_limit_feasible"
+STATUS_FEASIBLE = "feasible"
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What the solver did.
+
+    Attributes
+    ----------
+    status
+        ``"optimal"`` (optimal within the requested gap), ``"time_limit_feasible"`` (time
+        limit hit, best plan found returned) or ``"feasible"`` (stopped otherwise with a plan).
+    termination
+        The solver's termination condition, as text.
+    objective
+        Objective value of the returned plan, in the objective's own unit.
+    bound
+        Best proven bound on the objective.
+    gap
+        Relative gap ``|objective - bound| / max(|objective|, 1e-9)`` (fraction).
+    runtime_s
+        Wall-clock solve time, in seconds.
+    solver
+        Solver name and version.
+    """
+
+    status: str
+    termination: str
+    objective: float
+    bound: float
+    gap: float
+    runtime_s: float
+    solver: str
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the plan is proven optimal within the requested gap."""
+        return self.status == STATUS_OPTIMAL
+
+
+def solver_version() -> str:
+    """
+    Return the name and version of the solver used.
+
+    Returns
+    -------
+    str
+        For example ``"highs 1.16.0"``.
+
+    Raises
+    ------
+    SolverError
+        If HiGHS (the ``highspy`` package) is not installed.
+    """
+    solver = Highs()
+    if not solver.available():
+        msg = (
+            "The HiGHS solver is not available: install it with `pip install highspy` "
+            "(it is a dependency of voorzieningen, so reinstalling the package also works)."
+        )
+        raise SolverError(msg)
+    version = solver.version()
+    return "highs " + ".".join(str(v) for v in version) if version else "highs"
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """
+    Return the relative gap between an objective and its bound.
+
+    Parameters
+    ----------
+    objective
+        Objective value of a plan.
+    bound
+        Best proven bound.
+
+    Returns
+    -------
+    float
+        ``|objective - bound| / max(|objective|, 1e-9)``; ``inf`` if the bound is unknown.
+    """
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return math.inf
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def solve_model(model: pyo.ConcreteModel, settings: SolverSettings | None = None) -> SolveOutcome:
+    """
+    Solve a model with HiGHS and load the best plan into its variables.
+
+    Parameters
+    ----------
+    model
+        A Pyomo model with exactly one active objective.
+    settings
+        Time limit (s), relative gap, threads; defaults to :class:`SolverSettings`.
+
+    Returns
+    -------
+    SolveOutcome
+        Status, objective, bound, gap and runtime (s). The variables of ``model`` hold the
+        returned plan.
+
+    Raises
+    ------
+    InfeasibleModelError
+        If HiGHS proves that no plan satisfies the constraints.
+    SolverError
+        If HiGHS is missing, fails, or stops (time limit, interruption) without any plan.
+    """
+    settings = settings or SolverSettings()
+    name = solver_version()
+    solver = Highs()
+    options: dict[str, Any] = {
+        "time_limit": settings.time_limit_s,
+        "rel_gap": settings.mip_rel_gap,
+        "load_solutions": False,
+        "raise_exception_on_nonoptimal_result": False,
+        "tee": settings.tee,
+    }
+    if settings.threads:
+        options["threads"] = settings.threads
+    start = time.perf_counter()
+    try:
+        result = solver.solve(model, **options)
+    except (RuntimeError, ValueError) as err:
+        msg = f"HiGHS failed while solving: {err}"
+        raise SolverError(msg) from err
+    runtime = time.perf_counter() - start
+    condition = result.termination_condition
+    if condition in (
+        TerminationCondition.provenInfeasible,
+        TerminationCondition.locallyInfeasible,
+        TerminationCondition.infeasibleOrUnbounded,
+    ):
+        msg = (
+            "No plan satisfies every constraint of this scenario (HiGHS proved it infeasible). "
+            "Raise the budget, relax the norms, or set `model.allow_unmet_demand = true` to "
+            "see which zones and services fall short."
+        )
+        raise InfeasibleModelError(msg)
+    has_plan = result.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
+    if not has_plan:
+        if condition == TerminationCondition.maxTimeLimit:
+            msg = (
+                f"HiGHS reached the time limit of {settings.time_limit_s:g} s without finding "
+                "any plan; raise `solver.time_limit_s`."
+            )
+        else:
+            msg = f"HiGHS stopped ({condition.name}) without a plan."
+        raise SolverError(msg)
+    result.solution_loader.load_vars()
+    objective = float(result.incumbent_objective)
+    bound = float(result.objective_bound) if result.objective_bound is not None else math.nan
+    gap = relative_gap(objective, bound)
+    if condition == TerminationCondition.convergenceCriteriaSatisfied:
+        status = STATUS_OPTIMAL
+    elif condition == TerminationCondition.maxTimeLimit:
+        status = STATUS_TIME_LIMIT
+    else:
+        status = STATUS_FEASIBLE
+    return SolveOutcome(
+        status=status,
+        termination=condition.name,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        runtime_s=runtime,
+        solver=name,
+    )
