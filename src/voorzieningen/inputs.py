@@ -1,0 +1,461 @@
+"""Read a region's inputs: zones, existing buildings and candidate sites.
+
+No maths here: files are read, checked completely (every problem of a file is reported
+together, with its file, column and rows) and returned as validated DataFrames.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from voorzieningen import tables as T
+from voorzieningen.errors import InputDataError
+from voorzieningen.schemas.model import SERVICES
+from voorzieningen.schemas.scenario import FacilitySettings, ZoneSettings
+
+#: Columns a portfolio CSV must have.
+PORTFOLIO_REQUIRED: tuple[str, ...] = ("site_id", "name", "kind", "service", "lon", "lat")
+#: Optional numeric columns of a portfolio CSV.
+PORTFOLIO_NUMERIC: tuple[str, ...] = (
+    T.FLOOR_AREA_M2,
+    T.CAPACITY_PLACES,
+    T.END_OF_LIFE_YEAR,
+    T.SALE_VALUE_EUR,
+)
+KINDS = ("existing", "candidate")
+#: Bounding box of the Netherlands and its neighbours (lon, lat), to catch swapped columns.
+_LON_RANGE = (2.5, 7.5)
+_LAT_RANGE = (50.5, 53.8)
+
+
+@dataclass(frozen=True)
+class InputData:
+    """The validated inputs of one region.
+
+    Attributes
+    ----------
+    zones
+        Indexed by ``zone``; columns ``gemeente``, ``lon``, ``lat`` (WGS84 degrees).
+    sites
+        Indexed by ``site``; columns :data:`voorzieningen.tables.SITE_COLUMNS`.
+    files
+        Every file read, by role, for the run's provenance record.
+    """
+
+    zones: pd.DataFrame
+    sites: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def resolve_path(base: Path, name: str, *, what: str) -> Path:
+    """
+    Resolve a file name from a scenario inside a base folder, refusing to leave it.
+
+    Parameters
+    ----------
+    base
+        The data directory or the region folder.
+    name
+        A relative path inside ``base``.
+    what
+        What the file is, for the error message.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute, resolved path (it need not exist).
+
+    Raises
+    ------
+    InputDataError
+        If ``name`` is absolute or points outside ``base`` (for example with ``..``).
+    """
+    base = base.resolve()
+    candidate = (base / name).resolve()
+    if Path(name).is_absolute() or not candidate.is_relative_to(base):
+        msg = (
+            f"({what}) | {name!r} points outside {base}; give a path relative to that "
+            "folder (files outside the region and data folders are never read)."
+        )
+        raise InputDataError(msg)
+    return candidate
+
+
+def file_sha256(path: Path) -> str:
+    """
+    Return the SHA-256 hex digest of a file's bytes.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    str
+        64 hexadecimal characters.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _norm_gemeente(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", name.upper())
+
+
+def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.DataFrame:
+    """
+    Load the region's demand zones with their centroids.
+
+    Parameters
+    ----------
+    data_dir
+        The shared data directory.
+    region_dir
+        The region folder (``inputs/<region>``).
+    settings
+        Which zones: CBS PC4 areas of some municipalities, or a user CSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``zone`` (str); columns ``gemeente``, ``lon``, ``lat`` (WGS84 degrees).
+
+    Raises
+    ------
+    InputDataError
+        If the file is missing or bad, a municipality has no PC4 areas, or coordinates are
+        missing or outside the Netherlands.
+    """
+    if settings.source == "csv":
+        if settings.zones_file is None:
+            msg = "(zones.zones_file) | zones.source is 'csv' but no zones_file is given."
+            raise InputDataError(msg)
+        path = resolve_path(region_dir, settings.zones_file, what="zones.zones_file")
+        frame = T.read_csv(path, required=(T.ZONE, *T.ZONE_COLUMNS), dtype={T.ZONE: "str"}, what="zones")
+        zones = frame.rename(columns=str)
+    else:
+        if not settings.gemeenten:
+            msg = (
+                "(zones.gemeenten) | no municipality given; list the CBS names of the "
+                'region\'s municipalities, e.g. gemeenten = ["Delft"].'
+            )
+            raise InputDataError(msg)
+        path = resolve_path(data_dir, settings.centroids_file, what="zones.centroids_file")
+        frame = T.read_csv(
+            path,
+            required=("postcode", "gemeente", "centroid_lon", "centroid_lat"),
+            dtype={"postcode": "str"},
+            what="PC4 centroids",
+        )
+        wanted = {_norm_gemeente(g): g for g in settings.gemeenten}
+        keys = frame["gemeente"].astype(str).map(_norm_gemeente)
+        unknown = sorted(g for k, g in wanted.items() if not (keys == k).any())
+        if unknown:
+            msg = (
+                f"({path}, gemeente) | no PC4 areas for {unknown}; use the CBS spelling "
+                "of the municipality name (e.g. 'Delft', 'Het Hogeland')."
+            )
+            raise InputDataError(msg)
+        frame = frame[keys.isin(wanted)]
+        zones = pd.DataFrame(
+            {
+                T.ZONE: frame["postcode"].astype(str).str.strip(),
+                T.GEMEENTE: frame["gemeente"].astype(str),
+                T.LON: frame["centroid_lon"],
+                T.LAT: frame["centroid_lat"],
+            }
+        )
+    _check_coordinates(zones, path)
+    _check_unique(zones[T.ZONE], path, T.ZONE)
+    return zones.set_index(T.ZONE)[list(T.ZONE_COLUMNS)]
+
+
+def _check_coordinates(frame: pd.DataFrame, path: Path) -> None:
+    problems: list[str] = []
+    for col, (low, high) in ((T.LON, _LON_RANGE), (T.LAT, _LAT_RANGE)):
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = frame.index[values.isna()]
+        if len(bad):
+            problems.append(
+                f"({path}, {col}) | missing or non-numeric in rows {T.format_rows(T.file_rows(bad))}"
+            )
+        out = frame.index[values.notna() & ((values < low) | (values > high))]
+        if len(out):
+            problems.append(
+                f"({path}, {col}) | outside {low}..{high} degrees in rows "
+                f"{T.format_rows(T.file_rows(out))}; give WGS84 longitude/latitude "
+                "(not RD metres, not swapped)"
+            )
+        frame[col] = values
+    if problems:
+        raise InputDataError("\n".join(problems))
+
+
+def _check_unique(ids: pd.Series, path: Path, column: str) -> None:
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        msg = (
+            f"({path}, {column}) | duplicate ids {T.format_rows(sorted(set(dup.astype(str))))} "
+            f"in rows {T.format_rows(T.file_rows(dup.index))}; every id must be unique."
+        )
+        raise InputDataError(msg)
+
+
+def load_duo_schools(
+    data_dir: Path, gemeenten: list[str], settings: FacilitySettings
+) -> pd.DataFrame:
+    """
+    Load the DUO primary-school locations of some municipalities as existing buildings.
+
+    The DUO file has pupils, not buildings: floor area is pupils times the school space norm
+    is left to the model (column ``floor_area_m2`` is NaN here), and capacity is pupils times
+    ``settings.school_capacity_headroom``.
+
+    Parameters
+    ----------
+    data_dir
+        The shared data directory.
+    gemeenten
+        Municipality names (any capitalisation; DUO writes them in upper case).
+    settings
+        Facility settings (file name, headroom, default end of life).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sites table indexed by ``site`` = ``"duo-<vestigingscode>"``.
+
+    Raises
+    ------
+    InputDataError
+        If the file is missing or bad.
+    """
+    path = resolve_path(data_dir, settings.duo_file, what="facilities.duo_file")
+    frame = T.read_csv(
+        path,
+        required=("naam", "type", "gemeente", "vestigingscode", "leerlingen", "lon", "lat"),
+        dtype={"vestigingscode": "str", "gemeente": "str", "type": "str"},
+        what="DUO school locations",
+    )
+    wanted = {_norm_gemeente(g) for g in gemeenten}
+    keep = frame["type"].eq("basisschool") & frame["gemeente"].astype(str).map(
+        _norm_gemeente
+    ).isin(wanted)
+    schools = frame[keep].copy()
+    pupils = pd.to_numeric(schools["leerlingen"], errors="coerce")
+    sites = pd.DataFrame(
+        {
+            T.SITE: "duo-" + schools["vestigingscode"].astype(str),
+            T.NAME: schools["naam"].astype(str),
+            T.KIND: "existing",
+            T.SERVICE: "school",
+            T.ALLOWED_SERVICES: ";".join(SERVICES),
+            T.LON: pd.to_numeric(schools["lon"], errors="coerce"),
+            T.LAT: pd.to_numeric(schools["lat"], errors="coerce"),
+            T.FLOOR_AREA_M2: np.nan,
+            T.CAPACITY_PLACES: (pupils * settings.school_capacity_headroom).round(),
+            T.END_OF_LIFE_YEAR: float(settings.default_school_end_of_life_year),
+            T.SALE_VALUE_EUR: np.nan,
+            T.GEMEENTE: schools["gemeente"].astype(str),
+            T.SOURCE: "duo",
+            T.NOTE: np.where(pupils.isna(), "no pupil count in DUO file", ""),
+        }
+    )
+    sites = sites.reset_index(drop=True)
+    _check_coordinates(sites, path)
+    return sites.set_index(T.SITE)
+
+
+def load_portfolio(path: Path) -> pd.DataFrame:
+    """
+    Load a corporation's portfolio CSV: its buildings and candidate sites.
+
+    Columns: ``site_id`` (unique), ``name``, ``kind`` (``existing`` or ``candidate``),
+    ``service`` (current service of an existing building: ``school``, ``gp`` or
+    ``community_hall``; empty for candidates), ``lon``, ``lat`` (WGS84 degrees), and
+    optionally ``allowed_services`` (``;``-separated; default all), ``floor_area_m2`` (m²
+    BVO), ``capacity_places`` (places of the current service), ``end_of_life_year`` (the
+    year from which the building can no longer be used as is), ``sale_value_eur`` (net
+    proceeds if closed and sold, €; negative for demolition cost), ``note``. A row whose
+    ``site_id`` is ``duo-<vestigingscode>`` describes the building of a DUO school and
+    replaces the DUO defaults.
+
+    Parameters
+    ----------
+    path
+        The portfolio CSV (UTF-8).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sites table indexed by ``site``.
+
+    Raises
+    ------
+    InputDataError
+        Listing every problem found: missing columns, duplicate ids, unknown kinds or
+        services, non-numeric or negative numbers, coordinates outside the Netherlands.
+    """
+    frame = T.read_csv(
+        path, required=PORTFOLIO_REQUIRED, dtype={"site_id": "str"}, what="portfolio"
+    )
+    problems: list[str] = []
+    frame["site_id"] = frame["site_id"].astype("string").str.strip()
+    missing_id = frame.index[frame["site_id"].isna() | (frame["site_id"] == "")]
+    if len(missing_id):
+        problems.append(f"({path}, site_id) | empty in rows {T.format_rows(T.file_rows(missing_id))}")
+    try:
+        _check_unique(frame["site_id"].dropna(), path, "site_id")
+    except InputDataError as err:
+        problems.append(str(err))
+    kind = frame["kind"].astype("string").str.strip().str.lower()
+    bad = frame.index[~kind.isin(KINDS).fillna(False).astype(bool)]
+    if len(bad):
+        problems.append(
+            f"({path}, kind) | must be 'existing' or 'candidate' in rows "
+            f"{T.format_rows(T.file_rows(bad))}"
+        )
+    service = frame["service"].astype("string").str.strip().fillna("")
+    existing = kind.eq("existing").fillna(False).astype(bool)
+    bad = frame.index[existing & ~service.isin(SERVICES)]
+    if len(bad):
+        problems.append(
+            f"({path}, service) | existing buildings need a service out of {list(SERVICES)} "
+            f"in rows {T.format_rows(T.file_rows(bad))}"
+        )
+    allowed = (
+        frame[T.ALLOWED_SERVICES].astype("string").fillna(";".join(SERVICES))
+        if T.ALLOWED_SERVICES in frame.columns
+        else pd.Series(";".join(SERVICES), index=frame.index, dtype="string")
+    )
+    allowed = allowed.str.replace(" ", "", regex=False)
+    bad_allowed = [
+        i
+        for i, text in allowed.items()
+        if not text or any(s not in SERVICES for s in str(text).split(";"))
+    ]
+    if bad_allowed:
+        problems.append(
+            f"({path}, allowed_services) | use ';'-separated names out of {list(SERVICES)} "
+            f"in rows {T.format_rows(T.file_rows(bad_allowed))}"
+        )
+    numbers: dict[str, pd.Series] = {}
+    for col in PORTFOLIO_NUMERIC:
+        raw = frame[col] if col in frame.columns else pd.Series(np.nan, index=frame.index)
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = frame.index[raw.notna() & values.isna()]
+        if len(bad):
+            problems.append(
+                f"({path}, {col}) | not a number in rows {T.format_rows(T.file_rows(bad))} "
+                "(use a decimal point, no thousands separators)"
+            )
+        if col != T.SALE_VALUE_EUR:
+            neg = frame.index[(values < 0) | np.isinf(values)]
+            if len(neg):
+                problems.append(
+                    f"({path}, {col}) | negative or infinite in rows "
+                    f"{T.format_rows(T.file_rows(neg))}"
+                )
+        numbers[col] = values
+    try:
+        _check_coordinates(frame, path)
+    except InputDataError as err:
+        problems.append(str(err))
+    if problems:
+        raise InputDataError("\n".join(problems))
+    sites = pd.DataFrame(
+        {
+            T.SITE: frame["site_id"].astype(str),
+            T.NAME: frame["name"].astype("string").fillna("").astype(str),
+            T.KIND: kind.astype(str),
+            T.SERVICE: service.where(existing, "").astype(str),
+            T.ALLOWED_SERVICES: allowed.astype(str),
+            T.LON: frame[T.LON],
+            T.LAT: frame[T.LAT],
+            **numbers,
+            T.GEMEENTE: frame[T.GEMEENTE].astype(str) if T.GEMEENTE in frame.columns else "",
+            T.SOURCE: "portfolio",
+            T.NOTE: frame[T.NOTE].astype("string").fillna("").astype(str)
+            if T.NOTE in frame.columns
+            else "",
+        }
+    )
+    return sites.set_index(T.SITE)[list(T.SITE_COLUMNS)]
+
+
+def load_sites(
+    data_dir: Path,
+    region_dir: Path,
+    gemeenten: list[str],
+    settings: FacilitySettings,
+) -> tuple[pd.DataFrame, dict[str, Path]]:
+    """
+    Combine DUO schools and the portfolio into one sites table.
+
+    Portfolio rows whose id matches a DUO school (``duo-<vestigingscode>``) replace that
+    school's defaults; other portfolio rows are added.
+
+    Parameters
+    ----------
+    data_dir
+        The shared data directory.
+    region_dir
+        The region folder.
+    gemeenten
+        The region's municipalities (for the DUO schools).
+    settings
+        Facility settings.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        The sites table indexed by ``site``, and the files read by role.
+
+    Raises
+    ------
+    InputDataError
+        If a file is bad, or the region has no site at all.
+    """
+    parts: list[pd.DataFrame] = []
+    files: dict[str, Path] = {}
+    if settings.duo_schools:
+        parts.append(load_duo_schools(data_dir, gemeenten, settings))
+        files["duo_schools"] = resolve_path(data_dir, settings.duo_file, what="duo_file")
+    if settings.portfolio_file:
+        path = resolve_path(region_dir, settings.portfolio_file, what="facilities.portfolio_file")
+        portfolio = load_portfolio(path)
+        files["portfolio"] = path
+        if parts:
+            duo = parts[0]
+            both = portfolio.index.intersection(duo.index)
+            for col in T.SITE_COLUMNS:
+                if col in (T.SOURCE,):
+                    continue
+                given = portfolio.loc[both, col]
+                if given.dtype.kind in "fc":
+                    mask = given.notna()
+                else:
+                    mask = given.astype(str) != ""
+                duo.loc[both[mask.to_numpy()], col] = given[mask]
+            duo.loc[both, T.SOURCE] = "duo+portfolio"
+            portfolio = portfolio.drop(index=both)
+        parts.append(portfolio)
+    if not parts or sum(len(p) for p in parts) == 0:
+        msg = (
+            "(facilities) | the region has no buildings or candidate sites; enable "
+            "facilities.duo_schools or give a facilities.portfolio_file."
+        )
+        raise InputDataError(msg)
+    sites = pd.concat(parts)
+    sites.index.name = T.SITE
+    return sites[list(T.SITE_COLUMNS)], files

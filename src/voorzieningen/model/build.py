@@ -1,0 +1,339 @@
+r"""Build the multi-period building-lifecycle investment model (Pyomo; no I/O, no solver).
+
+Formulation (sets: zones :math:`z`, sites :math:`j`, services :math:`s`, periods :math:`t`;
+options :math:`k` of site :math:`j(k)` hosting services :math:`S_k`; existing buildings
+:math:`e`; eligible pairs :math:`p = (z, j, s)` with travel time :math:`\tau_p`, minutes):
+
+Variables
+    ``start[k,t]`` binary: option *k* (renovate, convert, MFA, new build) starts in period
+    *t*; it then lasts to the end of the horizon. ``asis[e,t]`` binary: building *e* is used
+    as it is in *t*. ``close[e,t]`` ≥ 0: *e* closes in *t* (integral by construction).
+    ``capv[k,s,t]`` ≥ 0: places of *s* built by option *k* starting in *t*. ``ext[k,t]`` ≥ 0:
+    new floor area (m²). ``assign[p,t]`` ≥ 0: persons of zone *z* served at *j* for *s*.
+    ``unmet[z,s,t]`` ≥ 0: persons not served (when allowed).
+
+Constraints (added in this order, one ``add_*`` function each)
+    1. lifecycle: ``asis[e,t] + Σ_k start[k,t] + close[e,t] = asis[e,t-1]`` (``asis[e,0]=1``);
+       ``asis[e,t] = 0`` after the building's end of life; a candidate starts at most one
+       option once. Closures are irreversible and investments are permanent.
+    2. sizing: ``ext[k,t] ≥ (1 - saving_k) Σ_s m2_s capv[k,s,t] - A_k start[k,t]`` and
+       ``capv[k,s,t] ≤ capmax_s start[k,t]``.
+    3. demand: ``Σ_j assign[z,j,s,t] + unmet[z,s,t] = d[z,s,t]``.
+    4. capacity: ``Σ_z assign[z,j,s,t] ≤ cap0[j,s] asis[j,t] + Σ_{k∈K_j, τ≤t} capv[k,s,τ]``.
+    5. linking: ``assign[p,t] ≤ d[z,s,t] host[j,s,t]``, with ``host`` = hosts *s* in *t*.
+    6. minimum viable size: ``Σ_z assign[z,j,s,t] ≥ min_s host[j,s,t]``.
+    7. coverage norm: ``Σ_{p: τ_p ≤ T_s} assign[p,t] ≥ share_s Σ_z d[z,s,t]``.
+    8. budgets: per period and in total, ``capex_t - proceeds_t ≤ B`` (or without proceeds).
+
+Objective
+    ``access``: ``Σ_t w_t (Σ_p τ_p assign[p,t] + P Σ unmet[z,s,t]) + ε · NPV`` with period
+    weights ``w_t`` = share of the horizon (person-minutes per trip, horizon average);
+    ``cost``: ``NPV + P_€ Σ unmet``, where ``NPV = Σ_t δ_t (capex_t - proceeds_t +
+    years_t · opex_t) - δ_end Σ_t r_t capex_t`` (residual value of undepreciated capex).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pyomo.environ as pyo
+
+from voorzieningen import tables as T
+from voorzieningen.model.data import ModelData
+
+
+def build_model(data: ModelData) -> pyo.ConcreteModel:
+    """
+    Build the investment model for one scenario.
+
+    Parameters
+    ----------
+    data
+        Sets and parameters from :func:`voorzieningen.model.data.build_model_data`.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        The model, with expressions ``capex_eur[t]``, ``proceeds_eur[t]``, ``opex_eur[t]``
+        (€ per year), ``npv_cost_eur``, ``access_person_min`` and one active objective.
+    """
+    m = pyo.ConcreteModel(name="voorzieningen")
+    m._data = data  # noqa: SLF001 - results need the data the model was built from
+    periods = data.periods
+    m.PERIODS = pyo.Set(initialize=periods, ordered=True)
+    add_variables(m, data)
+    add_lifecycle(m, data)
+    add_sizing(m, data)
+    add_demand(m, data)
+    add_capacity_and_linking(m, data)
+    add_coverage_norms(m, data)
+    add_costs(m, data)
+    add_budgets(m, data)
+    add_objective(m, data)
+    return m
+
+
+def _prev(periods: list[int]) -> dict[int, int | None]:
+    return {t: (periods[i - 1] if i else None) for i, t in enumerate(periods)}
+
+
+def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Declare the sets and variables (see the module docstring)."""
+    opts = data.options
+    m.OPTIONS = pyo.Set(initialize=range(len(opts)), ordered=True)
+    opt_services = [(k, s) for k, svcs in enumerate(opts["services"]) for s in svcs]
+    m.OPT_SERVICES = pyo.Set(initialize=opt_services, dimen=2, ordered=True)
+    m.EXISTING = pyo.Set(initialize=list(data.asis_area_m2.index.astype(str)), ordered=True)
+    m.PAIRS = pyo.Set(initialize=range(len(data.pairs)), ordered=True)
+    m.start = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.Binary)
+    m.capv = pyo.Var(m.OPT_SERVICES, m.PERIODS, within=pyo.NonNegativeReals)
+    m.ext = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
+    m.asis = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.Binary)
+    m.close = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1))
+    m.assign = pyo.Var(m.PAIRS, m.PERIODS, within=pyo.NonNegativeReals)
+    zs = [(z, s) for z in data.zones for s in data.services]
+    m.ZONE_SERVICES = pyo.Set(initialize=zs, dimen=2, ordered=True)
+    ub = None if data.options_settings.allow_unmet_demand else 0.0
+    m.unmet = pyo.Var(m.ZONE_SERVICES, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, ub))
+
+
+def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Lifecycle: as-is until closure or one intervention; closures irreversible (1)."""
+    opts = data.options
+    by_site: dict[str, list[int]] = defaultdict(list)
+    for k, site in enumerate(opts[T.SITE]):
+        by_site[str(site)].append(k)
+    m._options_by_site = dict(by_site)  # noqa: SLF001
+    prev = _prev(data.periods)
+    existing = set(m.EXISTING)
+
+    def transition(m: pyo.ConcreteModel, e: str, t: int) -> pyo.Expression:
+        before = 1 if prev[t] is None else m.asis[e, prev[t]]
+        return (
+            m.asis[e, t] + sum(m.start[k, t] for k in by_site.get(e, [])) + m.close[e, t]
+            == before
+        )
+
+    m.c_transition = pyo.Constraint(m.EXISTING, m.PERIODS, rule=transition)
+    for e in existing:
+        last = data.asis_last_period.get(e)
+        for t in data.periods:
+            if last is None or (isinstance(last, float) and np.isnan(last)) or t > last:
+                m.asis[e, t].fix(0)
+    candidates = [j for j in by_site if j not in existing]
+    m.CANDIDATES = pyo.Set(initialize=candidates, ordered=True)
+    m.c_build_once = pyo.Constraint(
+        m.CANDIDATES,
+        rule=lambda m, j: sum(m.start[k, t] for k in by_site[j] for t in m.PERIODS) <= 1,
+    )
+
+
+def add_sizing(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Sizing: capacities only when an option starts; new floor area beyond reuse (2)."""
+    opts = data.options
+    saving = opts["saving"].to_numpy(dtype=float)
+    reuse = opts["reuse_area_m2"].to_numpy(dtype=float)
+    services_of = list(opts["services"])
+    m.c_capv_open = pyo.Constraint(
+        m.OPT_SERVICES,
+        m.PERIODS,
+        rule=lambda m, k, s, t: m.capv[k, s, t] <= float(data.cap_max[s]) * m.start[k, t],
+    )
+
+    def ext_rule(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
+        need = sum(float(data.m2_per_place[s]) * m.capv[k, s, t] for s in services_of[k])
+        return m.ext[k, t] >= (1.0 - saving[k]) * need - reuse[k] * m.start[k, t]
+
+    m.c_ext = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=ext_rule)
+
+
+def _host_expr(m: pyo.ConcreteModel, data: ModelData, j: str, s: str, t: int) -> pyo.Expression:
+    """1 if site j hosts service s in period t (as is, or by an option started by t)."""
+    expr = 0
+    if (j, s) in data.asis_capacity.index:
+        expr = m.asis[j, t]
+    for k in m._options_by_site.get(j, []):  # noqa: SLF001
+        if s in data.options["services"].iat[k]:
+            expr = expr + sum(m.start[k, tau] for tau in data.periods if tau <= t)
+    return expr
+
+
+def add_demand(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Demand: every person is served by an eligible site or counted as unmet (3)."""
+    pairs = data.pairs
+    groups = pairs.groupby([T.ZONE, T.SERVICE]).indices
+    dem = data.demand
+
+    def rule(m: pyo.ConcreteModel, z: str, s: str, t: int) -> pyo.Expression:
+        served = sum(m.assign[p, t] for p in groups.get((z, s), ()))
+        return served + m.unmet[z, s, t] == float(dem[(z, t, s)])
+
+    m.c_demand = pyo.Constraint(m.ZONE_SERVICES, m.PERIODS, rule=rule)
+
+
+def add_capacity_and_linking(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Capacity (4), linking of assignments to hosting sites (5), minimum size (6)."""
+    pairs = data.pairs
+    groups = pairs.groupby([T.SITE, T.SERVICE]).indices
+    keys = sorted(groups)
+    m.SITE_SERVICES = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    opts = data.options
+    k_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k, (site, svcs) in enumerate(zip(opts[T.SITE], opts["services"], strict=True)):
+        for s in svcs:
+            k_of[(str(site), str(s))].append(k)
+
+    def capacity(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
+        used = sum(m.assign[p, t] for p in groups[(j, s)])
+        cap0 = float(data.asis_capacity.get((j, s), 0.0))
+        available = (cap0 * m.asis[j, t] if cap0 else 0) + sum(
+            m.capv[k, s, tau] for k in k_of.get((j, s), []) for tau in data.periods if tau <= t
+        )
+        return used <= available
+
+    m.c_capacity = pyo.Constraint(m.SITE_SERVICES, m.PERIODS, rule=capacity)
+
+    dem = data.demand
+    zone = pairs[T.ZONE].to_numpy()
+    site = pairs[T.SITE].to_numpy()
+    service = pairs[T.SERVICE].to_numpy()
+
+    def link(m: pyo.ConcreteModel, p: int, t: int) -> pyo.Expression:
+        d = float(dem[(zone[p], t, service[p])])
+        if d <= 0:
+            return m.assign[p, t] == 0
+        return m.assign[p, t] <= d * _host_expr(m, data, site[p], service[p], t)
+
+    m.c_link = pyo.Constraint(m.PAIRS, m.PERIODS, rule=link)
+
+    def min_size(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
+        low = float(data.min_places[s])
+        if low <= 0:
+            return pyo.Constraint.Skip
+        used = sum(m.assign[p, t] for p in groups[(j, s)])
+        return used >= low * _host_expr(m, data, j, s, t)
+
+    m.c_min_size = pyo.Constraint(m.SITE_SERVICES, m.PERIODS, rule=min_size)
+
+
+def add_coverage_norms(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Coverage norms: a share of demand within a travel time, per service (7)."""
+    pairs = data.pairs
+    rows: list[tuple[str, int]] = []
+    for s in data.services:
+        norm = getattr(data.norms, s)
+        if norm.min_share_within is not None:
+            rows.extend((s, t) for t in data.periods)
+    m.NORMS = pyo.Set(initialize=rows, dimen=2, ordered=True)
+    total = data.demand.groupby(level=[T.SERVICE, T.PERIOD]).sum()
+
+    def rule(m: pyo.ConcreteModel, s: str, t: int) -> pyo.Expression:
+        norm = getattr(data.norms, s)
+        within = np.flatnonzero(
+            (pairs[T.SERVICE].to_numpy() == s)
+            & (pairs[T.TRAVEL_TIME_MIN].to_numpy() <= norm.within_min)
+        )
+        served = sum(m.assign[int(p), t] for p in within)
+        return served >= float(norm.min_share_within) * float(total[(s, t)])
+
+    m.c_norm = pyo.Constraint(m.NORMS, rule=rule)
+
+
+def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Capex, proceeds and opex per period (€), and the net present value (€)."""
+    opts = data.options
+    one_off = (opts["fixed_capex_eur"] + opts["reuse_capex_eur"]).to_numpy(dtype=float)
+    per_m2 = opts["new_eur_per_m2"].to_numpy(dtype=float)
+    opex_m2 = opts["opex_eur_per_m2_year"].to_numpy(dtype=float)
+    reuse = opts["reuse_area_m2"].to_numpy(dtype=float)
+    close_value = data.close_value_eur
+    asis_opex = {
+        e: float(data.asis_area_m2[e])
+        * data.costs.for_service(data.sites_table.at[e, T.SERVICE]).opex_eur_per_m2_year
+        for e in m.EXISTING
+    }
+    m.capex_eur = pyo.Expression(
+        m.PERIODS,
+        rule=lambda m, t: sum(one_off[k] * m.start[k, t] + per_m2[k] * m.ext[k, t] for k in m.OPTIONS),
+    )
+    m.proceeds_eur = pyo.Expression(
+        m.PERIODS,
+        rule=lambda m, t: sum(float(close_value[e]) * m.close[e, t] for e in m.EXISTING),
+    )
+    m.demolition_eur = pyo.Expression(
+        m.PERIODS,
+        rule=lambda m, t: sum(
+            max(0.0, -float(close_value[e])) * m.close[e, t] for e in m.EXISTING
+        ),
+    )
+
+    def opex(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
+        asis = sum(asis_opex[e] * m.asis[e, t] for e in m.EXISTING)
+        new = sum(
+            opex_m2[k] * (reuse[k] * m.start[k, tau] + m.ext[k, tau])
+            for k in m.OPTIONS
+            for tau in data.periods
+            if tau <= t
+        )
+        return asis + new
+
+    m.opex_eur = pyo.Expression(m.PERIODS, rule=opex)
+    end_discount = (1.0 + data.costs.discount_rate) ** -(
+        data.periods[-1] + float(data.period_years.iloc[-1]) - data.periods[0]
+    )
+    m.npv_cost_eur = pyo.Expression(
+        expr=sum(
+            float(data.discount[t])
+            * (m.capex_eur[t] - m.proceeds_eur[t] + float(data.period_years[t]) * m.opex_eur[t])
+            - end_discount * float(data.residual_share[t]) * m.capex_eur[t]
+            for t in data.periods
+        )
+    )
+
+
+def add_budgets(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Capex budgets per period and in total (8)."""
+
+    def spend(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
+        if data.sale_proceeds_fund_capex:
+            return m.capex_eur[t] - m.proceeds_eur[t]
+        return m.capex_eur[t] + m.demolition_eur[t]
+
+    if data.capex_per_period_eur is not None:
+        limit = float(data.capex_per_period_eur)
+        m.c_budget_period = pyo.Constraint(m.PERIODS, rule=lambda m, t: spend(m, t) <= limit)
+    if data.capex_total_eur is not None:
+        m.c_budget_total = pyo.Constraint(
+            expr=sum(spend(m, t) for t in data.periods) <= float(data.capex_total_eur)
+        )
+
+
+def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Objective: accessibility (person-minutes) or NPV cost (€), see module docstring."""
+    years = data.period_years
+    weight = years / years.sum()
+    tt = data.pairs[T.TRAVEL_TIME_MIN].to_numpy(dtype=float)
+    opts = data.options_settings
+    m.access_person_min = pyo.Expression(
+        expr=sum(
+            float(weight[t]) * sum(tt[p] * m.assign[p, t] for p in m.PAIRS) for t in data.periods
+        )
+    )
+    m.unmet_persons = pyo.Expression(
+        expr=sum(float(weight[t]) * m.unmet[z, s, t] for (z, s) in m.ZONE_SERVICES for t in data.periods)
+    )
+    if opts.objective == "access":
+        m.objective = pyo.Objective(
+            expr=m.access_person_min
+            + opts.unmet_penalty_min * m.unmet_persons
+            + opts.cost_tiebreak * m.npv_cost_eur,
+            sense=pyo.minimize,
+        )
+    else:
+        m.objective = pyo.Objective(
+            expr=m.npv_cost_eur
+            + opts.unmet_penalty_eur
+            * sum(m.unmet[z, s, t] for (z, s) in m.ZONE_SERVICES for t in data.periods),
+            sense=pyo.minimize,
+        )

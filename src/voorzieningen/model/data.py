@@ -1,0 +1,333 @@
+"""ModelData: the sets and parameters of the investment model, built from validated tables.
+
+:func:`build_model_data` is the one canonical constructor. It generates, per site, the
+lifecycle options the model may choose from:
+
+* existing building (current service ``s0``, floor area ``A``):
+  ``as_is`` (keep, until its end of life), ``renovate`` (same service, may be extended),
+  ``convert:<s>`` (another service), ``mfa:<s1>+<s2>[+<s3>]`` (a multifunctional building
+  hosting ``s0`` and others, with shared space), and closure (sale or demolition);
+* candidate site: ``new:<s>`` and ``new-mfa:<...>`` new builds.
+
+Every option other than ``as_is`` reuses a floor area (``reuse_area_m2``, at
+``reuse_capex_eur``), may add new floor area at ``new_eur_per_m2``, and has capacities per
+hosted service that the model sizes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from voorzieningen import tables as T
+from voorzieningen.errors import InputDataError
+from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms, Service
+
+AS_IS = "as_is"
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Sets and parameters of the investment model (all frozen, validated).
+
+    Attributes
+    ----------
+    zones, sites, services, periods
+        The sets; periods are years.
+    period_years
+        Length of each period (years), indexed by period.
+    demand
+        ``demand_persons`` indexed by (zone, period, service).
+    pairs
+        Eligible allocations: columns zone, site, service, travel_time_min, distance_km
+        (only pairs within the network cutoff and the service's guarantee norm, for services
+        the site may host).
+    sites_table
+        The sites table (index ``site``) with ``floor_area_m2`` and ``capacity_places``
+        filled in.
+    options
+        One row per (site, option): columns site, option, action (renovate, convert, mfa,
+        new), services (tuple), reuse_area_m2, reuse_capex_eur, fixed_capex_eur,
+        new_eur_per_m2, opex_eur_per_m2_year, saving (shared-space fraction).
+    asis_capacity
+        Capacity (places) of each existing building as it is, indexed by (site, service).
+    asis_area_m2, asis_last_period, close_value_eur
+        Per existing building: floor area, last period it may be used as is (or None), net
+        proceeds when closed (negative: demolition cost).
+    cap_max
+        Largest capacity (places) of a service at one site, indexed by service.
+    m2_per_place, min_places
+        Space norm and minimum viable size, indexed by service.
+    discount
+        Discount factor of each period's start year relative to the first period.
+    residual_share
+        Share of capex spent in each period that is left at the end of the horizon.
+    """
+
+    zones: list[str]
+    sites: list[str]
+    services: list[Service]
+    periods: list[int]
+    period_years: pd.Series
+    demand: pd.Series
+    pairs: pd.DataFrame
+    sites_table: pd.DataFrame
+    options: pd.DataFrame
+    asis_capacity: pd.Series
+    asis_area_m2: pd.Series
+    asis_last_period: pd.Series
+    close_value_eur: pd.Series
+    cap_max: pd.Series
+    m2_per_place: pd.Series
+    min_places: pd.Series
+    discount: pd.Series
+    residual_share: pd.Series
+    norms: Norms
+    costs: CostSettings
+    options_settings: ModelOptions
+    capex_total_eur: float | None
+    capex_per_period_eur: float | None
+    sale_proceeds_fund_capex: bool
+
+
+def _fill_sites(sites: pd.DataFrame, costs: CostSettings) -> pd.DataFrame:
+    """Fill floor areas and capacities of existing buildings from each other via space norms."""
+    sites = sites.copy()
+    existing = sites[T.KIND] == "existing"
+    m2 = sites[T.SERVICE].map(
+        lambda s: costs.for_service(s).m2_per_place if s else np.nan
+    ).astype(float)
+    area = sites[T.FLOOR_AREA_M2].astype(float)
+    cap = sites[T.CAPACITY_PLACES].astype(float)
+    missing_both = sites.index[existing & area.isna() & cap.isna()]
+    if len(missing_both):
+        msg = (
+            f"(sites, floor_area_m2/capacity_places) | existing buildings "
+            f"{T.format_rows(missing_both)} have neither floor area nor capacity; give one "
+            "of them in the portfolio."
+        )
+        raise InputDataError(msg)
+    sites[T.FLOOR_AREA_M2] = area.where(area.notna(), cap * m2)
+    sites[T.CAPACITY_PLACES] = cap.where(cap.notna(), area / m2)
+    return sites
+
+
+def _options_for(
+    site: str,
+    row: pd.Series,
+    services: list[Service],
+    costs: CostSettings,
+    opts: ModelOptions,
+) -> list[dict[str, object]]:
+    allowed = [s for s in str(row[T.ALLOWED_SERVICES]).split(";") if s in services]
+    rows: list[dict[str, object]] = []
+
+    def add(action: str, name: str, hosted: tuple[Service, ...], reuse_cost_per_m2: float) -> None:
+        area = float(row[T.FLOOR_AREA_M2]) if row[T.KIND] == "existing" else 0.0
+        per = [costs.for_service(s) for s in hosted]
+        mfa = len(hosted) > 1
+        rows.append(
+            {
+                T.SITE: site,
+                "option": name,
+                "action": action,
+                "services": hosted,
+                "reuse_area_m2": area,
+                "reuse_capex_eur": reuse_cost_per_m2 * area,
+                "fixed_capex_eur": sum(c.fixed_capex_eur for c in per)
+                + (costs.mfa_fixed_capex_eur if mfa else 0.0),
+                "new_eur_per_m2": float(np.mean([c.new_build_eur_per_m2 for c in per])),
+                "opex_eur_per_m2_year": float(np.mean([c.opex_eur_per_m2_year for c in per])),
+                "saving": costs.mfa_shared_space_saving if mfa else 0.0,
+            }
+        )
+
+    if row[T.KIND] == "existing":
+        s0: Service = row[T.SERVICE]
+        if s0 not in services:
+            return rows
+        add("renovate", "renovate", (s0,), costs.for_service(s0).renovate_eur_per_m2)
+        if opts.allow_conversion:
+            for s in allowed:
+                if s != s0:
+                    add("convert", f"convert:{s}", (s,), costs.for_service(s).convert_eur_per_m2)
+        if opts.allow_mfa:
+            others = [s for s in allowed if s != s0]
+            for k in range(1, len(others) + 1):
+                for combo in itertools.combinations(others, k):
+                    hosted = tuple(sorted((s0, *combo), key=services.index))
+                    per_m2 = float(
+                        np.mean(
+                            [costs.for_service(s0).renovate_eur_per_m2]
+                            + [costs.for_service(s).convert_eur_per_m2 for s in combo]
+                        )
+                    )
+                    add("mfa", "mfa:" + "+".join(hosted), hosted, per_m2)
+    else:
+        for s in allowed:
+            add("new", f"new:{s}", (s,), 0.0)
+        if opts.allow_mfa:
+            for k in range(2, len(allowed) + 1):
+                for combo in itertools.combinations(allowed, k):
+                    hosted = tuple(sorted(combo, key=services.index))
+                    add("new", "new-mfa:" + "+".join(hosted), hosted, 0.0)
+    return rows
+
+
+def build_model_data(
+    *,
+    zones: pd.DataFrame,
+    sites: pd.DataFrame,
+    demand: pd.DataFrame,
+    travel_times: pd.DataFrame,
+    periods: list[int],
+    period_years: list[float],
+    costs: CostSettings,
+    norms: Norms,
+    options: ModelOptions,
+    capex_total_eur: float | None = None,
+    capex_per_period_eur: float | None = None,
+    sale_proceeds_fund_capex: bool = True,
+) -> ModelData:
+    """
+    Build the model's sets and parameters from validated tables.
+
+    Parameters
+    ----------
+    zones
+        Indexed by ``zone``.
+    sites
+        Sites table indexed by ``site`` (see :mod:`voorzieningen.inputs`).
+    demand
+        ``demand_persons`` indexed by (zone, period, service).
+    travel_times
+        Long table with columns zone, site, travel_time_min, distance_km (home -> site).
+    periods
+        Planning years.
+    period_years
+        Length of each period, years.
+    costs, norms, options
+        Cost settings, accessibility norms, model options.
+    capex_total_eur, capex_per_period_eur
+        Budgets (€), or None.
+    sale_proceeds_fund_capex
+        Whether sale proceeds may fund capex within the budgets.
+
+    Returns
+    -------
+    ModelData
+        Frozen sets and parameters.
+
+    Raises
+    ------
+    InputDataError
+        If demand lacks zones, periods or services, or an existing building's size is
+        unknown.
+    """
+    services: list[Service] = list(options.services)
+    zone_ids = [str(z) for z in zones.index]
+    sites = _fill_sites(sites, costs)
+    site_ids = [str(s) for s in sites.index]
+    full = pd.MultiIndex.from_product(
+        [zone_ids, periods, services], names=[T.ZONE, T.PERIOD, T.SERVICE]
+    )
+    dem = demand[T.DEMAND_PERSONS].astype(float)
+    missing = full.difference(dem.index)
+    if len(missing):
+        msg = (
+            f"(demand) | no demand for {len(missing)} (zone, period, service) combinations, "
+            f"e.g. {list(missing[:3])}; the demand table must cover every zone, period and "
+            "service of the scenario."
+        )
+        raise InputDataError(msg)
+    dem = dem.reindex(full).clip(lower=0.0)
+
+    opt_rows: list[dict[str, object]] = []
+    for site, row in sites.iterrows():
+        opt_rows.extend(_options_for(str(site), row, services, costs, options))
+    option_table = pd.DataFrame(
+        opt_rows,
+        columns=[
+            T.SITE, "option", "action", "services", "reuse_area_m2", "reuse_capex_eur",
+            "fixed_capex_eur", "new_eur_per_m2", "opex_eur_per_m2_year", "saving",
+        ],
+    )
+
+    existing = sites[sites[T.KIND] == "existing"]
+    existing = existing[existing[T.SERVICE].isin(services)]
+    asis_capacity = pd.Series(
+        existing[T.CAPACITY_PLACES].astype(float).to_numpy(),
+        index=pd.MultiIndex.from_arrays(
+            [existing.index.astype(str), existing[T.SERVICE].astype(str)], names=[T.SITE, T.SERVICE]
+        ),
+        name=T.CAPACITY_PLACES,
+    )
+    asis_area = existing[T.FLOOR_AREA_M2].astype(float)
+    eol = existing[T.END_OF_LIFE_YEAR].astype(float)
+    last_period = eol.map(
+        lambda y: max((p for p in periods if p < y), default=None) if np.isfinite(y) else periods[-1]
+    )
+    close_value = existing[T.SALE_VALUE_EUR].astype(float)
+    close_value = close_value.where(close_value.notna(), -costs.demolition_eur_per_m2 * asis_area)
+
+    # Eligible pairs: within cutoff (already), within the service's guarantee, and the site
+    # can host the service in some state.
+    hostable: list[tuple[str, str]] = [
+        (str(s), str(svc)) for (s, svc) in asis_capacity.index
+    ]
+    for _, opt in option_table.iterrows():
+        hostable.extend((str(opt[T.SITE]), str(svc)) for svc in opt["services"])  # type: ignore[attr-defined]
+    host = pd.DataFrame(sorted(set(hostable)), columns=[T.SITE, T.SERVICE])
+    tt = travel_times[[T.ZONE, T.SITE, T.TRAVEL_TIME_MIN, T.DISTANCE_KM]].copy()
+    tt[T.ZONE] = tt[T.ZONE].astype(str)
+    tt[T.SITE] = tt[T.SITE].astype(str)
+    tt = tt[tt[T.ZONE].isin(zone_ids) & tt[T.SITE].isin(site_ids)]
+    pairs = tt.merge(host, on=T.SITE)
+    limit = pairs[T.SERVICE].map(
+        lambda s: getattr(norms, s).max_travel_time_min or np.inf
+    ).astype(float)
+    pairs = pairs[pairs[T.TRAVEL_TIME_MIN] <= limit].reset_index(drop=True)
+
+    peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
+    cap_max = (peak * options.max_capacity_factor).reindex(services).fillna(0.0)
+    cap_max = np.maximum(cap_max, asis_capacity.groupby(level=T.SERVICE).max().reindex(services).fillna(0.0))
+    m2_per_place = pd.Series({s: costs.for_service(s).m2_per_place for s in services})
+    min_places = pd.Series({s: costs.for_service(s).min_places for s in services})
+
+    years = pd.Series(period_years, index=periods, dtype=float)
+    offset = np.array([p - periods[0] for p in periods], dtype=float)
+    discount = pd.Series((1.0 + costs.discount_rate) ** -offset, index=periods)
+    horizon_end = periods[-1] + period_years[-1]
+    residual = pd.Series(
+        np.clip(1.0 - (horizon_end - np.array(periods, dtype=float)) / costs.building_life_years, 0.0, 1.0),
+        index=periods,
+    )
+    return ModelData(
+        zones=zone_ids,
+        sites=site_ids,
+        services=services,
+        periods=list(periods),
+        period_years=years,
+        demand=dem,
+        pairs=pairs,
+        sites_table=sites,
+        options=option_table,
+        asis_capacity=asis_capacity,
+        asis_area_m2=asis_area,
+        asis_last_period=last_period,
+        close_value_eur=close_value,
+        cap_max=cap_max,
+        m2_per_place=m2_per_place,
+        min_places=min_places,
+        discount=discount,
+        residual_share=residual,
+        norms=norms,
+        costs=costs,
+        options_settings=options,
+        capex_total_eur=capex_total_eur,
+        capex_per_period_eur=capex_per_period_eur,
+        sale_proceeds_fund_capex=sale_proceeds_fund_capex,
+    )

@@ -1,0 +1,225 @@
+"""Settings of the investment model: services, costs, budgets, norms and the objective.
+
+Default cost figures come from ``docs/peers.md`` §4.2-4.3 of the project's research notes
+(public Dutch sources, cited per field). Figures marked *assumption* have no public norm and
+must be replaced by the corporation's own numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from voorzieningen.schemas.base import StrictModel
+
+Service = Literal["school", "gp", "community_hall"]
+SERVICES: tuple[Service, ...] = ("school", "gp", "community_hall")
+
+
+class ServiceCosts(StrictModel):
+    """Space norm and unit costs of one service (price level 2023, excl. VAT)."""
+
+    m2_per_place: float = Field(gt=0)
+    """Gross floor area (m² BVO) needed per place of capacity (pupil, patient, visitor)."""
+
+    new_build_eur_per_m2: float = Field(ge=0)
+    """Capex of new construction, € per m² BVO (total building cost)."""
+
+    renovate_eur_per_m2: float = Field(ge=0)
+    """Capex of a thorough renovation that resets the building's technical life, € per m²."""
+
+    convert_eur_per_m2: float = Field(ge=0)
+    """Capex of converting a building of another service to this one, € per m²."""
+
+    fixed_capex_eur: float = Field(default=0.0, ge=0)
+    """Fixed capex of any project for this service (design, permits, connections), €."""
+
+    opex_eur_per_m2_year: float = Field(ge=0)
+    """Yearly operating cost (maintenance, energy, cleaning), € per m² per year."""
+
+    min_places: float = Field(default=0.0, ge=0)
+    """Minimum viable size: a building hosting this service must serve at least this many
+    places in every period it is open (opheffingsnorm for schools, minimum list size for
+    GP practices). 0 disables the rule."""
+
+
+def _school() -> ServiceCosts:
+    # 5.03 m² BVO per pupil: VNG model ordinance (Bouwstenen, School Facilities, May 2023).
+    # €2,847 / m²: VNG model level, new primary school, 2023 (Bouwstenen / BDB).
+    # €670 per child per year maintenance, energy, cleaning (Bouwstenen 2023) / 5.03 m²
+    # = €133 per m² per year. Renovation at 60 % and conversion at 75 % of new build are
+    # assumptions. Minimum 23 pupils: historic absolute opheffingsnorm floor (VOS/ABB).
+    return ServiceCosts(
+        m2_per_place=5.03,
+        new_build_eur_per_m2=2847.0,
+        renovate_eur_per_m2=0.6 * 2847.0,
+        convert_eur_per_m2=0.75 * 2847.0,
+        fixed_capex_eur=250_000.0,
+        opex_eur_per_m2_year=133.0,
+        min_places=23.0,
+    )
+
+
+def _gp() -> ServiceCosts:
+    # LHV: 130 m² BVO per FTE normpraktijk; ~2,095 patients per FTE (normpraktijk, unverified)
+    # -> 0.062 m² per patient. €2,000 / m² total cost of an eerstelijnscentrum
+    # (eerstelijnscentrumopzetten.nl). Opex €60 / m² / yr is an assumption.
+    return ServiceCosts(
+        m2_per_place=130.0 / 2095.0,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=0.6 * 2000.0,
+        convert_eur_per_m2=0.75 * 2000.0,
+        fixed_capex_eur=100_000.0,
+        opex_eur_per_m2_year=60.0,
+        min_places=0.0,
+    )
+
+
+def _community_hall() -> ServiceCosts:
+    # No per-m² norm exists (peers.md §4.3): €2,500 / m² new build, 0.1 m² per weighted
+    # visitor-equivalent and €50 / m² / yr opex are assumptions, checked against project
+    # totals (renovation of a dorpshuis €0.6-1.0M; MFA new builds €5.4-12.5M).
+    return ServiceCosts(
+        m2_per_place=0.1,
+        new_build_eur_per_m2=2500.0,
+        renovate_eur_per_m2=0.6 * 2500.0,
+        convert_eur_per_m2=0.75 * 2500.0,
+        fixed_capex_eur=100_000.0,
+        opex_eur_per_m2_year=50.0,
+        min_places=0.0,
+    )
+
+
+class CostSettings(StrictModel):
+    """Cost parameters of every action."""
+
+    school: ServiceCosts = Field(default_factory=_school)
+    """Costs and space norm of primary schools."""
+
+    gp: ServiceCosts = Field(default_factory=_gp)
+    """Costs and space norm of GP practices."""
+
+    community_hall: ServiceCosts = Field(default_factory=_community_hall)
+    """Costs and space norm of community halls (dorpshuizen)."""
+
+    mfa_shared_space_saving: float = Field(default=0.10, ge=0, lt=1)
+    """Share of floor area saved when services share one multifunctional building (MFA /
+    kindcentrum): shared entrance, hall and technical rooms (assumption: 10 %)."""
+
+    mfa_fixed_capex_eur: float = Field(default=150_000.0, ge=0)
+    """Extra fixed capex of combining services in one building, € (assumption)."""
+
+    demolition_eur_per_m2: float = Field(default=100.0, ge=0)
+    """Demolition cost of a closed building whose sale value is not given, € per m²
+    (assumption)."""
+
+    discount_rate: float = Field(default=0.0225, ge=0, lt=1)
+    """Real discount rate per year for the net present value of costs (2.25 %: the Dutch
+    government's standard discount rate since 2020, unverified)."""
+
+    building_life_years: float = Field(default=40.0, gt=0)
+    """Depreciation period of new capex; the undepreciated part at the end of the horizon
+    counts as residual value."""
+
+    def for_service(self, service: Service) -> ServiceCosts:
+        """
+        Return the cost settings of one service.
+
+        Parameters
+        ----------
+        service
+            ``"school"``, ``"gp"`` or ``"community_hall"``.
+
+        Returns
+        -------
+        ServiceCosts
+            Space norm and unit costs of that service.
+        """
+        costs: ServiceCosts = getattr(self, service)
+        return costs
+
+
+class BudgetSettings(StrictModel):
+    """Capex budgets of the corporation."""
+
+    capex_total_eur: float | None = Field(default=None, ge=0)
+    """Total capex over all periods, € (undiscounted); None for no total limit."""
+
+    capex_per_period_eur: float | None = Field(default=None, ge=0)
+    """Capex limit in each period, €; None for no limit per period."""
+
+    sale_proceeds_fund_capex: bool = True
+    """Whether proceeds from selling closed buildings may fund capex within the budget."""
+
+
+class NormSettings(StrictModel):
+    """Accessibility norms of one service."""
+
+    max_travel_time_min: float | None = Field(default=None, gt=0)
+    """Guarantee: demand may only be served by a facility within this travel time (minutes);
+    demand without such a facility is unmet and reported. None: the network cutoff applies."""
+
+    min_share_within: float | None = Field(default=None, ge=0, le=1)
+    """Share of each period's demand (fraction) that must be served within
+    ``within_min`` minutes. None disables the rule."""
+
+    within_min: float = Field(default=15.0, gt=0)
+    """Travel time (minutes) that ``min_share_within`` refers to."""
+
+
+class Norms(StrictModel):
+    """Accessibility norms per service."""
+
+    school: NormSettings = Field(default_factory=NormSettings)
+    """Norms of primary schools (leerlingenvervoer applies beyond 6 km)."""
+
+    gp: NormSettings = Field(default_factory=NormSettings)
+    """Norms of GP practices."""
+
+    community_hall: NormSettings = Field(default_factory=NormSettings)
+    """Norms of community halls."""
+
+
+class ModelOptions(StrictModel):
+    """What the investment model optimises and which rules it applies."""
+
+    services: list[Service] = Field(default_factory=lambda: list(SERVICES), min_length=1)
+    """Services planned in this run."""
+
+    objective: Literal["access", "cost"] = "access"
+    """``"access"``: minimise demand-weighted travel time (person-minutes) within the budget;
+    ``"cost"``: minimise the net present value of capex, opex and proceeds (€) subject to the
+    norms."""
+
+    allow_unmet_demand: bool = True
+    """Allow demand to stay unserved at a penalty, so that the report says which norm fails
+    where instead of a bare "infeasible"."""
+
+    unmet_penalty_min: float = Field(default=240.0, gt=0)
+    """Access objective: penalty per unserved person, in minutes of travel time (larger than
+    any acceptable trip, so demand is served whenever capacity and norms allow)."""
+
+    unmet_penalty_eur: float = Field(default=50_000.0, gt=0)
+    """Cost objective: penalty per unserved person per period, €."""
+
+    cost_tiebreak: float = Field(default=1e-6, ge=0)
+    """Weight of NPV cost (in person-minutes per €) in the access objective, so that among
+    equally accessible plans the cheaper one is chosen."""
+
+    allow_mfa: bool = True
+    """Allow merging several services into one multifunctional building (MFA / kindcentrum)."""
+
+    allow_conversion: bool = True
+    """Allow converting an existing building to another service."""
+
+    max_capacity_factor: float = Field(default=1.5, gt=0)
+    """Largest new or extended capacity of a service at one site, as a multiple of that
+    service's peak total demand in the region."""
+
+    @model_validator(mode="after")
+    def _unique_services(self) -> ModelOptions:
+        if len(set(self.services)) != len(self.services):
+            msg = f"model.services lists a service twice: {self.services}"
+            raise ValueError(msg)
+        return self

@@ -1,0 +1,121 @@
+"""The scenario: everything one run needs, validated (pydantic, ``extra="forbid"``).
+
+A scenario file (TOML or YAML) holds a ``[base]`` table of these fields, named
+``[overrides.<name>]`` tables of partial changes, and ``[scenarios]`` lists of overrides;
+see :mod:`voorzieningen.scenarios` for the precedence rules.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from voorzieningen.schemas.base import StrictModel
+from voorzieningen.schemas.demand import DemandSettings
+from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
+from voorzieningen.schemas.network import NetworkSettings
+from voorzieningen.schemas.solver import SolverSettings
+
+
+class ZoneSettings(StrictModel):
+    """Which demand zones the region has."""
+
+    source: Literal["cbs_pc4", "csv"] = "cbs_pc4"
+    """``"cbs_pc4"``: CBS postcode-4 areas of the listed municipalities, with their centroids
+    from ``centroids_file``; ``"csv"``: a user file ``zones_file`` in the region folder."""
+
+    gemeenten: list[str] = Field(default_factory=list)
+    """Municipalities (CBS names, e.g. ``"Delft"``) whose PC4 areas form the region."""
+
+    centroids_file: str = "cbs/cbs_pc4_centroids_2020_nl.csv"
+    """CBS PC4 centroids (RD and WGS84), relative to the data directory."""
+
+    zones_file: str | None = None
+    """User zones CSV in the region folder (columns ``zone``, ``gemeente``, ``lon``, ``lat``)."""
+
+
+class FacilitySettings(StrictModel):
+    """Which existing buildings and candidate sites the plan may use."""
+
+    duo_schools: bool = True
+    """Include the DUO primary-school locations (type ``basisschool``) of the region's
+    municipalities as existing school buildings."""
+
+    duo_file: str = "cbs/duo_schoolvestigingen_20241122_nl.csv"
+    """DUO school locations with pupil counts, relative to the data directory."""
+
+    portfolio_file: str | None = "portfolio.csv"
+    """The corporation's buildings and candidate sites, a CSV in the region folder."""
+
+    school_capacity_headroom: float = Field(default=1.15, ge=1.0)
+    """Capacity of a DUO school as a multiple of its current pupils (the buildings are not
+    in the DUO file; 15 % headroom is an assumption)."""
+
+    default_school_end_of_life_year: int = 2035
+    """End of technical life of DUO school buildings whose year is not in the portfolio."""
+
+
+class Scenario(StrictModel):
+    """One fully specified run of the planner."""
+
+    name: str = Field(default="base", pattern=r"^[A-Za-z0-9_.-]+$")
+    """Scenario name; the run writes to ``results/<region>/<name>/``."""
+
+    region: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    """Region name (the folder under ``inputs/``)."""
+
+    description: str = ""
+    """Free text shown in reports."""
+
+    periods: list[int] = Field(default_factory=lambda: [2025, 2030, 2035, 2040], min_length=1)
+    """Planning periods (years, 1 January), increasing. Each period lasts until the next;
+    the last lasts as long as the one before it (5 years if there is only one)."""
+
+    zones: ZoneSettings = Field(default_factory=ZoneSettings)
+    """Demand zones."""
+
+    network: NetworkSettings
+    """Road network and travel-time settings."""
+
+    demand: DemandSettings = Field(default_factory=DemandSettings)
+    """Population, projection and demand per service."""
+
+    facilities: FacilitySettings = Field(default_factory=FacilitySettings)
+    """Existing buildings and candidate sites."""
+
+    costs: CostSettings = Field(default_factory=CostSettings)
+    """Unit costs, discount rate, residual values."""
+
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    """Capex budgets."""
+
+    norms: Norms = Field(default_factory=Norms)
+    """Accessibility norms per service."""
+
+    model: ModelOptions = Field(default_factory=ModelOptions)
+    """Objective and rules of the investment model."""
+
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+    """HiGHS time limit, gap and threads."""
+
+    @field_validator("periods")
+    @classmethod
+    def _increasing(cls, periods: list[int]) -> list[int]:
+        if any(b <= a for a, b in zip(periods, periods[1:], strict=False)):
+            msg = f"periods must be strictly increasing years, got {periods}"
+            raise ValueError(msg)
+        return periods
+
+    def period_years(self) -> list[float]:
+        """
+        Return the length of each planning period.
+
+        Returns
+        -------
+        list of float
+            Years from each period to the next; the last period repeats the one before it
+            (5 years when there is a single period).
+        """
+        steps = [float(b - a) for a, b in zip(self.periods, self.periods[1:], strict=False)]
+        return [*steps, steps[-1] if steps else 5.0]

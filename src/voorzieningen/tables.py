@@ -1,0 +1,158 @@
+"""Column contracts of the tables passed between stages, and a CSV reader that names problems.
+
+Column names carry their unit (``travel_time_min``, ``capex_eur``); they are defined here
+once and used everywhere else as constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from voorzieningen.errors import InputDataError
+
+# Index names
+ZONE = "zone"
+SITE = "site"
+SERVICE = "service"
+PERIOD = "period"
+AGE_BAND = "age_band"
+
+# Columns
+LON = "lon"
+LAT = "lat"
+GEMEENTE = "gemeente"
+NAME = "name"
+KIND = "kind"
+ALLOWED_SERVICES = "allowed_services"
+FLOOR_AREA_M2 = "floor_area_m2"
+CAPACITY_PLACES = "capacity_places"
+END_OF_LIFE_YEAR = "end_of_life_year"
+SALE_VALUE_EUR = "sale_value_eur"
+SOURCE = "source"
+NOTE = "note"
+TRAVEL_TIME_MIN = "travel_time_min"
+DISTANCE_KM = "distance_km"
+DEMAND_PERSONS = "demand_persons"
+POPULATION_PERSONS = "population_persons"
+CAPEX_EUR = "capex_eur"
+
+#: Columns of the sites table (index ``site``).
+SITE_COLUMNS: tuple[str, ...] = (
+    NAME,
+    KIND,
+    SERVICE,
+    ALLOWED_SERVICES,
+    LON,
+    LAT,
+    FLOOR_AREA_M2,
+    CAPACITY_PLACES,
+    END_OF_LIFE_YEAR,
+    SALE_VALUE_EUR,
+    GEMEENTE,
+    SOURCE,
+    NOTE,
+)
+
+#: Columns of the zones table (index ``zone``).
+ZONE_COLUMNS: tuple[str, ...] = (GEMEENTE, LON, LAT)
+
+
+def format_rows(labels: Iterable[object], *, limit: int = 8) -> str:
+    """
+    Format row labels for an error message, shortened after ``limit`` items.
+
+    Parameters
+    ----------
+    labels
+        Row numbers or ids.
+    limit
+        How many to show before "and N more".
+
+    Returns
+    -------
+    str
+        For example ``"rows 3, 7, 9"`` or ``"rows 3, 7, ... and 12 more"``.
+    """
+    items = [str(label) for label in labels]
+    shown = ", ".join(items[:limit])
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return f"{shown}{more}"
+
+
+def read_csv(
+    path: Path,
+    *,
+    required: Sequence[str],
+    dtype: dict[str, str] | None = None,
+    what: str = "table",
+) -> pd.DataFrame:
+    """
+    Read a UTF-8 CSV file and check that it has the required columns.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    required
+        Columns that must be present.
+    dtype
+        pandas dtypes per column, passed to :func:`pandas.read_csv`.
+    what
+        What the file holds, for error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The file's rows, with a ``RangeIndex``; row ``i`` is line ``i + 2`` of the file.
+
+    Raises
+    ------
+    InputDataError
+        If the file is missing, empty, not UTF-8, not parseable, or lacks a required column.
+    """
+    if not path.is_file():
+        msg = f"({path}) | {what} file not found; check the file name in the scenario."
+        raise InputDataError(msg)
+    try:
+        frame = pd.read_csv(path, dtype=dtype, encoding="utf-8", skipinitialspace=True)  # type: ignore[arg-type]
+    except UnicodeDecodeError as err:
+        msg = (
+            f"({path}) | {what} file is not UTF-8 (byte {err.start}); save it as "
+            "'CSV UTF-8' (in Excel: Save As > CSV UTF-8)."
+        )
+        raise InputDataError(msg) from err
+    except pd.errors.EmptyDataError as err:
+        msg = f"({path}) | {what} file is empty; it needs a header row with {list(required)}."
+        raise InputDataError(msg) from err
+    except (pd.errors.ParserError, ValueError) as err:
+        msg = f"({path}) | {what} file cannot be read as CSV: {err}"
+        raise InputDataError(msg) from err
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        msg = (
+            f"({path}) | missing column(s) {missing}; the file has {list(frame.columns)}. "
+            f"Add the column(s) to the header row."
+        )
+        raise InputDataError(msg)
+    return frame
+
+
+def file_rows(index: Iterable[int]) -> list[int]:
+    """
+    Convert positional row numbers of a frame read by :func:`read_csv` to file line numbers.
+
+    Parameters
+    ----------
+    index
+        0-based row positions.
+
+    Returns
+    -------
+    list of int
+        1-based line numbers in the file (the header is line 1).
+    """
+    return [int(i) + 2 for i in index]

@@ -1,0 +1,280 @@
+"""Independent verifier of a plan: re-checks every rule without Pyomo.
+
+:func:`verify_plan` recomputes, from the plan's decisions alone and the model data, the
+lifecycle of every building, capacities, assignments, budgets, norms and the objective, and
+raises :class:`~voorzieningen.errors.VerificationError` listing every violation. The run
+calls it after every solve, so a modelling bug can never produce a silently wrong plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from voorzieningen import tables as T
+from voorzieningen.errors import VerificationError
+from voorzieningen.model.data import ModelData
+
+#: Absolute tolerance (persons, places, €) for rounding in the solver.
+ABS_TOL = 1e-4
+#: Relative tolerance for objective and budget comparisons.
+REL_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class PlanFrames:
+    """The decisions of a plan as plain tables (see :class:`voorzieningen.results.Plan`)."""
+
+    starts: pd.DataFrame
+    capacity_built: pd.DataFrame
+    asis: pd.DataFrame
+    closures: pd.DataFrame
+    assignments: pd.DataFrame
+    unmet: pd.DataFrame
+
+
+def _tol(value: float) -> float:
+    return ABS_TOL + REL_TOL * abs(value)
+
+
+def _lifecycle(plan: PlanFrames, data: ModelData, errors: list[str]) -> dict[tuple[str, str, int], float]:
+    """Check lifecycles; return capacity per (site, service, period)."""
+    periods = data.periods
+    starts = plan.starts
+    capacity: dict[tuple[str, str, int], float] = {}
+    for site, count in starts.groupby(T.SITE).size().items():
+        if count > 1:
+            errors.append(f"site {site}: {count} interventions started; at most one is allowed")
+    in_use = plan.asis[plan.asis["in_use"]].groupby(T.SITE)[T.PERIOD].apply(set).to_dict()
+    closed = plan.closures.groupby(T.SITE)[T.PERIOD].min().to_dict()
+    started = starts.groupby(T.SITE)[T.PERIOD].min().to_dict()
+    for site in data.asis_area_m2.index.astype(str):
+        used = in_use.get(site, set())
+        last = data.asis_last_period.get(site)
+        end = min(closed.get(site, 10**9), started.get(site, 10**9))
+        expected = {t for t in periods if t < end}
+        if used != expected:
+            errors.append(
+                f"site {site}: used as is in {sorted(used)}, but the lifecycle implies "
+                f"{sorted(expected)} (closures and interventions are final)"
+            )
+        if site in closed and site in started:
+            errors.append(f"site {site}: both closed and rebuilt")
+        if last is None or (isinstance(last, float) and np.isnan(last)):
+            late = sorted(used)
+        else:
+            late = sorted(t for t in used if t > last)
+        if late:
+            errors.append(f"site {site}: used as is after its end of life in {late}")
+        if site not in closed and site not in started and expected != set(periods):
+            errors.append(f"site {site}: leaves as-is use without closure or intervention")
+        for (s_site, service), cap0 in data.asis_capacity.items():
+            if s_site == site:
+                for t in used:
+                    capacity[(site, str(service), t)] = capacity.get((site, str(service), t), 0.0) + float(cap0)
+    opts = data.options.set_index([T.SITE, "option"])
+    for _, row in starts.iterrows():
+        key = (row[T.SITE], row["option"])
+        if key not in opts.index:
+            errors.append(f"site {key[0]}: option {key[1]} does not exist")
+            continue
+        opt = opts.loc[key]
+        hosted = list(opt["services"])
+        built = plan.capacity_built[
+            (plan.capacity_built[T.SITE] == key[0]) & (plan.capacity_built["option"] == key[1])
+        ]
+        foreign = set(built[T.SERVICE]) - set(hosted)
+        if foreign:
+            errors.append(f"site {key[0]}: capacity for {sorted(foreign)} not hosted by {key[1]}")
+        wrong_time = built[built[T.PERIOD] != row[T.PERIOD]]
+        if len(wrong_time):
+            errors.append(f"site {key[0]}: capacity built outside the start period {row[T.PERIOD]}")
+        need = (1.0 - float(opt["saving"])) * sum(
+            float(data.m2_per_place[s]) * float(c)
+            for s, c in zip(built[T.SERVICE], built[T.CAPACITY_PLACES], strict=True)
+        )
+        new_area = max(0.0, need - float(opt["reuse_area_m2"]))
+        if float(row["new_area_m2"]) < new_area - _tol(new_area):
+            errors.append(
+                f"site {key[0]}: {row['new_area_m2']:.1f} m² new floor area paid for, "
+                f"{new_area:.1f} m² needed"
+            )
+        capex = float(opt["fixed_capex_eur"]) + float(opt["reuse_capex_eur"]) + float(
+            opt["new_eur_per_m2"]
+        ) * float(row["new_area_m2"])
+        if abs(capex - float(row[T.CAPEX_EUR])) > _tol(capex):
+            errors.append(
+                f"site {key[0]}: capex {row[T.CAPEX_EUR]:,.0f} EUR reported, {capex:,.0f} EUR recomputed"
+            )
+        for s, c in zip(built[T.SERVICE], built[T.CAPACITY_PLACES], strict=True):
+            for t in periods:
+                if t >= row[T.PERIOD]:
+                    capacity[(key[0], s, t)] = capacity.get((key[0], s, t), 0.0) + float(c)
+        for s in hosted:
+            for t in periods:
+                if t >= row[T.PERIOD]:
+                    capacity.setdefault((key[0], s, t), 0.0)
+    return capacity
+
+
+def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | None = None) -> None:
+    """
+    Re-check a plan against every rule of the model, independently of the solver.
+
+    Parameters
+    ----------
+    plan
+        The plan's decisions (a :class:`voorzieningen.results.Plan` fits).
+    data
+        The model data the plan was made for.
+    objective_value
+        The objective the solver reported; when given, it is recomputed from the plan and
+        compared (relative tolerance 1e-6).
+
+    Raises
+    ------
+    VerificationError
+        Listing every violation found: lifecycle (irreversible closures, one intervention,
+        end of life), capacity, assignments to sites that do not host the service, demand
+        balance, minimum size, coverage norms, budgets, capex and objective.
+    """
+    errors: list[str] = []
+    capacity = _lifecycle(plan, data, errors)
+    a = plan.assignments
+    eligible = set(zip(data.pairs[T.ZONE], data.pairs[T.SITE], data.pairs[T.SERVICE], strict=True))
+    for z, j, s, t, persons in zip(
+        a[T.ZONE], a[T.SITE], a[T.SERVICE], a[T.PERIOD], a["persons"], strict=True
+    ):
+        if (z, j, s) not in eligible:
+            errors.append(f"zone {z} assigned to {j} for {s}: not an eligible pair")
+        if (j, s, int(t)) not in capacity and persons > ABS_TOL:
+            errors.append(f"zone {z} assigned to {j} for {s} in {t}: the site does not host {s} then")
+    used = a.groupby([T.SITE, T.SERVICE, T.PERIOD])["persons"].sum()
+    for (j, s, t), u in used.items():
+        cap = capacity.get((str(j), str(s), int(t)), 0.0)
+        if u > cap + _tol(cap):
+            errors.append(f"site {j} {s} {t}: {u:.2f} persons assigned, capacity {cap:.2f}")
+        low = float(data.min_places[s])
+        if (str(j), str(s), int(t)) in capacity and low > 0 and u < low - _tol(low):
+            errors.append(f"site {j} {s} {t}: {u:.2f} persons, below the minimum size {low:g}")
+    for (j, s, t), cap in capacity.items():
+        low = float(data.min_places.get(s, 0.0))
+        if low > 0 and (j, s, t) not in used.index:
+            errors.append(f"site {j} {s} {t}: open with no one assigned, below minimum size {low:g}")
+    served = a.groupby([T.ZONE, T.PERIOD, T.SERVICE])["persons"].sum()
+    unmet = plan.unmet.groupby([T.ZONE, T.PERIOD, T.SERVICE])["persons"].sum()
+    balance = data.demand - served.reindex(data.demand.index, fill_value=0.0) - unmet.reindex(
+        data.demand.index, fill_value=0.0
+    )
+    bad = balance[balance.abs() > ABS_TOL + REL_TOL * data.demand.abs()]
+    for (z, t, s), diff in bad.items():
+        errors.append(f"zone {z} {s} {t}: demand and served + unmet differ by {diff:.4f} persons")
+    if not data.options_settings.allow_unmet_demand and plan.unmet["persons"].sum() > ABS_TOL:
+        errors.append("unmet demand although model.allow_unmet_demand is false")
+    for s in data.services:
+        norm = getattr(data.norms, s)
+        if norm.min_share_within is None:
+            continue
+        for t in data.periods:
+            mask = (a[T.SERVICE] == s) & (a[T.PERIOD] == t) & (a[T.TRAVEL_TIME_MIN] <= norm.within_min)
+            within = float(a.loc[mask, "persons"].sum())
+            total = float(data.demand.xs((t, s), level=[T.PERIOD, T.SERVICE]).sum())
+            need = norm.min_share_within * total
+            if within < need - _tol(need):
+                errors.append(f"{s} {t}: {within:.1f} of {total:.1f} within {norm.within_min:g} min, norm {need:.1f}")
+    capex = plan.starts.groupby(T.PERIOD)[T.CAPEX_EUR].sum().reindex(data.periods, fill_value=0.0)
+    proceeds = plan.closures.groupby(T.PERIOD)["proceeds_eur"].sum().reindex(data.periods, fill_value=0.0)
+    demolition = (
+        plan.closures.assign(d=(-plan.closures["proceeds_eur"]).clip(lower=0.0))
+        .groupby(T.PERIOD)["d"]
+        .sum()
+        .reindex(data.periods, fill_value=0.0)
+    )
+    spend = capex - proceeds if data.sale_proceeds_fund_capex else capex + demolition
+    if data.capex_per_period_eur is not None:
+        for t, v in spend.items():
+            if v > data.capex_per_period_eur + _tol(data.capex_per_period_eur):
+                errors.append(f"period {t}: spending {v:,.0f} EUR exceeds the budget {data.capex_per_period_eur:,.0f} EUR")
+    if data.capex_total_eur is not None and spend.sum() > data.capex_total_eur + _tol(data.capex_total_eur):
+        errors.append(f"total spending {spend.sum():,.0f} EUR exceeds the budget {data.capex_total_eur:,.0f} EUR")
+    if objective_value is not None:
+        recomputed = plan_objective(plan, data)
+        if abs(recomputed - objective_value) > 1e-5 * max(1.0, abs(objective_value)):
+            errors.append(
+                f"objective {objective_value:.6f} reported by the solver, {recomputed:.6f} recomputed from the plan"
+            )
+    if errors:
+        shown = "\n".join(f"- {e}" for e in errors[:50])
+        more = f"\n... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        msg = f"The plan violates {len(errors)} rule(s) on independent re-checking:\n{shown}{more}"
+        raise VerificationError(msg)
+
+
+def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
+    """
+    Recompute the net present value of a plan's costs from its decisions.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    data
+        The model data.
+
+    Returns
+    -------
+    float
+        NPV of capex, opex and proceeds, less residual value, in €.
+    """
+    opts = data.options.set_index([T.SITE, "option"])
+    npv = 0.0
+    end = data.periods[-1] + float(data.period_years.iloc[-1]) - data.periods[0]
+    end_discount = (1.0 + data.costs.discount_rate) ** -end
+    capex = plan.starts.groupby(T.PERIOD)[T.CAPEX_EUR].sum()
+    proceeds = plan.closures.groupby(T.PERIOD)["proceeds_eur"].sum()
+    in_use = plan.asis[plan.asis["in_use"]]
+    for t in data.periods:
+        c = float(capex.get(t, 0.0))
+        opex = 0.0
+        for site in in_use.loc[in_use[T.PERIOD] == t, T.SITE]:
+            service = data.sites_table.at[site, T.SERVICE]
+            opex += float(data.asis_area_m2[site]) * data.costs.for_service(service).opex_eur_per_m2_year
+        for _, row in plan.starts[plan.starts[T.PERIOD] <= t].iterrows():
+            opt = opts.loc[(row[T.SITE], row["option"])]
+            opex += float(opt["opex_eur_per_m2_year"]) * (
+                float(opt["reuse_area_m2"]) + float(row["new_area_m2"])
+            )
+        npv += float(data.discount[t]) * (c - float(proceeds.get(t, 0.0)) + float(data.period_years[t]) * opex)
+        npv -= end_discount * float(data.residual_share[t]) * c
+    return npv
+
+
+def plan_objective(plan: PlanFrames, data: ModelData) -> float:
+    """
+    Recompute the objective value of a plan from its decisions.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    data
+        The model data.
+
+    Returns
+    -------
+    float
+        The objective in its own unit (person-minutes for ``access``, € for ``cost``).
+    """
+    opts = data.options_settings
+    weight = data.period_years / data.period_years.sum()
+    a = plan.assignments
+    w = a[T.PERIOD].map(weight).to_numpy(dtype=float)
+    access = float((w * a["persons"] * a[T.TRAVEL_TIME_MIN]).sum())
+    u = plan.unmet
+    unmet_w = float((u[T.PERIOD].map(weight).to_numpy(dtype=float) * u["persons"]).sum())
+    npv = plan_npv_eur(plan, data)
+    if opts.objective == "access":
+        return access + opts.unmet_penalty_min * unmet_w + opts.cost_tiebreak * npv
+    return npv + opts.unmet_penalty_eur * float(u["persons"].sum())
