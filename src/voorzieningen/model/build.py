@@ -17,7 +17,7 @@ Constraints (added in this order, one ``add_*`` function each)
        ``asis[e,t] = 0`` after the building's end of life; a candidate starts at most one
        option once. Closures are irreversible and investments are permanent.
     2. sizing: ``ext[k,t] ≥ (1 - saving_k) Σ_s m2_s capv[k,s,t] - A_k start[k,t]`` and
-       ``capv[k,s,t] ≤ capmax_s start[k,t]``.
+       ``max(1, min_s) start[k,t] ≤ capv[k,s,t] ≤ capmax_s start[k,t]``.
     3. demand: ``Σ_j assign[z,j,s,t] + unmet[z,s,t] = d[z,s,t]``.
     4. capacity: ``Σ_z assign[z,j,s,t] ≤ cap0[j,s] asis[j,t] + Σ_{k∈K_j, τ≤t} capv[k,s,τ]``.
     5. linking: ``assign[p,t] ≤ d[z,s,t] host[j,s,t]``, with ``host`` = hosts *s* in *t*.
@@ -139,6 +139,14 @@ def add_sizing(m: pyo.ConcreteModel, data: ModelData) -> None:
         m.OPT_SERVICES,
         m.PERIODS,
         rule=lambda m, k, s, t: m.capv[k, s, t] <= float(data.cap_max[s]) * m.start[k, t],
+    )
+    # A started option hosts a real facility: at least its minimum viable size, and at
+    # least one place, of every service it hosts (no free zero-capacity projects).
+    m.c_capv_min = pyo.Constraint(
+        m.OPT_SERVICES,
+        m.PERIODS,
+        rule=lambda m, k, s, t: m.capv[k, s, t]
+        >= max(1.0, float(data.min_places[s])) * m.start[k, t],
     )
 
     def ext_rule(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:

@@ -293,9 +293,11 @@ def build_model_data(
 
     peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
     cap_max = (peak * options.max_capacity_factor).reindex(services).fillna(0.0)
-    cap_max = np.maximum(cap_max, asis_capacity.groupby(level=T.SERVICE).max().reindex(services).fillna(0.0))
     m2_per_place = pd.Series({s: costs.for_service(s).m2_per_place for s in services})
     min_places = pd.Series({s: costs.for_service(s).min_places for s in services})
+    floor = np.maximum(min_places, 1.0)
+    biggest = asis_capacity.groupby(level=T.SERVICE).max().reindex(services).fillna(0.0)
+    cap_max = np.maximum(np.maximum(cap_max, biggest), floor)
 
     years = pd.Series(period_years, index=periods, dtype=float)
     offset = np.array([p - periods[0] for p in periods], dtype=float)

@@ -1,0 +1,172 @@
+"""Command-line interface: parse, call the API, print; no logic of its own.
+
+Exit codes: 0 success, 2 bad input or scenario, 3 infeasible, 4 solver, 5 verification,
+1 any other error of ours. Errors are printed without a traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from voorzieningen import api
+from voorzieningen.errors import VoorzieningenError, exit_code_for
+from voorzieningen.schemas.scenario import Scenario
+
+app = typer.Typer(
+    name="voorzieningen",
+    help="Plan investments in schools, GP practices and community halls against accessibility.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+R = TypeVar("R")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Folder with cbs/ and osm/ data (default: $VOORZIENINGEN_DATA_DIR).",
+        envvar=api.DATA_DIR_ENV,
+    ),
+]
+ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (.toml or .yaml).")]
+ScenarioName = Annotated[
+    str, typer.Option("--scenario", "-s", help="Scenario name in the file ('base' or a listed one).")
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a setting, e.g. --set budget.capex_total_eur=5e6."),
+]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+
+def _guard(debug: bool, func: Callable[[], R]) -> R:  # noqa: FBT001
+    """Run ``func``; print our errors without a traceback and exit with their code."""
+    try:
+        return func()
+    except VoorzieningenError as err:
+        if debug:
+            raise
+        console.print(f"[bold red]error:[/] {err}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(code=exit_code_for(err)) from None
+
+
+def _summary_table(summary: dict[str, Any], out_dir: Path) -> Table:
+    table = Table(title=f"Plan written to {out_dir}", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("status", str(summary["status"])),
+        ("objective", f"{summary['objective']} = {summary['objective_value']:,.2f}"),
+        ("proven gap", f"{summary['gap']:.3%}"),
+        ("capex", f"€ {summary['capex_total_eur']:,.0f}"),
+        ("sale proceeds", f"€ {summary['proceeds_total_eur']:,.0f}"),
+        ("NPV of costs", f"€ {summary['npv_cost_eur']:,.0f}"),
+        ("mean travel time", f"{summary['mean_travel_time_min']:.2f} min"),
+        ("unmet demand (avg/period)", f"{summary['unmet_persons']:,.0f} persons"),
+        ("projects / closures", f"{summary['projects_started']} / {summary['sites_closed']}"),
+        ("build + solve", f"{summary['build_s']:.1f} s + {summary['solve_s']:.1f} s"),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+@app.command()
+def run(
+    scenario_file: ScenarioFile,
+    scenario: ScenarioName = "base",
+    data_dir: DataDir = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Output folder (default: results/<region>/<scenario>)."),
+    ] = None,
+    sets: Sets = None,
+    dutch_excel: Annotated[
+        bool, typer.Option("--dutch-excel", help="CSV with ';' and decimal commas.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Cache for downloaded networks.")
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Run one scenario end to end and write its results."""
+
+    def work() -> None:
+        loaded = api.load_scenario(scenario_file, name=scenario, sets=sets or [])
+        with console.status("starting", spinner="dots") as status:
+
+            def progress(step: str) -> None:
+                status.update(f"[bold]{loaded.name}[/]: {step} ...")
+                console.log(f"{step}")
+
+            results = api.run_scenario(
+                loaded,
+                data_dir=data_dir,
+                region_dir=scenario_file.resolve().parent,
+                cache_dir=cache_dir,
+                progress=progress,
+            )
+        target = out_dir or Path("results") / loaded.region / loaded.name
+        written = api.write_report(results, target, dutch_excel=dutch_excel)
+        out.print(_summary_table(results.summary.iloc[0].to_dict(), written))
+
+    _guard(debug, work)
+
+
+@app.command()
+def validate(
+    scenario_file: ScenarioFile,
+    scenario: ScenarioName = "base",
+    sets: Sets = None,
+    data_dir: DataDir = None,
+    debug: Debug = False,
+) -> None:
+    """Check a scenario file (and, with a data directory, its input files) without solving."""
+
+    def work() -> None:
+        loaded = api.load_scenario(scenario_file, name=scenario, sets=sets or [])
+        if data_dir is not None:
+            context = api.RunContext(
+                data_dir=api.resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
+            )
+            inputs = api.load_inputs(loaded, context)
+            api.network_source(loaded, context)
+            out.print(
+                f"{scenario_file}: scenario {loaded.name!r} is valid; "
+                f"{len(inputs.zones)} zones, {len(inputs.sites)} sites."
+            )
+        else:
+            out.print(f"{scenario_file}: scenario {loaded.name!r} is valid.")
+
+    _guard(debug, work)
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON schema of the scenario's [base] table (every key, documented)."""
+    text = json.dumps(Scenario.model_json_schema(), indent=2)
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    """Entry point of the ``voorzieningen`` console script."""
+    app()
