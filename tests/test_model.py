@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -25,34 +26,75 @@ SIMPLE = {
 
 def costs(**changes: object) -> CostSettings:
     """School 5 m²/pupil, new 2000, renovate/convert 1000 €/m²; hall 1 m²/place, same prices."""
-    school = ServiceCosts(m2_per_place=5.0, new_build_eur_per_m2=2000.0,
-                          renovate_eur_per_m2=1000.0, convert_eur_per_m2=1000.0, **SIMPLE)
-    hall = ServiceCosts(m2_per_place=1.0, new_build_eur_per_m2=2000.0,
-                        renovate_eur_per_m2=1000.0, convert_eur_per_m2=1000.0, **SIMPLE)
-    base = {"school": school, "community_hall": hall, "mfa_shared_space_saving": 0.2,
-            "mfa_fixed_capex_eur": 0.0, "demolition_eur_per_m2": 0.0, "discount_rate": 0.0,
-            "building_life_years": 5.0}
+    school = ServiceCosts(
+        m2_per_place=5.0,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=1000.0,
+        convert_eur_per_m2=1000.0,
+        **SIMPLE,
+    )
+    hall = ServiceCosts(
+        m2_per_place=1.0,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=1000.0,
+        convert_eur_per_m2=1000.0,
+        **SIMPLE,
+    )
+    base = {
+        "school": school,
+        "community_hall": hall,
+        "mfa_shared_space_saving": 0.2,
+        "mfa_fixed_capex_eur": 0.0,
+        "demolition_eur_per_m2": 0.0,
+        "discount_rate": 0.0,
+        "building_life_years": 5.0,
+    }
     base.update(changes)
     return CostSettings(**base)  # type: ignore[arg-type]
 
 
 def site(site_id, kind, service, allowed, *, area=np.nan, cap=np.nan, eol=np.nan, sale=np.nan):
-    return {"site": site_id, "name": site_id, "kind": kind, "service": service,
-            "allowed_services": allowed, "lon": 4.0, "lat": 52.0, "floor_area_m2": area,
-            "capacity_places": cap, "end_of_life_year": eol, "sale_value_eur": sale,
-            "gemeente": "X", "source": "test", "note": ""}
+    return {
+        "site": site_id,
+        "name": site_id,
+        "kind": kind,
+        "service": service,
+        "allowed_services": allowed,
+        "lon": 4.0,
+        "lat": 52.0,
+        "floor_area_m2": area,
+        "capacity_places": cap,
+        "end_of_life_year": eol,
+        "sale_value_eur": sale,
+        "gemeente": "X",
+        "source": "test",
+        "note": "",
+    }
 
 
-def solve(sites, demand, tt, *, periods=(2025,), services=("school",), objective="cost",
-          allow_unmet=False, cost=None, budget=None, norms=None):
+def solve(
+    sites,
+    demand,
+    tt,
+    *,
+    periods=(2025,),
+    services=("school",),
+    objective="cost",
+    allow_unmet=False,
+    cost=None,
+    budget=None,
+    norms=None,
+):
     periods = list(periods)
-    zones = pd.DataFrame({"gemeente": "X", "lon": 4.0, "lat": 52.0},
-                         index=pd.Index(sorted({z for z, _, _ in demand}), name="zone"))
+    zones = pd.DataFrame(
+        {"gemeente": "X", "lon": 4.0, "lat": 52.0},
+        index=pd.Index(sorted({z for z, _, _ in demand}), name="zone"),
+    )
     dem = pd.DataFrame(
         [(z, t, s, v) for (z, s, v) in demand for t in periods],
         columns=["zone", "period", "service", "demand_persons"],
     ).set_index(["zone", "period", "service"])
-    steps = [b - a for a, b in zip(periods, periods[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(periods)]
     years = [*steps, steps[-1] if steps else 5]
     data = build_model_data(
         zones=zones,
@@ -63,8 +105,12 @@ def solve(sites, demand, tt, *, periods=(2025,), services=("school",), objective
         period_years=years,
         costs=cost or costs(),
         norms=norms or Norms(),
-        options=ModelOptions(services=list(services), objective=objective,
-                             allow_unmet_demand=allow_unmet, cost_tiebreak=0.0),
+        options=ModelOptions(
+            services=list(services),
+            objective=objective,
+            allow_unmet_demand=allow_unmet,
+            cost_tiebreak=0.0,
+        ),
         capex_total_eur=budget,
     )
     model = build_model(data)
@@ -84,8 +130,10 @@ def test_renovate_rather_than_build_new():
     # replaced or closed; demand 100 pupils must be served.
     # Renovate: 1000 €/m² x 500 m² = 500,000 (100 pupils x 5 m² = 500 m², no extension).
     # New build at C: 2000 €/m² x 500 m² = 1,000,000. Renovation wins by 500,000.
-    sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0),
-             site("C", "candidate", "", "school")]
+    sites = [
+        site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0),
+        site("C", "candidate", "", "school"),
+    ]
     results, _, outcome = solve(sites, [("Z", "school", 100)], [("Z", "E", 5, 1), ("Z", "C", 5, 1)])
     assert action(results, "E") == ("renovate", 2025)
     assert action(results, "C") == ("not_built", None)
@@ -94,12 +142,23 @@ def test_renovate_rather_than_build_new():
 
 def test_build_new_when_renovation_costs_more():
     # The same, with renovation at 2100 €/m² (1,050,000 > 1,000,000): close E, build C.
-    school = ServiceCosts(m2_per_place=5.0, new_build_eur_per_m2=2000.0,
-                          renovate_eur_per_m2=2100.0, convert_eur_per_m2=1000.0, **SIMPLE)
-    sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0),
-             site("C", "candidate", "", "school")]
-    results, _, outcome = solve(sites, [("Z", "school", 100)], [("Z", "E", 5, 1), ("Z", "C", 5, 1)],
-                                cost=costs(school=school))
+    school = ServiceCosts(
+        m2_per_place=5.0,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=2100.0,
+        convert_eur_per_m2=1000.0,
+        **SIMPLE,
+    )
+    sites = [
+        site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0),
+        site("C", "candidate", "", "school"),
+    ]
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        [("Z", "E", 5, 1), ("Z", "C", 5, 1)],
+        cost=costs(school=school),
+    )
     assert action(results, "E") == ("close", 2025)
     assert action(results, "C") == ("new", 2025)
     assert outcome.objective == pytest.approx(1_000_000.0)
@@ -112,12 +171,27 @@ def test_mfa_merge_beats_two_renovations():
     # reuse cost mean(1000, 1000) x 500 = 500,000; H closes and sells for 200,000:
     # net 300,000, better by 300,000.
     sites = [
-        site("S", "existing", "school", "school;community_hall", area=500, cap=100, eol=2025, sale=0),
-        site("H", "existing", "community_hall", "community_hall", area=100, cap=100, eol=2025, sale=200_000),
+        site(
+            "S", "existing", "school", "school;community_hall", area=500, cap=100, eol=2025, sale=0
+        ),
+        site(
+            "H",
+            "existing",
+            "community_hall",
+            "community_hall",
+            area=100,
+            cap=100,
+            eol=2025,
+            sale=200_000,
+        ),
     ]
     tt = [("Z", "S", 5, 1), ("Z", "H", 5, 1)]
-    results, _, outcome = solve(sites, [("Z", "school", 100), ("Z", "community_hall", 100)], tt,
-                                services=("school", "community_hall"))
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 100), ("Z", "community_hall", 100)],
+        tt,
+        services=("school", "community_hall"),
+    )
     assert action(results, "S") == ("mfa", 2025)
     assert action(results, "H") == ("close", 2025)
     assert outcome.objective == pytest.approx(300_000.0)
@@ -128,13 +202,25 @@ def test_closure_with_sale():
     # costs 100 €/m²/yr x 500 m² x 5 years = 250,000 opex per period. Keeping both: 500,000.
     # Closing B (sale 300,000): 250,000 - 300,000 = -50,000; closing A (sale 100,000) gives
     # 150,000. So B closes, by a margin of 200,000.
-    school = ServiceCosts(m2_per_place=5.0, new_build_eur_per_m2=2000.0, renovate_eur_per_m2=1000.0,
-                          convert_eur_per_m2=1000.0, fixed_capex_eur=0.0,
-                          opex_eur_per_m2_year=100.0, min_places=0.0)
-    sites = [site("A", "existing", "school", "school", area=500, cap=100, eol=2050, sale=100_000),
-             site("B", "existing", "school", "school", area=500, cap=100, eol=2050, sale=300_000)]
-    results, _, outcome = solve(sites, [("Z", "school", 100)], [("Z", "A", 5, 1), ("Z", "B", 5, 1)],
-                                cost=costs(school=school))
+    school = ServiceCosts(
+        m2_per_place=5.0,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=1000.0,
+        convert_eur_per_m2=1000.0,
+        fixed_capex_eur=0.0,
+        opex_eur_per_m2_year=100.0,
+        min_places=0.0,
+    )
+    sites = [
+        site("A", "existing", "school", "school", area=500, cap=100, eol=2050, sale=100_000),
+        site("B", "existing", "school", "school", area=500, cap=100, eol=2050, sale=300_000),
+    ]
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        [("Z", "A", 5, 1), ("Z", "B", 5, 1)],
+        cost=costs(school=school),
+    )
     assert action(results, "A") == ("keep", None)
     assert action(results, "B") == ("close", 2025)
     assert outcome.objective == pytest.approx(-50_000.0)
@@ -145,8 +231,13 @@ def test_later_rather_than_earlier():
     # costs 500,000 nominal; at a 5 % discount rate it costs 500,000 in 2025 but
     # 500,000 / 1.05**5 = 391,763.08 in 2030. Life 5 years: no residual value either way.
     sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2030, sale=0)]
-    results, _, outcome = solve(sites, [("Z", "school", 100)], [("Z", "E", 5, 1)],
-                                periods=(2025, 2030), cost=costs(discount_rate=0.05))
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        [("Z", "E", 5, 1)],
+        periods=(2025, 2030),
+        cost=costs(discount_rate=0.05),
+    )
     assert action(results, "E") == ("renovate", 2030)
     assert outcome.objective == pytest.approx(500_000 / 1.05**5)
 
@@ -157,11 +248,18 @@ def test_access_objective_builds_where_travel_is_longest():
     # more. Candidates near A (C1: 2 min from B... no) and near B: building C2 (1 min from
     # B) moves 100 pupils from 20 to 1 min. Access: A 100 x 1 + B 200 x 20 + 100 x 1
     # = 4,200 person-min, against 6,100 without building.
-    sites = [site("S", "existing", "school", "school", area=2000, cap=400, eol=2050, sale=0),
-             site("C2", "candidate", "", "school")]
+    sites = [
+        site("S", "existing", "school", "school", area=2000, cap=400, eol=2050, sale=0),
+        site("C2", "candidate", "", "school"),
+    ]
     tt = [("A", "S", 1, 1), ("B", "S", 20, 10), ("B", "C2", 1, 1)]
-    results, _, outcome = solve(sites, [("A", "school", 100), ("B", "school", 300)], tt,
-                                objective="access", budget=1_000_000)
+    results, _, outcome = solve(
+        sites,
+        [("A", "school", 100), ("B", "school", 300)],
+        tt,
+        objective="access",
+        budget=1_000_000,
+    )
     assert action(results, "C2") == ("new", 2025)
     assert outcome.objective == pytest.approx(4_200.0)
     zones = results.zones.set_index("zone")
@@ -173,8 +271,14 @@ def test_unmet_demand_is_reported_not_infeasible():
     # Capacity 100 for 150 pupils, no candidate, no budget: 50 pupils unmet, objective
     # = 100 x 5 min + 240 x 50 penalty.
     sites = [site("S", "existing", "school", "school", area=500, cap=100, eol=2050, sale=0)]
-    results, _, outcome = solve(sites, [("Z", "school", 150)], [("Z", "S", 5, 1)],
-                                objective="access", allow_unmet=True, budget=0)
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 150)],
+        [("Z", "S", 5, 1)],
+        objective="access",
+        allow_unmet=True,
+        budget=0,
+    )
     assert results.plan.unmet["persons"].sum() == pytest.approx(50.0)
     assert outcome.objective == pytest.approx(100 * 5 + 240 * 50)
 
@@ -186,18 +290,32 @@ def test_infeasible_without_unmet_slack():
 
 
 def test_verifier_catches_broken_plans():
-    sites = [site("A", "existing", "school", "school", area=500, cap=100, eol=2050, sale=100_000),
-             site("B", "existing", "school", "school", area=500, cap=100, eol=2050, sale=300_000)]
-    school = ServiceCosts(m2_per_place=5.0, new_build_eur_per_m2=2000.0, renovate_eur_per_m2=1000.0,
-                          convert_eur_per_m2=1000.0, fixed_capex_eur=0.0,
-                          opex_eur_per_m2_year=100.0, min_places=0.0)
-    results, data, outcome = solve(sites, [("Z", "school", 100)],
-                                   [("Z", "A", 5, 1), ("Z", "B", 5, 1)], cost=costs(school=school))
+    sites = [
+        site("A", "existing", "school", "school", area=500, cap=100, eol=2050, sale=100_000),
+        site("B", "existing", "school", "school", area=500, cap=100, eol=2050, sale=300_000),
+    ]
+    school = ServiceCosts(
+        m2_per_place=5.0,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=1000.0,
+        convert_eur_per_m2=1000.0,
+        fixed_capex_eur=0.0,
+        opex_eur_per_m2_year=100.0,
+        min_places=0.0,
+    )
+    results, data, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        [("Z", "A", 5, 1), ("Z", "B", 5, 1)],
+        cost=costs(school=school),
+    )
     plan = results.plan
     # Move every pupil to the closed school B.
     moved = plan.assignments.assign(site="B")
     broken = dataclasses.replace(plan, assignments=moved)
-    with pytest.raises(VerificationError, match=r"assigned to B for school in 2025: the site does not host"):
+    with pytest.raises(
+        VerificationError, match=r"assigned to B for school in 2025: the site does not host"
+    ):
         verify_plan(broken, data)
     # Double the pupils at A: capacity exceeded and demand balance broken.
     doubled = dataclasses.replace(plan, assignments=plan.assignments.assign(persons=200.0))

@@ -44,8 +44,17 @@ DATA_DIR_ENV = "VOORZIENINGEN_DATA_DIR"
 Progress = Callable[[str], None]
 
 PACKAGES = (
-    "voorzieningen", "pyomo", "highspy", "pandas", "numpy", "networkx", "osmnx", "scipy",
-    "pydantic", "geopandas", "shapely",
+    "voorzieningen",
+    "pyomo",
+    "highspy",
+    "pandas",
+    "numpy",
+    "networkx",
+    "osmnx",
+    "scipy",
+    "pydantic",
+    "geopandas",
+    "shapely",
 )
 
 
@@ -124,7 +133,9 @@ def load_inputs(scenario: Scenario, context: RunContext) -> InputData:
     gemeenten = scenario.zones.gemeenten or sorted(zones[T.GEMEENTE].unique())
     sites, files = load_sites(context.data_dir, context.region_dir, gemeenten, scenario.facilities)
     if scenario.zones.source == "cbs_pc4":
-        files["pc4_centroids"] = resolve_path(context.data_dir, scenario.zones.centroids_file, what="zones")
+        files["pc4_centroids"] = resolve_path(
+            context.data_dir, scenario.zones.centroids_file, what="zones"
+        )
     elif scenario.zones.zones_file:
         files["zones"] = resolve_path(context.region_dir, scenario.zones.zones_file, what="zones")
     return InputData(zones=zones, sites=sites, files=files)
@@ -184,7 +195,9 @@ def compute_travel_times(scenario: Scenario, inputs: InputData, context: RunCont
         Long table of (zone, site) travel times within the cutoff, and the reachability
         report.
     """
-    graph = load_network(network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir)
+    graph = load_network(
+        network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir
+    )
     return travel_times(
         graph,
         inputs.zones[[T.LON, T.LAT]],
@@ -211,7 +224,9 @@ def compute_demand(scenario: Scenario, inputs: InputData, context: RunContext) -
     DemandResult
         Population by (zone, period, age_band) and demand by (zone, period, service).
     """
-    return build_demand(context.data_dir, inputs.zones, periods=scenario.periods, settings=scenario.demand)
+    return build_demand(
+        context.data_dir, inputs.zones, periods=scenario.periods, settings=scenario.demand
+    )
 
 
 def make_model_data(

@@ -42,7 +42,8 @@ DataDir = Annotated[
 ]
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (.toml or .yaml).")]
 ScenarioName = Annotated[
-    str, typer.Option("--scenario", "-s", help="Scenario name in the file ('base' or a listed one).")
+    str,
+    typer.Option("--scenario", "-s", help="Scenario name in the file ('base' or a listed one)."),
 ]
 Sets = Annotated[
     list[str] | None,
@@ -51,7 +52,7 @@ Sets = Annotated[
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
-def _guard(debug: bool, func: Callable[[], R]) -> R:  # noqa: FBT001
+def _guard(debug: bool, func: Callable[[], R]) -> R:
     """Run ``func``; print our errors without a traceback and exit with their code."""
     try:
         return func()
@@ -120,7 +121,7 @@ def run(
             )
         target = out_dir or Path("results") / loaded.region / loaded.name
         written = api.write_report(results, target, dutch_excel=dutch_excel)
-        out.print(_summary_table(results.summary.iloc[0].to_dict(), written))
+        out.print(_summary_table({str(k): v for k, v in results.summary.iloc[0].items()}, written))
 
     _guard(debug, work)
 

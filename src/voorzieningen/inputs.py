@@ -141,7 +141,9 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
             msg = "(zones.zones_file) | zones.source is 'csv' but no zones_file is given."
             raise InputDataError(msg)
         path = resolve_path(region_dir, settings.zones_file, what="zones.zones_file")
-        frame = T.read_csv(path, required=(T.ZONE, *T.ZONE_COLUMNS), dtype={T.ZONE: "str"}, what="zones")
+        frame = T.read_csv(
+            path, required=(T.ZONE, *T.ZONE_COLUMNS), dtype={T.ZONE: "str"}, what="zones"
+        )
         zones = frame.rename(columns=str)
     else:
         if not settings.gemeenten:
@@ -248,9 +250,9 @@ def load_duo_schools(
         what="DUO school locations",
     )
     wanted = {_norm_gemeente(g) for g in gemeenten}
-    keep = frame["type"].eq("basisschool") & frame["gemeente"].astype(str).map(
-        _norm_gemeente
-    ).isin(wanted)
+    keep = frame["type"].eq("basisschool") & frame["gemeente"].astype(str).map(_norm_gemeente).isin(
+        wanted
+    )
     schools = frame[keep].copy()
     pupils = pd.to_numeric(schools["leerlingen"], errors="coerce")
     sites = pd.DataFrame(
@@ -313,20 +315,22 @@ def load_portfolio(path: Path) -> pd.DataFrame:
     frame["site_id"] = frame["site_id"].astype("string").str.strip()
     missing_id = frame.index[frame["site_id"].isna() | (frame["site_id"] == "")]
     if len(missing_id):
-        problems.append(f"({path}, site_id) | empty in rows {T.format_rows(T.file_rows(missing_id))}")
+        problems.append(
+            f"({path}, site_id) | empty in rows {T.format_rows(T.file_rows(missing_id))}"
+        )
     try:
         _check_unique(frame["site_id"].dropna(), path, "site_id")
     except InputDataError as err:
         problems.append(str(err))
     kind = frame["kind"].astype("string").str.strip().str.lower()
-    bad = frame.index[~kind.isin(KINDS).fillna(False).astype(bool)]
+    bad = frame.index[~kind.isin(KINDS).fillna(value=False).astype(bool)]
     if len(bad):
         problems.append(
             f"({path}, kind) | must be 'existing' or 'candidate' in rows "
             f"{T.format_rows(T.file_rows(bad))}"
         )
     service = frame["service"].astype("string").str.strip().fillna("")
-    existing = kind.eq("existing").fillna(False).astype(bool)
+    existing = kind.eq("existing").fillna(value=False).astype(bool)
     bad = frame.index[existing & ~service.isin(SERVICES)]
     if len(bad):
         problems.append(
@@ -347,7 +351,7 @@ def load_portfolio(path: Path) -> pd.DataFrame:
     if bad_allowed:
         problems.append(
             f"({path}, allowed_services) | use ';'-separated names out of {list(SERVICES)} "
-            f"in rows {T.format_rows(T.file_rows(bad_allowed))}"
+            f"in rows {T.format_rows(T.file_rows(int(str(i)) for i in bad_allowed))}"
         )
     numbers: dict[str, pd.Series] = {}
     for col in PORTFOLIO_NUMERIC:
@@ -442,10 +446,7 @@ def load_sites(
                 if col in (T.SOURCE,):
                     continue
                 given = portfolio.loc[both, col]
-                if given.dtype.kind in "fc":
-                    mask = given.notna()
-                else:
-                    mask = given.astype(str) != ""
+                mask = given.notna() if given.dtype.kind in "fc" else given.astype(str) != ""
                 duo.loc[both[mask.to_numpy()], col] = given[mask]
             duo.loc[both, T.SOURCE] = "duo+portfolio"
             portfolio = portfolio.drop(index=both)

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -102,10 +101,11 @@ def action_list(results: Results, *, language: str = "nl") -> list[str]:
         action = str(row.action)
         if action in ("keep", "not_built"):
             continue
-        year = int(row.period)  # type: ignore[call-overload]
+        year = int(cast("int", row.period))
         current = names.get(str(row.service), "")
         after = " + ".join(names[s] for s in str(row.services_after).split("+") if s)
-        cost = f" ({row.capex_eur / 1e6:.2f} M€)" if row.capex_eur else ""
+        capex = float(cast("float", row.capex_eur))
+        cost = f" ({capex / 1e6:.2f} M€)" if capex else ""
         if language == "nl":
             text = {
                 "close": f"sluit {current} {row.name}",
@@ -191,8 +191,8 @@ def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = F
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             history = target.parent / ".history"
             history.mkdir(exist_ok=True)
-            os.replace(target, history / f"{target.name}-{stamp}")
-        os.replace(tmp, target)
+            target.replace(history / f"{target.name}-{stamp}")
+        tmp.replace(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

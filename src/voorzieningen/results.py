@@ -8,7 +8,7 @@ provenance. Both are complete when created and never refer back to Pyomo.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -129,7 +129,7 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
             T.SITE: opts[T.SITE].iat[k],
             "option": opts["option"].iat[k],
             "action": opts["action"].iat[k],
-            "services": "+".join(opts["services"].iat[k]),
+            "services": "+".join(cast("tuple[str, ...]", opts["services"].iat[k])),
             T.PERIOD: t,
             T.CAPEX_EUR: one_off[k] + per_m2[k] * ext[(k, t)],
             "new_area_m2": ext[(k, t)],
@@ -215,20 +215,25 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     if len(in_use):
         cap0 = data.asis_capacity.reset_index()
         rows.append(in_use.merge(cap0, on=T.SITE)[[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]])
-    hosted = plan.starts.assign(**{T.SERVICE: plan.starts["services"].str.split("+")}).explode(T.SERVICE)
+    hosted = plan.starts.assign(**{T.SERVICE: plan.starts["services"].str.split("+")}).explode(
+        T.SERVICE
+    )
     for t in data.periods:
         started = hosted[hosted[T.PERIOD] <= t]
         built = plan.capacity_built[plan.capacity_built[T.PERIOD] <= t]
         cap = built.groupby([T.SITE, T.SERVICE])[T.CAPACITY_PLACES].sum()
         frame = started[[T.SITE, T.SERVICE]].drop_duplicates().assign(**{T.PERIOD: t})
         frame[T.CAPACITY_PLACES] = [
-            float(cap.get((j, s), 0.0)) for j, s in zip(frame[T.SITE], frame[T.SERVICE], strict=True)
+            float(cap.get((j, s), 0.0))
+            for j, s in zip(frame[T.SITE], frame[T.SERVICE], strict=True)
         ]
         rows.append(frame)
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]
+    table = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(columns=[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES])
     )
-    table = table.groupby([T.SITE, T.SERVICE, T.PERIOD], as_index=False)[T.CAPACITY_PLACES].sum()
+    table = table.groupby([T.SITE, T.SERVICE, T.PERIOD])[T.CAPACITY_PLACES].sum().reset_index()
     used = plan.assignments.groupby([T.SITE, T.SERVICE, T.PERIOD])["persons"].sum()
     table["used_places"] = [
         float(used.get((j, s, t), 0.0))
@@ -303,7 +308,9 @@ def extract_results(
     weight = data.period_years / data.period_years.sum()
     a = plan.assignments
     w = a[T.PERIOD].map(weight).to_numpy(dtype=float)
-    mean_tt = float((a["persons"] * a[T.TRAVEL_TIME_MIN] * w).sum() / max((a["persons"] * w).sum(), EPS))
+    mean_tt = float(
+        (a["persons"] * a[T.TRAVEL_TIME_MIN] * w).sum() / max((a["persons"] * w).sum(), EPS)
+    )
     summary = pd.DataFrame(
         [
             {
@@ -427,7 +434,9 @@ def zones_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         travel_time_before_min, travel_time_after_min (NaN where nothing is served).
     """
     dem = data.demand.rename(T.DEMAND_PERSONS).reset_index()
-    a = plan.assignments.assign(weighted=plan.assignments["persons"] * plan.assignments[T.TRAVEL_TIME_MIN])
+    a = plan.assignments.assign(
+        weighted=plan.assignments["persons"] * plan.assignments[T.TRAVEL_TIME_MIN]
+    )
     agg = a.groupby([T.ZONE, T.SERVICE, T.PERIOD])[["persons", "weighted"]].sum()
     table = dem.merge(agg, left_on=[T.ZONE, T.SERVICE, T.PERIOD], right_index=True, how="left")
     table["served_persons"] = table["persons"].fillna(0.0)
@@ -436,7 +445,13 @@ def zones_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     before = baseline_travel_times(data).rename("travel_time_before_min")
     table = table.merge(before, left_on=[T.ZONE, T.SERVICE], right_index=True, how="left")
     cols = [
-        T.ZONE, T.SERVICE, T.PERIOD, T.DEMAND_PERSONS, "served_persons", "unmet_persons",
-        "travel_time_before_min", "travel_time_after_min",
+        T.ZONE,
+        T.SERVICE,
+        T.PERIOD,
+        T.DEMAND_PERSONS,
+        "served_persons",
+        "unmet_persons",
+        "travel_time_before_min",
+        "travel_time_after_min",
     ]
     return table[cols].sort_values([T.ZONE, T.SERVICE, T.PERIOD]).reset_index(drop=True)

@@ -117,7 +117,7 @@ def read_csv(
         msg = f"({path}) | {what} file not found; check the file name in the scenario."
         raise InputDataError(msg)
     try:
-        frame = pd.read_csv(path, dtype=dtype, encoding="utf-8", skipinitialspace=True)  # type: ignore[arg-type]
+        frame = pd.read_csv(path, dtype=dtype, encoding="utf-8", skipinitialspace=True)
     except UnicodeDecodeError as err:
         msg = (
             f"({path}) | {what} file is not UTF-8 (byte {err.start}); save it as "

@@ -8,7 +8,7 @@ calls it after every solve, so a modelling bug can never produce a silently wron
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ import pandas as pd
 from voorzieningen import tables as T
 from voorzieningen.errors import VerificationError
 from voorzieningen.model.data import ModelData
+from voorzieningen.schemas.model import Service
 
 #: Absolute tolerance (persons, places, €) for rounding in the solver.
 ABS_TOL = 1e-4
@@ -23,23 +24,41 @@ ABS_TOL = 1e-4
 REL_TOL = 1e-6
 
 
-@dataclass(frozen=True)
-class PlanFrames:
-    """The decisions of a plan as plain tables (see :class:`voorzieningen.results.Plan`)."""
+class PlanFrames(Protocol):
+    """The decisions of a plan as plain tables (:class:`voorzieningen.results.Plan` fits)."""
 
-    starts: pd.DataFrame
-    capacity_built: pd.DataFrame
-    asis: pd.DataFrame
-    closures: pd.DataFrame
-    assignments: pd.DataFrame
-    unmet: pd.DataFrame
+    @property
+    def starts(self) -> pd.DataFrame:
+        """Options started: site, option, action, services, period, capex_eur, new_area_m2."""
+
+    @property
+    def capacity_built(self) -> pd.DataFrame:
+        """Places built: site, option, service, period, capacity_places."""
+
+    @property
+    def asis(self) -> pd.DataFrame:
+        """Existing buildings used as is: site, period, in_use."""
+
+    @property
+    def closures(self) -> pd.DataFrame:
+        """Closures: site, period, proceeds_eur."""
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """Persons served: zone, site, service, period, persons, travel_time_min."""
+
+    @property
+    def unmet(self) -> pd.DataFrame:
+        """Persons not served: zone, service, period, persons."""
 
 
 def _tol(value: float) -> float:
     return ABS_TOL + REL_TOL * abs(value)
 
 
-def _lifecycle(plan: PlanFrames, data: ModelData, errors: list[str]) -> dict[tuple[str, str, int], float]:
+def _lifecycle(
+    plan: PlanFrames, data: ModelData, errors: list[str]
+) -> dict[tuple[str, str, int], float]:
     """Check lifecycles; return capacity per (site, service, period)."""
     periods = data.periods
     starts = plan.starts
@@ -70,10 +89,12 @@ def _lifecycle(plan: PlanFrames, data: ModelData, errors: list[str]) -> dict[tup
             errors.append(f"site {site}: used as is after its end of life in {late}")
         if site not in closed and site not in started and expected != set(periods):
             errors.append(f"site {site}: leaves as-is use without closure or intervention")
-        for (s_site, service), cap0 in data.asis_capacity.items():
+        for key, cap0 in data.asis_capacity.items():
+            s_site, service = cast("tuple[str, str]", key)
             if s_site == site:
                 for t in used:
-                    capacity[(site, str(service), t)] = capacity.get((site, str(service), t), 0.0) + float(cap0)
+                    old = capacity.get((site, service, t), 0.0)
+                    capacity[(site, service, t)] = old + float(cap0)
     opts = data.options.set_index([T.SITE, "option"])
     for _, row in starts.iterrows():
         key = (row[T.SITE], row["option"])
@@ -101,9 +122,11 @@ def _lifecycle(plan: PlanFrames, data: ModelData, errors: list[str]) -> dict[tup
                 f"site {key[0]}: {row['new_area_m2']:.1f} m² new floor area paid for, "
                 f"{new_area:.1f} m² needed"
             )
-        capex = float(opt["fixed_capex_eur"]) + float(opt["reuse_capex_eur"]) + float(
-            opt["new_eur_per_m2"]
-        ) * float(row["new_area_m2"])
+        capex = (
+            float(opt["fixed_capex_eur"])
+            + float(opt["reuse_capex_eur"])
+            + float(opt["new_eur_per_m2"]) * float(row["new_area_m2"])
+        )
         if abs(capex - float(row[T.CAPEX_EUR])) > _tol(capex):
             errors.append(
                 f"site {key[0]}: capex {row[T.CAPEX_EUR]:,.0f} EUR reported, {capex:,.0f} EUR recomputed"
@@ -150,26 +173,34 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
         if (z, j, s) not in eligible:
             errors.append(f"zone {z} assigned to {j} for {s}: not an eligible pair")
         if (j, s, int(t)) not in capacity and persons > ABS_TOL:
-            errors.append(f"zone {z} assigned to {j} for {s} in {t}: the site does not host {s} then")
+            errors.append(
+                f"zone {z} assigned to {j} for {s} in {t}: the site does not host {s} then"
+            )
     used = a.groupby([T.SITE, T.SERVICE, T.PERIOD])["persons"].sum()
-    for (j, s, t), u in used.items():
+    for key, u in used.items():
+        j, s, t = cast("tuple[str, str, int]", key)
         cap = capacity.get((str(j), str(s), int(t)), 0.0)
         if u > cap + _tol(cap):
             errors.append(f"site {j} {s} {t}: {u:.2f} persons assigned, capacity {cap:.2f}")
         low = float(data.min_places[s])
         if (str(j), str(s), int(t)) in capacity and low > 0 and u < low - _tol(low):
             errors.append(f"site {j} {s} {t}: {u:.2f} persons, below the minimum size {low:g}")
-    for (j, s, t), cap in capacity.items():
+    for j, s, t in capacity:
         low = float(data.min_places.get(s, 0.0))
         if low > 0 and (j, s, t) not in used.index:
-            errors.append(f"site {j} {s} {t}: open with no one assigned, below minimum size {low:g}")
+            errors.append(
+                f"site {j} {s} {t}: open with no one assigned, below minimum size {low:g}"
+            )
     served = a.groupby([T.ZONE, T.PERIOD, T.SERVICE])["persons"].sum()
     unmet = plan.unmet.groupby([T.ZONE, T.PERIOD, T.SERVICE])["persons"].sum()
-    balance = data.demand - served.reindex(data.demand.index, fill_value=0.0) - unmet.reindex(
-        data.demand.index, fill_value=0.0
+    balance = (
+        data.demand
+        - served.reindex(data.demand.index, fill_value=0.0)
+        - unmet.reindex(data.demand.index, fill_value=0.0)
     )
     bad = balance[balance.abs() > ABS_TOL + REL_TOL * data.demand.abs()]
-    for (z, t, s), diff in bad.items():
+    for key, diff in bad.items():
+        z, t, s = cast("tuple[str, int, str]", key)
         errors.append(f"zone {z} {s} {t}: demand and served + unmet differ by {diff:.4f} persons")
     if not data.options_settings.allow_unmet_demand and plan.unmet["persons"].sum() > ABS_TOL:
         errors.append("unmet demand although model.allow_unmet_demand is false")
@@ -178,14 +209,21 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
         if norm.min_share_within is None:
             continue
         for t in data.periods:
-            mask = (a[T.SERVICE] == s) & (a[T.PERIOD] == t) & (a[T.TRAVEL_TIME_MIN] <= norm.within_min)
+            mask = (
+                (a[T.SERVICE] == s) & (a[T.PERIOD] == t) & (a[T.TRAVEL_TIME_MIN] <= norm.within_min)
+            )
             within = float(a.loc[mask, "persons"].sum())
-            total = float(data.demand.xs((t, s), level=[T.PERIOD, T.SERVICE]).sum())
+            level = data.demand.index.get_level_values
+            total = float(data.demand[(level(T.PERIOD) == t) & (level(T.SERVICE) == s)].sum())
             need = norm.min_share_within * total
             if within < need - _tol(need):
-                errors.append(f"{s} {t}: {within:.1f} of {total:.1f} within {norm.within_min:g} min, norm {need:.1f}")
+                errors.append(
+                    f"{s} {t}: {within:.1f} of {total:.1f} within {norm.within_min:g} min, norm {need:.1f}"
+                )
     capex = plan.starts.groupby(T.PERIOD)[T.CAPEX_EUR].sum().reindex(data.periods, fill_value=0.0)
-    proceeds = plan.closures.groupby(T.PERIOD)["proceeds_eur"].sum().reindex(data.periods, fill_value=0.0)
+    proceeds = (
+        plan.closures.groupby(T.PERIOD)["proceeds_eur"].sum().reindex(data.periods, fill_value=0.0)
+    )
     demolition = (
         plan.closures.assign(d=(-plan.closures["proceeds_eur"]).clip(lower=0.0))
         .groupby(T.PERIOD)["d"]
@@ -196,9 +234,15 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
     if data.capex_per_period_eur is not None:
         for t, v in spend.items():
             if v > data.capex_per_period_eur + _tol(data.capex_per_period_eur):
-                errors.append(f"period {t}: spending {v:,.0f} EUR exceeds the budget {data.capex_per_period_eur:,.0f} EUR")
-    if data.capex_total_eur is not None and spend.sum() > data.capex_total_eur + _tol(data.capex_total_eur):
-        errors.append(f"total spending {spend.sum():,.0f} EUR exceeds the budget {data.capex_total_eur:,.0f} EUR")
+                errors.append(
+                    f"period {t}: spending {v:,.0f} EUR exceeds the budget {data.capex_per_period_eur:,.0f} EUR"
+                )
+    if data.capex_total_eur is not None and spend.sum() > data.capex_total_eur + _tol(
+        data.capex_total_eur
+    ):
+        errors.append(
+            f"total spending {spend.sum():,.0f} EUR exceeds the budget {data.capex_total_eur:,.0f} EUR"
+        )
     if objective_value is not None:
         recomputed = plan_objective(plan, data)
         if abs(recomputed - objective_value) > 1e-5 * max(1.0, abs(objective_value)):
@@ -239,14 +283,19 @@ def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
         c = float(capex.get(t, 0.0))
         opex = 0.0
         for site in in_use.loc[in_use[T.PERIOD] == t, T.SITE]:
-            service = data.sites_table.at[site, T.SERVICE]
-            opex += float(data.asis_area_m2[site]) * data.costs.for_service(service).opex_eur_per_m2_year
+            service = cast("Service", data.sites_table.at[site, T.SERVICE])
+            opex += (
+                float(data.asis_area_m2[site])
+                * data.costs.for_service(service).opex_eur_per_m2_year
+            )
         for _, row in plan.starts[plan.starts[T.PERIOD] <= t].iterrows():
             opt = opts.loc[(row[T.SITE], row["option"])]
             opex += float(opt["opex_eur_per_m2_year"]) * (
                 float(opt["reuse_area_m2"]) + float(row["new_area_m2"])
             )
-        npv += float(data.discount[t]) * (c - float(proceeds.get(t, 0.0)) + float(data.period_years[t]) * opex)
+        npv += float(data.discount[t]) * (
+            c - float(proceeds.get(t, 0.0)) + float(data.period_years[t]) * opex
+        )
         npv -= end_discount * float(data.residual_share[t]) * c
     return npv
 

@@ -35,12 +35,14 @@ Objective
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 import numpy as np
 import pyomo.environ as pyo
 
 from voorzieningen import tables as T
 from voorzieningen.model.data import ModelData
+from voorzieningen.schemas.model import Service
 
 
 def build_model(data: ModelData) -> pyo.ConcreteModel:
@@ -59,7 +61,7 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
         (€ per year), ``npv_cost_eur``, ``access_person_min`` and one active objective.
     """
     m = pyo.ConcreteModel(name="voorzieningen")
-    m._data = data  # noqa: SLF001 - results need the data the model was built from
+    m._data = data
     periods = data.periods
     m.PERIODS = pyo.Set(initialize=periods, ordered=True)
     add_variables(m, data)
@@ -90,6 +92,12 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.capv = pyo.Var(m.OPT_SERVICES, m.PERIODS, within=pyo.NonNegativeReals)
     m.ext = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
     m.asis = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.Binary)
+    k_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k, (site, svcs) in enumerate(zip(opts[T.SITE], opts["services"], strict=True)):
+        for s in svcs:
+            k_of[(str(site), str(s))].append(k)
+    m._k_of = dict(k_of)
+    m._asis_hosts = {(str(j), str(s)) for j, s in data.asis_capacity.index}
     m.close = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1))
     m.assign = pyo.Var(m.PAIRS, m.PERIODS, within=pyo.NonNegativeReals)
     zs = [(z, s) for z in data.zones for s in data.services]
@@ -104,15 +112,14 @@ def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
     by_site: dict[str, list[int]] = defaultdict(list)
     for k, site in enumerate(opts[T.SITE]):
         by_site[str(site)].append(k)
-    m._options_by_site = dict(by_site)  # noqa: SLF001
+    m._options_by_site = dict(by_site)
     prev = _prev(data.periods)
     existing = set(m.EXISTING)
 
     def transition(m: pyo.ConcreteModel, e: str, t: int) -> pyo.Expression:
         before = 1 if prev[t] is None else m.asis[e, prev[t]]
         return (
-            m.asis[e, t] + sum(m.start[k, t] for k in by_site.get(e, [])) + m.close[e, t]
-            == before
+            m.asis[e, t] + sum(m.start[k, t] for k in by_site.get(e, [])) + m.close[e, t] == before
         )
 
     m.c_transition = pyo.Constraint(m.EXISTING, m.PERIODS, rule=transition)
@@ -145,8 +152,9 @@ def add_sizing(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.c_capv_min = pyo.Constraint(
         m.OPT_SERVICES,
         m.PERIODS,
-        rule=lambda m, k, s, t: m.capv[k, s, t]
-        >= max(1.0, float(data.min_places[s])) * m.start[k, t],
+        rule=lambda m, k, s, t: (
+            m.capv[k, s, t] >= max(1.0, float(data.min_places[s])) * m.start[k, t]
+        ),
     )
 
     def ext_rule(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
@@ -158,13 +166,9 @@ def add_sizing(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 def _host_expr(m: pyo.ConcreteModel, data: ModelData, j: str, s: str, t: int) -> pyo.Expression:
     """1 if site j hosts service s in period t (as is, or by an option started by t)."""
-    expr = 0
-    if (j, s) in data.asis_capacity.index:
-        expr = m.asis[j, t]
-    for k in m._options_by_site.get(j, []):  # noqa: SLF001
-        if s in data.options["services"].iat[k]:
-            expr = expr + sum(m.start[k, tau] for tau in data.periods if tau <= t)
-    return expr
+    expr = m.asis[j, t] if (j, s) in m._asis_hosts else 0
+    started = [m.start[k, tau] for k in m._k_of.get((j, s), []) for tau in data.periods if tau <= t]
+    return expr + sum(started)
 
 
 def add_demand(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -184,13 +188,9 @@ def add_capacity_and_linking(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Capacity (4), linking of assignments to hosting sites (5), minimum size (6)."""
     pairs = data.pairs
     groups = pairs.groupby([T.SITE, T.SERVICE]).indices
-    keys = sorted(groups)
+    keys = sorted(groups, key=str)
     m.SITE_SERVICES = pyo.Set(initialize=keys, dimen=2, ordered=True)
-    opts = data.options
-    k_of: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for k, (site, svcs) in enumerate(zip(opts[T.SITE], opts["services"], strict=True)):
-        for s in svcs:
-            k_of[(str(site), str(s))].append(k)
+    k_of: dict[tuple[str, str], list[int]] = m._k_of
 
     def capacity(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
         used = sum(m.assign[p, t] for p in groups[(j, s)])
@@ -258,12 +258,16 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
     close_value = data.close_value_eur
     asis_opex = {
         e: float(data.asis_area_m2[e])
-        * data.costs.for_service(data.sites_table.at[e, T.SERVICE]).opex_eur_per_m2_year
+        * data.costs.for_service(
+            cast("Service", data.sites_table.at[e, T.SERVICE])
+        ).opex_eur_per_m2_year
         for e in m.EXISTING
     }
     m.capex_eur = pyo.Expression(
         m.PERIODS,
-        rule=lambda m, t: sum(one_off[k] * m.start[k, t] + per_m2[k] * m.ext[k, t] for k in m.OPTIONS),
+        rule=lambda m, t: sum(
+            one_off[k] * m.start[k, t] + per_m2[k] * m.ext[k, t] for k in m.OPTIONS
+        ),
     )
     m.proceeds_eur = pyo.Expression(
         m.PERIODS,
@@ -271,9 +275,7 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
     m.demolition_eur = pyo.Expression(
         m.PERIODS,
-        rule=lambda m, t: sum(
-            max(0.0, -float(close_value[e])) * m.close[e, t] for e in m.EXISTING
-        ),
+        rule=lambda m, t: sum(max(0.0, -float(close_value[e])) * m.close[e, t] for e in m.EXISTING),
     )
 
     def opex(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
@@ -329,7 +331,9 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
         )
     )
     m.unmet_persons = pyo.Expression(
-        expr=sum(float(weight[t]) * m.unmet[z, s, t] for (z, s) in m.ZONE_SERVICES for t in data.periods)
+        expr=sum(
+            float(weight[t]) * m.unmet[z, s, t] for (z, s) in m.ZONE_SERVICES for t in data.periods
+        )
     )
     if opts.objective == "access":
         m.objective = pyo.Objective(

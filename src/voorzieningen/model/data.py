@@ -97,9 +97,11 @@ def _fill_sites(sites: pd.DataFrame, costs: CostSettings) -> pd.DataFrame:
     """Fill floor areas and capacities of existing buildings from each other via space norms."""
     sites = sites.copy()
     existing = sites[T.KIND] == "existing"
-    m2 = sites[T.SERVICE].map(
-        lambda s: costs.for_service(s).m2_per_place if s else np.nan
-    ).astype(float)
+    m2 = (
+        sites[T.SERVICE]
+        .map(lambda s: costs.for_service(s).m2_per_place if s else np.nan)
+        .astype(float)
+    )
     area = sites[T.FLOOR_AREA_M2].astype(float)
     cap = sites[T.CAPACITY_PLACES].astype(float)
     missing_both = sites.index[existing & area.isna() & cap.isna()]
@@ -235,7 +237,7 @@ def build_model_data(
         [zone_ids, periods, services], names=[T.ZONE, T.PERIOD, T.SERVICE]
     )
     dem = demand[T.DEMAND_PERSONS].astype(float)
-    missing = full.difference(dem.index)
+    missing = full.difference(pd.MultiIndex.from_tuples(list(dem.index)))
     if len(missing):
         msg = (
             f"(demand) | no demand for {len(missing)} (zone, period, service) combinations, "
@@ -251,8 +253,16 @@ def build_model_data(
     option_table = pd.DataFrame(
         opt_rows,
         columns=[
-            T.SITE, "option", "action", "services", "reuse_area_m2", "reuse_capex_eur",
-            "fixed_capex_eur", "new_eur_per_m2", "opex_eur_per_m2_year", "saving",
+            T.SITE,
+            "option",
+            "action",
+            "services",
+            "reuse_area_m2",
+            "reuse_capex_eur",
+            "fixed_capex_eur",
+            "new_eur_per_m2",
+            "opex_eur_per_m2_year",
+            "saving",
         ],
     )
 
@@ -268,43 +278,48 @@ def build_model_data(
     asis_area = existing[T.FLOOR_AREA_M2].astype(float)
     eol = existing[T.END_OF_LIFE_YEAR].astype(float)
     last_period = eol.map(
-        lambda y: max((p for p in periods if p < y), default=None) if np.isfinite(y) else periods[-1]
+        lambda y: (
+            max((p for p in periods if p < y), default=None) if np.isfinite(y) else periods[-1]
+        )
     )
     close_value = existing[T.SALE_VALUE_EUR].astype(float)
     close_value = close_value.where(close_value.notna(), -costs.demolition_eur_per_m2 * asis_area)
 
     # Eligible pairs: within cutoff (already), within the service's guarantee, and the site
     # can host the service in some state.
-    hostable: list[tuple[str, str]] = [
-        (str(s), str(svc)) for (s, svc) in asis_capacity.index
-    ]
-    for _, opt in option_table.iterrows():
-        hostable.extend((str(opt[T.SITE]), str(svc)) for svc in opt["services"])  # type: ignore[attr-defined]
+    hostable: list[tuple[str, str]] = [(str(s), str(svc)) for (s, svc) in asis_capacity.index]
+    for opt_site, opt_services in zip(option_table[T.SITE], option_table["services"], strict=True):
+        hostable.extend((str(opt_site), str(svc)) for svc in opt_services)
     host = pd.DataFrame(sorted(set(hostable)), columns=[T.SITE, T.SERVICE])
     tt = travel_times[[T.ZONE, T.SITE, T.TRAVEL_TIME_MIN, T.DISTANCE_KM]].copy()
     tt[T.ZONE] = tt[T.ZONE].astype(str)
     tt[T.SITE] = tt[T.SITE].astype(str)
     tt = tt[tt[T.ZONE].isin(zone_ids) & tt[T.SITE].isin(site_ids)]
     pairs = tt.merge(host, on=T.SITE)
-    limit = pairs[T.SERVICE].map(
-        lambda s: getattr(norms, s).max_travel_time_min or np.inf
-    ).astype(float)
+    limit = (
+        pairs[T.SERVICE]
+        .map(lambda s: getattr(norms, s).max_travel_time_min or np.inf)
+        .astype(float)
+    )
     pairs = pairs[pairs[T.TRAVEL_TIME_MIN] <= limit].reset_index(drop=True)
 
     peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
     cap_max = (peak * options.max_capacity_factor).reindex(services).fillna(0.0)
     m2_per_place = pd.Series({s: costs.for_service(s).m2_per_place for s in services})
     min_places = pd.Series({s: costs.for_service(s).min_places for s in services})
-    floor = np.maximum(min_places, 1.0)
     biggest = asis_capacity.groupby(level=T.SERVICE).max().reindex(services).fillna(0.0)
-    cap_max = np.maximum(np.maximum(cap_max, biggest), floor)
+    cap_max = pd.concat([cap_max, biggest, min_places.clip(lower=1.0)], axis=1).max(axis=1)
 
     years = pd.Series(period_years, index=periods, dtype=float)
     offset = np.array([p - periods[0] for p in periods], dtype=float)
     discount = pd.Series((1.0 + costs.discount_rate) ** -offset, index=periods)
     horizon_end = periods[-1] + period_years[-1]
     residual = pd.Series(
-        np.clip(1.0 - (horizon_end - np.array(periods, dtype=float)) / costs.building_life_years, 0.0, 1.0),
+        np.clip(
+            1.0 - (horizon_end - np.array(periods, dtype=float)) / costs.building_life_years,
+            0.0,
+            1.0,
+        ),
         index=periods,
     )
     return ModelData(

@@ -7,6 +7,7 @@ see :mod:`voorzieningen.scenarios` for the precedence rules.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -102,7 +103,7 @@ class Scenario(StrictModel):
     @field_validator("periods")
     @classmethod
     def _increasing(cls, periods: list[int]) -> list[int]:
-        if any(b <= a for a, b in zip(periods, periods[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(periods)):
             msg = f"periods must be strictly increasing years, got {periods}"
             raise ValueError(msg)
         return periods
@@ -117,5 +118,5 @@ class Scenario(StrictModel):
             Years from each period to the next; the last period repeats the one before it
             (5 years when there is a single period).
         """
-        steps = [float(b - a) for a, b in zip(self.periods, self.periods[1:], strict=False)]
+        steps = [float(b - a) for a, b in itertools.pairwise(self.periods)]
         return [*steps, steps[-1] if steps else 5.0]
