@@ -2,7 +2,91 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field, model_validator
+
 from voorzieningen.schemas.base import StrictModel
+
+PopulationFormat = Literal["auto", "cbs_pc4", "cbs_kwb", "user"]
+
+
+class ScenarioParameters(StrictModel):
+    """
+    Multipliers applied to the calibrated rates of every gemeente in one population scenario.
+
+    All factors are dimensionless and multiply the gemeente's own calibrated level (1.0 = the
+    level observed in the calibration years).
+    """
+
+    fertility_factor: float = Field(default=1.0, gt=0)
+    """Multiplier of the calibrated age-specific fertility rates (births per woman per year)."""
+
+    mortality_factor: float = Field(default=1.0, gt=0)
+    """Multiplier of the calibrated age-specific death rates (deaths per person-year)."""
+
+    mortality_improvement_per_year: float = Field(default=0.01, ge=0, lt=0.2)
+    """Relative decline of all death rates per year after the calibration midpoint
+    (fraction per year; 0.01 = death rates fall 1 % a year)."""
+
+    arrivals_factor: float = Field(default=1.0, ge=0)
+    """Multiplier of the calibrated arrivals (in-migration) rate, arrivals per inhabitant per year."""
+
+    departures_factor: float = Field(default=1.0, ge=0)
+    """Multiplier of the calibrated departures (out-migration) intensity."""
+
+
+def _default_scenarios() -> dict[str, ScenarioParameters]:
+    return {
+        "mid": ScenarioParameters(),
+        "low": ScenarioParameters(
+            fertility_factor=0.9,
+            mortality_factor=1.05,
+            mortality_improvement_per_year=0.005,
+            arrivals_factor=0.85,
+            departures_factor=1.05,
+        ),
+        "high": ScenarioParameters(
+            fertility_factor=1.1,
+            mortality_factor=0.95,
+            mortality_improvement_per_year=0.015,
+            arrivals_factor=1.15,
+            departures_factor=0.95,
+        ),
+        "krimp": ScenarioParameters(
+            fertility_factor=0.85,
+            mortality_factor=1.05,
+            mortality_improvement_per_year=0.005,
+            arrivals_factor=0.75,
+            departures_factor=1.15,
+        ),
+    }
+
+
+class MigrationSchedule(StrictModel):
+    """
+    Rogers-Castro model migration schedule: relative migration propensity by age.
+
+    ``m(x) = a1 exp(-alpha1 x) + a2 exp(-alpha2 (x - mu2) - exp(-lambda2 (x - mu2))) + c``
+    with ``x`` in years of age. Defaults are the "standard schedule" of Rogers & Castro (1981,
+    *Model migration schedules*, IIASA RR-81-30), rounded. Only the shape matters: the level is
+    calibrated per gemeente on its departures in CBS 37259.
+    """
+
+    a1: float = Field(default=0.02, ge=0)
+    """Height of the childhood component (relative propensity)."""
+    alpha1: float = Field(default=0.1, ge=0)
+    """Rate of descent of the childhood component (per year of age)."""
+    a2: float = Field(default=0.06, ge=0)
+    """Height of the labour-force component (relative propensity)."""
+    alpha2: float = Field(default=0.1, gt=0)
+    """Rate of descent of the labour-force component after the peak (per year of age)."""
+    mu2: float = Field(default=20.0, ge=0)
+    """Position of the labour-force component (years of age)."""
+    lambda2: float = Field(default=0.4, gt=0)
+    """Rate of ascent of the labour-force component (per year of age)."""
+    c: float = Field(default=0.003, ge=0)
+    """Constant (age-independent) propensity."""
 
 
 class DemandSettings(StrictModel):
@@ -13,3 +97,67 @@ class DemandSettings(StrictModel):
 
     base_year: int = 2021
     """Year (1 January) of the population in ``population_source``."""
+
+    population_format: PopulationFormat = "auto"
+    """Format of ``population_source``: ``cbs_pc4`` (CBS PC4 x 5-year band file), ``cbs_kwb``
+    (CBS kerncijfers wijken en buurten 2017 or 2022, gemeente or wijk rows), ``user`` (long CSV
+    ``zone, age_band, population_persons[, female_persons, zone_total_persons]``) or ``auto``
+    (recognised from the columns)."""
+
+    history_source: str = "cbs/cbs_37259eng_bevolkingsontwikkeling_regio_2012_2023.csv"
+    """CBS 37259 births, deaths and migration per gemeente per year, relative to the data
+    directory; calibrates fertility, mortality and migration of every gemeente."""
+
+    calibration_years: int = Field(default=5, ge=1, le=20)
+    """Number of calendar years before ``base_year`` whose flows calibrate the rates (the years
+    ``base_year - calibration_years`` ... ``base_year - 1``; never the base year or later)."""
+
+    scenario: str = "mid"
+    """Name of the population scenario in ``scenarios`` to project."""
+
+    scenarios: dict[str, ScenarioParameters] = Field(default_factory=_default_scenarios)
+    """Population scenarios by name. Defaults: ``mid`` (calibrated rates, 1 %/yr mortality
+    improvement), ``low`` and ``high`` (stylised bands around mid: fertility -/+10 %,
+    arrivals -/+15 %, in the spirit of the CBS/PBL prognosis intervals, not taken from them),
+    ``krimp`` (stress: fertility -15 %, arrivals -25 %, departures +15 %)."""
+
+    migration_schedule: MigrationSchedule = Field(default_factory=MigrationSchedule)
+    """Age shape of migration propensity (departures, and arrivals via the national population)."""
+
+    external_totals_source: str | None = None
+    """Optional CSV (relative to the data directory) of external population totals with columns
+    ``gemeente`` (name or GM code), ``period`` (year) and ``population_persons``; the projected
+    zones of each gemeente are scaled to reproduce these totals exactly."""
+
+    gemeente_codes: dict[str, str] = Field(default_factory=dict)
+    """Manual gemeente name -> CBS code (``GMxxxx``) mapping, for names the automatic mapping
+    cannot resolve (e.g. ``{"Bergen": "GM0373"}``)."""
+
+    school_band_fractions: dict[str, float] = Field(
+        default_factory=lambda: {"0-4": 0.2, "5-9": 1.0, "10-14": 0.4}
+    )
+    """Share of each 5-year band aged 4-11 (primary-school ages): ages are assumed uniform within
+    a band, so 1 of 5 single years of 0-4 (age 4) and 2 of 5 of 10-14 (ages 10-11)."""
+
+    school_participation: float = Field(default=0.94, gt=0, le=1)
+    """Pupils in regular primary schools (basisonderwijs) per child aged 4-11 (fraction).
+    Approximation: DUO basisschool pupils Nov 2024 (1.364 M, data/cbs DUO file) over children
+    4-11 in the 2021 PC4 file (~1.45 M); the rest attend special (S)BO/SO or are exempt."""
+
+    hall_weight_under_65: float = Field(default=0.25, ge=0)
+    """Community-hall visitor equivalents per person under 65 (visitor equivalent = one person
+    visiting 12 times a year)."""
+
+    hall_weight_65_74: float = Field(default=1.0, ge=0)
+    """Visitor equivalents per person aged 65-74 (Geroscoop: meeting point 12 visits/yr)."""
+
+    hall_weight_75_plus: float = Field(default=1.25, ge=0)
+    """Visitor equivalents per person aged 75+ (assumption: more reliant on local facilities)."""
+
+    @model_validator(mode="after")
+    def _scenario_known(self) -> DemandSettings:
+        if self.scenario not in self.scenarios:
+            known = ", ".join(sorted(self.scenarios))
+            msg = f"demand.scenario {self.scenario!r} is not one of the scenarios: {known}"
+            raise ValueError(msg)
+        return self

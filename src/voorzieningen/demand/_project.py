@@ -1,0 +1,439 @@
+"""Calibration per gemeente and the public cohort-component projection."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from voorzieningen.demand._bands import band_problems, band_width
+from voorzieningen.demand._cohort import CohortRates, FloatArray, project_arrays
+from voorzieningen.demand._defaults import default_rates
+from voorzieningen.demand._history import (
+    departure_intensity,
+    gemeente_flows,
+    migration_propensity,
+)
+from voorzieningen.demand._load import FEMALE, POPULATION
+from voorzieningen.demand._problems import Problems, listing
+from voorzieningen.errors import InputDataError, ScenarioError
+from voorzieningen.schemas.demand import DemandSettings
+
+#: Columns of the calibration table (one row per gemeente).
+CALIBRATION_COLUMNS = (
+    "births_per_person_year",
+    "deaths_per_person_year",
+    "arrivals_per_person_year",
+    "departures_per_person_year",
+    "fertility_factor",
+    "mortality_factor",
+    "departure_intensity",
+    "reference_year",
+    "first_year",
+    "last_year",
+)
+
+
+def _to_arrays(
+    population: pd.DataFrame, rates: pd.DataFrame
+) -> tuple[list[str], list[str], FloatArray]:
+    """Validate a (zone, age_band) population table and return zones, bands, (Z, 2, B)."""
+    problems = Problems("population table")
+    if not isinstance(population.index, pd.MultiIndex) or population.index.nlevels != 2:
+        msg = "population must be indexed by (zone, age_band); see demand.load_population"
+        raise InputDataError(msg)
+    if POPULATION not in population.columns:
+        msg = f"population has no column {POPULATION!r}; see demand.load_population"
+        raise InputDataError(msg)
+    zones = [str(z) for z in dict.fromkeys(population.index.get_level_values(0))]
+    bands = [str(b) for b in population.xs(zones[0], level=0).index]
+    for problem in band_problems(bands):
+        problems.add("age_band", problem, "use contiguous equal-width bands from 0 ending 'a+'")
+    if list(rates.index) != bands:
+        problems.add(
+            "age_band",
+            f"population bands {listing(bands)} differ from the rate table's "
+            f"{listing(rates.index)}",
+            "pass a rates table with the same bands",
+        )
+    if len(population) != len(zones) * len(bands):
+        problems.add("age_band", "zones do not all have the same age bands", "align the bands")
+    values = population[POPULATION].to_numpy(dtype=np.float64)
+    if np.isnan(values).any() or (values < 0).any():
+        problems.add(POPULATION, "empty or negative values", "fill in persons >= 0")
+    problems.raise_if_any()
+    ordered = population.reindex(pd.MultiIndex.from_product([zones, bands]))
+    total = ordered[POPULATION].to_numpy(dtype=np.float64).reshape(len(zones), len(bands))
+    if FEMALE in population.columns:
+        female = ordered[FEMALE].to_numpy(dtype=np.float64).reshape(len(zones), len(bands))
+    else:
+        share = rates["national_female_persons_2021"] / rates["national_persons_2021"]
+        female = total * share.to_numpy()[None, :]
+    female = np.clip(female, 0.0, total)
+    return zones, bands, np.stack([total - female, female], axis=1)
+
+
+def _standard(rates: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
+    mortality = np.stack(
+        [
+            rates["mortality_male_per_year"].to_numpy(dtype=np.float64),
+            rates["mortality_female_per_year"].to_numpy(dtype=np.float64),
+        ]
+    )
+    return mortality, rates["fertility_per_woman_year"].to_numpy(dtype=np.float64)
+
+
+def calibrate_rates(
+    population: pd.DataFrame,
+    zone_gemeente: Mapping[str, str] | pd.Series,
+    history: pd.DataFrame,
+    *,
+    base_year: int,
+    settings: DemandSettings | None = None,
+    rates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """
+    Calibrate fertility, mortality and migration of each gemeente on its own history.
+
+    Uses only the flows of the ``settings.calibration_years`` calendar years before
+    ``base_year``. With the gemeente's age-sex structure on 1-1-``base_year`` (its zones
+    summed) as exposure shape:
+
+    * ``fertility_factor`` = observed births per person-year / expected births per person
+      with the standard rates (indirect standardisation);
+    * ``mortality_factor`` = observed deaths per person-year / expected (an SMR);
+    * ``arrivals_per_person_year`` = observed arrivals per person-year;
+    * ``departure_intensity`` = ``k`` such that the departure hazard ``k d_x`` (``d_x`` the
+      Rogers-Castro propensity, per person-year) reproduces observed departures per
+      person-year on the base structure.
+
+    Person-years are the mean of the 1 January and 31 December populations of each year.
+
+    Parameters
+    ----------
+    population
+        Persons by (``zone``, ``age_band``) at ``base_year`` (see :func:`load_population`).
+    zone_gemeente
+        Zone -> gemeente code (``GMxxxx``) for every zone.
+    history
+        CBS 37259 flows (:func:`load_history`).
+    base_year
+        Year (1 January) of ``population``; calibration uses earlier years only.
+    settings
+        Demand settings (``calibration_years``, ``migration_schedule``); defaults if ``None``.
+    rates
+        Standard age-specific rates; the packaged defaults if ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``gemeente`` (code); columns :data:`CALIBRATION_COLUMNS` (rates per
+        person-year; factors dimensionless; years).
+    """
+    settings = settings or DemandSettings()
+    rates = default_rates() if rates is None else rates
+    zones, bands, array = _to_arrays(population, rates)
+    mapping = pd.Series({z: str(pd.Series(zone_gemeente).get(z, "")) for z in zones})
+    unmapped = mapping.index[mapping == ""].tolist()
+    if unmapped:
+        msg = f"zones without a gemeente code: {listing(unmapped)}; pass zone_gemeente for all"
+        raise InputDataError(msg)
+    codes = list(dict.fromkeys(mapping))
+    group = np.asarray([codes.index(c) for c in mapping])
+    by_gemeente = np.zeros((len(codes), 2, len(bands)))
+    np.add.at(by_gemeente, group, array)
+    totals = by_gemeente.sum(axis=(1, 2))
+    empty = [c for c, t in zip(codes, totals, strict=True) if t <= 0]
+    if empty:
+        msg = f"gemeenten with no population in the zones: {listing(empty)}"
+        raise InputDataError(msg)
+    structure = by_gemeente / totals[:, None, None]
+    first, last = base_year - settings.calibration_years, base_year - 1
+    flows = gemeente_flows(history, codes, list(range(first, last + 1)))
+    summed = flows.groupby(level="code").sum().reindex(codes)
+    person_years = (
+        (summed["population_jan1_persons"] + summed["population_dec31_persons"]) / 2.0
+    ).to_numpy()
+    observed = {
+        name: (summed[f"{name}_persons"].to_numpy() / person_years)
+        for name in ("births", "deaths", "arrivals", "departures")
+    }
+    mortality, fertility = _standard(rates)
+    expected_births = np.sum(structure[:, 1, :] * fertility[None, :], axis=1)
+    expected_deaths = np.sum(structure * mortality[None, :, :], axis=(1, 2))
+    propensity = migration_propensity(bands, settings.migration_schedule)
+    intensity = departure_intensity(structure, propensity, observed["departures"])
+    table = pd.DataFrame(
+        {
+            "births_per_person_year": observed["births"],
+            "deaths_per_person_year": observed["deaths"],
+            "arrivals_per_person_year": observed["arrivals"],
+            "departures_per_person_year": observed["departures"],
+            "fertility_factor": np.where(
+                expected_births > 0, observed["births"] / np.maximum(expected_births, 1e-12), 1.0
+            ),
+            "mortality_factor": observed["deaths"] / np.maximum(expected_deaths, 1e-12),
+            "departure_intensity": intensity,
+            "reference_year": (first + last + 1) / 2.0,
+            "first_year": first,
+            "last_year": last,
+        },
+        index=pd.Index(codes, name="gemeente"),
+    )
+    return table
+
+
+def _cohort_rates(
+    base: FloatArray,
+    zones: list[str],
+    bands: list[str],
+    groups: list[str],
+    calibration: pd.DataFrame | None,
+    *,
+    base_year: int,
+    settings: DemandSettings,
+    rates: pd.DataFrame,
+) -> CohortRates:
+    scenario = settings.scenarios[settings.scenario]
+    mortality, fertility = _standard(rates)
+    n = len(zones)
+    if calibration is None:
+        fert_f = np.ones(n)
+        mort_f = np.ones(n)
+        arrivals = np.zeros(n)
+        intensity = np.zeros(n)
+        reference = np.full(n, float(base_year))
+    else:
+        missing = sorted(set(groups) - {str(g) for g in calibration.index})
+        if missing:
+            msg = f"calibration has no row for gemeente(n) {listing(missing)}"
+            raise InputDataError(msg)
+        cal = calibration.reindex(pd.Index(groups))
+        fert_f = cal["fertility_factor"].to_numpy(dtype=np.float64)
+        mort_f = cal["mortality_factor"].to_numpy(dtype=np.float64)
+        arrivals = cal["arrivals_per_person_year"].to_numpy(dtype=np.float64)
+        intensity = cal["departure_intensity"].to_numpy(dtype=np.float64)
+        reference = cal["reference_year"].to_numpy(dtype=np.float64)
+    propensity = migration_propensity(bands, settings.migration_schedule)
+    national = np.stack(
+        [
+            (rates["national_persons_2021"] - rates["national_female_persons_2021"]).to_numpy(),
+            rates["national_female_persons_2021"].to_numpy(),
+        ]
+    ).astype(np.float64)
+    movers = base * propensity[None, None, :]
+    fallback = national * propensity[None, :] / np.sum(national * propensity[None, :])
+    mass = movers.sum(axis=(1, 2))
+    profile = np.where(
+        mass[:, None, None] > 0,
+        movers / np.where(mass > 0, mass, 1.0)[:, None, None],
+        fallback[None, :, :],
+    )
+    # a cohort ending the step in band x spent it in bands x-1 and x
+    passed = np.concatenate([propensity[:1], (propensity[:-1] + propensity[1:]) / 2.0])
+    return CohortRates(
+        mortality=mortality[None, :, :] * (mort_f * scenario.mortality_factor)[:, None, None],
+        fertility=fertility[None, :] * (fert_f * scenario.fertility_factor)[:, None],
+        arrivals_rate=arrivals * scenario.arrivals_factor,
+        arrival_profile=profile,
+        departure_intensity=np.broadcast_to(
+            (intensity * scenario.departures_factor)[:, None, None] * passed[None, None, :],
+            (n, 2, len(bands)),
+        ).copy(),
+        reference_year=reference,
+        improvement_per_year=scenario.mortality_improvement_per_year,
+    )
+
+
+def reconcile_totals(
+    projection: pd.DataFrame,
+    zone_gemeente: Mapping[str, str] | pd.Series,
+    external_totals: pd.DataFrame,
+) -> pd.DataFrame:
+    """
+    Scale projected zones so each gemeente reproduces an external total exactly.
+
+    Every (zone, band) cell of the gemeente in that period is multiplied by the same factor;
+    the floating-point residual is then put on the gemeente's largest cell, so the sum equals
+    the total to the last bit representable (checked with :func:`math.fsum`).
+
+    Parameters
+    ----------
+    projection
+        Persons indexed by (``zone``, ``period``, ``age_band``), column ``population_persons``.
+    zone_gemeente
+        Zone -> gemeente key used in ``external_totals``.
+    external_totals
+        Columns ``gemeente``, ``period`` and ``population_persons`` (persons on 1 January).
+        Rows for periods not in ``projection`` are ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``projection`` with the scaled values.
+
+    Raises
+    ------
+    InputDataError
+        For missing columns, unknown gemeenten, or negative, empty or impossible totals.
+    """
+    problems = Problems("external totals")
+    missing = [c for c in ("gemeente", "period", POPULATION) if c not in external_totals.columns]
+    if missing:
+        problems.add(
+            listing(missing),
+            "required column(s) missing",
+            "give gemeente, period, population_persons",
+        )
+        problems.raise_if_any()
+    totals = external_totals.assign(
+        gemeente=external_totals["gemeente"].astype(str),
+        period=pd.to_numeric(external_totals["period"], errors="coerce"),
+        **{POPULATION: pd.to_numeric(external_totals[POPULATION], errors="coerce")},
+    )
+    bad = totals[POPULATION].isna() | (totals[POPULATION] < 0) | totals["period"].isna()
+    if bad.any():
+        problems.add(
+            POPULATION,
+            f"empty, non-numeric or negative totals at rows {listing(totals.index[bad])}",
+            "give a number of persons >= 0 and a year for every row",
+        )
+    mapping = pd.Series(zone_gemeente).astype(str)
+    zones = projection.index.get_level_values("zone").astype(str)
+    group = mapping.reindex(zones).to_numpy()
+    unknown = sorted(set(totals["gemeente"]) - set(mapping))
+    if unknown:
+        problems.add(
+            "gemeente",
+            f"gemeenten not among the projected zones: {listing(unknown)}",
+            "drop these rows or add zones of these gemeenten",
+        )
+    if totals.duplicated(["gemeente", "period"]).any():
+        problems.add("gemeente/period", "duplicate gemeente-period rows", "keep one row each")
+    problems.raise_if_any()
+    periods = projection.index.get_level_values("period").to_numpy()
+    key = pd.MultiIndex.from_arrays([group, periods])
+    target_map = totals.assign(period=totals["period"].astype("int64")).set_index(
+        ["gemeente", "period"]
+    )[POPULATION]
+    values = projection[POPULATION].to_numpy(dtype=np.float64).copy()
+    frame = pd.DataFrame({"g": group, "p": periods, "v": values})
+    current = frame.groupby(["g", "p"])["v"].transform("sum").to_numpy()
+    target = target_map.reindex(key).to_numpy(dtype=np.float64)
+    has_target = ~np.isnan(target)
+    impossible = has_target & (current <= 0) & (target > 0)
+    if impossible.any():
+        which = sorted(
+            {f"{g} {p}" for g, p in zip(group[impossible], periods[impossible], strict=True)}
+        )
+        msg = f"cannot scale zero projected population to a positive total for {listing(which)}"
+        raise InputDataError(msg)
+    factor = np.where(has_target & (current > 0), target / np.where(current > 0, current, 1.0), 1.0)
+    values = values * factor
+    frame["v"] = values
+    for (g, p), idx in frame[has_target].groupby(["g", "p"]).groups.items():
+        positions = frame.index.get_indexer(idx)
+        wanted = float(target_map.loc[(g, p)])
+        residual = wanted - math.fsum(values[positions])
+        largest = positions[np.argmax(values[positions])]
+        values[largest] += residual
+    out = projection.copy()
+    out[POPULATION] = values
+    return out
+
+
+def project_population(
+    population: pd.DataFrame,
+    *,
+    base_year: int,
+    periods: Sequence[int],
+    calibration: pd.DataFrame | None = None,
+    zone_gemeente: Mapping[str, str] | pd.Series | None = None,
+    external_totals: pd.DataFrame | None = None,
+    settings: DemandSettings | None = None,
+    rates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """
+    Project population by zone and age band with a two-sex cohort-component model.
+
+    Steps of one band width (5 years for CBS bands) from ``base_year``: ageing with
+    life-table survival, births from women aged 15-49 with age-specific fertility, departures
+    as an age-specific hazard and arrivals with a national age profile (formulas in
+    ``voorzieningen.demand._cohort``). Rates are the standard ``rates`` times the gemeente's
+    calibration (:func:`calibrate_rates`) times the scenario ``settings.scenario``. Periods
+    between step years are interpolated geometrically; optional ``external_totals`` are then
+    reproduced exactly per gemeente and period (:func:`reconcile_totals`).
+
+    Parameters
+    ----------
+    population
+        Persons on 1-1-``base_year`` indexed by (``zone``, ``age_band``); column
+        ``population_persons`` and optionally ``female_persons`` (else national female shares).
+    base_year
+        Year of ``population``.
+    periods
+        Planning years (1 January), each ``>= base_year``.
+    calibration
+        Output of :func:`calibrate_rates`, indexed by the gemeente keys of ``zone_gemeente``.
+        ``None``: standard rates and no migration (a closed population).
+    zone_gemeente
+        Zone -> gemeente key; ``None`` makes every zone its own group.
+    external_totals
+        Optional columns ``gemeente``, ``period``, ``population_persons`` to reconcile to.
+    settings
+        Scenario and migration schedule; defaults if ``None``.
+    rates
+        Standard age-specific rates with the same bands as ``population``; packaged
+        defaults (:func:`default_rates`) if ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``zone``, ``period``, ``age_band``); column ``population_persons``
+        (float, persons on 1 January of the period).
+
+    Raises
+    ------
+    ScenarioError
+        If no periods are given or a period lies before ``base_year``.
+    InputDataError
+        For malformed population, rates, calibration or totals.
+    """
+    settings = settings or DemandSettings()
+    rates = default_rates() if rates is None else rates
+    wanted = sorted({int(p) for p in periods})
+    if not wanted or wanted[0] < base_year:
+        msg = f"periods {list(periods)} must be non-empty and all >= base_year {base_year}"
+        raise ScenarioError(msg)
+    zones, bands, array = _to_arrays(population, rates)
+    if zone_gemeente is None:
+        groups = zones
+    else:
+        lookup = pd.Series(zone_gemeente).astype(str)
+        missing = [z for z in zones if z not in lookup.index]
+        if missing:
+            msg = f"zone_gemeente has no gemeente for zones {listing(missing)}"
+            raise InputDataError(msg)
+        groups = [str(lookup[z]) for z in zones]
+    cohort = _cohort_rates(
+        array,
+        zones,
+        bands,
+        groups,
+        calibration,
+        base_year=base_year,
+        settings=settings,
+        rates=rates,
+    )
+    projected = project_arrays(
+        array, cohort, base_year=base_year, periods=wanted, width=band_width(bands)
+    )
+    stacked = np.stack([projected[p].sum(axis=1) for p in wanted], axis=1)  # (Z, T, B)
+    index = pd.MultiIndex.from_product([zones, wanted, bands], names=["zone", "period", "age_band"])
+    out = pd.DataFrame({POPULATION: stacked.ravel()}, index=index)
+    if external_totals is not None:
+        mapping = pd.Series(dict(zip(zones, groups, strict=True)))
+        out = reconcile_totals(out, mapping, external_totals)
+    return out
