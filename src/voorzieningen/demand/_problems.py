@@ -65,7 +65,7 @@ class Problems:
         """
         if self.lines:
             count = len(self.lines)
-            head = f"{count} problem{'s' if count > 1 else ''} in population input:"
+            head = f"{count} problem{'s' if count > 1 else ''} in the input data:"
             msg = "\n".join([head, *self.lines])
             raise InputDataError(msg)
 

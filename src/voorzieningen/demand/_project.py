@@ -185,6 +185,41 @@ def calibrate_rates(
     return table
 
 
+def _zone_fertility(
+    base: FloatArray, groups: list[str], fertility: FloatArray, prior: float
+) -> FloatArray:
+    """
+    Relative fertility of each zone within its gemeente from its child-woman ratio.
+
+    Parameters
+    ----------
+    base
+        Base population, shape (Z, 2, B); band 0 holds the youngest children.
+    groups
+        Gemeente key of each zone.
+    fertility
+        Gemeente-level births per woman per year by band, per zone, shape (Z, B).
+    prior
+        Prior strength in children.
+
+    Returns
+    -------
+    numpy.ndarray
+        Multiplier of each zone's fertility, shape (Z,); births-weighted mean 1 per gemeente.
+    """
+    children = base[:, :, 0].sum(axis=1)
+    expected = 5.0 * np.sum(fertility * base[:, 1, :], axis=1)
+    frame = pd.DataFrame({"g": groups, "c": children, "e": expected})
+    sums = frame.groupby("g")[["c", "e"]].transform("sum")
+    level = np.where(sums["e"] > 0, sums["c"] / np.where(sums["e"] > 0, sums["e"], 1.0), 1.0)
+    raw = (children + prior) / (level * expected + prior) if prior > 0 else np.ones_like(children)
+    raw = np.where(np.isfinite(raw), raw, 1.0)
+    frame["w"] = raw * expected
+    weighted = frame.groupby("g")["w"].transform("sum").to_numpy()
+    norm = np.where(weighted > 0, sums["e"].to_numpy() / np.where(weighted > 0, weighted, 1.0), 1.0)
+    return np.asarray(raw * norm, dtype=np.float64)
+
+
 def _cohort_rates(
     base: FloatArray,
     zones: list[str],
@@ -216,6 +251,9 @@ def _cohort_rates(
         arrivals = cal["arrivals_per_person_year"].to_numpy(dtype=np.float64)
         intensity = cal["departure_intensity"].to_numpy(dtype=np.float64)
         reference = cal["reference_year"].to_numpy(dtype=np.float64)
+    fert_f = fert_f * _zone_fertility(
+        base, groups, fertility * fert_f[:, None], settings.zone_fertility_prior_children
+    )
     propensity = migration_propensity(bands, settings.migration_schedule)
     national = np.stack(
         [

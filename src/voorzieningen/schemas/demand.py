@@ -124,6 +124,13 @@ class DemandSettings(StrictModel):
     migration_schedule: MigrationSchedule = Field(default_factory=MigrationSchedule)
     """Age shape of migration propensity (departures, and arrivals via the national population)."""
 
+    zone_fertility_prior_children: float = Field(default=10.0, ge=0)
+    """Strength (in children aged 0-4) of the prior that a zone's fertility equals its
+    gemeente's. Zone fertility is scaled by its child-woman ratio relative to the gemeente
+    (``(C + p) / (E + p)``, ``C`` children 0-4, ``E`` children expected at the gemeente rate,
+    ``p`` this prior), then renormalised so the gemeente's births are unchanged; this keeps
+    student zones from being projected with family fertility. Larger = closer to the gemeente."""
+
     external_totals_source: str | None = None
     """Optional CSV (relative to the data directory) of external population totals with columns
     ``gemeente`` (name or GM code), ``period`` (year) and ``population_persons``; the projected
