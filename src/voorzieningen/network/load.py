@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import osmium
 import osmnx as ox
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from voorzieningen.errors import NetworkError, VoorzieningenWarning
@@ -39,6 +40,19 @@ OSM_SUFFIXES: tuple[str, ...] = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pb
 GRAPHML_SUFFIXES: tuple[str, ...] = (".graphml",)
 """File name endings read as osmnx GraphML."""
 
+NWB_SUFFIXES: tuple[str, ...] = (".gml", ".gpkg", ".shp", ".geojson")
+"""File name endings read as NWB-Wegen wegvakken (Rijkswaterstaat), in any CRS."""
+
+#: Highway class assumed for NWB road managers (``wegbehsrt``): Rijk, provincie,
+#: waterschap, gemeente, other. NWB has no speeds, so every NWB car speed is imputed.
+NWB_ROAD_CLASS: dict[str, str] = {
+    "R": "motorway",
+    "P": "secondary",
+    "W": "unclassified",
+    "G": "residential",
+    "T": "residential",
+}
+
 _OSMNX_NETWORK_TYPE: dict[Mode, str] = {
     "car": "drive",
     "bicycle": "bike",
@@ -53,7 +67,7 @@ FloatArray = npt.NDArray[np.float64]
 
 def _suffix(path: Path) -> str:
     name = path.name.lower()
-    for suffix in (*OSM_SUFFIXES, *GRAPHML_SUFFIXES):
+    for suffix in (*OSM_SUFFIXES, *GRAPHML_SUFFIXES, *NWB_SUFFIXES):
         if name.endswith(suffix):
             return suffix
     return path.suffix.lower()
@@ -77,6 +91,7 @@ def load_network(
           pyosmium by :func:`graph_from_osm_file`;
         * a GraphML file saved by osmnx (any version, including the 0.16-era format), read by
           :func:`graph_from_graphml`;
+        * NWB-Wegen wegvakken (``.gml``, ``.gpkg``, ``.shp``), read by :func:`graph_from_nwb`;
         * a place name (``"Nootdorp, Netherlands"``) or a shapely (Multi)Polygon in WGS84,
           downloaded with osmnx and cached in ``cache_dir`` (see :func:`graph_from_place`).
     settings
@@ -98,7 +113,7 @@ def load_network(
         return graph_from_place(path_or_place, settings=settings, cache_dir=cache_dir)
     path = Path(path_or_place)
     suffix = _suffix(path)
-    looks_like_file = path.exists() or suffix in OSM_SUFFIXES + GRAPHML_SUFFIXES
+    looks_like_file = path.exists() or suffix in OSM_SUFFIXES + GRAPHML_SUFFIXES + NWB_SUFFIXES
     if not looks_like_file:
         return graph_from_place(str(path_or_place), settings=settings, cache_dir=cache_dir)
     if not path.is_file():
@@ -111,6 +126,8 @@ def load_network(
         return graph_from_graphml(path, settings=settings)
     if suffix in OSM_SUFFIXES:
         return graph_from_osm_file(path, settings=settings)
+    if suffix in NWB_SUFFIXES:
+        return graph_from_nwb(path, settings=settings)
     msg = (
         f"road network file {path} has an unknown type {suffix!r}; use an OSM extract "
         f"({', '.join(OSM_SUFFIXES)}) or an osmnx GraphML file (.graphml)"
@@ -398,6 +415,89 @@ def graph_from_graphml(path: Path, *, settings: NetworkSettings) -> nx.MultiDiGr
         )
         raise NetworkError(msg)
     return _prepare_osmnx_graph(raw, source=str(path), settings=settings, segments=False)
+
+
+def graph_from_nwb(path: Path, *, settings: NetworkSettings) -> nx.MultiDiGraph:
+    """
+    Build a network from NWB-Wegen road segments (wegvakken) of Rijkswaterstaat.
+
+    Junctions ``jte_id_beg`` and ``jte_id_end`` become nodes, each wegvak an edge with its
+    geometry. ``rijrichtng`` gives the direction for cars and bicycles: ``H`` (heen) along
+    the digitised direction, ``T`` (tegen) against it, ``B``/``O``/empty both ways;
+    walking is always two-way. NWB carries no highway class or speed: the road manager
+    ``wegbehsrt`` maps to a class (:data:`NWB_ROAD_CLASS`), so all car speeds are imputed.
+
+    Parameters
+    ----------
+    path
+        The NWB file, in any CRS that geopandas can read (PDOK serves EPSG:28992).
+    settings
+        Network settings (mode and speeds).
+
+    Returns
+    -------
+    nx.MultiDiGraph
+        The network in WGS84, lengths (m) measured on the RD/projected geometry.
+
+    Raises
+    ------
+    NetworkError
+        If the file cannot be read or lacks the NWB columns.
+    """
+    import geopandas as gpd
+
+    try:
+        frame = gpd.read_file(path)
+    except Exception as err:
+        msg = f"cannot read NWB road file {path}: {err}; give a wegvakken GML/GeoPackage"
+        raise NetworkError(msg) from err
+    needed = {"jte_id_beg", "jte_id_end", "wegbehsrt", "rijrichtng"}
+    missing = sorted(needed - set(frame.columns))
+    if missing or frame.crs is None:
+        msg = (
+            f"NWB road file {path} lacks columns {missing} or a CRS; export the wegvakken "
+            "layer of NWB-Wegen (PDOK nwbwegen:wegvakken) with its CRS"
+        )
+        raise NetworkError(msg)
+    metric = frame if frame.crs.is_projected else frame.to_crs(frame.estimate_utm_crs())
+    lengths = metric.geometry.length.to_numpy(float)
+    wgs = frame.to_crs("EPSG:4326")
+    table = speed_table(settings.car_speed_kph)
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    for i, row in enumerate(wgs.itertuples(index=False)):
+        line = row.geometry
+        if line is None or line.is_empty:
+            continue
+        if line.geom_type == "MultiLineString":
+            line = shapely.line_merge(line)
+        coords = list(line.coords) if line.geom_type == "LineString" else []
+        if len(coords) < 2:
+            continue
+        beg, end = int(row.jte_id_beg), int(row.jte_id_end)
+        graph.add_node(beg, x=coords[0][0], y=coords[0][1], osmid=beg)
+        graph.add_node(end, x=coords[-1][0], y=coords[-1][1], osmid=end)
+        highway = NWB_ROAD_CLASS.get(str(row.wegbehsrt), "residential")
+        speed, imputed = mode_speed(settings.mode, highway, None, settings=settings, table=table)
+        direction = str(row.rijrichtng or "B").upper()
+        if settings.mode == "walk" or direction not in {"H", "T"}:
+            direction = "B"
+        attrs = {
+            "highway": highway,
+            "name": str(getattr(row, "stt_naam", "") or ""),
+            "osmid": int(getattr(row, "wvk_id", i)),
+            "length": float(lengths[i]),
+            "speed_kph": speed,
+            "speed_imputed": imputed,
+            "oneway": direction != "B",
+        }
+        if direction in {"H", "B"}:
+            graph.add_edge(beg, end, geometry=line, **attrs)
+        if direction in {"T", "B"}:
+            graph.add_edge(end, beg, geometry=line.reverse(), **attrs)
+    if graph.number_of_edges() == 0:
+        msg = f"NWB road file {path} holds no usable road segment"
+        raise NetworkError(msg)
+    return _finish(graph, source=str(path), settings=settings, segments=False)
 
 
 def _cache_name(query: str | BaseGeometry, mode: Mode) -> str:

@@ -54,6 +54,8 @@ _MEMORY_BUDGET_BYTES = 256 * 1024**2
 _CACHE: OrderedDict[str, TravelTimes] = OrderedDict()
 _CACHE_SIZE = 16
 _CACHE_VERSION = "od-v1"
+_AT_NODE_M = 1.0
+"""A snap position this close (m) to a road end counts as standing on that node."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,11 +291,37 @@ def _virtual_arcs(
         parts = [
             (virt, b, acc_s + (1 - t) * ft, acc_m + (1 - t) * fl),
             (virt, a, acc_s + t * bt, acc_m + t * bl),
+            # a point at the start of a one-way road stands on its first node
+            (
+                virt,
+                a,
+                np.where(np.isnan(bt) & (t * fl <= _AT_NODE_M), acc_s + t * ft, np.nan),
+                acc_m + t * fl,
+            ),
+            (
+                virt,
+                b,
+                np.where(np.isnan(ft) & ((1 - t) * bl <= _AT_NODE_M), acc_s + (1 - t) * bt, np.nan),
+                acc_m + (1 - t) * bl,
+            ),
         ]
     else:  # destination: near end -> point
         parts = [
             (a, virt, t * ft + acc_s, t * fl + acc_m),
             (b, virt, (1 - t) * bt + acc_s, (1 - t) * bl + acc_m),
+            # a point at the end of a one-way road stands on its last node
+            (
+                b,
+                virt,
+                np.where(np.isnan(bt) & ((1 - t) * fl <= _AT_NODE_M), (1 - t) * ft + acc_s, np.nan),
+                (1 - t) * fl + acc_m,
+            ),
+            (
+                a,
+                virt,
+                np.where(np.isnan(ft) & (t * bl <= _AT_NODE_M), t * bt + acc_s, np.nan),
+                t * bl + acc_m,
+            ),
         ]
     us, vs, ws, ls = (np.concatenate([p[i] for p in parts]) for i in range(4))
     keep = np.isfinite(ws)

@@ -43,9 +43,9 @@ class Roads:
     geometry
         Road geometries oriented from ``a`` to ``b``, in ``crs`` (metres).
     main
-        True for roads whose both ends lie in the largest strongly connected component.
+        True for roads whose both ends lie in the largest weakly connected component.
     component_size
-        Number of nodes of the strongly connected component of each node (by node index).
+        Number of nodes of the weakly connected component of each node (by node index).
     crs
         The metric CRS (a UTM zone) of ``geometry``.
     """
@@ -151,12 +151,13 @@ def build_roads(graph: nx.MultiDiGraph) -> Roads:
     geometry = roads["geometry_fwd"].where(roads["geometry_fwd"].notna(), roads["geometry_bwd"])
     a = roads["a"].to_numpy(np.int64)
     b = roads["b"].to_numpy(np.int64)
-    # components on the directed graph
+    # weakly connected components: an island is a part of the network with no road at all
+    # to the main part; one-way traps inside the main part show up as unreachable pairs
     u_idx = np.array([index[u] for u, _ in graph.edges()], dtype=np.int64)
     v_idx = np.array([index[v] for _, v in graph.edges()], dtype=np.int64)
     n = len(nodes)
     adjacency = csr_matrix((np.ones(len(u_idx)), (u_idx, v_idx)), shape=(n, n))
-    _, labels = connected_components(adjacency, directed=True, connection="strong")
+    _, labels = connected_components(adjacency, directed=True, connection="weak")
     sizes = np.bincount(labels)
     largest = int(np.argmax(sizes))
     main = (labels[a] == largest) & (labels[b] == largest)
@@ -197,7 +198,7 @@ def snap_points(
     max_snap_m
         Maximum snap distance in metres.
     main_only
-        Snap only to roads of the largest strongly connected component; points whose
+        Snap only to roads of the largest weakly connected component; points whose
         nearest road lies elsewhere are flagged ``island`` (and snapped to the main network
         when it lies within ``max_snap_m``).
 

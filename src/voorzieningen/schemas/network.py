@@ -70,9 +70,10 @@ class NetworkSettings(StrictModel):
     for bicycle and e-bike trips."""
 
     snap_to_largest_component: bool = True
-    """Snap points only to edges of the largest strongly connected component of the graph.
-    Points whose nearest road lies on a smaller component (an island) are reported as
-    ``island`` and snapped to the main network if it lies within ``max_snap_m``."""
+    """Snap points only to edges of the largest (weakly) connected component of the graph.
+    Points whose nearest road lies on a smaller, disconnected component (an island) are
+    reported as ``island`` and snapped to the main network if it lies within ``max_snap_m``.
+    One-way traps inside the main network show up as unreachable pairs instead."""
 
     @model_validator(mode="after")
     def _check_age_group(self) -> NetworkSettings:
