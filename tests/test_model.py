@@ -67,6 +67,7 @@ def site(site_id, kind, service, allowed, *, area=np.nan, cap=np.nan, eol=np.nan
         "end_of_life_year": eol,
         "sale_value_eur": sale,
         "gemeente": "X",
+        "managed": True,
         "source": "test",
         "note": "",
     }

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from voorzieningen import api
@@ -59,8 +60,21 @@ def _guard(debug: bool, func: Callable[[], R]) -> R:
     except VoorzieningenError as err:
         if debug:
             raise
-        console.print(f"[bold red]error:[/] {err}", highlight=False, markup=True, soft_wrap=True)
+        console.print("[bold red]error:[/] " + escape(str(err)), highlight=False, soft_wrap=True)
         raise typer.Exit(code=exit_code_for(err)) from None
+    except KeyboardInterrupt:
+        console.print("[bold red]interrupted[/]; earlier results are untouched.")
+        raise typer.Exit(code=130) from None
+    except Exception as err:
+        if debug:
+            raise
+        console.print(
+            "[bold red]unexpected error[/] (a bug in voorzieningen; rerun with --debug and "
+            "report the traceback): " + escape(f"{type(err).__name__}: {err}"),
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1) from None
 
 
 def _summary_table(summary: dict[str, Any], out_dir: Path) -> Table:

@@ -108,7 +108,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _norm_gemeente(name: str) -> str:
+def _norm_gemeente(name: object) -> str:
+    """Normalise a municipality name for matching ("'s-Gravenhage" ~ "S GRAVENHAGE")."""
+    if not isinstance(name, str):
+        return ""
     return re.sub(r"[^A-Z0-9]", "", name.upper())
 
 
@@ -266,9 +269,10 @@ def load_duo_schools(
             T.LAT: pd.to_numeric(schools["lat"], errors="coerce"),
             T.FLOOR_AREA_M2: np.nan,
             T.CAPACITY_PLACES: (pupils * settings.school_capacity_headroom).round(),
-            T.END_OF_LIFE_YEAR: float(settings.default_school_end_of_life_year),
+            T.END_OF_LIFE_YEAR: np.nan,
             T.SALE_VALUE_EUR: np.nan,
             T.GEMEENTE: schools["gemeente"].astype(str),
+            T.MANAGED: settings.duo_schools_managed,
             T.SOURCE: "duo",
             T.NOTE: np.where(pupils.isna(), "no pupil count in DUO file", ""),
         }
@@ -285,7 +289,9 @@ def load_portfolio(path: Path) -> pd.DataFrame:
     Columns: ``site_id`` (unique), ``name``, ``kind`` (``existing`` or ``candidate``),
     ``service`` (current service of an existing building: ``school``, ``gp`` or
     ``community_hall``; empty for candidates), ``lon``, ``lat`` (WGS84 degrees), and
-    optionally ``allowed_services`` (``;``-separated; default all), ``floor_area_m2`` (m²
+    optionally ``managed`` (true: the plan decides on this building, the default; false:
+    it stays as it is and only counts for accessibility), ``allowed_services``
+    (``;``-separated; default all), ``floor_area_m2`` (m²
     BVO), ``capacity_places`` (places of the current service), ``end_of_life_year`` (the
     year from which the building can no longer be used as is), ``sale_value_eur`` (net
     proceeds if closed and sold, €; negative for demolition cost), ``note``. A row whose
@@ -371,6 +377,27 @@ def load_portfolio(path: Path) -> pd.DataFrame:
                     f"{T.format_rows(T.file_rows(neg))}"
                 )
         numbers[col] = values
+    managed = pd.Series(True, index=frame.index, dtype=bool)
+    if T.MANAGED in frame.columns:
+        text = frame[T.MANAGED].astype("string").str.strip().str.lower().fillna("")
+        truth = {
+            "": True,
+            "true": True,
+            "1": True,
+            "yes": True,
+            "ja": True,
+            "false": False,
+            "0": False,
+            "no": False,
+            "nee": False,
+        }
+        bad = frame.index[~text.isin(list(truth))]
+        if len(bad):
+            problems.append(
+                f"({path}, {T.MANAGED}) | use true/false (or ja/nee, 1/0) in rows "
+                f"{T.format_rows(T.file_rows(bad))}"
+            )
+        managed = text.map(lambda v: truth.get(str(v), True)).astype(bool)
     try:
         _check_coordinates(frame, path)
     except InputDataError as err:
@@ -388,6 +415,7 @@ def load_portfolio(path: Path) -> pd.DataFrame:
             T.LAT: frame[T.LAT],
             **numbers,
             T.GEMEENTE: frame[T.GEMEENTE].astype(str) if T.GEMEENTE in frame.columns else "",
+            T.MANAGED: managed,
             T.SOURCE: "portfolio",
             T.NOTE: frame[T.NOTE].astype("string").fillna("").astype(str)
             if T.NOTE in frame.columns

@@ -31,6 +31,7 @@ FLOOR_AREA_M2 = "floor_area_m2"
 CAPACITY_PLACES = "capacity_places"
 END_OF_LIFE_YEAR = "end_of_life_year"
 SALE_VALUE_EUR = "sale_value_eur"
+MANAGED = "managed"
 SOURCE = "source"
 NOTE = "note"
 TRAVEL_TIME_MIN = "travel_time_min"
@@ -52,6 +53,7 @@ SITE_COLUMNS: tuple[str, ...] = (
     END_OF_LIFE_YEAR,
     SALE_VALUE_EUR,
     GEMEENTE,
+    MANAGED,
     SOURCE,
     NOTE,
 )

@@ -79,6 +79,8 @@ def _lifecycle(
                 f"site {site}: used as is in {sorted(used)}, but the lifecycle implies "
                 f"{sorted(expected)} (closures and interventions are final)"
             )
+        if site in data.fixed_sites and (site in closed or site in started):
+            errors.append(f"site {site}: not managed by the plan, but closed or rebuilt")
         if site in closed and site in started:
             errors.append(f"site {site}: both closed and rebuilt")
         if last is None or (isinstance(last, float) and np.isnan(last)):
@@ -283,6 +285,8 @@ def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
         c = float(capex.get(t, 0.0))
         opex = 0.0
         for site in in_use.loc[in_use[T.PERIOD] == t, T.SITE]:
+            if site in data.fixed_sites:
+                continue
             service = cast("Service", data.sites_table.at[site, T.SERVICE])
             opex += (
                 float(data.asis_area_m2[site])

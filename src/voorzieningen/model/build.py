@@ -123,7 +123,13 @@ def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
         )
 
     m.c_transition = pyo.Constraint(m.EXISTING, m.PERIODS, rule=transition)
+    fixed = set(data.fixed_sites)
     for e in existing:
+        if e in fixed:
+            for t in data.periods:
+                m.asis[e, t].fix(1)
+                m.close[e, t].fix(0)
+            continue
         last = data.asis_last_period.get(e)
         for t in data.periods:
             if last is None or (isinstance(last, float) and np.isnan(last)) or t > last:
@@ -262,6 +268,7 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
             cast("Service", data.sites_table.at[e, T.SERVICE])
         ).opex_eur_per_m2_year
         for e in m.EXISTING
+        if e not in set(data.fixed_sites)  # not the corporation's cost
     }
     m.capex_eur = pyo.Expression(
         m.PERIODS,
@@ -279,7 +286,7 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
 
     def opex(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
-        asis = sum(asis_opex[e] * m.asis[e, t] for e in m.EXISTING)
+        asis = sum(cost * m.asis[e, t] for e, cost in asis_opex.items())
         new = sum(
             opex_m2[k] * (reuse[k] * m.start[k, tau] + m.ext[k, tau])
             for k in m.OPTIONS

@@ -57,6 +57,9 @@ class ModelData:
     asis_area_m2, asis_last_period, close_value_eur
         Per existing building: floor area, last period it may be used as is (or None), net
         proceeds when closed (negative: demolition cost).
+    fixed_sites
+        Existing buildings the plan does not manage (``managed`` false): in use as they are
+        in every period.
     cap_max
         Largest capacity (places) of a service at one site, indexed by service.
     m2_per_place, min_places
@@ -79,6 +82,7 @@ class ModelData:
     asis_capacity: pd.Series
     asis_area_m2: pd.Series
     asis_last_period: pd.Series
+    fixed_sites: list[str]
     close_value_eur: pd.Series
     cap_max: pd.Series
     m2_per_place: pd.Series
@@ -149,7 +153,7 @@ def _options_for(
 
     if row[T.KIND] == "existing":
         s0: Service = row[T.SERVICE]
-        if s0 not in services:
+        if s0 not in services or not bool(row[T.MANAGED]):
             return rows
         add("renovate", "renovate", (s0,), costs.for_service(s0).renovate_eur_per_m2)
         if opts.allow_conversion:
@@ -277,11 +281,15 @@ def build_model_data(
     )
     asis_area = existing[T.FLOOR_AREA_M2].astype(float)
     eol = existing[T.END_OF_LIFE_YEAR].astype(float)
+    managed = existing[T.MANAGED].astype(bool)
     last_period = eol.map(
         lambda y: (
             max((p for p in periods if p < y), default=None) if np.isfinite(y) else periods[-1]
         )
     )
+    # Buildings the plan does not manage stay in use as they are, whatever their age.
+    last_period[~managed] = periods[-1]
+    fixed_sites = [str(s) for s in existing.index[~managed]]
     close_value = existing[T.SALE_VALUE_EUR].astype(float)
     close_value = close_value.where(close_value.notna(), -costs.demolition_eur_per_m2 * asis_area)
 
@@ -335,6 +343,7 @@ def build_model_data(
         asis_capacity=asis_capacity,
         asis_area_m2=asis_area,
         asis_last_period=last_period,
+        fixed_sites=fixed_sites,
         close_value_eur=close_value,
         cap_max=cap_max,
         m2_per_place=m2_per_place,

@@ -53,8 +53,10 @@ class FacilitySettings(StrictModel):
     """Capacity of a DUO school as a multiple of its current pupils (the buildings are not
     in the DUO file; 15 % headroom is an assumption)."""
 
-    default_school_end_of_life_year: int = 2035
-    """End of technical life of DUO school buildings whose year is not in the portfolio."""
+    duo_schools_managed: bool = False
+    """Whether the plan may decide on DUO schools that are not in the portfolio. Default: no;
+    they are owned by school boards and stay open as they are, counting for accessibility.
+    A portfolio row ``duo-<vestigingscode>`` makes one school the corporation's to plan."""
 
 
 class Scenario(StrictModel):
