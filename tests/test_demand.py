@@ -1,0 +1,314 @@
+"""Demand stage on tiny hand-made inputs: cohort steps by hand, services, reconciliation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from voorzieningen.demand import (
+    AGE_BANDS,
+    SERVICES,
+    default_rates,
+    national_profile,
+    project_population,
+    reconcile_totals,
+    service_demand,
+    service_weights,
+)
+from voorzieningen.errors import InputDataError, ScenarioError
+from voorzieningen.schemas.demand import DemandSettings, MigrationSchedule, ScenarioParameters
+
+TOY_BANDS = ["0-4", "5-9", "10+"]
+M = [0.01, 0.02, 0.1]  # deaths per person-year, both sexes
+F = [0.0, 0.1, 0.0]  # births per woman per year
+
+
+def toy_rates() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "mortality_male_per_year": M,
+            "mortality_female_per_year": M,
+            "fertility_per_woman_year": F,
+            "gp_contacts_per_person_year": [2.0, 1.0, 3.0],
+            "national_persons_2021": [100.0, 100.0, 100.0],
+            "national_female_persons_2021": [50.0, 50.0, 50.0],
+        },
+        index=pd.Index(TOY_BANDS, name="age_band"),
+    )
+
+
+def toy_population(zones: tuple[str, ...] = ("a",)) -> pd.DataFrame:
+    index = pd.MultiIndex.from_product([list(zones), TOY_BANDS], names=["zone", "age_band"])
+    total = [100.0, 80.0, 50.0] * len(zones)
+    female = [50.0, 40.0, 25.0] * len(zones)
+    return pd.DataFrame({"population_persons": total, "female_persons": female}, index=index)
+
+
+def static_settings(**migration: float) -> DemandSettings:
+    """Mid scenario without mortality improvement; optional flat migration propensity."""
+    schedule = MigrationSchedule(a1=0.0, a2=0.0, c=1.0) if migration else MigrationSchedule()
+    return DemandSettings(
+        scenarios={"mid": ScenarioParameters(mortality_improvement_per_year=0.0)},
+        migration_schedule=schedule,
+    )
+
+
+def hand_survival() -> tuple[float, float, float]:
+    """Life table by hand for w = 5: S(0-4 -> 5-9), S(open), births surviving to the step end."""
+    l1 = math.exp(-5 * M[0])
+    l2 = l1 * math.exp(-5 * M[1])
+    big_l0 = (1 - math.exp(-5 * M[0])) / M[0]
+    big_l1 = l1 * (1 - math.exp(-5 * M[1])) / M[1]
+    big_l2 = l2 / M[2]
+    return big_l1 / big_l0, big_l2 / (big_l1 + big_l2), big_l0 / 5
+
+
+def test_cohort_step_by_hand_closed_population() -> None:
+    out = project_population(
+        toy_population(),
+        base_year=2020,
+        periods=[2025],
+        rates=toy_rates(),
+        settings=static_settings(),
+    )
+    s0, s_open, s_birth = hand_survival()
+    # per sex: (men, women) = (50, 50), (40, 40), (25, 25)
+    band_5_9 = 100 * s0
+    band_10_plus = (80 + 50) * s_open
+    births = 5 * 0.1 * (40 + 50 * s0) / 2  # women 5-9 at start and at end of the step
+    band_0_4 = births * s_birth
+    got = out["population_persons"].xs(2025, level="period").xs("a", level="zone")
+    assert got["5-9"] == pytest.approx(band_5_9, rel=1e-12)
+    assert got["10+"] == pytest.approx(band_10_plus, rel=1e-12)
+    assert got["0-4"] == pytest.approx(band_0_4, rel=1e-12)
+    # numbers as a demographer would check them on paper
+    assert got["5-9"] == pytest.approx(92.803, abs=1e-3)
+    assert got["0-4"] == pytest.approx(21.069, abs=1e-3)
+
+
+def test_cohort_step_by_hand_with_migration() -> None:
+    calibration = pd.DataFrame(
+        {
+            "fertility_factor": [1.0],
+            "mortality_factor": [1.0],
+            "arrivals_per_person_year": [0.04],
+            "departure_intensity": [0.05],
+            "reference_year": [2020.0],
+        },
+        index=pd.Index(["g"], name="gemeente"),
+    )
+    out = project_population(
+        toy_population(),
+        base_year=2020,
+        periods=[2025],
+        calibration=calibration,
+        zone_gemeente={"a": "g"},
+        rates=toy_rates(),
+        settings=static_settings(flat=1.0),
+    )
+    s0, s_open, _ = hand_survival()
+    k, a, n = 0.05, 0.04, 230.0
+    # flat propensity: arrivals keep the base age-sex structure, hazard k everywhere
+    share_5_9 = 80 / 230
+    inflow = a * n * share_5_9
+    expected = 100 * s0 * math.exp(-5 * k) + inflow * (1 - math.exp(-5 * k)) / k
+    got = out["population_persons"].xs(("a", 2025, "5-9"))
+    assert got == pytest.approx(expected, rel=1e-12)
+    open_expected = (80 + 50) * s_open * math.exp(-5 * k) + a * n * 50 / 230 * (
+        1 - math.exp(-5 * k)
+    ) / k
+    assert out["population_persons"].xs(("a", 2025, "10+")) == pytest.approx(open_expected)
+
+
+def test_periods_between_steps_are_geometric() -> None:
+    out = project_population(
+        toy_population(),
+        base_year=2020,
+        periods=[2020, 2022, 2025],
+        rates=toy_rates(),
+        settings=static_settings(),
+    )
+    series = out["population_persons"].xs("a", level="zone")
+    start, end = series.xs(2020, level="period"), series.xs(2025, level="period")
+    mid = series.xs(2022, level="period")
+    expected = start ** (3 / 5) * end ** (2 / 5)
+    # interpolation is per sex, so the sum of the sexes is geometric only approximately
+    np.testing.assert_allclose(mid.to_numpy(), expected.to_numpy(), rtol=1e-4)
+    assert list(out.index.names) == ["zone", "period", "age_band"]
+
+
+def test_periods_before_base_year_rejected() -> None:
+    with pytest.raises(ScenarioError, match=r"must be non-empty and all >= base_year 2020"):
+        project_population(toy_population(), base_year=2020, periods=[2019], rates=toy_rates())
+
+
+def test_bands_must_match_rates() -> None:
+    with pytest.raises(InputDataError, match=r"differ from the rate table"):
+        project_population(toy_population(), base_year=2020, periods=[2025])
+
+
+def test_reconcile_external_totals_exactly() -> None:
+    population = toy_population(("a", "b", "c"))
+    totals = pd.DataFrame(
+        {
+            "gemeente": ["g", "g", "h"],
+            "period": [2025, 2030, 2025],
+            "population_persons": [1000.1, 777.7, 3.3],
+        }
+    )
+    out = project_population(
+        population,
+        base_year=2020,
+        periods=[2025, 2030],
+        zone_gemeente={"a": "g", "b": "g", "c": "h"},
+        external_totals=totals,
+        rates=toy_rates(),
+        settings=static_settings(),
+    )
+    persons = out["population_persons"]
+    groups = np.where(out.index.get_level_values("zone") == "c", "h", "g")
+    for gemeente, period, target in zip(
+        totals["gemeente"], totals["period"], totals["population_persons"], strict=True
+    ):
+        mask = (groups == gemeente) & (out.index.get_level_values("period") == period)
+        assert abs(math.fsum(persons[mask]) - target) <= 1e-9
+    # the unreconciled gemeente-period (h, 2030) is untouched and shares within g are kept
+    free = project_population(
+        population,
+        base_year=2020,
+        periods=[2025, 2030],
+        rates=toy_rates(),
+        settings=static_settings(),
+    )
+    assert persons.xs(("c", 2030), level=("zone", "period")).sum() == pytest.approx(
+        free["population_persons"].xs(("c", 2030), level=("zone", "period")).sum()
+    )
+
+
+@pytest.mark.parametrize(
+    ("totals", "message"),
+    [
+        (pd.DataFrame({"gemeente": ["g"], "period": [2025]}), r"required column\(s\) missing"),
+        (
+            pd.DataFrame({"gemeente": ["x"], "period": [2025], "population_persons": [10.0]}),
+            r"gemeenten not among the projected zones: x",
+        ),
+        (
+            pd.DataFrame({"gemeente": ["g"], "period": [2025], "population_persons": [-1.0]}),
+            r"empty, non-numeric or negative totals",
+        ),
+        (
+            pd.DataFrame(
+                {"gemeente": ["g", "g"], "period": [2025, 2025], "population_persons": [1.0, 2.0]}
+            ),
+            r"duplicate gemeente-period rows",
+        ),
+    ],
+)
+def test_reconcile_errors(totals: pd.DataFrame, message: str) -> None:
+    projection = project_population(
+        toy_population(),
+        base_year=2020,
+        periods=[2025],
+        rates=toy_rates(),
+        settings=static_settings(),
+    )
+    with pytest.raises(InputDataError, match=message):
+        reconcile_totals(projection, {"a": "g"}, totals)
+
+
+def test_reconcile_zero_population_cannot_be_scaled() -> None:
+    projection = project_population(
+        toy_population(),
+        base_year=2020,
+        periods=[2025],
+        rates=toy_rates(),
+        settings=static_settings(),
+    )
+    projection["population_persons"] = 0.0
+    totals = pd.DataFrame({"gemeente": ["g"], "period": [2025], "population_persons": [5.0]})
+    with pytest.raises(InputDataError, match=r"cannot scale zero projected population"):
+        reconcile_totals(projection, {"a": "g"}, totals)
+
+
+def test_service_demand_units_and_weights() -> None:
+    index = pd.MultiIndex.from_product(
+        [["z"], [2025], list(AGE_BANDS)], names=["zone", "period", "age_band"]
+    )
+    population = pd.DataFrame({"population_persons": 10.0}, index=index)
+    settings = DemandSettings()
+    demand = service_demand(population, settings=settings)
+    assert list(demand.index.get_level_values("service")) == list(SERVICES)
+    assert list(demand.columns) == ["demand_persons"]
+    # school: ages 4-11 = 1/5 of 0-4 + all of 5-9 + 2/5 of 10-14, times participation
+    assert demand.loc[("z", 2025, "school"), "demand_persons"] == pytest.approx(
+        (2 + 10 + 4) * settings.school_participation
+    )
+    # hall: 13 bands under 65, 2 bands 65-74, 5 bands 75+
+    assert demand.loc[("z", 2025, "community_hall"), "demand_persons"] == pytest.approx(
+        10 * (13 * 0.25 + 2 * 1.0 + 5 * 1.25)
+    )
+    # gp weights average 1 over the national population of 2021
+    weights = service_weights(list(AGE_BANDS))
+    national = default_rates()["national_persons_2021"]
+    assert float((weights["gp"] * national).sum() / national.sum()) == pytest.approx(1.0)
+    gp = weights["gp"].to_numpy()
+    assert gp[AGE_BANDS.index("85-89")] > 2 * gp[AGE_BANDS.index("25-29")]
+
+
+def test_service_demand_needs_indexed_population() -> None:
+    with pytest.raises(InputDataError, match=r"indexed by \(zone, period, age_band\)"):
+        service_demand(pd.DataFrame({"population_persons": [1.0]}))
+
+
+def test_service_weights_need_known_bands() -> None:
+    with pytest.raises(InputDataError, match=r"school_band_fractions name 0-4"):
+        service_weights(TOY_BANDS[1:], rates=toy_rates())
+
+
+def test_national_profile_matches_table_and_ages_backwards() -> None:
+    rates = default_rates()
+    profile = national_profile(2021)
+    np.testing.assert_allclose(profile["population_persons"], rates["national_persons_2021"])
+    earlier = national_profile(2017)
+    # the 2021 65-69 band were 61-65 in 2017: more of them lived then, and the total is similar
+    assert earlier["population_persons"].sum() == pytest.approx(
+        rates["national_persons_2021"].sum(), rel=0.03
+    )
+    assert (earlier["female_persons"] <= earlier["population_persons"]).all()
+
+
+def test_unknown_scenario_rejected() -> None:
+    with pytest.raises(ValueError, match=r"demand.scenario 'boom' is not one of"):
+        DemandSettings(scenario="boom")
+
+
+def test_scenarios_order_totals() -> None:
+    calibration = pd.DataFrame(
+        {
+            "fertility_factor": [1.0],
+            "mortality_factor": [1.0],
+            "arrivals_per_person_year": [0.03],
+            "departure_intensity": [0.03],
+            "reference_year": [2020.0],
+        },
+        index=pd.Index(["g"], name="gemeente"),
+    )
+    totals = {}
+    for name in ("krimp", "low", "mid", "high"):
+        out = project_population(
+            toy_population(),
+            base_year=2020,
+            periods=[2040],
+            calibration=calibration,
+            zone_gemeente={"a": "g"},
+            rates=toy_rates(),
+            settings=DemandSettings(
+                scenario=name, migration_schedule=MigrationSchedule(a1=0, a2=0, c=1)
+            ),
+        )
+        totals[name] = out["population_persons"].sum()
+    assert totals["krimp"] < totals["low"] < totals["mid"] < totals["high"]

@@ -1,0 +1,161 @@
+"""Demand stage on the real CBS data: Delft end to end, mergers, and the 2017->2022 back-test."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+import pytest
+
+from voorzieningen.demand import (
+    AGE_BANDS,
+    SERVICES,
+    DemandResult,
+    build_demand,
+    gemeente_flows,
+    gemeente_mergers,
+    load_history,
+    load_population,
+)
+from voorzieningen.errors import VoorzieningenWarning
+from voorzieningen.schemas.demand import DemandSettings
+
+REPO = Path(__file__).resolve().parents[1]
+PERIODS = [2025, 2030, 2035, 2040]
+
+
+@pytest.fixture(scope="module")
+def delft_zones(data_dir: Path) -> pd.DataFrame:
+    centroids = pd.read_csv(
+        data_dir / "cbs" / "cbs_pc4_centroids_2020_nl.csv", dtype={"postcode": str}
+    )
+    delft = centroids[centroids["gemeente"] == "Delft"]
+    return delft.rename(
+        columns={"postcode": "zone", "centroid_lon": "lon", "centroid_lat": "lat"}
+    ).set_index("zone")[["gemeente", "lon", "lat"]]
+
+
+@pytest.fixture(scope="module")
+def history(data_dir: Path) -> pd.DataFrame:
+    return load_history(
+        data_dir / "cbs" / "cbs_37259eng_bevolkingsontwikkeling_regio_2012_2023.csv"
+    )
+
+
+def test_delft_contract(data_dir: Path, delft_zones: pd.DataFrame) -> None:
+    result = build_demand(data_dir, delft_zones, periods=PERIODS, settings=DemandSettings())
+    assert isinstance(result, DemandResult)
+    assert len(delft_zones) == 13
+    pop, demand = result.population, result.demand
+    assert list(pop.index.names) == ["zone", "period", "age_band"]
+    assert list(pop.columns) == ["population_persons"]
+    assert len(pop) == 13 * len(PERIODS) * len(AGE_BANDS)
+    assert list(demand.index.names) == ["zone", "period", "service"]
+    assert list(demand.columns) == ["demand_persons"]
+    assert set(demand.index.get_level_values("service")) == set(SERVICES)
+    assert (pop["population_persons"] >= 0).all()
+    assert (demand["demand_persons"] >= 0).all()
+    assert result.zone_gemeente.unique().tolist() == ["GM0503"]
+    totals = pop["population_persons"].groupby(level="period").sum()
+    # 1-1-2021 ~103.6k; Delft grew ~0.5 %/yr in 2016-2020: mid stays within +/- 30 % by 2040
+    assert 0.9 * 103_580 < totals[2025] < 1.15 * 103_580
+    assert 0.7 * 103_580 < totals[2040] < 1.3 * 103_580
+    with pytest.raises(AttributeError):
+        result.population = pop  # type: ignore[misc]
+
+
+def test_delft_base_period_is_the_data(data_dir: Path, delft_zones: pd.DataFrame) -> None:
+    result = build_demand(data_dir, delft_zones, periods=[2021, 2030], settings=DemandSettings())
+    base = load_population(
+        data_dir / "cbs" / "cbs_pc4_inwoners_leeftijd5jr_2021_nl.csv", zones=list(delft_zones.index)
+    )
+    got = result.population["population_persons"].xs(2021, level="period")
+    pd.testing.assert_series_equal(got, base["population_persons"], check_names=False)
+    assert got.sum() == pytest.approx(103_580, abs=10)
+
+
+def test_delft_scenarios_are_ordered(data_dir: Path, delft_zones: pd.DataFrame) -> None:
+    totals = {}
+    for name in ("krimp", "low", "mid", "high"):
+        result = build_demand(
+            data_dir, delft_zones, periods=[2040], settings=DemandSettings(scenario=name)
+        )
+        totals[name] = result.population["population_persons"].sum()
+    assert totals["krimp"] < totals["low"] < totals["mid"] < totals["high"]
+
+
+def test_delft_external_totals_reconcile_exactly(
+    data_dir: Path, delft_zones: pd.DataFrame, tmp_path: Path
+) -> None:
+    totals = pd.DataFrame(
+        {
+            "gemeente": ["Delft", "Delft"],
+            "period": [2030, 2040],
+            "population_persons": [110_000.5, 99_999.25],
+        }
+    )
+    path = tmp_path / "prognose.csv"
+    totals.to_csv(path, index=False)
+    settings = DemandSettings(external_totals_source=str(path))  # absolute path wins over data_dir
+    result = build_demand(data_dir, delft_zones, periods=[2025, 2030, 2040], settings=settings)
+    persons = result.population["population_persons"]
+    for period, target in ((2030, 110_000.5), (2040, 99_999.25)):
+        values = persons.xs(period, level="period")
+        assert abs(math.fsum(values) - target) <= 1e-9
+    assert persons.xs(2025, level="period").sum() != pytest.approx(110_000.5)
+
+
+def test_mergers_rebuild_history(history: pd.DataFrame) -> None:
+    mergers = gemeente_mergers()
+    assert set(mergers["new_code"]) >= {"GM1954", "GM1966", "GM1979", "GM1950"}
+    flows = gemeente_flows(history, ["GM1954", "GM1966"], [2016])
+    parts = gemeente_flows(history, ["GM0951", "GM0881", "GM0962"], [2016])
+    assert flows.loc[("GM1954", 2016), "births_persons"] == parts["births_persons"].sum()
+    # Het Hogeland = Bedum + De Marne + Eemsmond + 88.5 % of Winsum
+    hogeland = gemeente_flows(history, ["GM0005", "GM1663", "GM1651", "GM0053"], [2018])
+    expected = hogeland["population_dec31_persons"].to_numpy() @ [1, 1, 1, 0.8846]
+    actual_2019 = gemeente_flows(history, ["GM1966"], [2019])["population_jan1_persons"].iloc[0]
+    assert expected == pytest.approx(actual_2019, abs=2)
+
+
+def test_kwb_files_reproduce_national_totals(data_dir: Path) -> None:
+    cbs = data_dir / "cbs"
+    with pytest.warns(VoorzieningenWarning, match=r"GM9999"):
+        pop2017 = load_population(cbs / "cbs_wijkbuurtkaart2017v1_gemeenten_nl.csv")
+    assert pop2017["population_persons"].sum() == pytest.approx(17_081_507)
+    pop2022 = load_population(cbs / "cbs_kwb2022_gemeenten_nl.csv")
+    assert pop2022["population_persons"].sum() == pytest.approx(17_590_672)
+
+
+def _backtest_module() -> ModuleType:
+    path = REPO / "benchmarks" / "demand_backtest.py"
+    spec = importlib.util.spec_from_file_location("demand_backtest", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["demand_backtest"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_backtest_meets_targets(data_dir: Path) -> None:
+    backtest = _backtest_module()
+    result = backtest.run_backtest(data_dir)
+    assert len(result.table) == 25
+    assert result.table["pop_2022_projected"].notna().all()
+    assert result.median_total_pct <= backtest.TARGET_TOTAL_PCT
+    assert result.median_65_pt <= backtest.TARGET_65_PT
+    # ageing is what the model adds over "no change"
+    assert result.median_65_pt < result.naive_65_pt
+
+
+def test_backtest_last_line(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    backtest = _backtest_module()
+    assert backtest.main(["--data-dir", str(data_dir)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("median abs error: total ")
+    assert " pt (no-change: " in last
