@@ -35,12 +35,7 @@ _KWB_BROAD: dict[str, tuple[str, ...]] = {
     "45-64": AGE_BANDS[9:13],
     "65+": AGE_BANDS[13:],
 }
-_KWB2017 = {
-    "code": ("WK_CODE", "GM_CODE"),
-    "total": "AANT_INW",
-    "female": "AANT_VROUW",
-    "pct": ("P_00_14_JR", "P_15_24_JR", "P_25_44_JR", "P_45_64_JR", "P_65_EO_JR"),
-}
+_KWB2017_PCT = ("P_00_14_JR", "P_15_24_JR", "P_25_44_JR", "P_45_64_JR", "P_65_EO_JR")
 _KWB2022_PCT = ("pop_0_14", "pop_15_24", "pop_25_44", "pop_45_64", "pop_65plus")
 
 
@@ -341,15 +336,14 @@ def _load_pc4(raw: pd.DataFrame, path: Path, wanted: list[str] | None) -> pd.Dat
 def _load_kwb(raw: pd.DataFrame, path: Path, wanted: list[str] | None) -> pd.DataFrame:
     if "AANT_INW" in raw.columns:
         code_col = "WK_CODE" if "WK_CODE" in raw.columns else "GM_CODE"
-        _missing_columns(raw, (code_col, "AANT_INW", *_KWB2017["pct"]), path)
+        _missing_columns(raw, (code_col, "AANT_INW", *_KWB2017_PCT), path)
         if "WATER" in raw.columns:
             raw = raw[raw["WATER"].fillna("NEE").str.strip() != "JA"]
-        total_col, pct_cols, female_col, year = "AANT_INW", _KWB2017["pct"], "AANT_VROUW", 2017
+        total_col, pct_cols, female_col, year = "AANT_INW", _KWB2017_PCT, "AANT_VROUW", 2017
     else:
         code_col = "code"
         _missing_columns(raw, ("code", "population", *_KWB2022_PCT), path)
         total_col, pct_cols, female_col, year = "population", _KWB2022_PCT, "", 2022
-    assert isinstance(pct_cols, tuple)
     problems = Problems(path)
     raw = raw.assign(**{code_col: raw[code_col].str.strip()})
     if wanted is not None:
