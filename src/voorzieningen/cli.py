@@ -127,9 +127,10 @@ def run(
                 console.log(f"{step}")
 
             results = api.run_scenario(
-                loaded,
+                scenario_file,
+                name=scenario,
+                sets=sets or [],
                 data_dir=data_dir,
-                region_dir=scenario_file.resolve().parent,
                 cache_dir=cache_dir,
                 progress=progress,
             )

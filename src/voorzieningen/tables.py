@@ -6,6 +6,7 @@ once and used everywhere else as constants.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -119,7 +120,11 @@ def read_csv(
         msg = f"({path}) | {what} file not found; check the file name in the scenario."
         raise InputDataError(msg)
     try:
-        frame = pd.read_csv(path, dtype=dtype, encoding="utf-8", skipinitialspace=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path, dtype=dtype, encoding="utf-8", skipinitialspace=True, index_col=False
+            )
     except UnicodeDecodeError as err:
         msg = (
             f"({path}) | {what} file is not UTF-8 (byte {err.start}); save it as "
@@ -129,7 +134,7 @@ def read_csv(
     except pd.errors.EmptyDataError as err:
         msg = f"({path}) | {what} file is empty; it needs a header row with {list(required)}."
         raise InputDataError(msg) from err
-    except (pd.errors.ParserError, ValueError) as err:
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as err:
         msg = f"({path}) | {what} file cannot be read as CSV: {err}"
         raise InputDataError(msg) from err
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -1,0 +1,110 @@
+"""Reports: Dutch-Excel round trip, formula escaping, atomic writing that keeps old runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pandas as pd
+import pytest
+
+from voorzieningen.report import escape_formulas, read_table, write_csv, write_report
+from voorzieningen.results import Plan, Results
+
+
+def toy_results(name: str = '=HYPERLINK("http://x")') -> Results:
+    decisions = pd.DataFrame(
+        {
+            "site": ["s1", "s2"],
+            "name": [name, "-dash"],
+            "kind": ["existing", "candidate"],
+            "service": ["school", ""],
+            "action": ["close", "new"],
+            "option": ["close", "new:school"],
+            "period": pd.array([2030, 2025], dtype="Int64"),
+            "services_after": ["", "school"],
+            "capex_eur": [0.0, 1234567.891],
+            "proceeds_eur": [-5000.25, 0.0],
+            "capacity_after_places": ["", "school=120"],
+        }
+    )
+    empty = pd.DataFrame({"site": [], "period": []})
+    plan = Plan(
+        empty, empty, empty, empty, pd.DataFrame({"zone": ["2611"], "persons": [1.5]}), empty
+    )
+    summary = pd.DataFrame([{"status": "optimal", "gap": 0.001, "objective_value": 12.5}])
+    return Results(
+        decisions=decisions,
+        zones=pd.DataFrame({"zone": ["0101"], "travel_time_before_min": [3.25]}),
+        capacity=empty,
+        costs=pd.DataFrame({"period": [2025], "capex_eur": [1.5e6]}),
+        summary=summary,
+        plan=plan,
+        meta={"scenario": "toy"},
+    )
+
+
+def test_dutch_excel_round_trip_is_exact(tmp_path):
+    frame = pd.DataFrame(
+        {"zone": ["0101", "2611"], "value_eur": [1234567.891, -0.5], "n": [1, 2], "t": ["a;b", "c"]}
+    )
+    path = tmp_path / "t.csv"
+    write_csv(frame, path, dutch_excel=True)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    assert b"1234567,891" in raw
+    back = read_table(path, dutch_excel=True)
+    back["zone"] = back["zone"].astype(str)
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+    again = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"zone": str})
+    pd.testing.assert_frame_equal(again, frame, check_dtype=False)
+
+
+def test_formula_cells_are_escaped():
+    frame = pd.DataFrame(
+        {"name": ['=HYPERLINK("http://evil")', "+1", "-x", "@SUM(A1)", "ok"], "v": [-1, 2, 3, 4, 5]}
+    )
+    out = escape_formulas(frame)
+    assert list(out["name"]) == ['\'=HYPERLINK("http://evil")', "'+1", "'-x", "'@SUM(A1)", "ok"]
+    assert list(out["v"]) == [-1, 2, 3, 4, 5]  # numbers untouched
+
+
+def test_report_writes_escaped_files_and_keeps_history(tmp_path):
+    target = tmp_path / "delft" / "base"
+    write_report(toy_results(), target, dutch_excel=True)
+    decisions = read_table(target / "decisions.csv", dutch_excel=True)
+    assert decisions.loc[0, "name"] == '\'=HYPERLINK("http://x")'
+    assert json.loads((target / "run.json").read_text(encoding="utf-8"))["scenario"] == "toy"
+    write_report(toy_results("second"), target)
+    history = list((tmp_path / "delft" / ".history").iterdir())
+    assert len(history) == 1
+    first = read_table(history[0] / "decisions.csv", dutch_excel=True)
+    assert first.loc[0, "name"].startswith("'=HYPERLINK")
+    assert read_table(target / "decisions.csv").loc[0, "name"] == "second"
+
+
+def test_killed_write_leaves_earlier_results(tmp_path, monkeypatch):
+    target = tmp_path / "base"
+    write_report(toy_results("first"), target)
+    import voorzieningen.report as report
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "action_list", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_report(toy_results("second"), target)
+    assert read_table(target / "decisions.csv").loc[0, "name"] == "first"
+    leftovers = [p.name for p in tmp_path.iterdir()]
+    assert leftovers == ["base"]  # the temporary folder was removed
+
+
+def test_action_list_in_dutch_and_english():
+    from voorzieningen.report import action_list
+
+    results = dataclasses.replace(toy_results("De Linde"))
+    assert action_list(results, language="nl") == [
+        "2025: bouw nieuw op -dash: basisschool (1.23 M€)",
+        "2030: sluit basisschool De Linde",
+    ]
+    assert action_list(results, language="en")[1] == "2030: close primary school De Linde"
