@@ -86,7 +86,7 @@ def test_report_writes_escaped_files_and_keeps_history(tmp_path):
 def test_killed_write_leaves_earlier_results(tmp_path, monkeypatch):
     target = tmp_path / "base"
     write_report(toy_results("first"), target)
-    import voorzieningen.report as report
+    from voorzieningen import report
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt

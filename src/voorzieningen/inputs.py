@@ -377,7 +377,7 @@ def load_portfolio(path: Path) -> pd.DataFrame:
                     f"{T.format_rows(T.file_rows(neg))}"
                 )
         numbers[col] = values
-    managed = pd.Series(True, index=frame.index, dtype=bool)
+    managed = pd.Series(data=True, index=frame.index, dtype=bool)
     if T.MANAGED in frame.columns:
         text = frame[T.MANAGED].astype("string").str.strip().str.lower().fillna("")
         truth = {
