@@ -231,7 +231,7 @@ def test_projected_graphml(tmp_path: Path, data_dir: Path) -> None:
     g = ox.project_graph(ox.load_graphml(data_dir / "osm" / "nl_nootdorp_drive.graphml"))
     f = tmp_path / "projected.graphml"
     ox.save_graphml(g, f)
-    with pytest.raises(NetworkError, match="is projected .*save the unprojected graph"):
+    with pytest.raises(NetworkError, match=r"is projected .*save the unprojected graph"):
         load_network(f, settings=car())
 
 
