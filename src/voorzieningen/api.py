@@ -203,6 +203,7 @@ def compute_travel_times(scenario: Scenario, inputs: InputData, context: RunCont
         inputs.zones[[T.LON, T.LAT]],
         inputs.sites[[T.LON, T.LAT]],
         settings=scenario.network,
+        cache_dir=context.cache_dir,
     )
 
 
@@ -390,7 +391,12 @@ def run_scenario(
     with _step(progress, "verify", timings):
         results = extract_results(model, data, outcome, meta=meta, build_s=timings["build model"])
         verify_plan(results.plan, data, objective_value=outcome.objective)
-    return replace(results, travel_times=travel.table, reachability=travel.reachability)
+    return replace(
+        results,
+        travel_times=travel.table,
+        reachability=travel.reachability,
+        zone_points=inputs.zones,
+    )
 
 
 __all__ = [

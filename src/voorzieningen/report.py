@@ -141,8 +141,9 @@ def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = F
     Write every table of a run, atomically, into ``out_dir``.
 
     Files: ``decisions.csv``, ``zones.csv``, ``capacity.csv``, ``costs.csv``,
-    ``summary.csv``, ``assignments.csv``, ``unmet.csv``, ``travel_times.csv`` and
-    ``reachability.csv`` (when known), ``actions_nl.txt``, ``actions_en.txt`` and
+    ``summary.csv``, ``assignments.csv``, ``unmet.csv``, and when known ``travel_times.csv``,
+    ``reachability.csv``, ``sites.csv`` (site, name, kind, service, lon, lat, ...) and
+    ``zones_points.csv`` (zone, gemeente, lon, lat), ``actions_nl.txt``, ``actions_en.txt`` and
     ``run.json`` (inputs' hashes, versions, settings, solver status and gap).
 
     Parameters
@@ -173,6 +174,8 @@ def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = F
             "unmet": results.plan.unmet,
             "travel_times": results.travel_times,
             "reachability": results.reachability,
+            "sites": results.sites,
+            "zones_points": results.zone_points,
         }
         for name, frame in tables.items():
             if frame is not None:

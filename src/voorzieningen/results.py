@@ -76,6 +76,12 @@ class Results:
         The raw :class:`Plan`.
     meta
         Provenance: scenario, input hashes, package versions, solver settings.
+    travel_times, reachability
+        The travel-time table (zone, site, mode, travel_time_min, distance_km) and the
+        network's reachability report, when the run computed them.
+    sites, zone_points
+        The sites table (index ``site``: name, kind, service, lon, lat, floor_area_m2, ...)
+        and the zones (index ``zone``: gemeente, lon, lat), for maps.
     """
 
     decisions: pd.DataFrame
@@ -87,6 +93,8 @@ class Results:
     meta: dict[str, Any] = field(default_factory=dict)
     travel_times: pd.DataFrame | None = None
     reachability: pd.DataFrame | None = None
+    sites: pd.DataFrame | None = None
+    zone_points: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         row = self.summary.iloc[0]
@@ -344,6 +352,7 @@ def extract_results(
         summary=summary,
         plan=plan,
         meta=dict(meta or {}),
+        sites=data.sites_table,
     )
 
 

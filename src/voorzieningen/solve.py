@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.contrib.appsi.base import TerminationCondition
+from pyomo.contrib.appsi.solvers.highs import Highs
 
 from voorzieningen.errors import InfeasibleModelError, SolverError
 from voorzieningen.schemas.solver import SolverSettings
@@ -23,6 +23,7 @@ from voorzieningen.schemas.solver import SolverSettings
 STATUS_OPTIMAL = "optimal"
 STATUS_TIME_LIMIT = "time_limit_feasible"
 STATUS_FEASIBLE = "feasible"
+STATUS_INTERRUPTED = "interrupted_feasible"
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class SolveOutcome:
     ----------
     status
         ``"optimal"`` (optimal within the requested gap), ``"time_limit_feasible"`` (time
-        limit hit, best plan found returned) or ``"feasible"`` (stopped otherwise with a plan).
+        limit hit, best plan found returned), ``"interrupted_feasible"`` (Ctrl-C, best plan
+        returned) or ``"feasible"`` (stopped otherwise with a plan).
     termination
         The solver's termination condition, as text.
     objective
@@ -77,7 +79,7 @@ def solver_version() -> str:
         If HiGHS (the ``highspy`` package) is not installed.
     """
     solver = Highs()
-    if not solver.available():
+    if not solver.available():  # appsi returns a truthy Availability member when usable
         msg = (
             "The HiGHS solver is not available: install it with `pip install highspy` "
             "(it is a dependency of voorzieningen, so reinstalling the package also works)."
@@ -108,6 +110,108 @@ def relative_gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+class HighsSession:
+    """A persistent HiGHS solver: solve a model, change it a little, solve it again.
+
+    Pyomo's persistent HiGHS interface (``appsi``) keeps the solver's copy of the model and
+    sends only changes (for example a new right-hand side of an epsilon constraint); with
+    ``warm_start=True`` the previous plan is passed to HiGHS as a MIP start.
+
+    Parameters
+    ----------
+    settings
+        Time limit (s), relative gap, threads; defaults to :class:`SolverSettings`.
+    """
+
+    def __init__(self, settings: SolverSettings | None = None) -> None:
+        self.settings = settings or SolverSettings()
+        self.name = solver_version()
+        solver = Highs()
+        solver.config.load_solution = False
+        solver.config.stream_solver = self.settings.tee
+        solver.config.time_limit = self.settings.time_limit_s
+        solver.config.mip_gap = self.settings.mip_rel_gap
+        options: dict[str, Any] = {}
+        if self.settings.threads:
+            options["threads"] = self.settings.threads
+        solver.highs_options = options
+        self._solver = solver
+
+    def solve(self, model: pyo.ConcreteModel, *, warm_start: bool = False) -> SolveOutcome:
+        """
+        Solve a model and load the best plan into its variables.
+
+        Parameters
+        ----------
+        model
+            A Pyomo model with exactly one active objective.
+        warm_start
+            Pass the values currently in the model's variables to HiGHS as a MIP start.
+
+        Returns
+        -------
+        SolveOutcome
+            Status, objective, bound, gap and runtime (s). The variables of ``model`` hold
+            the returned plan.
+
+        Raises
+        ------
+        InfeasibleModelError
+            If HiGHS proves that no plan satisfies the constraints.
+        SolverError
+            If HiGHS fails, or stops (time limit, interruption) without any plan.
+        """
+        self._solver.config.warmstart = warm_start
+        start = time.perf_counter()
+        try:
+            result = self._solver.solve(model)
+        except (RuntimeError, ValueError) as err:
+            msg = f"HiGHS failed while solving: {err}"
+            raise SolverError(msg) from err
+        runtime = time.perf_counter() - start
+        condition = result.termination_condition
+        if condition in (
+            TerminationCondition.infeasible,
+            TerminationCondition.infeasibleOrUnbounded,
+        ):
+            msg = (
+                "No plan satisfies every constraint of this scenario (HiGHS proved it "
+                "infeasible). Raise the budget, relax the norms, or set "
+                "`model.allow_unmet_demand = true` to see which zones and services fall short."
+            )
+            raise InfeasibleModelError(msg)
+        objective = result.best_feasible_objective
+        if objective is None:
+            if condition == TerminationCondition.maxTimeLimit:
+                msg = (
+                    f"HiGHS reached the time limit of {self.settings.time_limit_s:g} s without "
+                    "finding any plan; raise `solver.time_limit_s`."
+                )
+            else:
+                msg = f"HiGHS stopped ({condition.name}) without a plan."
+            raise SolverError(msg)
+        result.solution_loader.load_vars()
+        bound = result.best_objective_bound
+        bound_value = float(bound) if bound is not None else math.nan
+        if condition == TerminationCondition.optimal:
+            status = STATUS_OPTIMAL
+        elif condition == TerminationCondition.maxTimeLimit:
+            status = STATUS_TIME_LIMIT
+        elif condition == TerminationCondition.interrupted:
+            status = STATUS_INTERRUPTED
+        else:
+            status = STATUS_FEASIBLE
+        return SolveOutcome(
+            status=status,
+            termination=condition.name,
+            objective=float(objective),
+            bound=bound_value,
+            gap=relative_gap(float(objective), bound_value),
+            runtime_s=runtime,
+            solver=self.name,
+        )
+
+
 def solve_model(model: pyo.ConcreteModel, settings: SolverSettings | None = None) -> SolveOutcome:
     """
     Solve a model with HiGHS and load the best plan into its variables.
@@ -132,63 +236,4 @@ def solve_model(model: pyo.ConcreteModel, settings: SolverSettings | None = None
     SolverError
         If HiGHS is missing, fails, or stops (time limit, interruption) without any plan.
     """
-    settings = settings or SolverSettings()
-    name = solver_version()
-    solver = Highs()
-    options: dict[str, Any] = {
-        "time_limit": settings.time_limit_s,
-        "rel_gap": settings.mip_rel_gap,
-        "load_solutions": False,
-        "raise_exception_on_nonoptimal_result": False,
-        "tee": settings.tee,
-    }
-    if settings.threads:
-        options["threads"] = settings.threads
-    start = time.perf_counter()
-    try:
-        result = solver.solve(model, **options)
-    except (RuntimeError, ValueError) as err:
-        msg = f"HiGHS failed while solving: {err}"
-        raise SolverError(msg) from err
-    runtime = time.perf_counter() - start
-    condition = result.termination_condition
-    if condition in (
-        TerminationCondition.provenInfeasible,
-        TerminationCondition.locallyInfeasible,
-        TerminationCondition.infeasibleOrUnbounded,
-    ):
-        msg = (
-            "No plan satisfies every constraint of this scenario (HiGHS proved it infeasible). "
-            "Raise the budget, relax the norms, or set `model.allow_unmet_demand = true` to "
-            "see which zones and services fall short."
-        )
-        raise InfeasibleModelError(msg)
-    has_plan = result.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
-    if not has_plan:
-        if condition == TerminationCondition.maxTimeLimit:
-            msg = (
-                f"HiGHS reached the time limit of {settings.time_limit_s:g} s without finding "
-                "any plan; raise `solver.time_limit_s`."
-            )
-        else:
-            msg = f"HiGHS stopped ({condition.name}) without a plan."
-        raise SolverError(msg)
-    result.solution_loader.load_vars()
-    objective = float(result.incumbent_objective)
-    bound = float(result.objective_bound) if result.objective_bound is not None else math.nan
-    gap = relative_gap(objective, bound)
-    if condition == TerminationCondition.convergenceCriteriaSatisfied:
-        status = STATUS_OPTIMAL
-    elif condition == TerminationCondition.maxTimeLimit:
-        status = STATUS_TIME_LIMIT
-    else:
-        status = STATUS_FEASIBLE
-    return SolveOutcome(
-        status=status,
-        termination=condition.name,
-        objective=objective,
-        bound=bound,
-        gap=gap,
-        runtime_s=runtime,
-        solver=name,
-    )
+    return HighsSession(settings).solve(model)
