@@ -105,10 +105,30 @@ class _PresetSpec:
 
     preset: PresetName
     costs: FloatArray
-    weights: FloatArray | None = None
-    radius: float | None = None
-    fixed_costs: FloatArray | None = None
+    weights: FloatArray  # per client (1 where unweighted)
+    fixed_costs: FloatArray  # per site (0 where no opening cost)
+    radius: float = np.inf
     pairs: IntArray | None = None  # (k, 2) client, site of each assignment variable
+
+
+def _spec(
+    preset: PresetName,
+    costs: FloatArray,
+    *,
+    weights: FloatArray | None = None,
+    fixed_costs: FloatArray | None = None,
+    radius: float = np.inf,
+    pairs: IntArray | None = None,
+) -> _PresetSpec:
+    n, m = costs.shape
+    return _PresetSpec(
+        preset,
+        costs,
+        np.ones(n) if weights is None else weights,
+        np.zeros(m) if fixed_costs is None else fixed_costs,
+        radius,
+        pairs,
+    )
 
 
 # --------------------------------------------------------------------------- validation
@@ -427,7 +447,7 @@ def build_p_median(
         msg = f"`formulation` must be 'radius' or 'assignment'; got {formulation!r}."
         raise InputDataError(msg)
     model.c_cardinality = pyo.Constraint(expr=_linear(list(model.open.values()), np.ones(m)) == p)
-    setattr(model, SPEC_ATTRIBUTE, _PresetSpec("p_median", c, weights=w))
+    setattr(model, SPEC_ATTRIBUTE, _spec("p_median", c, weights=w))
     return model
 
 
@@ -482,7 +502,7 @@ def build_uflp(
     else:
         msg = f"`formulation` must be 'radius' or 'assignment'; got {formulation!r}."
         raise InputDataError(msg)
-    setattr(model, SPEC_ATTRIBUTE, _PresetSpec("uflp", c, weights=w, fixed_costs=f))
+    setattr(model, SPEC_ATTRIBUTE, _spec("uflp", c, fixed_costs=f))
     return model
 
 
@@ -650,7 +670,7 @@ def build_p_center(costs: npt.ArrayLike, *, p: int) -> pyo.ConcreteModel:
     steps = np.diff(np.concatenate(([lower], values)))
     model.c_cardinality = pyo.Constraint(expr=_linear(list(model.open.values()), np.ones(m)) == p)
     model.radius = pyo.Objective(expr=_linear(u_vars, steps, lower), sense=pyo.minimize)
-    setattr(model, SPEC_ATTRIBUTE, _PresetSpec("p_center", c))
+    setattr(model, SPEC_ATTRIBUTE, _spec("p_center", c))
     return model
 
 
@@ -726,7 +746,9 @@ def build_mclp(
     cover = _cover_matrix(c, s)
     useful = cover.any(axis=1) & (w > 0)
     patterns, group = np.unique(cover[useful], axis=0, return_inverse=True)
-    group_weight = np.bincount(group.ravel(), weights=w[useful], minlength=len(patterns))
+    group_weight = np.asarray(
+        np.bincount(group.ravel(), weights=w[useful], minlength=len(patterns)), dtype=np.float64
+    )
     n_g = len(patterns)
     model = pyo.ConcreteModel(name="mclp")
     model.SITES = pyo.RangeSet(0, m - 1)
@@ -746,7 +768,7 @@ def build_mclp(
     model.coverage = pyo.Objective(
         expr=_linear(list(model.covered.values()), group_weight), sense=pyo.maximize
     )
-    setattr(model, SPEC_ATTRIBUTE, _PresetSpec("mclp", c, weights=w, radius=s))
+    setattr(model, SPEC_ATTRIBUTE, _spec("mclp", c, weights=w, radius=s))
     return model
 
 
@@ -811,7 +833,7 @@ def build_lscp(
     )
     _add_rows(model, "c_cover", exprs, 1.0, None)
     model.cost = pyo.Objective(expr=_linear(list(model.open.values()), f), sense=pyo.minimize)
-    setattr(model, SPEC_ATTRIBUTE, _PresetSpec("lscp", c, radius=s, fixed_costs=f))
+    setattr(model, SPEC_ATTRIBUTE, _spec("lscp", c, radius=s, fixed_costs=f))
     return model
 
 
@@ -892,7 +914,7 @@ def build_cflp(
     obj_vars = [*model.open.values(), *model.assign.values()]
     obj_coef = np.concatenate((f, c[pairs[:, 0], pairs[:, 1]]))
     model.cost = pyo.Objective(expr=_linear(obj_vars, obj_coef), sense=pyo.minimize)
-    setattr(model, SPEC_ATTRIBUTE, _PresetSpec("cflp", c, fixed_costs=f, pairs=pairs))
+    setattr(model, SPEC_ATTRIBUTE, _spec("cflp", c, fixed_costs=f, pairs=pairs))
     return model
 
 
@@ -944,7 +966,11 @@ def build_cpmp(
     n, m = c.shape
     p = _count(p, m)
     q = _vector(demands, n, "demands", "client")
-    cap_in = np.full(m, float(capacities)) if np.ndim(capacities) == 0 else capacities
+    cap_in = (
+        np.full(m, np.asarray(capacities, dtype=np.float64).item())
+        if np.ndim(capacities) == 0
+        else capacities
+    )
     s = _vector(cap_in, m, "capacities", "site")
     best = float(np.sort(s)[::-1][:p].sum())
     if best < q.sum():
@@ -971,7 +997,7 @@ def build_cpmp(
     model.c_cardinality = pyo.Constraint(expr=_linear(list(model.open.values()), np.ones(m)) == p)
     obj = _linear(list(model.assign.values()), c[pairs[:, 0], pairs[:, 1]])
     model.cost = pyo.Objective(expr=obj, sense=pyo.minimize)
-    setattr(model, SPEC_ATTRIBUTE, _PresetSpec("cpmp", c, pairs=pairs))
+    setattr(model, SPEC_ATTRIBUTE, _spec("cpmp", c, pairs=pairs))
     return model
 
 
@@ -1012,19 +1038,10 @@ def extract_solution(model: pyo.ConcreteModel) -> PresetSolution:
     is_open = _values(model.open) > 0.5
     open_sites = np.flatnonzero(is_open).astype(np.int64)
     c = spec.costs
-    n = c.shape[0]
+    fixed = float(spec.fixed_costs[is_open].sum())
     if spec.pairs is not None:
-        share = np.zeros(c.shape)
-        x = np.clip(_values(model.assign), 0.0, 1.0)
-        if spec.preset == "cpmp":
-            x = np.round(x)
-        share[spec.pairs[:, 0], spec.pairs[:, 1]] = x
-        assignment = np.argmax(share, axis=1).astype(np.int64)
-        served = np.where(share > 0, c, 0.0)
-        objective = float((served * share).sum())
-        if spec.fixed_costs is not None:
-            objective += float(spec.fixed_costs[is_open].sum())
-        return PresetSolution(spec.preset, open_sites, assignment, objective, share)
+        return _extract_allocation(model, spec, spec.pairs, open_sites, fixed)
+    n = c.shape[0]
     if len(open_sites) == 0:
         nearest = np.full(n, np.inf)
         assignment = np.full(n, -1, dtype=np.int64)
@@ -1033,25 +1050,36 @@ def extract_solution(model: pyo.ConcreteModel) -> PresetSolution:
         best = np.argmin(sub, axis=1)
         nearest = sub[np.arange(n), best]
         assignment = open_sites[best]
-    objective: float
-    if spec.preset == "p_median":
-        assert spec.weights is not None
-        objective = float(np.dot(spec.weights, nearest))
-    elif spec.preset == "uflp":
-        assert spec.fixed_costs is not None
-        objective = float(spec.fixed_costs[is_open].sum() + nearest.sum())
-    elif spec.preset == "p_center":
+    if spec.preset == "p_center":
         objective = float(nearest.max())
     elif spec.preset == "mclp":
-        assert spec.weights is not None
-        assert spec.radius is not None
         covered = nearest <= spec.radius
         assignment = np.where(covered, assignment, -1)
         objective = float(spec.weights[covered].sum())
-    else:  # lscp
-        assert spec.fixed_costs is not None
-        objective = float(spec.fixed_costs[is_open].sum())
+    elif spec.preset == "lscp":
+        objective = fixed
+    else:  # p_median, uflp: fixed costs (0 for p-median) plus weighted cost
+        objective = fixed + float(np.dot(spec.weights, nearest))
     return PresetSolution(spec.preset, open_sites, assignment, objective)
+
+
+def _extract_allocation(
+    model: pyo.ConcreteModel,
+    spec: _PresetSpec,
+    pairs: IntArray,
+    open_sites: IntArray,
+    fixed: float,
+) -> PresetSolution:
+    """Plan of a preset with assignment variables (CFLP, CPMP)."""
+    share = np.zeros(spec.costs.shape)
+    x = np.clip(_values(model.assign), 0.0, 1.0)
+    if spec.preset == "cpmp":
+        x = np.round(x)
+    share[pairs[:, 0], pairs[:, 1]] = x
+    assignment = np.argmax(share, axis=1).astype(np.int64)
+    served = np.where(share > 0, spec.costs, 0.0)
+    objective = fixed + float((served * share).sum())
+    return PresetSolution(spec.preset, open_sites, assignment, objective, share)
 
 
 def _values(component: Any) -> FloatArray:

@@ -1,0 +1,463 @@
+"""Reproduce published optima of facility-location benchmarks with voorzieningen's presets.
+
+Usage::
+
+    python benchmarks/orlib.py FAMILY FILE... [--optima PATH] [--time-limit S] [--compare]
+
+FAMILY is ``pmed``, ``cap``, ``pmedcap`` or ``mclp`` (formats: shared/benchmarks/README.md).
+For ``mclp`` a FILE is either the San Francisco csv directory (``sf/``) or an SJC txt file.
+Each FILE yields the cases listed for it in OPTIMA.csv (``--optima``, default: OPTIMA.csv next
+to the first FILE): a ``cap`` file gives the capacitated case and, where OPTIMA.csv has it,
+the ``-uncap`` case. Files without OPTIMA.csv rows are still solved (parameters from the
+file, or the defaults of this benchmark set). One line per case: published optimum, our
+objective (recomputed from the plan), proven gap, build and solve time. The last line is
+``matched: K of N published optima``.
+
+``--compare`` (pmed only) times the same instance with the textbook MIP in bare highspy
+and with spopt (PuLP + CBC), and prints the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyomo.environ as pyo
+
+from instances import (
+    read_cap,
+    read_pmed,
+    read_pmedcap,
+    read_sf,
+    read_sjc,
+)
+from voorzieningen.errors import VoorzieningenError
+from voorzieningen.model import presets
+from voorzieningen.schemas.solver import SolverSettings
+from voorzieningen.solve import solve_model
+
+FAMILIES = ("pmed", "cap", "pmedcap", "mclp")
+#: Relative MIP gap asked from HiGHS: the README's tightest tolerance (SF, rel 1e-9).
+MIP_REL_GAP = 1e-9
+#: Defaults for SF / SJC files that OPTIMA.csv does not list (those of this benchmark set).
+SF_DEFAULT_P, SF_DEFAULT_S = 4, 5000.0
+SJC_DEFAULT_PS, SJC_DEFAULT_S = (2, 4), 800.0
+
+
+@dataclass
+class Case:
+    """One benchmark case: a model builder plus what it is compared with."""
+
+    instance: str
+    problem: str
+    build: Callable[[], pyo.ConcreteModel]
+    published: str | None = None
+    family: str = ""
+    #: distances and p, for --compare (p-median only)
+    pmedian: tuple[npt.NDArray[np.float64], int] | None = None
+
+
+@dataclass
+class Outcome:
+    case: Case
+    objective: float = math.nan
+    gap: float = math.nan
+    status: str = ""
+    build_s: float = math.nan
+    solve_s: float = math.nan
+    matched: bool | None = None
+    error: str = ""
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- OPTIMA.csv
+
+
+def read_optima(path: Path | None) -> list[dict[str, str]]:
+    if path is None or not path.is_file():
+        return []
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def parse_params(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        if "=" in part:
+            key, value = part.split("=", 1)
+            out[key.strip()] = value.strip()
+    return out
+
+
+def rows_for(optima: list[dict[str, str]], file: Path) -> list[dict[str, str]]:
+    name = file.name + ("/" if file.is_dir() else "")
+    return [r for r in optima if r.get("file", "").strip() == name]
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def pmed_cases(file: Path, optima: list[dict[str, str]]) -> list[Case]:
+    inst = read_pmed(file)
+    rows = rows_for(optima, file) or [{"instance": file.stem}]
+    return [
+        Case(
+            instance=row["instance"],
+            problem="p-median",
+            build=lambda inst=inst: presets.build_p_median(inst.distances, p=inst.p),
+            published=row.get("optimum"),
+            family="pmed",
+            pmedian=(inst.distances, inst.p),
+        )
+        for row in rows
+    ]
+
+
+def cap_cases(file: Path, optima: list[dict[str, str]]) -> list[Case]:
+    inst = read_cap(file)
+    rows = rows_for(optima, file) or [{"instance": file.stem, "problem": "CFLP"}]
+    cases = []
+    for row in rows:
+        if row.get("problem", "").upper().startswith("UFLP"):
+            cases.append(
+                Case(
+                    instance=row["instance"],
+                    problem="UFLP",
+                    build=lambda inst=inst: presets.build_uflp(
+                        inst.costs, fixed_costs=inst.fixed_costs
+                    ),
+                    published=row.get("optimum"),
+                    family="cap",
+                )
+            )
+            continue
+        data = inst
+        if np.isnan(inst.capacities).any():
+            cap = parse_params(row.get("params", "")).get("capacity")
+            if cap is None:
+                msg = f"{file.name}: symbolic capacity but no capacity=... in OPTIMA.csv params"
+                raise SystemExit(msg)
+            data = inst.with_capacity(float(cap))
+        cases.append(
+            Case(
+                instance=row["instance"],
+                problem="CFLP",
+                build=lambda d=data: presets.build_cflp(
+                    d.costs, demands=d.demands, capacities=d.capacities, fixed_costs=d.fixed_costs
+                ),
+                published=row.get("optimum"),
+                family="cap",
+            )
+        )
+    return cases
+
+
+def pmedcap_cases(file: Path, optima: list[dict[str, str]]) -> list[Case]:
+    inst = read_pmedcap(file)
+    rows = rows_for(optima, file) or [
+        {"instance": file.stem, "optimum": f"{inst.stored_optimum:g}"}
+    ]
+    return [
+        Case(
+            instance=row["instance"],
+            problem="CPMP",
+            build=lambda inst=inst: presets.build_cpmp(
+                inst.distances, p=inst.p, demands=inst.demands, capacities=inst.capacity
+            ),
+            published=row.get("optimum"),
+            family="pmedcap",
+        )
+        for row in rows
+    ]
+
+
+def _cover_case(
+    instance: str, problem: str, d: Any, w: Any, params: dict[str, str], published: str | None
+) -> Case:
+    key = problem.lower()
+    p = int(params.get("p", "0") or 0)
+    s = float(params.get("S", "nan"))
+    build: Callable[[], pyo.ConcreteModel]
+    if key.startswith("mclp"):
+        name = "MCLP"
+
+        def build() -> pyo.ConcreteModel:
+            return presets.build_mclp(d, p=p, radius=s, weights=w)
+    elif key.startswith("lscp"):
+        name = "LSCP"
+
+        def build() -> pyo.ConcreteModel:
+            return presets.build_lscp(d, radius=s)
+    elif key.startswith("p-center"):
+        name = "p-center"
+
+        def build() -> pyo.ConcreteModel:
+            return presets.build_p_center(d, p=p)
+    elif key.startswith("p-median"):
+        name = "p-median (weighted)"
+
+        def build() -> pyo.ConcreteModel:
+            return presets.build_p_median(d, p=p, weights=w)
+    else:
+        msg = f"{instance}: unknown problem {problem!r}"
+        raise SystemExit(msg)
+    return Case(instance, name, build, published, "mclp")
+
+
+def mclp_cases(file: Path, optima: list[dict[str, str]]) -> list[Case]:
+    if file.is_dir():
+        inst = read_sf(file)
+        rows = rows_for(optima, file)
+        if not rows:
+            p, s = str(SF_DEFAULT_P), f"{SF_DEFAULT_S:g}"
+            rows = [
+                {"instance": f"sf-mclp-p{p}-r{s}", "problem": "MCLP", "params": f"p={p};S={s}"},
+                {"instance": f"sf-pmedian-p{p}", "problem": "p-median", "params": f"p={p}"},
+                {"instance": f"sf-lscp-r{s}", "problem": "LSCP", "params": f"S={s}"},
+                {"instance": f"sf-pcenter-p{p}", "problem": "p-center", "params": f"p={p}"},
+            ]
+    else:
+        inst = read_sjc(file)
+        rows = rows_for(optima, file) or [
+            {
+                "instance": f"{file.stem}-mclp-p{p}-S{SJC_DEFAULT_S:g}",
+                "problem": "MCLP",
+                "params": f"p={p};S={SJC_DEFAULT_S:g}",
+            }
+            for p in SJC_DEFAULT_PS
+        ]
+    return [
+        _cover_case(
+            r["instance"],
+            r["problem"],
+            inst.distances,
+            inst.weights,
+            parse_params(r.get("params", "")),
+            r.get("optimum"),
+        )
+        for r in rows
+    ]
+
+
+CASE_MAKERS: dict[str, Callable[[Path, list[dict[str, str]]], list[Case]]] = {
+    "pmed": pmed_cases,
+    "cap": cap_cases,
+    "pmedcap": pmedcap_cases,
+    "mclp": mclp_cases,
+}
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def matches(ours: float, published: str, family: str) -> bool:
+    """Whether our objective reproduces a published value (tolerances of the README).
+
+    Integers exactly; ``cap`` values (published with 3 decimals, rounded) within 1e-3
+    absolute or 1e-9 relative; other decimals within 1e-9 relative, or within half a unit
+    of their last published decimal when that is looser (values printed rounded, e.g.
+    sf-pcenter-p4 = 7403.0638).
+    """
+    if not math.isfinite(ours):
+        return False
+    text = published.strip()
+    value = float(text)
+    if "." not in text and "e" not in text.lower():
+        return abs(ours - value) <= 1e-6
+    rel = 1e-9 * max(abs(value), 1.0)
+    if family == "cap":
+        return abs(ours - value) <= max(1e-3, rel)
+    decimals = len(text.split(".", 1)[1])
+    return abs(ours - value) <= max(rel, 0.5 * 10.0**-decimals)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_case(case: Case, settings: SolverSettings) -> Outcome:
+    """Build, solve and evaluate one case (build and solve timed apart)."""
+    out = Outcome(case)
+    try:
+        start = time.perf_counter()
+        model = case.build()
+        out.build_s = time.perf_counter() - start
+        start = time.perf_counter()
+        result = solve_model(model, settings)
+        out.solve_s = time.perf_counter() - start
+        plan = presets.extract_solution(model)
+    except VoorzieningenError as err:
+        out.error = f"{type(err).__name__}: {err}"
+        out.matched = False if case.published else None
+        return out
+    out.objective = plan.objective
+    out.gap = result.gap
+    out.status = result.status
+    if case.published:
+        out.matched = matches(plan.objective, case.published, case.family)
+    return out
+
+
+def textbook_highspy(
+    d: npt.NDArray[np.float64], p: int, *, time_limit: float
+) -> tuple[float, float, float]:
+    """Textbook p-median in bare highspy from numpy arrays: (build_s, solve_s, objective).
+
+    sum_j x_ij = 1, x_ij <= y_j, sum_j y_j = p; x continuous, y binary.
+    """
+    import highspy
+
+    start = time.perf_counter()
+    n, m = d.shape
+    nx = n * m
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+    h.setOptionValue("time_limit", time_limit)
+    inf = highspy.kHighsInf
+    h.addVars(m + nx, np.zeros(m + nx), np.ones(m + nx))
+    cols = np.arange(m + nx, dtype=np.int32)
+    h.changeColsCost(m + nx, cols, np.concatenate((np.zeros(m), d.ravel())))
+    kint = highspy.HighsVarType.kInteger
+    h.changeColsIntegrality(m, cols[:m], np.array([kint] * m))
+    x = (m + np.arange(nx)).astype(np.int32)
+    h.addRows(n, np.ones(n), np.ones(n), nx, (np.arange(n) * m).astype(np.int32), x, np.ones(nx))
+    idx = np.empty(2 * nx, dtype=np.int32)
+    idx[0::2] = x
+    idx[1::2] = np.tile(np.arange(m, dtype=np.int32), n)
+    val = np.empty(2 * nx)
+    val[0::2], val[1::2] = 1.0, -1.0
+    starts = (2 * np.arange(nx)).astype(np.int32)
+    h.addRows(nx, np.full(nx, -inf), np.zeros(nx), 2 * nx, starts, idx, val)
+    pp = np.array([float(p)])
+    h.addRows(1, pp, pp, m, np.zeros(1, dtype=np.int32), cols[:m], np.ones(m))
+    built = time.perf_counter()
+    h.run()
+    solved = time.perf_counter()
+    return built - start, solved - built, float(h.getInfo().objective_function_value)
+
+
+def spopt_cbc(
+    d: npt.NDArray[np.float64], p: int, *, time_limit: float
+) -> tuple[float, float, float]:
+    """spopt PMedian + PuLP's CBC: (build_s, solve_s, objective)."""
+    import pulp
+    from spopt.locate import PMedian
+
+    start = time.perf_counter()
+    model = PMedian.from_cost_matrix(d, np.ones(d.shape[0]), p_facilities=p)
+    built = time.perf_counter()
+    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
+    solved = time.perf_counter()
+    return built - start, solved - built, float(pulp.value(model.problem.objective))
+
+
+def compare(out: Outcome, time_limit: float) -> None:
+    if out.case.pmedian is None:
+        return
+    d, p = out.case.pmedian
+    b, s, obj = textbook_highspy(d, p, time_limit=time_limit)
+    out.extra.update(highs_build=b, highs_solve=s, highs_obj=obj)
+    try:
+        b, s, obj = spopt_cbc(d, p, time_limit=time_limit)
+    except ImportError:
+        return
+    out.extra.update(spopt_build=b, spopt_solve=s, spopt_obj=obj)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def fmt(value: float, spec: str = ".3f") -> str:
+    return "-" if not math.isfinite(value) else format(value, spec)
+
+
+def print_row(out: Outcome) -> None:
+    c = out.case
+    match = {True: "yes", False: "NO", None: "-"}[out.matched]
+    ours = out.error or repr(out.objective).removesuffix(".0")
+    print(
+        f"{c.instance:<22} {c.problem:<20} {c.published or '-':>20} {ours:>20} "
+        f"{fmt(out.gap, '.1e'):>8} {fmt(out.build_s):>8} {fmt(out.solve_s):>8} {match:>5}",
+        flush=True,
+    )
+
+
+def print_compare(outs: Sequence[Outcome]) -> None:
+    rows = [o for o in outs if "highs_solve" in o.extra]
+    if not rows:
+        return
+    print()
+    print(
+        f"{'compare':<12} {'ours b+s':>9} {'highspy b+s':>12} {'ours/highspy':>13} "
+        f"{'spopt b+s':>10} {'spopt/ours':>11}  objectives (ours, highspy, spopt)"
+    )
+    ratios_h, ratios_s = [], []
+    for o in rows:
+        ours = o.build_s + o.solve_s
+        bare = o.extra["highs_build"] + o.extra["highs_solve"]
+        sp = o.extra.get("spopt_build", math.nan) + o.extra.get("spopt_solve", math.nan)
+        ratios_h.append(ours / bare)
+        if math.isfinite(sp):
+            ratios_s.append(sp / ours)
+        print(
+            f"{o.case.instance:<12} {ours:>9.3f} {bare:>12.3f} {ours / bare:>13.2f} "
+            f"{fmt(sp):>10} {fmt(sp / ours, '.2f'):>11}  {o.objective:g}, "
+            f"{o.extra['highs_obj']:g}, {fmt(o.extra.get('spopt_obj', math.nan), 'g')}"
+        )
+    total_ours = sum(o.build_s + o.solve_s for o in rows)
+    total_bare = sum(o.extra["highs_build"] + o.extra["highs_solve"] for o in rows)
+    print(
+        f"{'total':<12} {total_ours:>9.3f} {total_bare:>12.3f} "
+        f"{total_ours / total_bare:>13.2f}   geometric mean ours/highspy "
+        f"{math.exp(np.mean(np.log(ratios_h))):.2f}"
+        + (
+            f", spopt/ours {math.exp(np.mean(np.log(ratios_s))):.2f}"
+            if ratios_s
+            else " (spopt not installed)"
+        )
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("family", choices=FAMILIES)
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--optima", type=Path, default=None, help="OPTIMA.csv to compare with")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per solve")
+    parser.add_argument("--compare", action="store_true", help="pmed: time highspy and spopt")
+    args = parser.parse_args(argv)
+    optima_path = args.optima or args.files[0].resolve().parent / "OPTIMA.csv"
+    optima = read_optima(optima_path)
+    settings = SolverSettings(time_limit_s=args.time_limit, mip_rel_gap=MIP_REL_GAP)
+    print(f"# {args.family}: {len(args.files)} files; optima from {optima_path}")
+    print(
+        f"{'instance':<22} {'problem':<20} {'published':>20} {'ours':>20} "
+        f"{'gap':>8} {'build_s':>8} {'solve_s':>8} {'match':>5}"
+    )
+    outs: list[Outcome] = []
+    for file in args.files:
+        for case in CASE_MAKERS[args.family](file, optima):
+            out = run_case(case, settings)
+            if args.compare:
+                compare(out, args.time_limit)
+            print_row(out)
+            outs.append(out)
+    if args.compare:
+        print_compare(outs)
+    n = sum(o.case.published is not None for o in outs)
+    k = sum(bool(o.matched) for o in outs)
+    print(f"matched: {k} of {n} published optima")
+    return 0 if k == n else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
