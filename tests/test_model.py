@@ -85,6 +85,7 @@ def solve(
     cost=None,
     budget=None,
     norms=None,
+    closest=False,
 ):
     periods = list(periods)
     zones = pd.DataFrame(
@@ -111,6 +112,7 @@ def solve(
             objective=objective,
             allow_unmet_demand=allow_unmet,
             cost_tiebreak=0.0,
+            closest_assignment=closest,
         ),
         capex_total_eur=budget,
     )
@@ -330,3 +332,83 @@ def test_verifier_catches_broken_plans():
     reopened.loc[reopened["site"] == "B", "in_use"] = True
     with pytest.raises(VerificationError, match="closures and interventions are final"):
         verify_plan(dataclasses.replace(plan, asis=reopened), data)
+
+
+def test_closest_assignment_sends_people_to_their_nearest_open_site():
+    # Zone Z (100 pupils) has school N at 2 min (capacity 60) and F at 9 min (capacity 200);
+    # closing N would cost 1,000,000 demolition, beyond the zero budget.
+    # Without closest assignment the plan fills N (60 x 2 + 40 x 9 = 480 person-min). With it,
+    # nobody may pass the open N to reach F: 60 at N, 40 unmet (60 x 2 + 40 x 240 = 9,720).
+    sites = [
+        site("N", "existing", "school", "school", area=300, cap=60, eol=2050, sale=-1e6),
+        site("F", "existing", "school", "school", area=1000, cap=200, eol=2050, sale=0),
+    ]
+    tt = [("Z", "N", 2, 1), ("Z", "F", 9, 5)]
+    free, _, outcome = solve(
+        sites, [("Z", "school", 100)], tt, objective="access", allow_unmet=True, budget=0
+    )
+    assert outcome.objective == pytest.approx(480.0)
+    closest, _, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        tt,
+        objective="access",
+        allow_unmet=True,
+        budget=0,
+        closest=True,
+    )
+    assert outcome.objective == pytest.approx(60 * 2 + 40 * 240)
+    assert closest.plan.assignments["site"].tolist() == ["N"]
+
+
+def test_worst_off_objective_protects_the_farthest_zone():
+    # Zones A (1000 pupils) and B (10 pupils); one new school at CA (A: 1 min, B: 30 min) or
+    # CB (A: 12 min, B: 1 min). A school costs 200,000 fixed + 2000 €/m² x 0.5 m²/pupil:
+    # one for all 1010 pupils = 1,210,000; two cost at least 1,410,000 > budget 1,300,000.
+    # Access prefers CA (1000 x 1 + 10 x 30 = 1,300 person-min against 12,010); worst-off
+    # prefers CB: the worst zone average becomes 12 min instead of 30.
+    sites = [site("CA", "candidate", "", "school"), site("CB", "candidate", "", "school")]
+    tt = [("A", "CA", 1, 1), ("B", "CA", 30, 20), ("A", "CB", 12, 8), ("B", "CB", 1, 1)]
+    demand = [("A", "school", 1000), ("B", "school", 10)]
+    school = ServiceCosts(
+        m2_per_place=0.5,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=1000.0,
+        convert_eur_per_m2=1000.0,
+        fixed_capex_eur=200_000.0,
+        opex_eur_per_m2_year=0.0,
+        min_places=0.0,
+    )
+    access, _, outcome = solve(
+        sites, demand, tt, objective="access", budget=1_300_000, cost=costs(school=school)
+    )
+    assert action(access, "CA") == ("new", 2025)
+    assert action(access, "CB") == ("not_built", None)
+    assert outcome.objective == pytest.approx(1300.0)
+    worst, _, outcome = solve(
+        sites, demand, tt, objective="worst_off", budget=1_300_000, cost=costs(school=school)
+    )
+    assert action(worst, "CB") == ("new", 2025)
+    assert action(worst, "CA") == ("not_built", None)
+    assert outcome.objective == pytest.approx(12.0 + 1e-6 * (12 * 1000 + 10), rel=1e-6)
+
+
+def test_zone_guarantee_limits_eligible_sites():
+    # B may only be served within 5 min: the 20-min existing school no longer counts, so the
+    # 300 pupils there are unmet unless a school is built at C2 (1 min).
+    from voorzieningen.schemas.model import ZoneGuarantee
+
+    sites = [site("S", "existing", "school", "school", area=2000, cap=400, eol=2050, sale=0)]
+    tt = [("A", "S", 1, 1), ("B", "S", 20, 10)]
+    norms = Norms(guarantees=[ZoneGuarantee(zone="B", service="school", max_travel_time_min=5)])
+    results, data, _ = solve(
+        sites,
+        [("A", "school", 100), ("B", "school", 300)],
+        tt,
+        objective="access",
+        allow_unmet=True,
+        budget=0,
+        norms=norms,
+    )
+    assert set(data.pairs["zone"]) == {"A"}
+    assert results.plan.unmet["persons"].sum() == pytest.approx(300.0)

@@ -219,7 +219,7 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         site hosts the service.
     """
     rows: list[pd.DataFrame] = []
-    in_use = plan.asis[plan.asis["in_use"]]
+    in_use = plan.asis.loc[plan.asis["in_use"].astype(bool)]
     if len(in_use):
         cap0 = data.asis_capacity.reset_index()
         rows.append(in_use.merge(cap0, on=T.SITE)[[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]])

@@ -66,7 +66,12 @@ def _lifecycle(
     for site, count in starts.groupby(T.SITE).size().items():
         if count > 1:
             errors.append(f"site {site}: {count} interventions started; at most one is allowed")
-    in_use = plan.asis[plan.asis["in_use"]].groupby(T.SITE)[T.PERIOD].apply(set).to_dict()
+    in_use = (
+        plan.asis.loc[plan.asis["in_use"].astype(bool)]
+        .groupby(T.SITE)[T.PERIOD]
+        .apply(set)
+        .to_dict()
+    )
     closed = plan.closures.groupby(T.SITE)[T.PERIOD].min().to_dict()
     started = starts.groupby(T.SITE)[T.PERIOD].min().to_dict()
     for site in data.asis_area_m2.index.astype(str):
@@ -245,6 +250,8 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
         errors.append(
             f"total spending {spend.sum():,.0f} EUR exceeds the budget {data.capex_total_eur:,.0f} EUR"
         )
+    if data.options_settings.closest_assignment:
+        _check_closest(a, capacity, data, errors)
     if objective_value is not None:
         recomputed = plan_objective(plan, data)
         if abs(recomputed - objective_value) > 1e-5 * max(1.0, abs(objective_value)):
@@ -256,6 +263,31 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
         more = f"\n... and {len(errors) - 50} more" if len(errors) > 50 else ""
         msg = f"The plan violates {len(errors)} rule(s) on independent re-checking:\n{shown}{more}"
         raise VerificationError(msg)
+
+
+def _check_closest(
+    a: pd.DataFrame,
+    capacity: dict[tuple[str, str, int], float],
+    data: ModelData,
+    errors: list[str],
+) -> None:
+    """Nobody may be assigned farther than an open facility of the same service."""
+    pairs = data.pairs
+    for t in data.periods:
+        open_pairs = pairs[
+            [(j, s, t) in capacity for j, s in zip(pairs[T.SITE], pairs[T.SERVICE], strict=True)]
+        ]
+        nearest = open_pairs.groupby([T.ZONE, T.SERVICE])[T.TRAVEL_TIME_MIN].min()
+        here = a[(a[T.PERIOD] == t) & (a["persons"] > ABS_TOL)]
+        for z, s, j, tt in zip(
+            here[T.ZONE], here[T.SERVICE], here[T.SITE], here[T.TRAVEL_TIME_MIN], strict=True
+        ):
+            best = float(nearest.get((z, s), np.inf))
+            if tt > best + 1e-9:
+                errors.append(
+                    f"zone {z} {s} {t}: assigned to {j} at {tt:.2f} min although an open "
+                    f"facility is {best:.2f} min away (closest assignment)"
+                )
 
 
 def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
@@ -280,7 +312,7 @@ def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
     end_discount = (1.0 + data.costs.discount_rate) ** -end
     capex = plan.starts.groupby(T.PERIOD)[T.CAPEX_EUR].sum()
     proceeds = plan.closures.groupby(T.PERIOD)["proceeds_eur"].sum()
-    in_use = plan.asis[plan.asis["in_use"]]
+    in_use = plan.asis.loc[plan.asis["in_use"].astype(bool)]
     for t in data.periods:
         c = float(capex.get(t, 0.0))
         opex = 0.0
@@ -328,6 +360,33 @@ def plan_objective(plan: PlanFrames, data: ModelData) -> float:
     u = plan.unmet
     unmet_w = float((u[T.PERIOD].map(weight).to_numpy(dtype=float) * u["persons"]).sum())
     npv = plan_npv_eur(plan, data)
+    if opts.objective == "worst_off":
+        trips = (
+            (a["persons"] * a[T.TRAVEL_TIME_MIN])
+            .groupby([a[T.ZONE], a[T.SERVICE], a[T.PERIOD]])
+            .sum()
+        )
+        short = u.groupby([T.ZONE, T.SERVICE, T.PERIOD])["persons"].sum()
+        worst = 0.0
+        for s in data.services:
+            level = data.demand.index.get_level_values
+            dem = data.demand[(level(T.SERVICE) == s) & (data.demand > 0)]
+            zones = dem.index.get_level_values(T.ZONE)
+            periods = dem.index.get_level_values(T.PERIOD)
+            averages = [
+                (
+                    float(trips.get((z, s, t), 0.0))
+                    + opts.unmet_penalty_min * float(short.get((z, s, t), 0.0))
+                )
+                / float(d)
+                for z, t, d in zip(zones, periods, dem.to_numpy(), strict=True)
+            ]
+            worst += max(averages, default=0.0)
+        return (
+            worst
+            + 1e-6 * (access + opts.unmet_penalty_min * unmet_w)
+            + opts.cost_tiebreak * 1e-6 * npv
+        )
     if opts.objective == "access":
         return access + opts.unmet_penalty_min * unmet_w + opts.cost_tiebreak * npv
     return npv + opts.unmet_penalty_eur * float(u["persons"].sum())

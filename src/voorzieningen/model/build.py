@@ -24,12 +24,16 @@ Constraints (added in this order, one ``add_*`` function each)
     6. minimum viable size: ``Σ_z assign[z,j,s,t] ≥ min_s host[j,s,t]``.
     7. coverage norm: ``Σ_{p: τ_p ≤ T_s} assign[p,t] ≥ share_s Σ_z d[z,s,t]``.
     8. budgets: per period and in total, ``capex_t - proceeds_t ≤ B`` (or without proceeds).
+    9. closest assignment (optional): ``Σ_{q farther than p} assign[q,t] ≤ d (1 - host)``.
+    10. epsilon constraint (optional, for Pareto fronts): ``spend ≤ ε`` with a mutable ε.
 
 Objective
     ``access``: ``Σ_t w_t (Σ_p τ_p assign[p,t] + P Σ unmet[z,s,t]) + ε · NPV`` with period
     weights ``w_t`` = share of the horizon (person-minutes per trip, horizon average);
     ``cost``: ``NPV + P_€ Σ unmet``, where ``NPV = Σ_t δ_t (capex_t - proceeds_t +
-    years_t · opex_t) - δ_end Σ_t r_t capex_t`` (residual value of undepreciated capex).
+    years_t · opex_t) - δ_end Σ_t r_t capex_t`` (residual value of undepreciated capex);
+    ``worst_off``: ``Σ_s worst_min[s]`` + 1e-6 × the access objective, where ``worst_min[s]``
+    bounds every zone's average travel time for *s* (minutes).
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
     add_demand(m, data)
     add_capacity_and_linking(m, data)
     add_coverage_norms(m, data)
+    if data.options_settings.closest_assignment:
+        add_closest_assignment(m, data)
     add_costs(m, data)
     add_budgets(m, data)
     add_objective(m, data)
@@ -231,6 +237,36 @@ def add_capacity_and_linking(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.c_min_size = pyo.Constraint(m.SITE_SERVICES, m.PERIODS, rule=min_size)
 
 
+def add_closest_assignment(m: pyo.ConcreteModel, data: ModelData) -> None:
+    r"""Closest assignment (9): nobody travels past an open facility of the same service.
+
+    For each eligible pair ``p = (z, j, s)`` and period ``t``:
+    ``Σ_{q=(z,k,s): τ_q > τ_p} assign[q,t] ≤ d[z,s,t] (1 - host[j,s,t])``
+    (Wagner & Falkson 1975; ties are broken by site id, which the pairs are sorted by).
+    """
+    pairs = data.pairs
+    dem = data.demand
+    zone = pairs[T.ZONE].to_numpy()
+    site = pairs[T.SITE].to_numpy()
+    service = pairs[T.SERVICE].to_numpy()
+    groups = pairs.groupby([T.ZONE, T.SERVICE], sort=False).indices
+    farther: dict[int, list[int]] = {}
+    for idx in groups.values():
+        ordered = list(idx)  # already nearest first
+        for pos, p in enumerate(ordered):
+            farther[int(p)] = [int(q) for q in ordered[pos + 1 :]]
+
+    def rule(m: pyo.ConcreteModel, p: int, t: int) -> pyo.Expression:
+        later = farther.get(p, [])
+        d = float(dem[(zone[p], t, service[p])])
+        if not later or d <= 0:
+            return pyo.Constraint.Skip
+        beyond = sum(m.assign[q, t] for q in later)
+        return beyond <= d * (1 - _host_expr(m, data, site[p], service[p], t))
+
+    m.c_closest = pyo.Constraint(m.PAIRS, m.PERIODS, rule=rule)
+
+
 def add_coverage_norms(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Coverage norms: a share of demand within a travel time, per service (7)."""
     pairs = data.pairs
@@ -326,6 +362,30 @@ def add_budgets(m: pyo.ConcreteModel, data: ModelData) -> None:
         )
 
 
+def add_worst_off(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Worst-off zone-average travel time per service (minutes), for the equity objective.
+
+    ``worst_min[s] · d[z,s,t] ≥ Σ_j τ assign[z,j,s,t] + P unmet[z,s,t]`` for every zone and
+    period with demand, so ``worst_min[s]`` bounds every zone's average trip (unserved
+    persons count at the penalty ``P`` minutes).
+    """
+    pairs = data.pairs
+    groups = pairs.groupby([T.ZONE, T.SERVICE]).indices
+    tt = pairs[T.TRAVEL_TIME_MIN].to_numpy(dtype=float)
+    penalty = data.options_settings.unmet_penalty_min
+    m.SERVICES = pyo.Set(initialize=list(data.services), ordered=True)
+    m.worst_min = pyo.Var(m.SERVICES, within=pyo.NonNegativeReals)
+
+    def rule(m: pyo.ConcreteModel, z: str, s: str, t: int) -> pyo.Expression:
+        d = float(data.demand[(z, t, s)])
+        if d <= 0:
+            return pyo.Constraint.Skip
+        trips = sum(tt[p] * m.assign[p, t] for p in groups.get((z, s), ()))
+        return m.worst_min[s] * d >= trips + penalty * m.unmet[z, s, t]
+
+    m.c_worst = pyo.Constraint(m.ZONE_SERVICES, m.PERIODS, rule=rule)
+
+
 def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Objective: accessibility (person-minutes) or NPV cost (€), see module docstring."""
     years = data.period_years
@@ -342,7 +402,15 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
             float(weight[t]) * m.unmet[z, s, t] for (z, s) in m.ZONE_SERVICES for t in data.periods
         )
     )
-    if opts.objective == "access":
+    if opts.objective == "worst_off":
+        add_worst_off(m, data)
+        m.objective = pyo.Objective(
+            expr=sum(m.worst_min[s] for s in data.services)
+            + 1e-6 * (m.access_person_min + opts.unmet_penalty_min * m.unmet_persons)
+            + opts.cost_tiebreak * 1e-6 * m.npv_cost_eur,
+            sense=pyo.minimize,
+        )
+    elif opts.objective == "access":
         m.objective = pyo.Objective(
             expr=m.access_person_min
             + opts.unmet_penalty_min * m.unmet_persons

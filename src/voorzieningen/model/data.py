@@ -309,7 +309,24 @@ def build_model_data(
         .map(lambda s: getattr(norms, s).max_travel_time_min or np.inf)
         .astype(float)
     )
+    if norms.guarantees:
+        unknown = sorted({g.zone for g in norms.guarantees} - set(zone_ids))
+        if unknown:
+            msg = (
+                f"(norms.guarantees, zone) | unknown zone(s) {unknown}; use zone ids of the "
+                "region (PC4 codes for CBS zones)."
+            )
+            raise InputDataError(msg)
+        strict = pd.Series(
+            {(g.zone, g.service): g.max_travel_time_min for g in norms.guarantees}, dtype=float
+        )
+        keys = pd.MultiIndex.from_arrays([pairs[T.ZONE], pairs[T.SERVICE]])
+        per_zone = strict.reindex(keys).to_numpy(dtype=float)
+        limit = pd.Series(np.fmin(limit.to_numpy(), per_zone), index=pairs.index)
     pairs = pairs[pairs[T.TRAVEL_TIME_MIN] <= limit].reset_index(drop=True)
+    # Nearest first within each (zone, service): closest-assignment constraints rely on it.
+    pairs = pairs.sort_values([T.ZONE, T.SERVICE, T.TRAVEL_TIME_MIN, T.SITE], kind="stable")
+    pairs = pairs.reset_index(drop=True)
 
     peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
     cap_max = (peak * options.max_capacity_factor).reindex(services).fillna(0.0)

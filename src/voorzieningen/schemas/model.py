@@ -168,8 +168,25 @@ class NormSettings(StrictModel):
     """Travel time (minutes) that ``min_share_within`` refers to."""
 
 
+class ZoneGuarantee(StrictModel):
+    """A per-village guarantee: a zone must be served within a travel time."""
+
+    zone: str
+    """Zone id (e.g. a PC4 code)."""
+
+    service: Service
+    """The service guaranteed."""
+
+    max_travel_time_min: float = Field(gt=0)
+    """Demand of this zone may only be served within this travel time (minutes); what
+    cannot is reported as unmet."""
+
+
 class Norms(StrictModel):
     """Accessibility norms per service."""
+
+    guarantees: list[ZoneGuarantee] = Field(default_factory=list)
+    """Per-village guarantees, stricter than the service-wide norms."""
 
     school: NormSettings = Field(default_factory=NormSettings)
     """Norms of primary schools (leerlingenvervoer applies beyond 6 km)."""
@@ -187,10 +204,16 @@ class ModelOptions(StrictModel):
     services: list[Service] = Field(default_factory=lambda: list(SERVICES), min_length=1)
     """Services planned in this run."""
 
-    objective: Literal["access", "cost"] = "access"
+    objective: Literal["access", "cost", "worst_off"] = "access"
     """``"access"``: minimise demand-weighted travel time (person-minutes) within the budget;
     ``"cost"``: minimise the net present value of capex, opex and proceeds (€) subject to the
-    norms."""
+    norms; ``"worst_off"``: minimise, per service, the largest zone-average travel time
+    (minutes; unserved persons count at the unmet penalty), then demand-weighted travel time."""
+
+    closest_assignment: bool = False
+    """People use their nearest open facility of a service (closest-assignment constraints)
+    instead of being sent wherever the plan is best overall; capacity shortfalls there
+    become unmet demand."""
 
     allow_unmet_demand: bool = True
     """Allow demand to stay unserved at a penalty, so that the report says which norm fails
