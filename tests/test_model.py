@@ -344,7 +344,7 @@ def test_closest_assignment_sends_people_to_their_nearest_open_site():
         site("F", "existing", "school", "school", area=1000, cap=200, eol=2050, sale=0),
     ]
     tt = [("Z", "N", 2, 1), ("Z", "F", 9, 5)]
-    free, _, outcome = solve(
+    _free, _, outcome = solve(
         sites, [("Z", "school", 100)], tt, objective="access", allow_unmet=True, budget=0
     )
     assert outcome.objective == pytest.approx(480.0)
