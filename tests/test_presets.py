@@ -1,0 +1,250 @@
+"""Classic facility-location presets: hand-solved tiny instances, validation, cross-checks."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+
+from voorzieningen.errors import InfeasibleModelError, InputDataError, SolverError
+from voorzieningen.model import presets
+from voorzieningen.schemas.solver import SolverSettings
+from voorzieningen.solve import solve_model
+
+EXACT = SolverSettings(mip_rel_gap=0.0, time_limit_s=60)
+
+
+def solve(model: pyo.ConcreteModel) -> presets.PresetSolution:
+    outcome = solve_model(model, EXACT)
+    assert outcome.optimal
+    plan = presets.extract_solution(model)
+    # the objective recomputed from the plan equals the solver's (up to its tolerances)
+    assert plan.objective == pytest.approx(outcome.objective, rel=1e-6, abs=1e-5)
+    return plan
+
+
+# --------------------------------------------------------------------------- hand-solved
+
+LINE3 = np.array([[0.0, 4, 9], [4, 0, 5], [9, 5, 0]])  # three points at 0, 4, 9 on a line
+
+
+@pytest.mark.parametrize("formulation", ["radius", "assignment"])
+def test_p_median_one_site(formulation):
+    # p = 1: site 0 costs 0+4+9 = 13, site 1 costs 4+0+5 = 9, site 2 costs 9+5+0 = 14.
+    plan = solve(presets.build_p_median(LINE3, p=1, formulation=formulation))
+    assert plan.open_sites.tolist() == [1]
+    assert plan.assignment.tolist() == [1, 1, 1]
+    assert plan.objective == 9
+
+
+@pytest.mark.parametrize("formulation", ["radius", "assignment"])
+def test_p_median_weighted_two_sites(formulation):
+    # weights (1, 2, 1), p = 2: {0,1} -> 0+0+5 = 5; {0,2} -> 0+2*4+0 = 8; {1,2} -> 4+0+0 = 4.
+    plan = solve(presets.build_p_median(LINE3, p=2, weights=[1, 2, 1], formulation=formulation))
+    assert plan.open_sites.tolist() == [1, 2]
+    assert plan.assignment.tolist() == [1, 1, 2]
+    assert plan.objective == 4
+
+
+def test_p_median_forbidden_pair_is_respected():
+    # client 0 may not use site 1 (+inf): p = 1 -> site 0: 0+4+9 = 13, site 2: 9+5+0 = 14.
+    costs = LINE3.copy()
+    costs[0, 1] = np.inf
+    plan = solve(presets.build_p_median(costs, p=1))
+    assert plan.open_sites.tolist() == [0]
+    assert plan.objective == 13
+
+
+@pytest.mark.parametrize("formulation", ["radius", "assignment"])
+def test_uflp(formulation):
+    # fixed (10, 3); {0}: 10+1+2+8 = 21; {1}: 3+5+4+1 = 13; {0,1}: 13+1+2+1 = 17.
+    costs = [[1.0, 5], [2, 4], [8, 1]]
+    plan = solve(presets.build_uflp(costs, fixed_costs=[10, 3], formulation=formulation))
+    assert plan.open_sites.tolist() == [1]
+    assert plan.objective == 13
+
+
+def test_p_center():
+    # points 0, 2, 3, 10, 11, p = 2: {0,2,3} around 2 (radius 2) and {10,11} (radius 1)
+    # give 2; any other split leaves a cluster spanning >= 7, so the optimum is 2.
+    x = np.array([0.0, 2, 3, 10, 11])
+    plan = solve(presets.build_p_center(np.abs(x[:, None] - x[None, :]), p=2))
+    assert 1 in plan.open_sites
+    assert plan.objective == 2
+
+
+def test_mclp():
+    # radius 5: site 0 covers clients 0, 1 (10+20 = 30); site 1 covers 2, 3 (30+40 = 70).
+    costs = [[1.0, 9], [4, 6], [7, 2], [9, 3]]
+    plan = solve(presets.build_mclp(costs, p=1, radius=5, weights=[10, 20, 30, 40]))
+    assert plan.open_sites.tolist() == [1]
+    assert plan.assignment.tolist() == [-1, -1, 1, 1]
+    assert plan.objective == 70
+
+
+def test_lscp():
+    # radius 5 (inclusive): client 0 <- {0}, 1 <- {0,1}, 2 <- {1,2}, 3 <- {2}; sites 0 and 2
+    # are forced and cover everyone: 2 sites.
+    costs = [[1.0, 9, 9], [3, 4, 9], [9, 5, 2], [9, 9, 1]]
+    plan = solve(presets.build_lscp(costs, radius=5))
+    assert plan.open_sites.tolist() == [0, 2]
+    assert plan.objective == 2
+
+
+def test_cflp_splits_demand():
+    # demands 8+8 = 16 > capacity 12 of the cheap site 0, so both sites open (fixed 1+1);
+    # per unit site 0 costs 1, site 1 costs 2: 12*1 + 4*2 = 20, total 22.
+    costs = [[8.0, 16], [8, 16]]
+    plan = solve(presets.build_cflp(costs, demands=[8, 8], capacities=[12, 6], fixed_costs=[1, 1]))
+    assert plan.open_sites.tolist() == [0, 1]
+    assert plan.allocation is not None
+    assert plan.allocation[:, 0].sum() == pytest.approx(1.5)
+    assert plan.objective == pytest.approx(22)
+
+
+def test_cpmp_single_source():
+    # points 0, 1, 2, 10, unit demands, capacity 2, p = 2: each median serves exactly 2.
+    # Best: medians {1, 10} (or {1, 2}): 0 and 1 together (cost 1), 2 with 10 (cost 8) = 9.
+    x = np.array([0.0, 1, 2, 10])
+    d = np.abs(x[:, None] - x[None, :])
+    plan = solve(presets.build_cpmp(d, p=2, demands=np.ones(4), capacities=2))
+    assert plan.objective == 9
+    assert plan.allocation is not None
+    assert set(np.unique(plan.allocation)) <= {0.0, 1.0}
+    assert np.bincount(plan.assignment, minlength=4).max() == 2
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("costs", "match"),
+    [
+        ([1.0, 2.0], r"2-D array of shape \(clients, sites\); got shape \(2,\)"),
+        (np.zeros((0, 3)), r"non-empty 2-D"),
+        ([[1.0, np.nan]], r"1 NaN entries \(first \(client, site\): \(0, 1\)\)"),
+        ([[1.0, -2.0]], r"1 negative entries .*\(0, 1\).*>= 0"),
+        ([["a", "b"]], r"numeric 2-D array"),
+    ],
+)
+def test_bad_costs(costs, match):
+    with pytest.raises(InputDataError, match=match):
+        presets.build_p_median(costs, p=1)
+
+
+def test_unreachable_client():
+    with pytest.raises(InfeasibleModelError, match=r"1 clients have cost \+inf.*clients 1\."):
+        presets.build_p_median([[1.0, 2.0], [np.inf, np.inf]], p=1)
+
+
+def test_p_too_large_and_too_small():
+    with pytest.raises(InfeasibleModelError, match=r"`p` = 4 sites .* only 3 candidate sites"):
+        presets.build_p_median(LINE3, p=4)
+    with pytest.raises(InputDataError, match=r"`p` must be at least 1; got 0"):
+        presets.build_mclp(LINE3, p=0, radius=1)
+    with pytest.raises(InputDataError, match=r"`p` must be an integer"):
+        presets.build_p_center(LINE3, p=1.5)  # type: ignore[arg-type]
+
+
+def test_bad_weights_and_radius():
+    with pytest.raises(InputDataError, match=r"`weights` must have one value per client \(3\)"):
+        presets.build_p_median(LINE3, p=1, weights=[1, 2])
+    with pytest.raises(InputDataError, match=r"`weights` must be finite and >= 0; 1 clients"):
+        presets.build_mclp(LINE3, p=1, radius=1, weights=[1, -1, 1])
+    with pytest.raises(InputDataError, match=r"`radius` must be a finite number >= 0"):
+        presets.build_lscp(LINE3, radius=-1)
+    with pytest.raises(InputDataError, match=r"`formulation` must be 'radius' or 'assignment'"):
+        presets.build_p_median(LINE3, p=1, formulation="cover")  # type: ignore[arg-type]
+
+
+def test_lscp_uncoverable():
+    with pytest.raises(
+        InfeasibleModelError, match=r"1 clients have no site within radius 3.*clients 2 .*at 5\)"
+    ):
+        presets.build_lscp([[1.0, 9], [2, 3], [5, 6]], radius=3)
+
+
+def test_cflp_total_capacity_short():
+    with pytest.raises(InfeasibleModelError, match=r"Total capacity 10 of all 2 sites .* 12"):
+        presets.build_cflp(
+            [[1.0, 1], [1, 1]], demands=[6, 6], capacities=[5, 5], fixed_costs=[0, 0]
+        )
+
+
+def test_cflp_client_capacity_short():
+    # total capacity suffices, but client 1 may only use site 0 (capacity 5 < demand 6)
+    with pytest.raises(InfeasibleModelError, match=r"1 clients demand more .* clients 1\."):
+        presets.build_cflp(
+            [[1.0, 1], [1, np.inf]], demands=[1, 6], capacities=[5, 5], fixed_costs=[0, 0]
+        )
+
+
+def test_cpmp_best_p_capacity_short():
+    with pytest.raises(InfeasibleModelError, match=r"The 2 sites with the highest capacity hold 7"):
+        presets.build_cpmp(LINE3, p=2, demands=[3, 3, 3], capacities=[4, 3, 2])
+
+
+def test_cpmp_client_too_big():
+    with pytest.raises(InfeasibleModelError, match=r"1 clients fit in no site .* clients 0\."):
+        presets.build_cpmp(LINE3, p=2, demands=[5, 1, 1], capacities=4)
+
+
+def test_extract_errors():
+    with pytest.raises(InputDataError, match=r"not built by voorzieningen.model.presets"):
+        presets.extract_solution(pyo.ConcreteModel())
+    with pytest.raises(SolverError, match=r"holds no solution; solve it first"):
+        presets.extract_solution(presets.build_p_median(LINE3, p=1))
+
+
+def test_building_does_not_solve():
+    model = presets.build_p_median(LINE3, p=1)
+    assert all(v.value is None for v in model.open.values())
+
+
+# --------------------------------------------------------------------------- cross-checks
+
+
+def brute_force(costs, p, objective):
+    m = costs.shape[1]
+    return min(objective(list(s)) for s in itertools.combinations(range(m), p))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_radius_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n, m, p = 9, 6, 1 + seed % 3
+    # integer costs with many ties (the radius levels must merge them), some forbidden pairs
+    costs = rng.integers(0, 6, size=(n, m)).astype(float)
+    costs[rng.random((n, m)) < 0.15] = np.inf
+    costs[np.arange(n), rng.integers(0, m, size=n)] = rng.integers(0, 6, size=n)
+    w = rng.integers(1, 4, size=n).astype(float)
+    fixed = rng.integers(0, 8, size=m).astype(float)
+
+    def sum_cost(s):
+        return float(np.dot(w, costs[:, s].min(axis=1)))
+
+    def max_cost(s):
+        return float(costs[:, s].min(axis=1).max())
+
+    best = brute_force(costs, p, sum_cost)
+    if np.isfinite(best):
+        assert solve(presets.build_p_median(costs, p=p, weights=w)).objective == best
+        assert solve(presets.build_p_center(costs, p=p)).objective == brute_force(
+            costs, p, max_cost
+        )
+    uflp = min(
+        fixed[list(s)].sum() + costs[:, list(s)].min(axis=1).sum()
+        for k in range(1, m + 1)
+        for s in itertools.combinations(range(m), k)
+    )
+    assert solve(presets.build_uflp(costs, fixed_costs=fixed)).objective == uflp
+
+
+def test_mclp_matches_brute_force():
+    rng = np.random.default_rng(7)
+    costs = rng.uniform(0, 10, size=(12, 6))
+    w = rng.integers(1, 9, size=12).astype(float)
+    best = brute_force(costs, 2, lambda s: -float(w[(costs[:, s] <= 4).any(axis=1)].sum()))
+    assert solve(presets.build_mclp(costs, p=2, radius=4, weights=w)).objective == -best
