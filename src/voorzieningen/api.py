@@ -11,6 +11,8 @@ Each stage is also callable on its own (``voorzieningen.inputs``, ``.network``, 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import sys
@@ -26,16 +28,16 @@ import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.demand import DemandResult, build_demand
-from voorzieningen.errors import InputDataError, NetworkError
+from voorzieningen.errors import InputDataError, NetworkError, ScenarioError
 from voorzieningen.inputs import InputData, file_sha256, load_sites, load_zones, resolve_path
-from voorzieningen.model.build import build_model
+from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, load_network, travel_times
 from voorzieningen.report import write_report
 from voorzieningen.results import Results, extract_results
 from voorzieningen.scenarios import load_scenario
 from voorzieningen.schemas.scenario import Scenario
-from voorzieningen.solve import solve_model
+from voorzieningen.solve import HighsSession, SolveOutcome, solve_model
 from voorzieningen.verify import verify_plan
 
 DATA_DIR_ENV = "VOORZIENINGEN_DATA_DIR"
@@ -295,6 +297,154 @@ def _step(progress: Progress | None, name: str, timings: dict[str, float]) -> It
     timings[name] = time.perf_counter() - start
 
 
+@dataclass(frozen=True)
+class PreparedRun:
+    """Everything before the model: validated inputs, travel times, demand, model data.
+
+    Attributes
+    ----------
+    scenario, context
+        What is run and where it reads from.
+    inputs, travel, demand, data
+        The outputs of the stages, in order.
+    timings
+        Seconds spent per step so far.
+    files
+        Every input file, by role (for hashes).
+    """
+
+    scenario: Scenario
+    context: RunContext
+    inputs: InputData
+    travel: TravelTimes
+    demand: DemandResult
+    data: ModelData
+    timings: dict[str, float]
+    files: dict[str, Path]
+
+
+def _context(
+    scenario: Scenario | Path | str,
+    *,
+    data_dir: Path | str | None,
+    name: str,
+    sets: list[str] | None,
+    region_dir: Path | str | None,
+    cache_dir: Path | str | None,
+) -> tuple[Scenario, RunContext]:
+    scenario_file: Path | None = None
+    if not isinstance(scenario, Scenario):
+        scenario_file = Path(scenario).resolve()
+        scenario = load_scenario(scenario_file, name=name, sets=sets)
+    if region_dir is None:
+        region_dir = scenario_file.parent if scenario_file else Path("inputs") / scenario.region
+    context = RunContext(
+        data_dir=resolve_data_dir(data_dir),
+        region_dir=Path(region_dir).resolve(),
+        scenario_file=scenario_file,
+        cache_dir=Path(cache_dir).resolve() if cache_dir else None,
+    )
+    return scenario, context
+
+
+def prepare_run(
+    scenario: Scenario, context: RunContext, *, progress: Progress | None = None
+) -> PreparedRun:
+    """
+    Run every stage before the model: inputs, travel times, demand, model data.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    context
+        Where to read from.
+    progress
+        Called with each step's name as it starts.
+
+    Returns
+    -------
+    PreparedRun
+        The stages' outputs.
+
+    Raises
+    ------
+    NetworkError
+        If no zone reaches any site within the cutoff.
+    """
+    timings: dict[str, float] = {}
+    with _step(progress, "inputs", timings):
+        inputs = load_inputs(scenario, context)
+    with _step(progress, "travel times", timings):
+        travel = compute_travel_times(scenario, inputs, context)
+    with _step(progress, "demand", timings):
+        demand = compute_demand(scenario, inputs, context)
+    with _step(progress, "model data", timings):
+        data = make_model_data(scenario, inputs, demand.demand, travel.table)
+    if data.pairs.empty:
+        msg = (
+            f"(network) | no (zone, site) pair is within {scenario.network.cutoff_min:g} min by "
+            f"{scenario.network.mode}; raise network.cutoff_min or check the coordinates."
+        )
+        raise NetworkError(msg)
+    files = dict(inputs.files)
+    if isinstance(src := network_source(scenario, context), Path):
+        files["network"] = src
+    demand_file = context.data_dir / scenario.demand.population_source
+    if demand_file.is_file():
+        files["population"] = demand_file
+    if context.scenario_file is not None:
+        files["scenario"] = context.scenario_file
+    return PreparedRun(scenario, context, inputs, travel, demand, data, timings, files)
+
+
+def _meta(prepared: PreparedRun, outcome: SolveOutcome, **extra: Any) -> dict[str, Any]:
+    return {
+        "scenario": prepared.scenario.name,
+        "region": prepared.scenario.region,
+        "settings": prepared.scenario.model_dump(mode="json"),
+        "inputs": {
+            role: {"path": str(path), "sha256": file_sha256(path)}
+            for role, path in prepared.files.items()
+        },
+        "versions": package_versions(),
+        "timings_s": dict(prepared.timings),
+        "fingerprint": scenario_fingerprint(prepared.scenario, prepared.context),
+        "solver": {
+            "status": outcome.status,
+            "termination": outcome.termination,
+            "objective": outcome.objective,
+            "bound": outcome.bound,
+            "gap": outcome.gap,
+            "runtime_s": outcome.runtime_s,
+            "name": outcome.solver,
+        },
+        **extra,
+    }
+
+
+def _results(
+    prepared: PreparedRun,
+    model: Any,
+    outcome: SolveOutcome,
+    meta: dict[str, Any],
+    *,
+    data: ModelData | None = None,
+) -> Results:
+    """Extract and verify a solved model's plan; attach the stages' tables."""
+    data = data or prepared.data
+    results = extract_results(
+        model, data, outcome, meta=meta, build_s=prepared.timings.get("build model", 0.0)
+    )
+    verify_plan(results.plan, data, objective_value=outcome.objective)
+    return replace(
+        results,
+        travel_times=prepared.travel.table,
+        reachability=prepared.travel.reachability,
+        zone_points=prepared.inputs.zones,
+    )
+
+
 def run_scenario(
     scenario: Scenario | Path | str,
     *,
@@ -330,76 +480,285 @@ def run_scenario(
     Results
         The verified plan and its tables, with provenance in ``meta``.
     """
-    scenario_file: Path | None = None
-    if not isinstance(scenario, Scenario):
-        scenario_file = Path(scenario).resolve()
-        scenario = load_scenario(scenario_file, name=name, sets=sets)
-    if region_dir is None:
-        region_dir = scenario_file.parent if scenario_file else Path("inputs") / scenario.region
-    context = RunContext(
-        data_dir=resolve_data_dir(data_dir),
-        region_dir=Path(region_dir).resolve(),
-        scenario_file=scenario_file,
-        cache_dir=Path(cache_dir).resolve() if cache_dir else None,
+    scenario, context = _context(
+        scenario,
+        data_dir=data_dir,
+        name=name,
+        sets=sets,
+        region_dir=region_dir,
+        cache_dir=cache_dir,
     )
-    timings: dict[str, float] = {}
-    with _step(progress, "inputs", timings):
-        inputs = load_inputs(scenario, context)
-    with _step(progress, "travel times", timings):
-        travel = compute_travel_times(scenario, inputs, context)
-    with _step(progress, "demand", timings):
-        demand = compute_demand(scenario, inputs, context)
-    with _step(progress, "model data", timings):
-        data = make_model_data(scenario, inputs, demand.demand, travel.table)
-    if data.pairs.empty:
-        msg = (
-            f"(network) | no (zone, site) pair is within {scenario.network.cutoff_min:g} min by "
-            f"{scenario.network.mode}; raise network.cutoff_min or check the coordinates."
-        )
-        raise NetworkError(msg)
+    prepared = prepare_run(scenario, context, progress=progress)
+    timings = prepared.timings
     with _step(progress, "build model", timings):
-        model = build_model(data)
+        model = build_model(prepared.data)
     with _step(progress, "solve", timings):
         outcome = solve_model(model, scenario.solver)
-    files = dict(inputs.files)
-    if isinstance(src := network_source(scenario, context), Path):
-        files["network"] = src
-    demand_file = context.data_dir / scenario.demand.population_source
-    if demand_file.is_file():
-        files["population"] = demand_file
-    if scenario_file is not None:
-        files["scenario"] = scenario_file
-    meta: dict[str, Any] = {
-        "scenario": scenario.name,
-        "region": scenario.region,
-        "settings": scenario.model_dump(mode="json"),
-        "inputs": {
-            role: {"path": str(path), "sha256": file_sha256(path)} for role, path in files.items()
-        },
-        "versions": package_versions(),
-        "timings_s": timings,
-        "solver": {
-            "status": outcome.status,
-            "termination": outcome.termination,
-            "objective": outcome.objective,
-            "bound": outcome.bound,
-            "gap": outcome.gap,
-            "runtime_s": outcome.runtime_s,
-            "name": outcome.solver,
-        },
-    }
     with _step(progress, "verify", timings):
-        results = extract_results(model, data, outcome, meta=meta, build_s=timings["build model"])
-        verify_plan(results.plan, data, objective_value=outcome.objective)
-    return replace(
-        results,
-        travel_times=travel.table,
-        reachability=travel.reachability,
-        zone_points=inputs.zones,
+        return _results(prepared, model, outcome, _meta(prepared, outcome))
+
+
+@dataclass(frozen=True)
+class ParetoFront:
+    """Accessibility against spending, one verified plan per budget level.
+
+    Attributes
+    ----------
+    table
+        One row per budget level: budget_eur, spend_eur, capex_eur, proceeds_eur,
+        npv_cost_eur, objective_value (the scenario's objective: for ``access``,
+        person-minutes plus the penalty of unmet demand), access_person_min, mean_travel_time_min, unmet_persons, status, gap,
+        solve_s, warm_start.
+    results
+        The plan of each level, in the same order.
+    """
+
+    table: pd.DataFrame
+    results: tuple[Results, ...]
+
+    def __repr__(self) -> str:
+        return f"<ParetoFront {len(self.table)} points>\n{self.table.to_string(index=False)}"
+
+
+def pareto_front(
+    scenario: Scenario | Path | str,
+    budgets_eur: list[float],
+    *,
+    data_dir: Path | str | None = None,
+    name: str = "base",
+    sets: list[str] | None = None,
+    region_dir: Path | str | None = None,
+    cache_dir: Path | str | None = None,
+    progress: Progress | None = None,
+) -> ParetoFront:
+    """
+    Trace accessibility against total spending by the epsilon-constraint method.
+
+    The model is built once; for each budget, in increasing order, only the right-hand side
+    of the total-budget constraint changes and HiGHS starts from the previous plan (which
+    stays feasible when the budget grows).
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario`, or the path of a scenario file.
+    budgets_eur
+        Total budgets (€, spending net of sale proceeds if the scenario says so).
+    data_dir, name, sets, region_dir, cache_dir, progress
+        As for :func:`run_scenario`.
+
+    Returns
+    -------
+    ParetoFront
+        The table and the verified plans.
+
+    Raises
+    ------
+    ScenarioError
+        If no budget is given.
+    """
+    if not budgets_eur:
+        msg = "(sweep) | give at least one budget level, e.g. --budgets 5e6,10e6,15e6"
+        raise ScenarioError(msg)
+    scenario, context = _context(
+        scenario,
+        data_dir=data_dir,
+        name=name,
+        sets=sets,
+        region_dir=region_dir,
+        cache_dir=cache_dir,
     )
+    levels = sorted(float(b) for b in budgets_eur)
+    scenario = scenario.model_copy(
+        update={"budget": scenario.budget.model_copy(update={"capex_total_eur": levels[0]})}
+    )
+    prepared = prepare_run(scenario, context, progress=progress)
+    with _step(progress, "build model", prepared.timings):
+        model = build_model(prepared.data)
+    session = HighsSession(scenario.solver)
+    rows: list[dict[str, Any]] = []
+    plans: list[Results] = []
+    for i, budget in enumerate(levels):
+        set_total_budget(model, budget)
+        with _step(progress, f"solve budget {budget:,.0f} EUR", prepared.timings):
+            outcome = session.solve(model, warm_start=i > 0)
+        level_data = replace(prepared.data, capex_total_eur=budget)
+        meta = _meta(prepared, outcome, budget_eur=budget)
+        results = _results(prepared, model, outcome, meta, data=level_data)
+        plans.append(results)
+        summary = results.summary.iloc[0]
+        rows.append(
+            {
+                "budget_eur": budget,
+                "spend_eur": float(summary["capex_total_eur"] - summary["proceeds_total_eur"])
+                if scenario.budget.sale_proceeds_fund_capex
+                else float(summary["capex_total_eur"]),
+                "capex_eur": float(summary["capex_total_eur"]),
+                "proceeds_eur": float(summary["proceeds_total_eur"]),
+                "npv_cost_eur": float(summary["npv_cost_eur"]),
+                "objective_value": outcome.objective,
+                "access_person_min": float(summary["access_person_min"]),
+                "mean_travel_time_min": float(summary["mean_travel_time_min"]),
+                "unmet_persons": float(summary["unmet_persons"]),
+                "status": outcome.status,
+                "gap": outcome.gap,
+                "solve_s": outcome.runtime_s,
+                "warm_start": i > 0,
+            }
+        )
+    return ParetoFront(pd.DataFrame(rows), tuple(plans))
+
+
+def scenario_fingerprint(scenario: Scenario, context: RunContext) -> str:
+    """
+    Return a hash of a scenario's settings and the bytes of every file it names.
+
+    Two runs with the same fingerprint have the same inputs, so a finished one need not be
+    redone (resumable sweeps).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    context
+        Where it reads from.
+
+    Returns
+    -------
+    str
+        SHA-256 hex digest.
+    """
+    digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8"))
+    names: list[Path] = []
+    if scenario.zones.source == "cbs_pc4":
+        names.append(context.data_dir / scenario.zones.centroids_file)
+    elif scenario.zones.zones_file:
+        names.append(context.region_dir / scenario.zones.zones_file)
+    if scenario.facilities.duo_schools:
+        names.append(context.data_dir / scenario.facilities.duo_file)
+    if scenario.facilities.portfolio_file:
+        names.append(context.region_dir / scenario.facilities.portfolio_file)
+    names.append(context.data_dir / scenario.demand.population_source)
+    names.append(context.data_dir / scenario.network.source)
+    for path in names:
+        digest.update(str(path.name).encode("utf-8"))
+        digest.update(file_sha256(path).encode("ascii") if path.is_file() else b"missing")
+    return digest.hexdigest()
+
+
+def _run_and_write(
+    scenario_file: str,
+    name: str,
+    sets: list[str],
+    data_dir: str,
+    out_dir: str,
+    dutch_excel: bool,  # noqa: FBT001 - positional for Dask's submit
+) -> dict[str, Any]:
+    """Run one scenario and write its report (a task for a Dask worker)."""
+    results = run_scenario(Path(scenario_file), name=name, sets=sets, data_dir=data_dir)
+    write_report(results, Path(out_dir), dutch_excel=dutch_excel)
+    row = {str(k): v for k, v in results.summary.iloc[0].items()}
+    row["scenario"] = name
+    row["out_dir"] = out_dir
+    row["resumed"] = False
+    return row
+
+
+def run_scenarios(
+    scenario_file: Path | str,
+    names: list[str],
+    *,
+    data_dir: Path | str | None = None,
+    out_root: Path | str = "results",
+    sets: list[str] | None = None,
+    scheduler: str | None = None,
+    resume: bool = True,
+    dutch_excel: bool = False,
+) -> pd.DataFrame:
+    """
+    Run several scenarios of one file in parallel on Dask and write each one's report.
+
+    Parameters
+    ----------
+    scenario_file
+        The scenario file.
+    names
+        Scenario names in the file.
+    data_dir
+        The data directory; defaults to ``$VOORZIENINGEN_DATA_DIR``.
+    out_root
+        Each scenario writes to ``<out_root>/<region>/<name>/``.
+    sets
+        ``key=value`` settings applied to every scenario.
+    scheduler
+        ``None``: a local Dask cluster of worker processes on this machine;
+        ``"synchronous"``: no parallelism (one process, for debugging); otherwise the
+        address of an existing Dask scheduler (``tcp://host:8786``).
+    resume
+        Skip a scenario whose output folder holds a finished run with the same fingerprint
+        (settings and input files), so an interrupted sweep continues where it stopped.
+    dutch_excel
+        Write Dutch-Excel CSVs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One summary row per scenario (indexed by ``scenario``), with ``out_dir`` and
+        ``resumed``.
+    """
+    path = Path(scenario_file).resolve()
+    data = resolve_data_dir(data_dir)
+    todo: list[tuple[str, Path]] = []
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        scenario, context = _context(
+            path, data_dir=data, name=name, sets=sets, region_dir=None, cache_dir=None
+        )
+        out_dir = Path(out_root).resolve() / scenario.region / scenario.name
+        finished = out_dir / "run.json"
+        if resume and finished.is_file():
+            done = json.loads(finished.read_text(encoding="utf-8"))
+            if done.get("fingerprint") == scenario_fingerprint(scenario, context):
+                row = {str(k): v for k, v in done.get("summary", {}).items()}
+                row.update(scenario=name, out_dir=str(out_dir), resumed=True)
+                rows.append(row)
+                continue
+        todo.append((name, out_dir))
+    args = [(str(path), n, list(sets or []), str(data), str(o), dutch_excel) for n, o in todo]
+    if scheduler == "synchronous" or len(args) <= 1:
+        rows.extend(_run_and_write(*a) for a in args)
+    else:
+        rows.extend(_dask_map(args, scheduler))
+    table = pd.DataFrame(rows).set_index("scenario").reindex(names)
+    return table
+
+
+def _dask_map(
+    args: list[tuple[str, str, list[str], str, str, bool]], scheduler: str | None
+) -> list[dict[str, Any]]:
+    from dask.distributed import Client, LocalCluster  # heavy: imported only for sweeps
+
+    if scheduler:
+        client = Client(scheduler)
+        cluster = None
+    else:
+        workers = max(1, min(len(args), os.cpu_count() or 1))
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        futures = [client.submit(_run_and_write, *a, pure=False) for a in args]
+        return list(client.gather(futures))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 __all__ = [
+    "ParetoFront",
+    "PreparedRun",
     "RunContext",
     "compute_demand",
     "compute_travel_times",
@@ -407,7 +766,11 @@ __all__ = [
     "load_scenario",
     "make_model_data",
     "package_versions",
+    "pareto_front",
+    "prepare_run",
     "resolve_data_dir",
     "run_scenario",
+    "run_scenarios",
+    "scenario_fingerprint",
     "write_report",
 ]

@@ -202,6 +202,54 @@ def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = F
     return target
 
 
+def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool = False) -> Path:
+    """
+    Write a Pareto table and its plot (objective and mean travel time against spending).
+
+    Parameters
+    ----------
+    table
+        The table of :class:`voorzieningen.api.ParetoFront` (budget_eur, spend_eur,
+        objective_value, mean_travel_time_min, unmet_persons, ...).
+    out_dir
+        Folder to write ``pareto.csv`` and ``pareto.png`` into (created if needed).
+    dutch_excel
+        Write the CSV for Dutch Excel.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    import matplotlib as mpl  # plotting only when asked
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    spend = table["spend_eur"] / 1e6
+    left.plot(spend, table["objective_value"], marker="o", color="#1f4e79")
+    left.set_xlabel("spending (M€, net of sale proceeds)")
+    left.set_ylabel("objective (person-minutes incl. unmet penalty)")
+    left.set_title("Accessibility against budget")
+    right.plot(spend, table["unmet_persons"], marker="s", color="#c0392b", label="unmet (persons)")
+    right.set_xlabel("spending (M€)")
+    right.set_ylabel("unmet demand, average per period (persons)")
+    twin = right.twinx()
+    twin.plot(spend, table["mean_travel_time_min"], marker="^", color="#27ae60")
+    twin.set_ylabel("mean travel time of those served (min)")
+    right.set_title("Unmet demand and travel time")
+    for axis in (left, right):
+        axis.grid(visible=True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(folder / "pareto.png", dpi=120)
+    plt.close(fig)
+    return folder
+
+
 def read_table(path: Path | str, *, dutch_excel: bool = False) -> pd.DataFrame:
     """
     Read a CSV written by :func:`write_csv` back into a DataFrame.

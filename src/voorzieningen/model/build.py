@@ -353,13 +353,38 @@ def add_budgets(m: pyo.ConcreteModel, data: ModelData) -> None:
             return m.capex_eur[t] - m.proceeds_eur[t]
         return m.capex_eur[t] + m.demolition_eur[t]
 
+    m.spend_eur = pyo.Expression(m.PERIODS, rule=spend)
     if data.capex_per_period_eur is not None:
         limit = float(data.capex_per_period_eur)
-        m.c_budget_period = pyo.Constraint(m.PERIODS, rule=lambda m, t: spend(m, t) <= limit)
+        m.c_budget_period = pyo.Constraint(m.PERIODS, rule=lambda m, t: m.spend_eur[t] <= limit)
     if data.capex_total_eur is not None:
+        # Mutable, so that a Pareto sweep can change it between solves (constraint 10).
+        m.budget_total_eur = pyo.Param(mutable=True, initialize=float(data.capex_total_eur))
         m.c_budget_total = pyo.Constraint(
-            expr=sum(spend(m, t) for t in data.periods) <= float(data.capex_total_eur)
+            expr=sum(m.spend_eur[t] for t in data.periods) <= m.budget_total_eur
         )
+
+
+def set_total_budget(m: pyo.ConcreteModel, budget_eur: float) -> None:
+    """
+    Change the total budget of a built model (the epsilon of a cost-access Pareto sweep).
+
+    Parameters
+    ----------
+    m
+        A model built with a total budget (``capex_total_eur`` not None).
+    budget_eur
+        New limit on total spending over the horizon, €.
+
+    Raises
+    ------
+    ValueError
+        If the model was built without a total budget.
+    """
+    if not hasattr(m, "budget_total_eur"):
+        msg = "the model has no total budget to change; build it with capex_total_eur set"
+        raise ValueError(msg)
+    m.budget_total_eur.set_value(float(budget_eur))
 
 
 def add_worst_off(m: pyo.ConcreteModel, data: ModelData) -> None:
