@@ -6,6 +6,7 @@ together, with its file, column and rows) and returned as validated DataFrames.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -28,6 +29,23 @@ PORTFOLIO_NUMERIC: tuple[str, ...] = (
     T.END_OF_LIFE_YEAR,
     T.SALE_VALUE_EUR,
 )
+#: Every column a portfolio CSV may have (others are ignored unless they look like a typo).
+PORTFOLIO_COLUMNS: tuple[str, ...] = (
+    *PORTFOLIO_REQUIRED,
+    T.ALLOWED_SERVICES,
+    *PORTFOLIO_NUMERIC,
+    T.MANAGED,
+    T.GEMEENTE,
+    T.NOTE,
+)
+#: Plausible ranges of the portfolio's numbers (inclusive); values outside are typos or
+#: wrong units, and would make the model numerically meaningless.
+PORTFOLIO_RANGES: dict[str, tuple[float, float, str]] = {
+    T.FLOOR_AREA_M2: (0.0, 1e6, " m²"),
+    T.CAPACITY_PLACES: (0.0, 1e7, " places"),
+    T.END_OF_LIFE_YEAR: (1800.0, 2300.0, " (a calendar year)"),
+    T.SALE_VALUE_EUR: (-1e10, 1e10, " €"),
+}
 KINDS = ("existing", "candidate")
 #: Bounding box of the Netherlands and its neighbours (lon, lat), to catch swapped columns.
 _LON_RANGE = (2.5, 7.5)
@@ -315,9 +333,22 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         services, non-numeric or negative numbers, coordinates outside the Netherlands.
     """
     frame = T.read_csv(
-        path, required=PORTFOLIO_REQUIRED, dtype={"site_id": "str"}, what="portfolio"
+        path,
+        required=PORTFOLIO_REQUIRED,
+        dtype={"site_id": "str"},
+        what="portfolio",
+        na_text=False,
     )
     problems: list[str] = []
+    for col in frame.columns:
+        if col in PORTFOLIO_COLUMNS:
+            continue
+        near = difflib.get_close_matches(col.lower(), PORTFOLIO_COLUMNS, n=1, cutoff=0.75)
+        if near:
+            problems.append(
+                f"({path}, {col}) | unknown column; did you mean {near[0]!r}? Rename it in "
+                f"the header row (known columns: {', '.join(PORTFOLIO_COLUMNS)})."
+            )
     frame["site_id"] = frame["site_id"].astype("string").str.strip()
     missing_id = frame.index[frame["site_id"].isna() | (frame["site_id"] == "")]
     if len(missing_id):
@@ -343,6 +374,12 @@ def load_portfolio(path: Path) -> pd.DataFrame:
             f"({path}, service) | existing buildings need a service out of {list(SERVICES)} "
             f"in rows {T.format_rows(T.file_rows(bad))}"
         )
+    bad = frame.index[~existing & service.ne("") & ~service.isin(SERVICES)]
+    if len(bad):
+        problems.append(
+            f"({path}, service) | unknown service in rows {T.format_rows(T.file_rows(bad))}; "
+            f"use one of {list(SERVICES)}, or leave it empty for a candidate site"
+        )
     allowed = (
         frame[T.ALLOWED_SERVICES].astype("string").fillna(";".join(SERVICES))
         if T.ALLOWED_SERVICES in frame.columns
@@ -367,14 +404,36 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         if len(bad):
             problems.append(
                 f"({path}, {col}) | not a number in rows {T.format_rows(T.file_rows(bad))} "
-                "(use a decimal point, no thousands separators)"
+                "(use a decimal point, no thousands separators; leave the cell empty if unknown)"
             )
+        low, high, unit = PORTFOLIO_RANGES[col]
         if col != T.SALE_VALUE_EUR:
             neg = frame.index[(values < 0) | np.isinf(values)]
             if len(neg):
                 problems.append(
                     f"({path}, {col}) | negative or infinite in rows "
                     f"{T.format_rows(T.file_rows(neg))}"
+                )
+            huge = frame.index[np.isfinite(values) & ((values < low) | (values > high))]
+        else:
+            inf = frame.index[np.isinf(values)]
+            if len(inf):
+                problems.append(
+                    f"({path}, {col}) | infinite in rows {T.format_rows(T.file_rows(inf))}; "
+                    "give the net proceeds in € (negative for a demolition cost)"
+                )
+            huge = frame.index[np.isfinite(values) & ((values < low) | (values > high))]
+        if len(huge):
+            problems.append(
+                f"({path}, {col}) | implausible values in rows "
+                f"{T.format_rows(T.file_rows(huge))}: allowed {low:,.0f} to {high:,.0f}{unit}; "
+                "check for typos and units"
+            )
+        if col == T.END_OF_LIFE_YEAR:
+            frac = frame.index[np.isfinite(values) & (values != np.round(values))]
+            if len(frac):
+                problems.append(
+                    f"({path}, {col}) | not a whole year in rows {T.format_rows(T.file_rows(frac))}"
                 )
         numbers[col] = values
     managed = pd.Series(data=True, index=frame.index, dtype=bool)
@@ -470,6 +529,16 @@ def load_sites(
         if parts:
             duo = parts[0]
             both = portfolio.index.intersection(duo.index)
+            ids = portfolio.index.astype(str)
+            stray = sorted(set(ids[ids.str.startswith("duo-")]) - set(both))
+            if stray:
+                msg = (
+                    f"({path}, site_id) | {T.format_rows(stray)}: no DUO school with this "
+                    f"vestigingscode in {gemeenten}. A site_id 'duo-<vestigingscode>' must "
+                    f"name a school of the region in {settings.duo_file}; correct the code, "
+                    "or give the building another site_id to add it as a new site."
+                )
+                raise InputDataError(msg)
             for col in T.SITE_COLUMNS:
                 if col in (T.SOURCE,):
                     continue

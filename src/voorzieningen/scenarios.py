@@ -151,6 +151,33 @@ def set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def _clashing_key(key: str, seen: dict[str, str]) -> str | None:
+    """Return a key of ``seen`` equal to ``key`` or a table containing it (or inside it)."""
+    if key in seen:
+        return key
+    for other in seen:
+        if key.startswith(f"{other}.") or other.startswith(f"{key}."):
+            return other
+    return None
+
+
+def _flatten_override(table: dict[str, Any], path: Path, override: str) -> dict[str, Any]:
+    """Flatten one override, refusing a key that it sets twice (dotted and nested)."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        part = flatten(value, f"{key}.") if isinstance(value, dict) and value else {key: value}
+        for full, leaf in part.items():
+            clash = _clashing_key(full, flat)
+            if clash is not None:
+                msg = (
+                    f"({path}, overrides, {override}) | sets {clash!r} twice (as a dotted key "
+                    f"and as a table); keep one of them."
+                )
+                raise ScenarioError(msg)
+            flat[full] = leaf
+    return flat
+
+
 def parse_set(assignment: str) -> tuple[str, Any]:
     """
     Parse a command-line ``key=value`` setting; the value is read as JSON when it can be.
@@ -191,6 +218,8 @@ def _format_validation(err: ValidationError, path: Path, name: str) -> str:
             text = "unknown key; check the spelling (`voorzieningen schema` lists every key)"
         elif item["type"] == "missing":
             text = "required key is missing"
+        elif item["type"] == "value_error" and "error" in item.get("ctx", {}):
+            text = str(item["ctx"]["error"])
         else:
             text = item["msg"]
         lines.append(f"({path}, {name}, {loc}) | {text}")
@@ -245,11 +274,14 @@ def load_scenario(
             if override not in raw["overrides"]:
                 msg = f"({path}, scenarios, {name}) | unknown override {override!r}."
                 raise ScenarioError(msg)
-            for key, value in flatten(raw["overrides"][override]).items():
-                if key in seen:
+            flat = _flatten_override(raw["overrides"][override], path, override)
+            for key, value in flat.items():
+                clash = _clashing_key(key, seen)
+                if clash is not None:
+                    which = f"both set {key!r}" if clash == key else f"set {clash!r} and {key!r}"
                     msg = (
-                        f"({path}, scenarios, {name}) | overrides {seen[key]!r} and "
-                        f"{override!r} both set {key!r}; keep it in one of them."
+                        f"({path}, scenarios, {name}) | overrides {seen[clash]!r} and "
+                        f"{override!r} {which}; keep it in one of them."
                     )
                     raise ScenarioError(msg)
                 seen[key] = override

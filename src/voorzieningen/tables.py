@@ -6,6 +6,7 @@ once and used everywhere else as constants.
 
 from __future__ import annotations
 
+import csv
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -91,6 +92,7 @@ def read_csv(
     required: Sequence[str],
     dtype: dict[str, str] | None = None,
     what: str = "table",
+    na_text: bool = True,
 ) -> pd.DataFrame:
     """
     Read a UTF-8 CSV file and check that it has the required columns.
@@ -105,6 +107,10 @@ def read_csv(
         pandas dtypes per column, passed to :func:`pandas.read_csv`.
     what
         What the file holds, for error messages.
+    na_text
+        Whether texts such as ``NA``, ``NaN`` or ``null`` mean "missing" (pandas' default).
+        When False only empty cells are missing, so that such texts in a numeric column are
+        reported as "not a number" instead of silently read as missing.
 
     Returns
     -------
@@ -114,7 +120,8 @@ def read_csv(
     Raises
     ------
     InputDataError
-        If the file is missing, empty, not UTF-8, not parseable, or lacks a required column.
+        If the file is missing, empty, not UTF-8, not parseable, has a column name twice,
+        or lacks a required column.
     """
     if not path.is_file():
         msg = f"({path}) | {what} file not found; check the file name in the scenario."
@@ -123,7 +130,13 @@ def read_csv(
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(
-                path, dtype=dtype, encoding="utf-8", skipinitialspace=True, index_col=False
+                path,
+                dtype=dtype,
+                encoding="utf-8",
+                skipinitialspace=True,
+                index_col=False,
+                keep_default_na=na_text,
+                na_values=None if na_text else [""],
             )
     except UnicodeDecodeError as err:
         msg = (
@@ -135,17 +148,45 @@ def read_csv(
         msg = f"({path}) | {what} file is empty; it needs a header row with {list(required)}."
         raise InputDataError(msg) from err
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as err:
-        msg = f"({path}) | {what} file cannot be read as CSV: {err}"
+        msg = (
+            f"({path}) | {what} file cannot be read as CSV: {str(err).strip()}. Every row must "
+            "have as many comma-separated cells as the header; put cells that contain a comma "
+            'in double quotes ("a, b") and close every quote.'
+        )
         raise InputDataError(msg) from err
+    header = _header(path)
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        msg = (
+            f"({path}) | column(s) {twice} appear more than once in the header row; "
+            "keep one of each (remove or rename the others)."
+        )
+        raise InputDataError(msg)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
+        hint = ""
+        if len(frame.columns) == 1 and ";" in str(frame.columns[0]):
+            hint = (
+                " The header holds ';': the file uses semicolons (Dutch Excel); save it as "
+                "'CSV UTF-8 (comma delimited)' instead."
+            )
         msg = (
             f"({path}) | missing column(s) {missing}; the file has {list(frame.columns)}. "
-            f"Add the column(s) to the header row."
+            f"Add the column(s) to the header row.{hint}"
         )
         raise InputDataError(msg)
     return frame
+
+
+def _header(path: Path) -> list[str]:
+    """Return the stripped cells of a CSV file's first row, as written (no renaming)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            first = next(csv.reader(handle), [])
+    except csv.Error:
+        return []
+    return [cell.strip().lstrip("\ufeff") for cell in first]
 
 
 def file_rows(index: Iterable[int]) -> list[int]:

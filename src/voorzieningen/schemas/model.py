@@ -7,38 +7,44 @@ must be replaced by the corporation's own numbers.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from voorzieningen.schemas.base import StrictModel
 
 Service = Literal["school", "gp", "community_hall"]
 SERVICES: tuple[Service, ...] = ("school", "gp", "community_hall")
+#: Largest amount of money a setting may hold, € (larger values are typos; they would also
+#: make the model numerically meaningless).
+MAX_EUR = 1e12
+#: Largest price per m² a setting may hold, €/m².
+MAX_EUR_PER_M2 = 1e6
 
 
 class ServiceCosts(StrictModel):
     """Space norm and unit costs of one service (price level 2023, excl. VAT)."""
 
-    m2_per_place: float = Field(gt=0)
+    m2_per_place: float = Field(ge=1e-3, le=1e4, allow_inf_nan=False)
     """Gross floor area (m² BVO) needed per place of capacity (pupil, patient, visitor)."""
 
-    new_build_eur_per_m2: float = Field(ge=0)
+    new_build_eur_per_m2: float = Field(ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False)
     """Capex of new construction, € per m² BVO (total building cost)."""
 
-    renovate_eur_per_m2: float = Field(ge=0)
+    renovate_eur_per_m2: float = Field(ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False)
     """Capex of a thorough renovation that resets the building's technical life, € per m²."""
 
-    convert_eur_per_m2: float = Field(ge=0)
+    convert_eur_per_m2: float = Field(ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False)
     """Capex of converting a building of another service to this one, € per m²."""
 
-    fixed_capex_eur: float = Field(default=0.0, ge=0)
+    fixed_capex_eur: float = Field(default=0.0, ge=0, le=MAX_EUR, allow_inf_nan=False)
     """Fixed capex of any project for this service (design, permits, connections), €."""
 
-    opex_eur_per_m2_year: float = Field(ge=0)
+    opex_eur_per_m2_year: float = Field(ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False)
     """Yearly operating cost (maintenance, energy, cleaning), € per m² per year."""
 
-    min_places: float = Field(default=0.0, ge=0)
+    min_places: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     """Minimum viable size: a building hosting this service must serve at least this many
     places in every period it is open (opheffingsnorm for schools, minimum list size for
     GP practices). 0 disables the rule."""
@@ -91,6 +97,13 @@ def _community_hall() -> ServiceCosts:
     )
 
 
+_SERVICE_DEFAULTS: dict[str, Callable[[], ServiceCosts]] = {
+    "school": _school,
+    "gp": _gp,
+    "community_hall": _community_hall,
+}
+
+
 class CostSettings(StrictModel):
     """Cost parameters of every action."""
 
@@ -107,10 +120,12 @@ class CostSettings(StrictModel):
     """Share of floor area saved when services share one multifunctional building (MFA /
     kindcentrum): shared entrance, hall and technical rooms (assumption: 10 %)."""
 
-    mfa_fixed_capex_eur: float = Field(default=150_000.0, ge=0)
+    mfa_fixed_capex_eur: float = Field(default=150_000.0, ge=0, le=MAX_EUR, allow_inf_nan=False)
     """Extra fixed capex of combining services in one building, € (assumption)."""
 
-    demolition_eur_per_m2: float = Field(default=100.0, ge=0)
+    demolition_eur_per_m2: float = Field(
+        default=100.0, ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False
+    )
     """Demolition cost of a closed building whose sale value is not given, € per m²
     (assumption)."""
 
@@ -121,6 +136,19 @@ class CostSettings(StrictModel):
     building_life_years: float = Field(default=40.0, gt=0)
     """Depreciation period of new capex; the undepreciated part at the end of the horizon
     counts as residual value."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_service_defaults(cls, data: Any) -> Any:
+        """Let a scenario change one cost of a service; the others keep their defaults."""
+        if not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        for service, default in _SERVICE_DEFAULTS.items():
+            given = filled.get(service)
+            if isinstance(given, dict):
+                filled[service] = {**default().model_dump(), **given}
+        return filled
 
     def for_service(self, service: Service) -> ServiceCosts:
         """
@@ -143,14 +171,25 @@ class CostSettings(StrictModel):
 class BudgetSettings(StrictModel):
     """Capex budgets of the corporation."""
 
-    capex_total_eur: float | None = Field(default=None, ge=0)
+    capex_total_eur: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     """Total capex over all periods, € (undiscounted); None for no total limit."""
 
-    capex_per_period_eur: float | None = Field(default=None, ge=0)
+    capex_per_period_eur: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     """Capex limit in each period, €; None for no limit per period."""
 
     sale_proceeds_fund_capex: bool = True
     """Whether proceeds from selling closed buildings may fund capex within the budget."""
+
+    @field_validator("capex_total_eur", "capex_per_period_eur")
+    @classmethod
+    def _plausible(cls, value: float | None) -> float | None:
+        if value is not None and value > MAX_EUR:
+            msg = (
+                f"a budget of {value:.3g} EUR is implausible (above {MAX_EUR:.0e} EUR); "
+                "check the number, or leave the key out for no limit"
+            )
+            raise ValueError(msg)
+        return value
 
 
 class NormSettings(StrictModel):
@@ -219,14 +258,14 @@ class ModelOptions(StrictModel):
     """Allow demand to stay unserved at a penalty, so that the report says which norm fails
     where instead of a bare "infeasible"."""
 
-    unmet_penalty_min: float = Field(default=240.0, gt=0)
+    unmet_penalty_min: float = Field(default=240.0, gt=0, allow_inf_nan=False)
     """Access objective: penalty per unserved person, in minutes of travel time (larger than
     any acceptable trip, so demand is served whenever capacity and norms allow)."""
 
-    unmet_penalty_eur: float = Field(default=50_000.0, gt=0)
+    unmet_penalty_eur: float = Field(default=50_000.0, gt=0, allow_inf_nan=False)
     """Cost objective: penalty per unserved person per period, €."""
 
-    cost_tiebreak: float = Field(default=1e-6, ge=0)
+    cost_tiebreak: float = Field(default=1e-6, ge=0, allow_inf_nan=False)
     """Weight of NPV cost (in person-minutes per €) in the access objective, so that among
     equally accessible plans the cheaper one is chosen."""
 
@@ -236,7 +275,7 @@ class ModelOptions(StrictModel):
     allow_conversion: bool = True
     """Allow converting an existing building to another service."""
 
-    max_capacity_factor: float = Field(default=1.5, gt=0)
+    max_capacity_factor: float = Field(default=1.5, gt=0, allow_inf_nan=False)
     """Largest new or extended capacity of a service at one site, as a multiple of that
     service's peak total demand in the region."""
 

@@ -8,6 +8,7 @@ see :mod:`voorzieningen.scenarios` for the precedence rules.
 from __future__ import annotations
 
 import itertools
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -17,6 +18,47 @@ from voorzieningen.schemas.demand import DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings
 from voorzieningen.schemas.solver import SolverSettings
+
+
+def check_relative_path(value: str | None, *, folder: str) -> str | None:
+    """
+    Check that a file name from a scenario stays inside its folder.
+
+    Parameters
+    ----------
+    value
+        The file name as written in the scenario (None: no file).
+    folder
+        Which folder it is relative to, for the message (``"data directory"`` or
+        ``"region folder"``).
+
+    Returns
+    -------
+    str or None
+        ``value`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        If the name is absolute (a POSIX or Windows path, with or without a drive) or
+        has a ``..`` part; pydantic turns it into a validation error naming the key.
+    """
+    if value is None:
+        return value
+    posix, windows = PurePosixPath(value), PureWindowsPath(value)
+    if (
+        posix.is_absolute()
+        or windows.is_absolute()
+        or windows.drive
+        or ".." in posix.parts
+        or ".." in windows.parts
+    ):
+        msg = (
+            f"{value!r} points outside the {folder}; give a path relative to the {folder} "
+            "without '..' (files outside the region and data folders are never read)"
+        )
+        raise ValueError(msg)
+    return value
 
 
 class ZoneSettings(StrictModel):
@@ -34,6 +76,17 @@ class ZoneSettings(StrictModel):
 
     zones_file: str | None = None
     """User zones CSV in the region folder (columns ``zone``, ``gemeente``, ``lon``, ``lat``)."""
+
+    @field_validator("centroids_file")
+    @classmethod
+    def _in_data_dir(cls, value: str) -> str:
+        check_relative_path(value, folder="data directory")
+        return value
+
+    @field_validator("zones_file")
+    @classmethod
+    def _in_region(cls, value: str | None) -> str | None:
+        return check_relative_path(value, folder="region folder")
 
 
 class FacilitySettings(StrictModel):
@@ -57,6 +110,17 @@ class FacilitySettings(StrictModel):
     """Whether the plan may decide on DUO schools that are not in the portfolio. Default: no;
     they are owned by school boards and stay open as they are, counting for accessibility.
     A portfolio row ``duo-<vestigingscode>`` makes one school the corporation's to plan."""
+
+    @field_validator("duo_file")
+    @classmethod
+    def _in_data_dir(cls, value: str) -> str:
+        check_relative_path(value, folder="data directory")
+        return value
+
+    @field_validator("portfolio_file")
+    @classmethod
+    def _in_region(cls, value: str | None) -> str | None:
+        return check_relative_path(value, folder="region folder")
 
 
 class Scenario(StrictModel):
@@ -101,6 +165,29 @@ class Scenario(StrictModel):
 
     solver: SolverSettings = Field(default_factory=SolverSettings)
     """HiGHS time limit, gap and threads."""
+
+    @field_validator("network")
+    @classmethod
+    def _network_file(cls, network: NetworkSettings) -> NetworkSettings:
+        try:
+            check_relative_path(network.source, folder="data directory")
+        except ValueError as err:
+            msg = f"network.source: {err}"
+            raise ValueError(msg) from None
+        return network
+
+    @field_validator("demand")
+    @classmethod
+    def _demand_files(cls, demand: DemandSettings) -> DemandSettings:
+        for key in ("population_source", "history_source", "external_totals_source"):
+            value = getattr(demand, key, None)
+            if isinstance(value, str):
+                try:
+                    check_relative_path(value, folder="data directory")
+                except ValueError as err:
+                    msg = f"demand.{key}: {err}"
+                    raise ValueError(msg) from None
+        return demand
 
     @field_validator("periods")
     @classmethod

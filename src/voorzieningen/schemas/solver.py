@@ -10,11 +10,11 @@ from voorzieningen.schemas.base import StrictModel
 class SolverSettings(StrictModel):
     """How HiGHS is run on a model."""
 
-    time_limit_s: float = Field(default=300.0, gt=0)
+    time_limit_s: float = Field(default=300.0, gt=0, allow_inf_nan=False)
     """Wall-clock limit of one solve, in seconds. When it is hit, the best plan found so far
     is returned with its proven gap, and the run says so."""
 
-    mip_rel_gap: float = Field(default=1e-4, ge=0, le=1)
+    mip_rel_gap: float = Field(default=1e-4, ge=0, le=1, allow_inf_nan=False)
     """Relative optimality gap (fraction, 0.005 = 0.5 %) at which the solver may stop."""
 
     threads: int = Field(default=0, ge=0)
