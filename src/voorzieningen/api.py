@@ -33,9 +33,9 @@ from voorzieningen.inputs import InputData, file_sha256, load_sites, load_zones,
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, load_network, travel_times
-from voorzieningen.report import write_report
+from voorzieningen.report import write_csv, write_pareto, write_report
 from voorzieningen.results import Results, extract_results
-from voorzieningen.scenarios import load_scenario
+from voorzieningen.scenarios import list_scenarios, load_scenario
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.solve import HighsSession, SolveOutcome, solve_model
 from voorzieningen.verify import verify_plan
@@ -295,6 +295,71 @@ def _step(progress: Progress | None, name: str, timings: dict[str, float]) -> It
     start = time.perf_counter()
     yield
     timings[name] = time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    """A region's road network and how well zones and sites sit on it.
+
+    Attributes
+    ----------
+    nodes, edges
+        Size of the mode's graph.
+    speed_imputed_share
+        Share of edges whose speed came from the highway-class table (0-1).
+    travel
+        Travel times and the reachability report.
+    """
+
+    nodes: int
+    edges: int
+    speed_imputed_share: float
+    travel: TravelTimes
+
+
+def inspect_network(
+    scenario: Scenario | Path | str,
+    *,
+    data_dir: Path | str | None = None,
+    name: str = "base",
+    sets: list[str] | None = None,
+    cache_dir: Path | str | None = None,
+) -> NetworkReport:
+    """
+    Build a scenario's network and compute its travel times and reachability report.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario`, or the path of a scenario file.
+    data_dir, name, sets, cache_dir
+        As for :func:`run_scenario`.
+
+    Returns
+    -------
+    NetworkReport
+        Graph size, imputed-speed share, travel times and reachability.
+    """
+    scenario, context = _context(
+        scenario, data_dir=data_dir, name=name, sets=sets, region_dir=None, cache_dir=cache_dir
+    )
+    inputs = load_inputs(scenario, context)
+    graph = load_network(
+        network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir
+    )
+    travel = travel_times(
+        graph,
+        inputs.zones[[T.LON, T.LAT]],
+        inputs.sites[[T.LON, T.LAT]],
+        settings=scenario.network,
+        cache_dir=context.cache_dir,
+    )
+    return NetworkReport(
+        nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        speed_imputed_share=travel.speed_imputed_share,
+        travel=travel,
+    )
 
 
 @dataclass(frozen=True)
@@ -757,11 +822,14 @@ def _dask_map(
 
 
 __all__ = [
+    "NetworkReport",
     "ParetoFront",
     "PreparedRun",
     "RunContext",
     "compute_demand",
     "compute_travel_times",
+    "inspect_network",
+    "list_scenarios",
     "load_inputs",
     "load_scenario",
     "make_model_data",
@@ -772,5 +840,7 @@ __all__ = [
     "run_scenario",
     "run_scenarios",
     "scenario_fingerprint",
+    "write_csv",
+    "write_pareto",
     "write_report",
 ]

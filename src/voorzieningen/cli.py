@@ -183,6 +183,164 @@ def schema(
         output.write_text(text + "\n", encoding="utf-8")
 
 
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError as err:
+        msg = f"--budgets takes numbers separated by commas, e.g. 5e6,10e6,15e6 (got {text!r})"
+        raise typer.BadParameter(msg) from err
+
+
+@app.command()
+def sweep(
+    scenario_file: ScenarioFile,
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", "-s", help="Scenario to run (repeat); default: all listed."),
+    ] = None,
+    budgets: Annotated[
+        str | None,
+        typer.Option("--budgets", help="Pareto front over total budgets, e.g. 5e6,10e6,15e6."),
+    ] = None,
+    data_dir: DataDir = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="Root folder (default: results).")
+    ] = None,
+    sets: Sets = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address; 'synchronous' for one process (default: local cluster).",
+        ),
+    ] = None,
+    no_resume: Annotated[
+        bool, typer.Option("--no-resume", help="Redo scenarios that already finished.")
+    ] = False,
+    dutch_excel: Annotated[
+        bool, typer.Option("--dutch-excel", help="CSV with ';' and decimal commas.")
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Run several scenarios in parallel (Dask), or trace a Pareto front over budgets."""
+
+    def work() -> None:
+        root = out_dir or Path("results")
+        if budgets is not None:
+            name = (scenarios or ["base"])[0]
+            with console.status("Pareto front", spinner="dots") as status:
+                front = api.pareto_front(
+                    scenario_file,
+                    _floats(budgets),
+                    data_dir=data_dir,
+                    name=name,
+                    sets=sets or [],
+                    progress=lambda step: status.update(f"[bold]{name}[/]: {step} ..."),
+                )
+            region = front.results[0].meta["region"]
+            folder = root / region / f"pareto-{name}"
+            for budget, results in zip(front.table["budget_eur"], front.results, strict=True):
+                api.write_report(results, folder / f"budget-{budget:.0f}", dutch_excel=dutch_excel)
+            api.write_pareto(front.table, folder, dutch_excel=dutch_excel)
+            table = Table(title=f"Pareto front written to {folder}")
+            for col in (
+                "budget_eur",
+                "spend_eur",
+                "objective_value",
+                "mean_travel_time_min",
+                "unmet_persons",
+                "status",
+                "gap",
+            ):
+                table.add_column(col, justify="right")
+            for row in front.table.itertuples(index=False):
+                table.add_row(
+                    f"{row.budget_eur:,.0f}",
+                    f"{row.spend_eur:,.0f}",
+                    f"{row.objective_value:,.1f}",
+                    f"{row.mean_travel_time_min:.2f}",
+                    f"{row.unmet_persons:,.0f}",
+                    str(row.status),
+                    f"{row.gap:.3%}",
+                )
+            out.print(table)
+            return
+        names = scenarios or api.list_scenarios(scenario_file)
+        with console.status(f"running {len(names)} scenarios", spinner="dots"):
+            summary = api.run_scenarios(
+                scenario_file,
+                names,
+                data_dir=data_dir,
+                out_root=root,
+                sets=sets or [],
+                scheduler=scheduler,
+                resume=not no_resume,
+                dutch_excel=dutch_excel,
+            )
+        table = Table(title=f"{len(names)} scenarios")
+        for col in ("scenario", "status", "gap", "capex €", "mean min", "unmet", "resumed"):
+            table.add_column(col, justify="right")
+        for label, entry in summary.to_dict(orient="index").items():
+            table.add_row(
+                str(label),
+                str(entry["status"]),
+                f"{float(entry['gap']):.3%}",
+                f"{float(entry['capex_total_eur']):,.0f}",
+                f"{float(entry['mean_travel_time_min']):.2f}",
+                f"{float(entry['unmet_persons']):,.0f}",
+                "yes" if bool(entry["resumed"]) else "no",
+            )
+        out.print(table)
+
+    _guard(debug, work)
+
+
+@app.command()
+def network(
+    scenario_file: ScenarioFile,
+    scenario: ScenarioName = "base",
+    data_dir: DataDir = None,
+    sets: Sets = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Write travel_times.csv and reachability.csv here."),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Cache for networks and travel times.")
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Build a region's road network and print its reachability report."""
+
+    def work() -> None:
+        report = api.inspect_network(
+            scenario_file, data_dir=data_dir, name=scenario, sets=sets or [], cache_dir=cache_dir
+        )
+        travel = report.travel
+        out.print(
+            f"network: {report.nodes:,} nodes, {report.edges:,} edges; "
+            f"speeds imputed on {report.speed_imputed_share:.1%} of edges; "
+            f"{len(travel.table):,} zone-site pairs within {travel.settings.cutoff_min:g} min "
+            f"by {travel.settings.mode}"
+        )
+        if travel.reachability.empty:
+            out.print("reachability: every zone and site is on the network and reaches a site.")
+        else:
+            table = Table(title="reachability report")
+            for col in ("point_kind", "id", "issue", "detail"):
+                table.add_column(col)
+            for row in travel.reachability.itertuples(index=False):
+                table.add_row(*(str(v) for v in row))
+            out.print(table)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            api.write_csv(travel.table, out_dir / "travel_times.csv")
+            api.write_csv(travel.reachability, out_dir / "reachability.csv")
+            out.print(f"written to {out_dir}")
+
+    _guard(debug, work)
+
+
 def main() -> None:
     """Entry point of the ``voorzieningen`` console script."""
     app()
