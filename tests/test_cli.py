@@ -135,3 +135,115 @@ def test_unknown_scenario_exit_2():
     result = runner.invoke(app, ["validate", str(DELFT), "--scenario", "nope"])
     assert result.exit_code == 2
     assert "unknown scenario 'nope'" in result.output
+
+
+SMALL = ['model.services=["community_hall"]', "periods=[2025, 2030]"]
+
+
+def _sets(values):
+    return [part for value in values for part in ("--set", value)]
+
+
+@pytest.mark.slow
+def test_sweep_budgets_writes_pareto_table_and_plot(data_dir, tmp_path):
+    args = [
+        "sweep",
+        str(DELFT),
+        "--budgets",
+        "0,1e6,3e6",
+        "--data-dir",
+        str(data_dir),
+        "--out-dir",
+        str(tmp_path),
+        *_sets(SMALL),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "delft" / "pareto-base"
+    table = pd.read_csv(folder / "pareto.csv")
+    assert list(table["budget_eur"]) == [0.0, 1e6, 3e6]
+    assert (table["spend_eur"] <= table["budget_eur"] + 1e-6).all()
+    # more money never makes the optimum worse (up to the solver's gap)
+    objective = table["objective_value"].to_numpy()
+    gaps = table["gap"].to_numpy()
+    assert all(objective[i + 1] <= objective[i] * (1 + gaps[i] + gaps[i + 1]) for i in range(2))
+    assert list(table["warm_start"]) == [False, True, True]
+    assert (folder / "pareto.png").stat().st_size > 10_000
+    assert (folder / "budget-1000000" / "decisions.csv").is_file()
+
+
+@pytest.mark.slow
+def test_sweep_scenarios_on_dask_matches_sequential_and_resumes(data_dir, tmp_path):
+    from voorzieningen import api
+
+    names = ["base", "krap"]
+    local = api.run_scenarios(
+        DELFT, names, data_dir=data_dir, out_root=tmp_path / "dask", sets=SMALL
+    )
+    alone = api.run_scenarios(
+        DELFT,
+        names,
+        data_dir=data_dir,
+        out_root=tmp_path / "seq",
+        sets=SMALL,
+        scheduler="synchronous",
+    )
+    for col in ("objective_value", "capex_total_eur", "unmet_persons"):
+        assert list(local[col]) == list(alone[col])
+    assert not local["resumed"].any()
+    again = api.run_scenarios(
+        DELFT, names, data_dir=data_dir, out_root=tmp_path / "dask", sets=SMALL
+    )
+    assert again["resumed"].all()
+    assert list(again["objective_value"]) == list(local["objective_value"])
+    # a changed setting is a different run: not resumed
+    other = api.run_scenarios(
+        DELFT,
+        ["base"],
+        data_dir=data_dir,
+        out_root=tmp_path / "dask",
+        sets=[*SMALL, "solver.mip_rel_gap=0.001"],
+        scheduler="synchronous",
+    )
+    assert not other["resumed"].any()
+
+
+def test_sweep_cli_runs_listed_scenarios(data_dir, tmp_path):
+    args = [
+        "sweep",
+        str(DELFT),
+        "-s",
+        "base",
+        "--data-dir",
+        str(data_dir),
+        "--out-dir",
+        str(tmp_path),
+        "--scheduler",
+        "synchronous",
+        *_sets(SMALL),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1 scenarios" in result.output
+    assert (tmp_path / "delft" / "base" / "run.json").is_file()
+
+
+def test_sweep_rejects_bad_budgets(data_dir):
+    result = runner.invoke(
+        app, ["sweep", str(DELFT), "--budgets", "5e6,lots", "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 2
+    assert "--budgets takes numbers" in result.output
+
+
+def test_network_verb_prints_reachability(data_dir, tmp_path):
+    result = runner.invoke(
+        app, ["network", str(DELFT), "--data-dir", str(data_dir), "--out-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "network: 2,153 nodes, 5,023 edges" in text
+    assert "every zone and site is on the network" in text
+    travel = pd.read_csv(tmp_path / "travel_times.csv", dtype={"zone": str})
+    assert set(travel.columns) == {"zone", "site", "mode", "travel_time_min", "distance_km"}
+    assert travel["travel_time_min"].max() <= 30

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from voorzieningen import api
-from voorzieningen.errors import VoorzieningenError, exit_code_for
+from voorzieningen.errors import ScenarioError, VoorzieningenError, exit_code_for
 from voorzieningen.schemas.scenario import Scenario
 
 app = typer.Typer(
@@ -188,7 +188,7 @@ def _floats(text: str) -> list[float]:
         return [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
     except ValueError as err:
         msg = f"--budgets takes numbers separated by commas, e.g. 5e6,10e6,15e6 (got {text!r})"
-        raise typer.BadParameter(msg) from err
+        raise ScenarioError(msg) from err
 
 
 @app.command()
