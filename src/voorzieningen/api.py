@@ -412,6 +412,20 @@ def _context(
     return scenario, context
 
 
+def _check_coverage(scenario: Scenario, inputs: InputData, travel: TravelTimes) -> None:
+    """Name a network that does not cover the region, before anything is solved."""
+    report = travel.reachability
+    lost = report[(report["point_kind"] == "zone") & (report["issue"] == "not_snapped")]
+    if len(lost) == len(inputs.zones):
+        msg = (
+            f"(network.source = {scenario.network.source}) | none of the {len(inputs.zones)} "
+            f"zones is within network.max_snap_m = {scenario.network.max_snap_m:g} m of this "
+            "road network: it does not cover the region. Use an extract or GraphML of the "
+            "region's own roads."
+        )
+        raise NetworkError(msg)
+
+
 def prepare_run(
     scenario: Scenario, context: RunContext, *, progress: Progress | None = None
 ) -> PreparedRun:
@@ -442,6 +456,7 @@ def prepare_run(
         inputs = load_inputs(scenario, context)
     with _step(progress, "travel times", timings):
         travel = compute_travel_times(scenario, inputs, context)
+    _check_coverage(scenario, inputs, travel)
     with _step(progress, "demand", timings):
         demand = compute_demand(scenario, inputs, context)
     with _step(progress, "model data", timings):

@@ -167,7 +167,17 @@ def load_population(
     if not path.is_file():
         msg = f"({path}) | population file not found. Fix: check demand.population_source."
         raise InputDataError(msg)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except UnicodeDecodeError as err:
+        msg = f"({path}) | population file is not UTF-8 (byte {err.start}). Fix: save it as UTF-8."
+        raise InputDataError(msg) from err
+    except pd.errors.EmptyDataError as err:
+        msg = f"({path}) | population file is empty. Fix: give a header row and one row per zone and band."
+        raise InputDataError(msg) from err
+    except (pd.errors.ParserError, ValueError) as err:
+        msg = f"({path}) | population file cannot be read as CSV: {err}. Fix: check that every line has as many fields as the header."
+        raise InputDataError(msg) from err
     fmt = _detect(list(raw.columns), path) if source_format == "auto" else source_format
     wanted = None if zones is None else [str(zone) for zone in zones]
     if fmt == "cbs_pc4":

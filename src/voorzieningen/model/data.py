@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from voorzieningen import tables as T
-from voorzieningen.errors import InputDataError
+from voorzieningen.errors import InfeasibleModelError, InputDataError
 from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms, Service
 
 AS_IS = "as_is"
@@ -183,6 +183,30 @@ def _options_for(
     return rows
 
 
+def _check_reachable(demand: pd.Series, pairs: pd.DataFrame) -> None:
+    """Prove infeasibility before solving: demand that no eligible site can ever serve."""
+    positive = demand[demand > 0]
+    needed = set(
+        zip(
+            positive.index.get_level_values(T.ZONE),
+            positive.index.get_level_values(T.SERVICE),
+            strict=True,
+        )
+    )
+    served = set(zip(pairs[T.ZONE], pairs[T.SERVICE], strict=True))
+    stranded = sorted(needed - served)
+    if stranded:
+        listed = ", ".join(f"{z} ({s})" for z, s in stranded[:12])
+        more = f" and {len(stranded) - 12} more" if len(stranded) > 12 else ""
+        msg = (
+            f"(network, norms) | no plan can serve zone(s) {listed}{more}: no building or "
+            "candidate site of that service is within reach (network cutoff, norms and "
+            "guarantees). Add a candidate site nearby, raise network.cutoff_min or the norm, "
+            "or set model.allow_unmet_demand = true to plan around them."
+        )
+        raise InfeasibleModelError(msg)
+
+
 def build_model_data(
     *,
     zones: pd.DataFrame,
@@ -327,6 +351,9 @@ def build_model_data(
     # Nearest first within each (zone, service): closest-assignment constraints rely on it.
     pairs = pairs.sort_values([T.ZONE, T.SERVICE, T.TRAVEL_TIME_MIN, T.SITE], kind="stable")
     pairs = pairs.reset_index(drop=True)
+
+    if not options.allow_unmet_demand:
+        _check_reachable(dem, pairs)
 
     peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
     cap_max = (peak * options.max_capacity_factor).reindex(services).fillna(0.0)
