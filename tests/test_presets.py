@@ -248,3 +248,14 @@ def test_mclp_matches_brute_force():
     w = rng.integers(1, 9, size=12).astype(float)
     best = brute_force(costs, 2, lambda s: -float(w[(costs[:, s] <= 4).any(axis=1)].sum()))
     assert solve(presets.build_mclp(costs, p=2, radius=4, weights=w)).objective == -best
+
+
+def test_degenerate_instances():
+    # nobody within the radius: nothing to cover, objective 0, client not assigned
+    plan = solve(presets.build_mclp([[10.0, 12.0]], p=1, radius=1))
+    assert plan.objective == 0
+    assert plan.assignment.tolist() == [-1]
+    # a single client and site
+    assert solve(presets.build_p_median([[0.0]], p=1)).objective == 0
+    # one client, two centres: its nearest site decides
+    assert solve(presets.build_p_center([[3.0, 5.0]], p=2)).objective == 3
