@@ -247,3 +247,50 @@ def test_network_verb_prints_reachability(data_dir, tmp_path):
     travel = pd.read_csv(tmp_path / "travel_times.csv", dtype={"zone": str})
     assert set(travel.columns) == {"zone", "site", "mode", "travel_time_min", "distance_km"}
     assert travel["travel_time_min"].max() <= 30
+
+
+@pytest.mark.slow
+def test_compare_and_report_verbs(demo_run, data_dir, tmp_path):
+    base, _ = demo_run
+    other = tmp_path / "krap"
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(DELFT),
+            "-s",
+            "krap",
+            "--data-dir",
+            str(data_dir),
+            "--out-dir",
+            str(other),
+            "--dutch-excel",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("plan.png", "plan.html", "plan.gpkg", "winners_losers.csv", "cost_per_year.csv"):
+        assert (other / name).is_file(), name
+    result = runner.invoke(
+        app, ["compare", str(base), str(other), "--out-dir", str(tmp_path / "cmp")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Comparison: B = krap against A = base" in result.output
+    assert "capex_total_eur" in result.output
+    kpis = pd.read_csv(tmp_path / "cmp" / "kpis.csv")
+    assert "capex_total_eur" in set(kpis.iloc[:, 0])
+    assert (tmp_path / "cmp" / "difference.png").stat().st_size > 10_000
+    result = runner.invoke(
+        app, ["report", str(base), "--out-dir", str(tmp_path / "rep"), "--dutch-excel"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(
+        tmp_path / "rep" / "excel-nl" / "summary.csv", sep=";", decimal=",", encoding="utf-8-sig"
+    )
+    original = pd.read_csv(base / "summary.csv")
+    assert summary["objective_value"].iloc[0] == pytest.approx(original["objective_value"].iloc[0])
+
+
+def test_compare_missing_folder_exits_2(tmp_path):
+    result = runner.invoke(app, ["compare", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert result.exit_code == 2
+    assert "results folder not found" in " ".join(result.output.split())

@@ -26,14 +26,17 @@ from typing import Any
 
 import pandas as pd
 
+from voorzieningen import compare, maps
 from voorzieningen import tables as T
+from voorzieningen.compare import compare_results, write_difference_map
 from voorzieningen.demand import DemandResult, build_demand
 from voorzieningen.errors import InputDataError, NetworkError, ScenarioError
 from voorzieningen.inputs import InputData, file_sha256, load_sites, load_zones, resolve_path
+from voorzieningen.maps import read_points
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, load_network, travel_times
-from voorzieningen.report import write_csv, write_pareto, write_report
+from voorzieningen.report import read_table, write_csv, write_pareto, write_report
 from voorzieningen.results import Results, extract_results
 from voorzieningen.scenarios import list_scenarios, load_scenario
 from voorzieningen.schemas.scenario import Scenario
@@ -80,6 +83,138 @@ class RunContext:
     region_dir: Path
     scenario_file: Path | None = None
     cache_dir: Path | None = None
+
+
+def write_map_files(
+    results: Results, folder: Path, *, funding: dict[str, str] | None = None
+) -> list[Path]:
+    """
+    Write the maps and the negotiation tables of a run into a folder.
+
+    Files: ``plan.png`` (static map), ``plan.html`` (self-contained interactive map),
+    ``plan.gpkg`` (GeoPackage layers zones, sites, allocation_lines),
+    ``winners_losers.csv`` (travel-time change per zone and service, and per zone and age
+    band when the population is known) and ``cost_per_year.csv`` (capex per year and
+    funding party).
+
+    Parameters
+    ----------
+    results
+        The run's results (with ``sites`` and ``zone_points`` for the maps).
+    folder
+        Where to write.
+    funding
+        Funding party per service (default: the corporation pays everything).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    written: list[Path] = []
+    if results.sites is not None and results.zone_points is not None:
+        sites, zones = results.sites, results.zone_points
+        written.append(maps.write_png_map(results, sites, zones, folder / "plan.png"))
+        written.append(maps.write_html_map(results, sites, zones, folder / "plan.html"))
+        written.append(maps.write_geopackage(results, sites, zones, folder / "plan.gpkg"))
+    dutch = results.meta.get("csv_format") == "dutch_excel"
+    by_zone = compare.winners_losers(results)
+    write_csv(by_zone, folder / "winners_losers.csv", dutch_excel=dutch)
+    written.append(folder / "winners_losers.csv")
+    if results.population is not None:
+        by_age = compare.winners_losers(results, results.population)
+        write_csv(by_age, folder / "winners_losers_age.csv", dutch_excel=dutch)
+        written.append(folder / "winners_losers_age.csv")
+    write_csv(
+        compare.cost_per_year(results, funding), folder / "cost_per_year.csv", dutch_excel=dutch
+    )
+    written.append(folder / "cost_per_year.csv")
+    return written
+
+
+def write_outputs(
+    results: Results, out_dir: Path | str, *, dutch_excel: bool = False, with_maps: bool = True
+) -> Path:
+    """
+    Write a run's tables, action lists, maps and negotiation tables, atomically.
+
+    Parameters
+    ----------
+    results
+        The run's results.
+    out_dir
+        Target folder (an earlier run there is moved to ``.history``).
+    dutch_excel
+        CSVs for Dutch Excel (``;``, decimal commas, byte-order mark).
+    with_maps
+        Also write maps and the winners/losers and cost-per-year tables.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+    """
+    funding = dict(results.meta.get("settings", {}).get("budget", {}).get("funding_party", {}))
+
+    def extra(folder: Path) -> None:
+        if with_maps:
+            tagged = replace(
+                results, meta={**results.meta, "csv_format": "dutch_excel" if dutch_excel else ""}
+            )
+            write_map_files(tagged, folder, funding=funding)
+
+    return write_report(results, out_dir, dutch_excel=dutch_excel, extra=extra)
+
+
+def rewrite_report(
+    results_dir: Path | str, out_dir: Path | str, *, dutch_excel: bool = False
+) -> list[Path]:
+    """
+    Redraw the maps and negotiation tables of a results folder.
+
+    Parameters
+    ----------
+    results_dir
+        A folder written by :func:`write_outputs` (or the ``run`` command).
+    out_dir
+        Where to write (may be ``results_dir`` itself; only the map and negotiation files
+        are replaced there).
+    dutch_excel
+        Also write every CSV table of the run for Dutch Excel into ``<out_dir>/excel-nl/``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    InputDataError
+        If the folder or one of its tables is missing.
+    """
+    source = Path(results_dir)
+    results = compare.read_results(source)
+    sites, zones = maps.read_points(source)
+    population = None
+    if (source / "population.csv").is_file():
+        population = read_table(
+            source / "population.csv", dutch_excel=results.meta.get("csv_format") == "dutch_excel"
+        )
+        population = population.set_index([T.ZONE, T.PERIOD, T.AGE_BAND])
+    results = replace(results, sites=sites, zone_points=zones, population=population)
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    funding = dict(results.meta.get("settings", {}).get("budget", {}).get("funding_party", {}))
+    written = write_map_files(results, target, funding=funding)
+    if dutch_excel:
+        excel = target / "excel-nl"
+        excel.mkdir(exist_ok=True)
+        already = results.meta.get("csv_format") == "dutch_excel"
+        for path in sorted(source.glob("*.csv")):
+            table = read_table(path, dutch_excel=already)
+            write_csv(table, excel / path.name, dutch_excel=True)
+            written.append(excel / path.name)
+    return written
 
 
 def resolve_data_dir(data_dir: Path | str | None) -> Path:
@@ -522,6 +657,7 @@ def _results(
         travel_times=prepared.travel.table,
         reachability=prepared.travel.reachability,
         zone_points=prepared.inputs.zones,
+        population=prepared.demand.population,
     )
 
 
@@ -736,7 +872,7 @@ def _run_and_write(
 ) -> dict[str, Any]:
     """Run one scenario and write its report (a task for a Dask worker)."""
     results = run_scenario(Path(scenario_file), name=name, sets=sets, data_dir=data_dir)
-    write_report(results, Path(out_dir), dutch_excel=dutch_excel)
+    write_outputs(results, Path(out_dir), dutch_excel=dutch_excel)
     row = {str(k): v for k, v in results.summary.iloc[0].items()}
     row["scenario"] = name
     row["out_dir"] = out_dir
@@ -841,6 +977,7 @@ __all__ = [
     "ParetoFront",
     "PreparedRun",
     "RunContext",
+    "compare_results",
     "compute_demand",
     "compute_travel_times",
     "inspect_network",
@@ -851,11 +988,16 @@ __all__ = [
     "package_versions",
     "pareto_front",
     "prepare_run",
+    "read_points",
     "resolve_data_dir",
+    "rewrite_report",
     "run_scenario",
     "run_scenarios",
     "scenario_fingerprint",
     "write_csv",
+    "write_difference_map",
+    "write_map_files",
+    "write_outputs",
     "write_pareto",
     "write_report",
 ]

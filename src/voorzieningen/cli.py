@@ -135,7 +135,7 @@ def run(
                 progress=progress,
             )
         target = out_dir or Path("results") / loaded.region / loaded.name
-        written = api.write_report(results, target, dutch_excel=dutch_excel)
+        written = api.write_outputs(results, target, dutch_excel=dutch_excel)
         out.print(_summary_table({str(k): v for k, v in results.summary.iloc[0].items()}, written))
 
     _guard(debug, work)
@@ -240,7 +240,7 @@ def sweep(
             region = front.results[0].meta["region"]
             folder = root / region / f"pareto-{name}"
             for budget, results in zip(front.table["budget_eur"], front.results, strict=True):
-                api.write_report(results, folder / f"budget-{budget:.0f}", dutch_excel=dutch_excel)
+                api.write_outputs(results, folder / f"budget-{budget:.0f}", dutch_excel=dutch_excel)
             api.write_pareto(front.table, folder, dutch_excel=dutch_excel)
             table = Table(title=f"Pareto front written to {folder}")
             for col in (
@@ -337,6 +337,59 @@ def network(
             api.write_csv(travel.table, out_dir / "travel_times.csv")
             api.write_csv(travel.reachability, out_dir / "reachability.csv")
             out.print(f"written to {out_dir}")
+
+    _guard(debug, work)
+
+
+@app.command("compare")
+def compare_cmd(
+    a_dir: Annotated[Path, typer.Argument(help="Results folder of scenario A.")],
+    b_dir: Annotated[Path, typer.Argument(help="Results folder of scenario B.")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            help="Write kpis.csv, changed_decisions.csv, zone_changes.csv, difference.png.",
+        ),
+    ] = None,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Rows shown per table.")] = 20,
+    debug: Debug = False,
+) -> None:
+    """Compare two runs: KPIs side by side, changed decisions, zones whose access changed."""
+
+    def work() -> None:
+        comparison = api.compare_results(a_dir, b_dir)
+        out.print(comparison.to_text(max_rows=max_rows), highlight=False, markup=False)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            api.write_csv(comparison.kpis, out_dir / "kpis.csv")
+            api.write_csv(comparison.changed_decisions, out_dir / "changed_decisions.csv")
+            api.write_csv(comparison.zone_changes, out_dir / "zone_changes.csv")
+            sites, zones = api.read_points(b_dir)
+            api.write_difference_map(comparison, sites, zones, out_dir / "difference.png")
+            out.print(f"written to {out_dir}")
+
+    _guard(debug, work)
+
+
+@app.command()
+def report(
+    results_dir: Annotated[Path, typer.Argument(help="A results folder written by `run`.")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="Write here (default: the results folder).")
+    ] = None,
+    dutch_excel: Annotated[
+        bool,
+        typer.Option("--dutch-excel", help="Also write every table for Dutch Excel (excel-nl/)."),
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Redraw a run's maps and negotiation tables; optionally Dutch-Excel copies of its tables."""
+
+    def work() -> None:
+        written = api.rewrite_report(results_dir, out_dir or results_dir, dutch_excel=dutch_excel)
+        for path in written:
+            out.print(str(path))
 
     _guard(debug, work)
 

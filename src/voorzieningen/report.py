@@ -17,6 +17,7 @@ import json
 import math
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -136,7 +137,13 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = False) -> Path:
+def write_report(
+    results: Results,
+    out_dir: Path | str,
+    *,
+    dutch_excel: bool = False,
+    extra: Callable[[Path], None] | None = None,
+) -> Path:
     """
     Write every table of a run, atomically, into ``out_dir``.
 
@@ -154,6 +161,9 @@ def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = F
         Target folder, e.g. ``results/delft/base``.
     dutch_excel
         Write CSVs for Dutch Excel (``;``, decimal comma, byte-order mark).
+    extra
+        Called with the temporary folder before it is moved into place, to add more files
+        (maps) under the same atomic write.
 
     Returns
     -------
@@ -176,6 +186,7 @@ def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = F
             "reachability": results.reachability,
             "sites": results.sites,
             "zones_points": results.zone_points,
+            "population": results.population,
         }
         for name, frame in tables.items():
             if frame is not None:
@@ -190,6 +201,8 @@ def write_report(results: Results, out_dir: Path | str, *, dutch_excel: bool = F
         (tmp / "run.json").write_text(
             json.dumps(meta, indent=2, default=_json_default, ensure_ascii=False), encoding="utf-8"
         )
+        if extra is not None:
+            extra(tmp)
         if target.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             history = target.parent / ".history"

@@ -82,6 +82,8 @@ class Results:
     sites, zone_points
         The sites table (index ``site``: name, kind, service, lon, lat, floor_area_m2, ...)
         and the zones (index ``zone``: gemeente, lon, lat), for maps.
+    population
+        Projected population, ``population_persons`` by (zone, period, age_band).
     """
 
     decisions: pd.DataFrame
@@ -95,6 +97,7 @@ class Results:
     reachability: pd.DataFrame | None = None
     sites: pd.DataFrame | None = None
     zone_points: pd.DataFrame | None = None
+    population: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         row = self.summary.iloc[0]
@@ -338,7 +341,10 @@ def extract_results(
                 "access_person_min": float(pyo.value(model.access_person_min)),
                 "mean_travel_time_min": mean_tt,
                 "served_persons": float(served),
-                "unmet_persons": float(plan.unmet["persons"].sum()),
+                # horizon-average per period, weighted like the objective
+                "unmet_persons": float(
+                    (plan.unmet["persons"] * plan.unmet[T.PERIOD].map(weight)).sum()
+                ),
                 "sites_closed": len(plan.closures),
                 "projects_started": len(plan.starts),
             }

@@ -180,6 +180,10 @@ class BudgetSettings(StrictModel):
     sale_proceeds_fund_capex: bool = True
     """Whether proceeds from selling closed buildings may fund capex within the budget."""
 
+    funding_party: dict[Service, str] = Field(default_factory=dict)
+    """Who pays the capex of each service in the cost-per-year report, e.g.
+    ``{school = "gemeente"}``; services not named are paid by ``"corporation"``."""
+
     @field_validator("capex_total_eur", "capex_per_period_eur")
     @classmethod
     def _plausible(cls, value: float | None) -> float | None:
