@@ -189,6 +189,13 @@ class HighsSession:
                 )
             else:
                 msg = f"HiGHS stopped ({condition.name}) without a plan."
+                if self.settings.threads:
+                    msg += (
+                        f" HiGHS fixes its number of threads at the first solve of a process, "
+                        f"so `solver.threads = {self.settings.threads}` fails after an earlier "
+                        "solve with another number; use the same `solver.threads` for every "
+                        "run of one process (0 lets HiGHS choose)."
+                    )
             raise SolverError(msg)
         result.solution_loader.load_vars()
         bound = result.best_objective_bound
