@@ -127,9 +127,16 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
                     context = api.RunContext(data_dir=data, region_dir=path.parent)
                     api.load_inputs(scenario, context)
                 elif entry == "run":
-                    results = api.run_scenario(path, name=scenario_name, sets=sets, data_dir=data)
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always", errors.VoorzieningenWarning)
+                        results = api.run_scenario(
+                            path, name=scenario_name, sets=sets, data_dir=data
+                        )
                     report = results.reachability
                     want = case.get("reported")
+                    said = " ".join(str(w.message) for w in caught)
+                    if want and want["id"] not in said:
+                        return Outcome("none", None, f"no warning names {want['id']}: {said!r}")
                     if want and report is not None:
                         hit = report[
                             (report["id"] == want["id"]) & (report["issue"] == want["issue"])

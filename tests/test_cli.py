@@ -294,3 +294,28 @@ def test_compare_missing_folder_exits_2(tmp_path):
     result = runner.invoke(app, ["compare", str(tmp_path / "a"), str(tmp_path / "b")])
     assert result.exit_code == 2
     assert "results folder not found" in " ".join(result.output.split())
+
+
+def test_run_warns_about_sites_off_the_network(data_dir, tmp_path):
+    region = tmp_path / "delft"
+    shutil.copytree(DELFT.parent, region)
+    portfolio = region / "portfolio.csv"
+    text = portfolio.read_text(encoding="utf-8").replace("4.3585,52.0112", "6.5665,53.2194")
+    portfolio.write_text(text, encoding="utf-8")  # gp-binnenstad moved to Groningen
+    args = [
+        "run",
+        str(region / "scenarios.toml"),
+        "--data-dir",
+        str(data_dir),
+        "--out-dir",
+        str(tmp_path / "out"),
+        "--set",
+        'model.services=["gp"]',
+        "--set",
+        "facilities.duo_schools=false",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "warning: 1 point(s) cannot be reached on the road network" in text
+    assert "site gp-binnenstad (not_snapped)" in text

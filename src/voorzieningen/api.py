@@ -17,6 +17,7 @@ import os
 import platform
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -30,7 +31,7 @@ from voorzieningen import compare, maps
 from voorzieningen import tables as T
 from voorzieningen.compare import compare_results, write_difference_map
 from voorzieningen.demand import DemandResult, build_demand
-from voorzieningen.errors import InputDataError, NetworkError, ScenarioError
+from voorzieningen.errors import InputDataError, NetworkError, ScenarioError, VoorzieningenWarning
 from voorzieningen.inputs import InputData, file_sha256, load_sites, load_zones, resolve_path
 from voorzieningen.maps import read_points
 from voorzieningen.model.build import build_model, set_total_budget
@@ -548,8 +549,21 @@ def _context(
 
 
 def _check_coverage(scenario: Scenario, inputs: InputData, travel: TravelTimes) -> None:
-    """Name a network that does not cover the region, before anything is solved."""
+    """Name a network that does not cover the region, and warn about points it misses."""
     report = travel.reachability
+    missed = report[report["issue"].isin(["not_snapped", "island"])]
+    if len(missed):
+        listed = "; ".join(
+            f"{kind} {ident} ({issue})"
+            for kind, ident, issue in zip(
+                missed["point_kind"], missed["id"], missed["issue"], strict=True
+            )
+        )
+        msg = (
+            f"{len(missed)} point(s) cannot be reached on the road network and take no part "
+            f"in the plan: {listed}. Check their coordinates (reachability.csv has details)."
+        )
+        warnings.warn(msg, VoorzieningenWarning, stacklevel=3)
     lost = report[(report["point_kind"] == "zone") & (report["issue"] == "not_snapped")]
     if len(lost) == len(inputs.zones):
         msg = (

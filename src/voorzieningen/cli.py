@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -18,7 +19,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from voorzieningen import api
-from voorzieningen.errors import ScenarioError, VoorzieningenError, exit_code_for
+from voorzieningen.errors import (
+    ScenarioError,
+    VoorzieningenError,
+    VoorzieningenWarning,
+    exit_code_for,
+)
 from voorzieningen.schemas.scenario import Scenario
 
 app = typer.Typer(
@@ -56,7 +62,18 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.
 def _guard(debug: bool, func: Callable[[], R]) -> R:
     """Run ``func``; print our errors without a traceback and exit with their code."""
     try:
-        return func()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", VoorzieningenWarning)
+            try:
+                return func()
+            finally:
+                for item in caught:
+                    if issubclass(item.category, VoorzieningenWarning):
+                        console.print(
+                            "[bold yellow]warning:[/] " + escape(str(item.message)),
+                            highlight=False,
+                            soft_wrap=True,
+                        )
     except VoorzieningenError as err:
         if debug:
             raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,15 +88,17 @@ def resolve_path(base: Path, name: str, *, what: str) -> Path:
     Returns
     -------
     pathlib.Path
-        The absolute, resolved path (it need not exist).
+        The absolute path (it need not exist). The check is on the path as written, after
+        removing ``.`` and ``..``: symbolic links that the user put inside the folder (for
+        example ``osm -> /big/disk/osm``) are followed when the file is read.
 
     Raises
     ------
     InputDataError
         If ``name`` is absolute or points outside ``base`` (for example with ``..``).
     """
-    base = base.resolve()
-    candidate = (base / name).resolve()
+    base = Path(os.path.abspath(base))  # noqa: PTH100 - lexical on purpose, see above
+    candidate = Path(os.path.normpath(base / name))
     if Path(name).is_absolute() or not candidate.is_relative_to(base):
         msg = (
             f"({what}) | {name!r} points outside {base}; give a path relative to that "
