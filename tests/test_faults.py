@@ -148,3 +148,22 @@ def test_run_killed_while_writing_leaves_earlier_results(tmp_path):
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert read_table(target / "decisions.csv").loc[0, "name"] == "first"
     assert not (target.parent / ".history").exists()
+
+
+def test_unknown_highs_option_is_refused():
+    import pyomo.environ as pyo
+
+    from voorzieningen.errors import SolverError
+    from voorzieningen.schemas.solver import SolverSettings
+    from voorzieningen.solve import solve_model
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(within=pyo.Binary)
+    m.o = pyo.Objective(expr=m.x)
+    assert solve_model(
+        m, SolverSettings(mip_abs_gap=0.5, highs_options={"mip_heuristic_effort": 0.1})
+    ).optimal
+    with pytest.raises(
+        SolverError, match=r"highs_options\) \| HiGHS does not accept no_such_option=1"
+    ):
+        solve_model(m, SolverSettings(highs_options={"no_such_option": 1}))

@@ -12,7 +12,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import pyomo.environ as pyo
+from pyomo.common.tee import capture_output
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers.highs import Highs
 
@@ -110,6 +112,26 @@ def relative_gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+def _check_options(options: dict[str, Any]) -> None:
+    """Refuse HiGHS options that HiGHS does not know or cannot take (it would ignore them)."""
+    if not options:
+        return
+    with capture_output(capture_fd=True):  # HiGHS prints a banner when created
+        scratch = highspy.Highs()  # type: ignore[no-untyped-call]
+        scratch.setOptionValue("output_flag", False)  # noqa: FBT003 - HiGHS API
+        bad = [
+            f"{name}={value!r}"
+            for name, value in options.items()
+            if scratch.setOptionValue(name, value) != highspy.HighsStatus.kOk
+        ]
+    if bad:
+        msg = (
+            f"(solver.highs_options) | HiGHS does not accept {', '.join(bad)}; check the "
+            "option names and value types in the HiGHS documentation."
+        )
+        raise SolverError(msg)
+
+
 class HighsSession:
     """A persistent HiGHS solver: solve a model, change it a little, solve it again.
 
@@ -134,6 +156,10 @@ class HighsSession:
         options: dict[str, Any] = {}
         if self.settings.threads:
             options["threads"] = self.settings.threads
+        if self.settings.mip_abs_gap:
+            options["mip_abs_gap"] = self.settings.mip_abs_gap
+        options.update(self.settings.highs_options)
+        _check_options(options)
         solver.highs_options = options
         self._solver = solver
 

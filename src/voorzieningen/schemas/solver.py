@@ -17,6 +17,15 @@ class SolverSettings(StrictModel):
     mip_rel_gap: float = Field(default=1e-4, ge=0, le=1, allow_inf_nan=False)
     """Relative optimality gap (fraction, 0.005 = 0.5 %) at which the solver may stop."""
 
+    mip_abs_gap: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    """Absolute optimality gap, in the objective's unit, at which the solver may stop (0:
+    only the relative gap applies). For objectives that are integral on every plan, a value
+    just below 1 proves optimality as well as a zero gap does."""
+
+    highs_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
+    """Further HiGHS options by name (see the HiGHS documentation), e.g.
+    ``{mip_heuristic_effort = 0.1}``; applied after the settings above."""
+
     threads: int = Field(default=0, ge=0)
     """Number of solver threads; 0 lets HiGHS choose."""
 
