@@ -412,3 +412,33 @@ def test_zone_guarantee_limits_eligible_sites():
     )
     assert set(data.pairs["zone"]) == {"A"}
     assert results.plan.unmet["persons"].sum() == pytest.approx(300.0)
+
+
+def test_convert_school_to_gp_practice_beats_new_build():
+    # School E (500 m², end of life 2025) has no pupils left; 1000 GP patients need a
+    # practice. GP space norm 0.5 m² per patient -> 500 m². Convert E: 1000 €/m² x 500 m²
+    # = 500,000. New GP practice at C: 2000 x 500 = 1,000,000. Closing E and building new
+    # costs 1,000,000; conversion wins by 500,000.
+    gp = ServiceCosts(
+        m2_per_place=0.5,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=1000.0,
+        convert_eur_per_m2=1000.0,
+        **SIMPLE,
+    )
+    sites = [
+        site("E", "existing", "school", "school;gp", area=500, cap=100, eol=2025, sale=0),
+        site("C", "candidate", "", "gp"),
+    ]
+    tt = [("Z", "E", 5, 1), ("Z", "C", 5, 1)]
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 0), ("Z", "gp", 1000)],
+        tt,
+        services=("school", "gp"),
+        cost=costs(gp=gp),
+    )
+    assert action(results, "E") == ("convert", 2025)
+    assert results.decisions.set_index("site").loc["E", "services_after"] == "gp"
+    assert action(results, "C") == ("not_built", None)
+    assert outcome.objective == pytest.approx(500_000.0)
