@@ -314,9 +314,32 @@ def network_source(scenario: Scenario, context: RunContext) -> Path | str:
     return source
 
 
-def compute_travel_times(scenario: Scenario, inputs: InputData, context: RunContext) -> TravelTimes:
+def load_scenario_network(scenario: Scenario, context: RunContext) -> Any:
     """
-    Load the road network and compute zone -> site travel times.
+    Load the road network a scenario names, for its travel mode.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    context
+        Where to read from.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The mode's graph (lon/lat nodes; ``length`` m, ``travel_time`` s per edge).
+    """
+    return load_network(
+        network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir
+    )
+
+
+def compute_travel_times(
+    scenario: Scenario, inputs: InputData, context: RunContext, *, graph: Any = None
+) -> TravelTimes:
+    """
+    Compute zone -> site travel times on the scenario's road network.
 
     Parameters
     ----------
@@ -326,6 +349,8 @@ def compute_travel_times(scenario: Scenario, inputs: InputData, context: RunCont
         Zones and sites.
     context
         Where to read from.
+    graph
+        The network, if already loaded (:func:`load_scenario_network`).
 
     Returns
     -------
@@ -333,9 +358,8 @@ def compute_travel_times(scenario: Scenario, inputs: InputData, context: RunCont
         Long table of (zone, site) travel times within the cutoff, and the reachability
         report.
     """
-    graph = load_network(
-        network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir
-    )
+    if graph is None:
+        graph = load_scenario_network(scenario, context)
     return travel_times(
         graph,
         inputs.zones[[T.LON, T.LAT]],
@@ -480,16 +504,8 @@ def inspect_network(
         scenario, data_dir=data_dir, name=name, sets=sets, region_dir=None, cache_dir=cache_dir
     )
     inputs = load_inputs(scenario, context)
-    graph = load_network(
-        network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir
-    )
-    travel = travel_times(
-        graph,
-        inputs.zones[[T.LON, T.LAT]],
-        inputs.sites[[T.LON, T.LAT]],
-        settings=scenario.network,
-        cache_dir=context.cache_dir,
-    )
+    graph = load_scenario_network(scenario, context)
+    travel = compute_travel_times(scenario, inputs, context, graph=graph)
     return NetworkReport(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
@@ -997,6 +1013,7 @@ __all__ = [
     "inspect_network",
     "list_scenarios",
     "load_inputs",
+    "load_scenario_network",
     "load_scenario",
     "make_model_data",
     "package_versions",
