@@ -36,7 +36,7 @@ from voorzieningen.inputs import InputData, file_sha256, load_sites, load_zones,
 from voorzieningen.maps import read_points
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.model.data import ModelData, build_model_data
-from voorzieningen.network import TravelTimes, load_network, travel_times
+from voorzieningen.network import TravelTimes, disaggregate_zones, load_network, travel_times
 from voorzieningen.report import read_table, write_csv, write_pareto, write_report
 from voorzieningen.results import Results, extract_results
 from voorzieningen.scenarios import list_scenarios, load_scenario
@@ -336,7 +336,12 @@ def load_scenario_network(scenario: Scenario, context: RunContext) -> Any:
 
 
 def compute_travel_times(
-    scenario: Scenario, inputs: InputData, context: RunContext, *, graph: Any = None
+    scenario: Scenario,
+    inputs: InputData,
+    context: RunContext,
+    *,
+    graph: Any = None,
+    population: pd.Series | None = None,
 ) -> TravelTimes:
     """
     Compute zone -> site travel times on the scenario's road network.
@@ -351,6 +356,8 @@ def compute_travel_times(
         Where to read from.
     graph
         The network, if already loaded (:func:`load_scenario_network`).
+    population
+        Persons per zone; needed when ``network.demand_points = "network"``.
 
     Returns
     -------
@@ -360,6 +367,11 @@ def compute_travel_times(
     """
     if graph is None:
         graph = load_scenario_network(scenario, context)
+    if scenario.network.demand_points == "network":
+        if population is None:
+            msg = "(network.demand_points) | 'network' needs the zones' population"
+            raise InputDataError(msg)
+        return _travel_times_from_points(scenario, inputs, context, graph, population)
     return travel_times(
         graph,
         inputs.zones[[T.LON, T.LAT]],
@@ -367,6 +379,50 @@ def compute_travel_times(
         settings=scenario.network,
         cache_dir=context.cache_dir,
     )
+
+
+def _travel_times_from_points(
+    scenario: Scenario,
+    inputs: InputData,
+    context: RunContext,
+    graph: Any,
+    population: pd.Series,
+) -> TravelTimes:
+    """Travel times from residential points within each zone, averaged per (zone, site)."""
+    zones = inputs.zones[[T.LON, T.LAT]].assign(
+        **{T.POPULATION_PERSONS: population.reindex(inputs.zones.index).fillna(0.0)}
+    )
+    points = disaggregate_zones(graph, zones)
+    origins = points.set_index("point")[[T.LON, T.LAT]]
+    origins.index.name = T.ZONE
+    fine = travel_times(
+        graph,
+        origins,
+        inputs.sites[[T.LON, T.LAT]],
+        settings=scenario.network,
+        cache_dir=context.cache_dir,
+    )
+    table = fine.table.merge(
+        points[["point", T.ZONE, "weight"]].rename(columns={T.ZONE: "home_zone"}),
+        left_on=T.ZONE,
+        right_on="point",
+    )
+    table["w_time"] = table["weight"] * table[T.TRAVEL_TIME_MIN]
+    table["w_dist"] = table["weight"] * table[T.DISTANCE_KM]
+    grouped = table.groupby(["home_zone", T.SITE, "mode"], as_index=False)[
+        ["weight", "w_time", "w_dist"]
+    ].sum()
+    grouped = grouped[grouped["weight"] >= scenario.network.min_reached_share - 1e-12]
+    coarse = pd.DataFrame(
+        {
+            T.ZONE: grouped["home_zone"].astype(str),
+            T.SITE: grouped[T.SITE].astype(str),
+            "mode": grouped["mode"],
+            T.TRAVEL_TIME_MIN: grouped["w_time"] / grouped["weight"],
+            T.DISTANCE_KM: grouped["w_dist"] / grouped["weight"],
+        }
+    ).reset_index(drop=True)
+    return replace(fine, table=coarse, meta={**fine.meta, "demand_points": len(points)})
 
 
 def compute_demand(scenario: Scenario, inputs: InputData, context: RunContext) -> DemandResult:
@@ -619,11 +675,13 @@ def prepare_run(
     timings: dict[str, float] = {}
     with _step(progress, "inputs", timings):
         inputs = load_inputs(scenario, context)
-    with _step(progress, "travel times", timings):
-        travel = compute_travel_times(scenario, inputs, context)
-    _check_coverage(scenario, inputs, travel)
     with _step(progress, "demand", timings):
         demand = compute_demand(scenario, inputs, context)
+    with _step(progress, "travel times", timings):
+        first = demand.population.xs(scenario.periods[0], level=T.PERIOD)
+        per_zone = first[T.POPULATION_PERSONS].groupby(level=T.ZONE).sum()
+        travel = compute_travel_times(scenario, inputs, context, population=per_zone)
+    _check_coverage(scenario, inputs, travel)
     with _step(progress, "model data", timings):
         data = make_model_data(scenario, inputs, demand.demand, travel.table)
     if data.pairs.empty:
@@ -1003,6 +1061,7 @@ def _dask_map(
 
 
 __all__ = [
+    "InputDataError",
     "NetworkReport",
     "ParetoFront",
     "PreparedRun",

@@ -39,6 +39,16 @@ class NetworkSettings(StrictModel):
     max_snap_m: float = Field(default=1000.0, gt=0)
     """Points farther than this from the road network, in metres, are reported, not snapped."""
 
+    demand_points: Literal["centroid", "network"] = "centroid"
+    """Where a zone's people live for travel times: ``"centroid"``, the zone's centroid;
+    ``"network"``, the zone's population spread over residential road nodes near it
+    (weighted by residential road length), and each (zone, site) time is the
+    population-weighted mean over those points."""
+
+    min_reached_share: float = Field(default=0.95, gt=0, le=1)
+    """With ``demand_points = "network"``: a site counts as within the cutoff for a zone when
+    points holding at least this share of the zone's population reach it."""
+
     age_group: str = "adult"
     """Age group whose walking speed is used (a key of ``walk_speed_kph``). Only matters for
     ``mode="walk"`` and for the walked access and egress legs of a car trip."""
