@@ -237,9 +237,17 @@ def test_sweep_rejects_bad_budgets(data_dir):
 
 
 def test_network_verb_prints_reachability(data_dir, tmp_path):
-    result = runner.invoke(
-        app, ["network", str(DELFT), "--data-dir", str(data_dir), "--out-dir", str(tmp_path)]
-    )
+    args = [
+        "network",
+        str(DELFT),
+        "--data-dir",
+        str(data_dir),
+        "--out-dir",
+        str(tmp_path),
+        "--set",
+        'network.demand_points="centroid"',
+    ]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "network: 2,153 nodes, 5,023 edges" in text
@@ -247,6 +255,16 @@ def test_network_verb_prints_reachability(data_dir, tmp_path):
     travel = pd.read_csv(tmp_path / "travel_times.csv", dtype={"zone": str})
     assert set(travel.columns) == {"zone", "site", "mode", "travel_time_min", "distance_km"}
     assert travel["travel_time_min"].max() <= 30
+    assert travel["zone"].nunique() == 13
+    # With residential demand points, points trapped by one-way streets at the clipped
+    # edge of the drive network are reported by name, not silently dropped.
+    result = runner.invoke(
+        app, ["network", str(DELFT), "--data-dir", str(data_dir), "--out-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    report = pd.read_csv(tmp_path / "reachability.csv", dtype={"id": str})
+    assert set(report["issue"]) <= {"no_site_within_cutoff", "not_snapped", "island"}
+    assert report["id"].str.contains("#").all()  # points named "<zone>#<node>"
 
 
 @pytest.mark.slow

@@ -561,7 +561,10 @@ def inspect_network(
     )
     inputs = load_inputs(scenario, context)
     graph = load_scenario_network(scenario, context)
-    travel = compute_travel_times(scenario, inputs, context, graph=graph)
+    population = None
+    if scenario.network.demand_points == "network":
+        population = _zone_population(scenario, compute_demand(scenario, inputs, context))
+    travel = compute_travel_times(scenario, inputs, context, graph=graph, population=population)
     return NetworkReport(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
@@ -618,6 +621,12 @@ def _context(
         cache_dir=Path(cache_dir).resolve() if cache_dir else None,
     )
     return scenario, context
+
+
+def _zone_population(scenario: Scenario, demand: DemandResult) -> pd.Series:
+    """Persons per zone in the first planning period."""
+    first = demand.population.xs(scenario.periods[0], level=T.PERIOD)
+    return first[T.POPULATION_PERSONS].groupby(level=T.ZONE).sum()
 
 
 def _check_coverage(scenario: Scenario, inputs: InputData, travel: TravelTimes) -> None:
@@ -678,9 +687,8 @@ def prepare_run(
     with _step(progress, "demand", timings):
         demand = compute_demand(scenario, inputs, context)
     with _step(progress, "travel times", timings):
-        first = demand.population.xs(scenario.periods[0], level=T.PERIOD)
-        per_zone = first[T.POPULATION_PERSONS].groupby(level=T.ZONE).sum()
-        travel = compute_travel_times(scenario, inputs, context, population=per_zone)
+        population = _zone_population(scenario, demand)
+        travel = compute_travel_times(scenario, inputs, context, population=population)
     _check_coverage(scenario, inputs, travel)
     with _step(progress, "model data", timings):
         data = make_model_data(scenario, inputs, demand.demand, travel.table)
