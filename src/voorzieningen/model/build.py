@@ -154,10 +154,16 @@ def add_sizing(m: pyo.ConcreteModel, data: ModelData) -> None:
     saving = opts["saving"].to_numpy(dtype=float)
     reuse = opts["reuse_area_m2"].to_numpy(dtype=float)
     services_of = list(opts["services"])
+    site_of = opts[T.SITE].astype(str).to_numpy()
+    floor = data.min_places.clip(lower=1.0)
+
+    def bound(k: int, s: str) -> float:
+        return float(data.site_cap_max.get((site_of[k], s), floor[s]))
+
     m.c_capv_open = pyo.Constraint(
         m.OPT_SERVICES,
         m.PERIODS,
-        rule=lambda m, k, s, t: m.capv[k, s, t] <= float(data.cap_max[s]) * m.start[k, t],
+        rule=lambda m, k, s, t: m.capv[k, s, t] <= bound(k, s) * m.start[k, t],
     )
     # A started option hosts a real facility: at least its minimum viable size, and at
     # least one place, of every service it hosts (no free zero-capacity projects).

@@ -62,6 +62,10 @@ class ModelData:
         in every period.
     cap_max
         Largest capacity (places) of a service at one site, indexed by service.
+    site_cap_max
+        Largest useful capacity (places) per (site, service): the most demand that can
+        reach the site in any period (at least the minimum size); pairs not listed can
+        reach no demand and get the minimum size.
     m2_per_place, min_places
         Space norm and minimum viable size, indexed by service.
     discount
@@ -85,6 +89,7 @@ class ModelData:
     fixed_sites: list[str]
     close_value_eur: pd.Series
     cap_max: pd.Series
+    site_cap_max: pd.Series
     m2_per_place: pd.Series
     min_places: pd.Series
     discount: pd.Series
@@ -361,6 +366,28 @@ def build_model_data(
     min_places = pd.Series({s: costs.for_service(s).min_places for s in services})
     biggest = asis_capacity.groupby(level=T.SERVICE).max().reindex(services).fillna(0.0)
     cap_max = pd.concat([cap_max, biggest, min_places.clip(lower=1.0)], axis=1).max(axis=1)
+    # Per site: no more places than the demand that can reach it in any period (a far
+    # tighter big-M than the regional bound, which strengthens the LP relaxation).
+    reach = pairs[[T.ZONE, T.SITE, T.SERVICE]].merge(
+        dem.rename("d").reset_index(), on=[T.ZONE, T.SERVICE]
+    )
+    reachable = (
+        reach.groupby([T.SITE, T.SERVICE, T.PERIOD])["d"]
+        .sum()
+        .groupby(level=[T.SITE, T.SERVICE])
+        .max()
+    )
+    floor = min_places.clip(lower=1.0)
+    site_cap_max = pd.Series(
+        np.minimum(
+            np.maximum(
+                reachable.to_numpy(),
+                floor.reindex(reachable.index.get_level_values(T.SERVICE)).to_numpy(),
+            ),
+            cap_max.reindex(reachable.index.get_level_values(T.SERVICE)).to_numpy(),
+        ),
+        index=reachable.index,
+    )
 
     years = pd.Series(period_years, index=periods, dtype=float)
     offset = np.array([p - periods[0] for p in periods], dtype=float)
@@ -390,6 +417,7 @@ def build_model_data(
         fixed_sites=fixed_sites,
         close_value_eur=close_value,
         cap_max=cap_max,
+        site_cap_max=site_cap_max,
         m2_per_place=m2_per_place,
         min_places=min_places,
         discount=discount,

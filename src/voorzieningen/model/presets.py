@@ -45,14 +45,22 @@ all higher levels are dropped (García et al. 2011).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.relational_expr import (
+    EqualityExpression,
+    InequalityExpression,
+    RangedExpression,
+)
 
 from voorzieningen.errors import InfeasibleModelError, InputDataError, SolverError
 
@@ -66,6 +74,26 @@ PresetName = Literal["p_median", "p_center", "mclp", "lscp", "cflp", "cpmp", "uf
 SPEC_ATTRIBUTE = "preset_spec"
 
 _MAX_LISTED = 5
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _gc_paused(build: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a model builder with Python's cyclic garbage collector paused.
+
+    A builder allocates one Pyomo object per variable, term and row and frees none of them,
+    so every collection the allocations trigger scans the whole growing model for nothing:
+    on a 200 x 200 p-median that is two thirds of the build time. ``PauseGC`` restores the
+    collector's previous state on exit (also on errors) and nests.
+    """
+
+    @functools.wraps(build)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with PauseGC():
+            return build(*args, **kwargs)
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------- results
@@ -237,11 +265,13 @@ def _rows_to_expressions(
     var_array = np.empty(len(variables), dtype=object)
     var_array[:] = list(variables)
     terms = var_array[cols]
-    for k in np.flatnonzero(coefs != 1.0).tolist():
-        terms[k] = MonomialTermExpression((float(coefs[k]), terms[k]))
+    scaled = np.flatnonzero(coefs != 1.0)
+    if len(scaled):
+        pairs = zip(coefs[scaled].tolist(), terms[scaled].tolist(), strict=True)
+        terms[scaled] = list(map(MonomialTermExpression, pairs))
     term_list = terms.tolist()
     bounds = indptr.tolist()
-    return [LinearExpression(term_list[bounds[r] : bounds[r + 1]]) for r in range(n_rows)]
+    return [LinearExpression(term_list[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def _add_rows(
@@ -251,13 +281,27 @@ def _add_rows(
     lower: FloatArray | float | None,
     upper: FloatArray | float | None,
 ) -> None:
-    """Add ``lower <= expressions[r] <= upper`` as the indexed constraint ``model.<name>``."""
-    n_rows = len(expressions)
-    lo: list[float | None] = _bound_list(lower, n_rows)
-    hi: list[float | None] = _bound_list(upper, n_rows)
+    """Add ``lower <= expressions[r] <= upper`` as the indexed constraint ``model.<name>``.
 
-    def rule(_: pyo.ConcreteModel, r: int) -> tuple[float | None, LinearExpression, float | None]:
-        return (lo[r], expressions[r], hi[r])
+    The relational expressions are made directly (what Pyomo would turn a
+    ``(lower, body, upper)`` tuple into, without its per-row dispatch).
+    """
+    n_rows = len(expressions)
+    lo = _bound_list(lower, n_rows)
+    hi = _bound_list(upper, n_rows)
+    relations: list[Any] = []
+    for low, body, high in zip(lo, expressions, hi, strict=True):
+        if low is None:
+            relations.append(InequalityExpression((body, high), False))  # noqa: FBT003
+        elif high is None:
+            relations.append(InequalityExpression((low, body), False))  # noqa: FBT003
+        elif low == high:
+            relations.append(EqualityExpression((body, low)))
+        else:
+            relations.append(RangedExpression((low, body, high), (False, False)))
+
+    def rule(_: pyo.ConcreteModel, r: int) -> Any:
+        return relations[r]
 
     model.add_component(name, pyo.Constraint(range(n_rows), rule=rule))
 
@@ -391,6 +435,7 @@ def _radius_objective_terms(
 # --------------------------------------------------------------------------- presets
 
 
+@_gc_paused
 def build_p_median(
     costs: npt.ArrayLike,
     *,
@@ -440,17 +485,17 @@ def build_p_median(
     w = _vector(weights, n, "weights", "client")
     p = _count(p, m)
     if formulation == "assignment":
-        model = _assignment_model(c, w, fixed_costs=None)
+        model = _assignment_model(c, w, fixed_costs=None, p=p)
     elif formulation == "radius":
         model = _radius_model(c, w, p=p, fixed_costs=None)
     else:
         msg = f"`formulation` must be 'radius' or 'assignment'; got {formulation!r}."
         raise InputDataError(msg)
-    model.c_cardinality = pyo.Constraint(expr=_linear(list(model.open.values()), np.ones(m)) == p)
     setattr(model, SPEC_ATTRIBUTE, _spec("p_median", c, weights=w))
     return model
 
 
+@_gc_paused
 def build_uflp(
     costs: npt.ArrayLike,
     *,
@@ -512,6 +557,8 @@ def _radius_model(
     model = pyo.ConcreteModel(name="radius")
     model.SITES = pyo.RangeSet(0, c.shape[1] - 1)
     model.open = pyo.Var(model.SITES, within=pyo.Binary)
+    if p is not None:
+        _add_cardinality(model, p)
     levels = _radius_levels(c, p=p)
     z_rows, _ = _add_radius_chain(model, levels)
     constant, z_coef = _radius_objective_terms(model, levels, z_rows, w)
@@ -525,12 +572,14 @@ def _radius_model(
 
 
 def _assignment_model(
-    c: FloatArray, w: FloatArray, *, fixed_costs: FloatArray | None
+    c: FloatArray, w: FloatArray, *, fixed_costs: FloatArray | None, p: int | None = None
 ) -> pyo.ConcreteModel:
     n, m = c.shape
     model = pyo.ConcreteModel(name="assignment")
     model.SITES = pyo.RangeSet(0, m - 1)
     model.open = pyo.Var(model.SITES, within=pyo.Binary)
+    if p is not None:
+        _add_cardinality(model, p)
     pairs = _add_assignment_vars(model, c, binary=False)
     _add_assign_once(model, pairs, n)
     _add_assign_if_open(model, pairs, np.ones(len(pairs)))
@@ -541,6 +590,16 @@ def _assignment_model(
         obj_coef = np.concatenate((fixed_costs, obj_coef))
     model.cost = pyo.Objective(expr=_linear(obj_vars, obj_coef), sense=pyo.minimize)
     return model
+
+
+def _add_cardinality(model: pyo.ConcreteModel, p: int) -> None:
+    """Add ``sum_j y_j = p`` (``model.c_cardinality``).
+
+    Declared right after ``model.open`` so that it is the solver's first row and the
+    ``y_j`` its first columns (Pyomo hands components over in declaration order).
+    """
+    sites = list(model.open.values())
+    model.c_cardinality = pyo.Constraint(expr=_linear(sites, np.ones(len(sites))) == p)
 
 
 def _add_assignment_vars(
@@ -592,6 +651,7 @@ def _add_capacity(
     )
 
 
+@_gc_paused
 def build_p_center(costs: npt.ArrayLike, *, p: int) -> pyo.ConcreteModel:
     r"""
     Build the p-center model: open ``p`` sites, minimise the largest client-to-site cost.
@@ -693,6 +753,7 @@ def _cover_matrix(c: FloatArray, radius: float) -> BoolArray:
     return np.asarray(c <= radius, dtype=bool)
 
 
+@_gc_paused
 def build_mclp(
     costs: npt.ArrayLike,
     *,
@@ -772,6 +833,7 @@ def build_mclp(
     return model
 
 
+@_gc_paused
 def build_lscp(
     costs: npt.ArrayLike,
     *,
@@ -837,6 +899,7 @@ def build_lscp(
     return model
 
 
+@_gc_paused
 def build_cflp(
     costs: npt.ArrayLike,
     *,
@@ -918,6 +981,7 @@ def build_cflp(
     return model
 
 
+@_gc_paused
 def build_cpmp(
     costs: npt.ArrayLike,
     *,
