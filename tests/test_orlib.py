@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pyomo.environ as pyo
 import pytest
 
 from voorzieningen.schemas.solver import SolverSettings
@@ -136,3 +137,58 @@ def test_script_file_without_optima(benchmarks_dir, tmp_path, capsys):
     # pmedcap files carry their optimum in the header, used when OPTIMA.csv has no row
     assert out[-1] == "matched: 1 of 1 published optima"
     assert code == 0
+
+
+# --------------------------------------------------------------------------- --compare
+
+
+def test_pmed_cases_stop_at_absolute_gap_below_one(benchmarks_dir):
+    case = orlib.pmed_cases(benchmarks_dir / "pmed" / "pmed1.txt", [])[0]
+    assert case.abs_gap == orlib.PMED_ABS_GAP == 0.999
+    settings = orlib.case_settings(case, SETTINGS)
+    assert settings.mip_abs_gap == 0.999
+    assert settings.mip_rel_gap == SETTINGS.mip_rel_gap
+    assert orlib.integral(np.array([[0.0, 3.0], [np.inf, 2.0]]))
+    assert not orlib.integral(np.array([[0.5]]))
+
+
+def test_textbook_highspy_solves_tiny_pmedian():
+    d = np.array([[0.0, 4, 9], [4, 0, 5], [9, 5, 0]])
+    for gap in (0.0, 0.999):
+        build, solve, objective = orlib.textbook_highspy(d, 1, time_limit=10, mip_abs_gap=gap)
+        assert objective == 9
+        assert build >= 0
+        assert solve >= 0
+
+
+def test_compare_prints_both_ratios(tmp_path, capsys):
+    # 4 points on a line at 0, 1, 5, 6 (edges 1-2: 1, 2-3: 4, 3-4: 1), p = 2 -> cost 2
+    path = tmp_path / "tiny.txt"
+    path.write_text("4 3 2\n1 2 1\n2 3 4\n3 4 1\n")
+    code = orlib.main(
+        ["pmed", str(path), "--optima", str(tmp_path / "none.csv"), "--compare", "--repeat", "2"]
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    header = next(k for k, line in enumerate(lines) if line.startswith("compare "))
+    for column in ("(a)", "(b)", "spopt/ours"):
+        assert column in lines[header]
+    row = lines[header + 1].split()
+    assert row[0] == "tiny"
+    assert row[-4:] == ["2,", "2,", "2,", "2"]  # ours, ours textbook, highspy, spopt
+    assert lines[header + 2].startswith("total ")
+    assert lines[header + 3].startswith("geo-mean ")
+
+
+def test_print_compare_ratios(capsys):
+    case = orlib.Case("x", "p-median", pyo.ConcreteModel)
+    out = orlib.Outcome(case, objective=5.0)
+    out.extra.update(
+        ours=3.0, assign=4.0, highs=2.0, spopt=6.0, assign_obj=5, highs_obj=5, spopt_obj=5
+    )
+    orlib.print_compare([out])
+    lines = capsys.readouterr().out.strip().splitlines()
+    row = lines[-3].split()
+    # (a) = 4 / 2, (b) = 3 / 2, spopt / ours = 6 / 3
+    assert row[:8] == ["x", "3.000", "4.000", "2.000", "2.00", "1.50", "6.000", "2.00"]
+    assert lines[-1].split()[1:] == ["2.00", "1.50", "2.00"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 
 import numpy as np
@@ -201,6 +202,49 @@ def test_extract_errors():
 def test_building_does_not_solve():
     model = presets.build_p_median(LINE3, p=1)
     assert all(v.value is None for v in model.open.values())
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_building_restores_garbage_collector(enabled):
+    # builders pause Python's cyclic GC while they allocate, and restore its state after,
+    # also when they raise
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        presets.build_p_median(LINE3, p=1)
+        assert gc.isenabled() is enabled
+        with pytest.raises(InfeasibleModelError):
+            presets.build_p_median(LINE3, p=4)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("formulation", ["radius", "assignment"])
+def test_p_median_cardinality_is_first_row(formulation):
+    # declared first, so the solver gets sum_j y_j = p as row 0 and y as columns 0..m-1
+    model = presets.build_p_median(LINE3, p=2, formulation=formulation)
+    first = next(model.component_objects(pyo.Constraint))
+    assert first.name == "c_cardinality"
+    assert pyo.value(first.upper) == 2
+    assert pyo.value(first.lower) == 2
+
+
+def test_rows_bounds_make_relations():
+    model = pyo.ConcreteModel()
+    model.v = pyo.Var(range(2))
+    v = list(model.v.values())
+    exprs = presets._rows_to_expressions(
+        v, np.array([0, 0, 1, 2]), np.array([0, 1, 1, 0]), np.array([1.0, -2.0, 1.0, 3.0]), 3
+    )
+    presets._add_rows(model, "c", exprs, np.array([1.0, -np.inf, 0.0]), np.array([1.0, 2.0, 5.0]))
+    c = model.c
+    assert [(c[r].lower, c[r].upper) for r in range(3)] == [(1.0, 1.0), (-np.inf, 2.0), (0.0, 5.0)]
+    assert str(c[0].body) == "v[0] - 2.0*v[1]"
+    presets._add_rows(model, "d", exprs[:1], None, 4.0)
+    presets._add_rows(model, "e", exprs[:1], 4.0, None)
+    assert (model.d[0].lower, model.d[0].upper) == (None, 4.0)
+    assert (model.e[0].lower, model.e[0].upper) == (4.0, None)
 
 
 # --------------------------------------------------------------------------- cross-checks
