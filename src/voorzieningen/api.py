@@ -645,8 +645,11 @@ def _check_coverage(scenario: Scenario, inputs: InputData, travel: TravelTimes) 
             f"in the plan: {listed}. Check their coordinates (reachability.csv has details)."
         )
         warnings.warn(msg, VoorzieningenWarning, stacklevel=3)
-    lost = report[(report["point_kind"] == "zone") & (report["issue"] == "not_snapped")]
-    if len(lost) == len(inputs.zones):
+    points = travel.points
+    origins = points[points["point_kind"] == "zone"]
+    home = origins["id"].astype(str).str.split("#").str[0]  # "<zone>#<node>" for sub-points
+    placed = set(home[origins["snapped"].astype(bool)])
+    if not placed & set(inputs.zones.index.astype(str)):
         msg = (
             f"(network.source = {scenario.network.source}) | none of the {len(inputs.zones)} "
             f"zones is within network.max_snap_m = {scenario.network.max_snap_m:g} m of this "
@@ -698,15 +701,47 @@ def prepare_run(
             f"{scenario.network.mode}; raise network.cutoff_min or check the coordinates."
         )
         raise NetworkError(msg)
-    files = dict(inputs.files)
-    if isinstance(src := network_source(scenario, context), Path):
-        files["network"] = src
-    demand_file = context.data_dir / scenario.demand.population_source
-    if demand_file.is_file():
-        files["population"] = demand_file
-    if context.scenario_file is not None:
-        files["scenario"] = context.scenario_file
+    files = {**inputs.files, **input_files(scenario, context)}
     return PreparedRun(scenario, context, inputs, travel, demand, data, timings, files)
+
+
+def input_files(scenario: Scenario, context: RunContext) -> dict[str, Path]:
+    """
+    Return every file a scenario reads, by role (those that exist).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    context
+        Where it reads from.
+
+    Returns
+    -------
+    dict
+        Role (``zones``, ``duo_schools``, ``portfolio``, ``population``, ``history``,
+        ``external_totals``, ``network``, ``scenario``) to path.
+    """
+    data, region = context.data_dir, context.region_dir
+    candidates: dict[str, Path | None] = {
+        "zones": data / scenario.zones.centroids_file
+        if scenario.zones.source == "cbs_pc4"
+        else (region / scenario.zones.zones_file if scenario.zones.zones_file else None),
+        "duo_schools": data / scenario.facilities.duo_file
+        if scenario.facilities.duo_schools
+        else None,
+        "portfolio": region / scenario.facilities.portfolio_file
+        if scenario.facilities.portfolio_file
+        else None,
+        "population": data / scenario.demand.population_source,
+        "history": data / scenario.demand.history_source,
+        "external_totals": data / scenario.demand.external_totals_source
+        if scenario.demand.external_totals_source
+        else None,
+        "network": data / scenario.network.source,
+        "scenario": context.scenario_file,
+    }
+    return {role: path for role, path in candidates.items() if path is not None and path.is_file()}
 
 
 def _meta(prepared: PreparedRun, outcome: SolveOutcome, **extra: Any) -> dict[str, Any]:
@@ -895,7 +930,10 @@ def pareto_front(
         with _step(progress, f"solve budget {budget:,.0f} EUR", prepared.timings):
             outcome = session.solve(model, warm_start=i > 0)
         level_data = replace(prepared.data, capex_total_eur=budget)
-        meta = _meta(prepared, outcome, budget_eur=budget)
+        level_scenario = scenario.model_copy(
+            update={"budget": scenario.budget.model_copy(update={"capex_total_eur": budget})}
+        )
+        meta = _meta(replace(prepared, scenario=level_scenario), outcome, budget_eur=budget)
         results = _results(prepared, model, outcome, meta, data=level_data)
         plans.append(results)
         summary = results.summary.iloc[0]
@@ -904,7 +942,10 @@ def pareto_front(
                 "budget_eur": budget,
                 "spend_eur": float(summary["capex_total_eur"] - summary["proceeds_total_eur"])
                 if scenario.budget.sale_proceeds_fund_capex
-                else float(summary["capex_total_eur"]),
+                else float(
+                    summary["capex_total_eur"]
+                    + results.plan.closures["proceeds_eur"].clip(upper=0.0).abs().sum()
+                ),
                 "capex_eur": float(summary["capex_total_eur"]),
                 "proceeds_eur": float(summary["proceeds_total_eur"]),
                 "npv_cost_eur": float(summary["npv_cost_eur"]),
@@ -941,20 +982,12 @@ def scenario_fingerprint(scenario: Scenario, context: RunContext) -> str:
         SHA-256 hex digest.
     """
     digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8"))
-    names: list[Path] = []
-    if scenario.zones.source == "cbs_pc4":
-        names.append(context.data_dir / scenario.zones.centroids_file)
-    elif scenario.zones.zones_file:
-        names.append(context.region_dir / scenario.zones.zones_file)
-    if scenario.facilities.duo_schools:
-        names.append(context.data_dir / scenario.facilities.duo_file)
-    if scenario.facilities.portfolio_file:
-        names.append(context.region_dir / scenario.facilities.portfolio_file)
-    names.append(context.data_dir / scenario.demand.population_source)
-    names.append(context.data_dir / scenario.network.source)
-    for path in names:
-        digest.update(str(path.name).encode("utf-8"))
-        digest.update(file_sha256(path).encode("ascii") if path.is_file() else b"missing")
+    digest.update(package_versions().get("voorzieningen", "").encode("utf-8"))
+    for role, path in sorted(input_files(scenario, context).items()):
+        if role == "scenario":
+            continue  # its settings are hashed above; other scenarios in it do not matter
+        digest.update(role.encode("utf-8"))
+        digest.update(file_sha256(path).encode("ascii"))
     return digest.hexdigest()
 
 
@@ -1077,6 +1110,7 @@ __all__ = [
     "compare_results",
     "compute_demand",
     "compute_travel_times",
+    "input_files",
     "inspect_network",
     "list_scenarios",
     "load_inputs",

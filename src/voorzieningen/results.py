@@ -315,12 +315,12 @@ def extract_results(
             "discount_factor": [float(data.discount[t]) for t in data.periods],
         }
     )
-    served = plan.assignments["persons"].sum()
     weight = data.period_years / data.period_years.sum()
     a = plan.assignments
     w = a[T.PERIOD].map(weight).to_numpy(dtype=float)
-    mean_tt = float(
-        (a["persons"] * a[T.TRAVEL_TIME_MIN] * w).sum() / max((a["persons"] * w).sum(), EPS)
+    served = float((a["persons"] * w).sum())  # horizon-average per period
+    mean_tt = (
+        float((a["persons"] * a[T.TRAVEL_TIME_MIN] * w).sum()) / served if served > EPS else np.nan
     )
     summary = pd.DataFrame(
         [
@@ -340,8 +340,8 @@ def extract_results(
                 "npv_cost_eur": float(pyo.value(model.npv_cost_eur)),
                 "access_person_min": float(pyo.value(model.access_person_min)),
                 "mean_travel_time_min": mean_tt,
-                "served_persons": float(served),
-                # horizon-average per period, weighted like the objective
+                # persons per period, averaged over the horizon like the objective
+                "served_persons": served,
                 "unmet_persons": float(
                     (plan.unmet["persons"] * plan.unmet[T.PERIOD].map(weight)).sum()
                 ),

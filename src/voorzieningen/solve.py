@@ -202,8 +202,9 @@ class HighsSession:
         ):
             msg = (
                 "No plan satisfies every constraint of this scenario (HiGHS proved it "
-                "infeasible). Raise the budget, relax the norms, or set "
-                "`model.allow_unmet_demand = true` to see which zones and services fall short."
+                "infeasible). Raise the budget, relax the norms, guarantees or minimum sizes; "
+                "with `model.allow_unmet_demand = false`, set it to true to see which zones "
+                "and services fall short."
             )
             raise InfeasibleModelError(msg)
         objective = result.best_feasible_objective

@@ -15,7 +15,7 @@ import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.errors import VerificationError
-from voorzieningen.model.data import ModelData
+from voorzieningen.model.data import WORST_OFF_SECONDARY, ModelData
 from voorzieningen.schemas.model import Service
 
 #: Absolute tolerance (persons, places, €) for rounding in the solver.
@@ -119,11 +119,21 @@ def _lifecycle(
         wrong_time = built[built[T.PERIOD] != row[T.PERIOD]]
         if len(wrong_time):
             errors.append(f"site {key[0]}: capacity built outside the start period {row[T.PERIOD]}")
-        need = (1.0 - float(opt["saving"])) * sum(
+        areas = [
             float(data.m2_per_place[s]) * float(c)
             for s, c in zip(built[T.SERVICE], built[T.CAPACITY_PLACES], strict=True)
+        ]
+        saving = float(opt["saving"])
+        smallest = min(
+            (
+                float(data.m2_per_place[s])
+                * float(built.loc[built[T.SERVICE] == s, T.CAPACITY_PLACES].sum())
+                for s in hosted
+            ),
+            default=0.0,
         )
-        new_area = max(0.0, need - float(opt["reuse_area_m2"]))
+        shared = min(saving * sum(areas), saving * len(hosted) * smallest) if saving else 0.0
+        new_area = max(0.0, sum(areas) - shared - float(opt["reuse_area_m2"]))
         if float(row["new_area_m2"]) < new_area - _tol(new_area):
             errors.append(
                 f"site {key[0]}: {row['new_area_m2']:.1f} m² new floor area paid for, "
@@ -184,17 +194,20 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
                 f"zone {z} assigned to {j} for {s} in {t}: the site does not host {s} then"
             )
     used = a.groupby([T.SITE, T.SERVICE, T.PERIOD])["persons"].sum()
+    fixed = set(data.fixed_sites)
     for key, u in used.items():
         j, s, t = cast("tuple[str, str, int]", key)
         cap = capacity.get((str(j), str(s), int(t)), 0.0)
         if u > cap + _tol(cap):
             errors.append(f"site {j} {s} {t}: {u:.2f} persons assigned, capacity {cap:.2f}")
         low = float(data.min_places[s])
-        if (str(j), str(s), int(t)) in capacity and low > 0 and u < low - _tol(low):
+        hosted_here = (str(j), str(s), int(t)) in capacity and str(j) not in fixed
+        if hosted_here and low > 0 and u < low - _tol(low):
             errors.append(f"site {j} {s} {t}: {u:.2f} persons, below the minimum size {low:g}")
+    fixed = set(data.fixed_sites)
     for j, s, t in capacity:
         low = float(data.min_places.get(s, 0.0))
-        if low > 0 and (j, s, t) not in used.index:
+        if j not in fixed and low > 0 and (j, s, t) not in used.index:
             errors.append(
                 f"site {j} {s} {t}: open with no one assigned, below minimum size {low:g}"
             )
@@ -228,12 +241,12 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
                     f"{s} {t}: {within:.1f} of {total:.1f} within {norm.within_min:g} min, norm {need:.1f}"
                 )
     capex = plan.starts.groupby(T.PERIOD)[T.CAPEX_EUR].sum().reindex(data.periods, fill_value=0.0)
-    proceeds = (
-        plan.closures.groupby(T.PERIOD)["proceeds_eur"].sum().reindex(data.periods, fill_value=0.0)
-    )
+    proceeds = _proceeds(plan, data).reindex(data.periods, fill_value=0.0)
+    values = plan.closures[T.SITE].astype(str).map(data.close_value_eur).astype(float)
     demolition = (
-        plan.closures.assign(d=(-plan.closures["proceeds_eur"]).clip(lower=0.0))
-        .groupby(T.PERIOD)["d"]
+        (-values)
+        .clip(lower=0.0)
+        .groupby(plan.closures[T.PERIOD])
         .sum()
         .reindex(data.periods, fill_value=0.0)
     )
@@ -244,12 +257,14 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
                 errors.append(
                     f"period {t}: spending {v:,.0f} EUR exceeds the budget {data.capex_per_period_eur:,.0f} EUR"
                 )
-    if data.capex_total_eur is not None and spend.sum() > data.capex_total_eur + _tol(
-        data.capex_total_eur
-    ):
-        errors.append(
-            f"total spending {spend.sum():,.0f} EUR exceeds the budget {data.capex_total_eur:,.0f} EUR"
-        )
+    if data.capex_total_eur is not None:
+        cumulative = spend.cumsum()
+        for t, v in cumulative.items():
+            if v > data.capex_total_eur + _tol(data.capex_total_eur):
+                errors.append(
+                    f"spending up to {t} of {v:,.0f} EUR exceeds the total budget "
+                    f"{data.capex_total_eur:,.0f} EUR (later sales cannot pay for earlier works)"
+                )
     if data.options_settings.closest_assignment:
         _check_closest(a, capacity, data, errors)
     if objective_value is not None:
@@ -290,6 +305,13 @@ def _check_closest(
                 )
 
 
+def _proceeds(plan: PlanFrames, data: ModelData) -> pd.Series:
+    """Net proceeds (€) of the plan's closures per period, from the model data's values."""
+    sites = plan.closures[T.SITE].astype(str)
+    values = sites.map(data.close_value_eur).astype(float)
+    return values.groupby(plan.closures[T.PERIOD]).sum()
+
+
 def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
     """
     Recompute the net present value of a plan's costs from its decisions.
@@ -311,7 +333,7 @@ def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
     end = data.periods[-1] + float(data.period_years.iloc[-1]) - data.periods[0]
     end_discount = (1.0 + data.costs.discount_rate) ** -end
     capex = plan.starts.groupby(T.PERIOD)[T.CAPEX_EUR].sum()
-    proceeds = plan.closures.groupby(T.PERIOD)["proceeds_eur"].sum()
+    proceeds = _proceeds(plan, data)
     in_use = plan.asis.loc[plan.asis["in_use"].astype(bool)]
     for t in data.periods:
         c = float(capex.get(t, 0.0))
@@ -329,9 +351,8 @@ def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
             opex += float(opt["opex_eur_per_m2_year"]) * (
                 float(opt["reuse_area_m2"]) + float(row["new_area_m2"])
             )
-        npv += float(data.discount[t]) * (
-            c - float(proceeds.get(t, 0.0)) + float(data.period_years[t]) * opex
-        )
+        npv += float(data.discount[t]) * (c - float(proceeds.get(t, 0.0)))
+        npv += float(data.opex_factor[t]) * opex
         npv -= end_discount * float(data.residual_share[t]) * c
     return npv
 
@@ -382,11 +403,15 @@ def plan_objective(plan: PlanFrames, data: ModelData) -> float:
                 for z, t, d in zip(zones, periods, dem.to_numpy(), strict=True)
             ]
             worst += max(averages, default=0.0)
+        weight_by_period = data.demand.groupby(level=T.PERIOD).sum() * weight
+        persons = max(float(weight_by_period.sum()), 1e-9)
+        scale = WORST_OFF_SECONDARY / persons
         return (
             worst
-            + 1e-6 * (access + opts.unmet_penalty_min * unmet_w)
-            + opts.cost_tiebreak * 1e-6 * npv
+            + scale * (access + opts.unmet_penalty_min * unmet_w)
+            + opts.cost_tiebreak * scale * npv
         )
     if opts.objective == "access":
         return access + opts.unmet_penalty_min * unmet_w + opts.cost_tiebreak * npv
-    return npv + opts.unmet_penalty_eur * float(u["persons"].sum())
+    years = u[T.PERIOD].map(data.period_years).to_numpy(dtype=float)
+    return npv + opts.unmet_penalty_eur * float((years * u["persons"]).sum())

@@ -16,24 +16,29 @@ Constraints (added in this order, one ``add_*`` function each)
     1. lifecycle: ``asis[e,t] + Σ_k start[k,t] + close[e,t] = asis[e,t-1]`` (``asis[e,0]=1``);
        ``asis[e,t] = 0`` after the building's end of life; a candidate starts at most one
        option once. Closures are irreversible and investments are permanent.
-    2. sizing: ``ext[k,t] ≥ (1 - saving_k) Σ_s m2_s capv[k,s,t] - A_k start[k,t]`` and
-       ``max(1, min_s) start[k,t] ≤ capv[k,s,t] ≤ capmax_s start[k,t]``.
+    2. sizing: ``ext[k,t] ≥ Σ_s m2_s capv[k,s,t] - shared[k,t] - A_k start[k,t]`` with the
+       shared space of a multifunctional building ``shared ≤ σ Σ_s m2_s capv[k,s,t]`` and
+       ``shared ≤ σ |S_k| m2_s capv[k,s,t]`` for each hosted *s* (a token service saves
+       nothing); ``max(1, min_s) start[k,t] ≤ capv[k,s,t] ≤ capmax_{j,s} start[k,t]``.
     3. demand: ``Σ_j assign[z,j,s,t] + unmet[z,s,t] = d[z,s,t]``.
     4. capacity: ``Σ_z assign[z,j,s,t] ≤ cap0[j,s] asis[j,t] + Σ_{k∈K_j, τ≤t} capv[k,s,τ]``.
     5. linking: ``assign[p,t] ≤ d[z,s,t] host[j,s,t]``, with ``host`` = hosts *s* in *t*.
-    6. minimum viable size: ``Σ_z assign[z,j,s,t] ≥ min_s host[j,s,t]``.
+    6. minimum viable size: ``Σ_z assign[z,j,s,t] ≥ min_s host[j,s,t]`` for buildings the
+       plan manages.
     7. coverage norm: ``Σ_{p: τ_p ≤ T_s} assign[p,t] ≥ share_s Σ_z d[z,s,t]``.
-    8. budgets: per period and in total, ``capex_t - proceeds_t ≤ B`` (or without proceeds).
+    8. budgets: per period ``spend_t ≤ B_t`` and cumulatively ``Σ_{τ≤t} spend_τ ≤ B`` for
+       every *t*, with ``spend = capex - proceeds`` (or ``capex + demolition``).
     9. closest assignment (optional): ``Σ_{q farther than p} assign[q,t] ≤ d (1 - host)``.
     10. epsilon constraint (optional, for Pareto fronts): ``spend ≤ ε`` with a mutable ε.
 
 Objective
     ``access``: ``Σ_t w_t (Σ_p τ_p assign[p,t] + P Σ unmet[z,s,t]) + ε · NPV`` with period
     weights ``w_t`` = share of the horizon (person-minutes per trip, horizon average);
-    ``cost``: ``NPV + P_€ Σ unmet``, where ``NPV = Σ_t δ_t (capex_t - proceeds_t +
-    years_t · opex_t) - δ_end Σ_t r_t capex_t`` (residual value of undepreciated capex);
-    ``worst_off``: ``Σ_s worst_min[s]`` + 1e-6 × the access objective, where ``worst_min[s]``
-    bounds every zone's average travel time for *s* (minutes).
+    ``cost``: ``NPV + P_€ Σ_t years_t Σ unmet``, where ``NPV = Σ_t δ_t (capex_t -
+    proceeds_t) + Σ_t a_t opex_t - δ_end Σ_t r_t capex_t`` (``a_t`` the sum of the yearly
+    discount factors of the period; residual value of undepreciated capex);
+    ``worst_off``: ``Σ_s worst_min[s]`` + 1e-3 × the mean travel time (minutes, unmet at the
+    penalty), where ``worst_min[s]`` bounds every zone's average travel time for *s*.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from voorzieningen import tables as T
-from voorzieningen.model.data import ModelData
+from voorzieningen.model.data import WORST_OFF_SECONDARY, ModelData
 from voorzieningen.schemas.model import Service
 
 
@@ -175,11 +180,36 @@ def add_sizing(m: pyo.ConcreteModel, data: ModelData) -> None:
         ),
     )
 
-    def ext_rule(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
-        need = sum(float(data.m2_per_place[s]) * m.capv[k, s, t] for s in services_of[k])
-        return m.ext[k, t] >= (1.0 - saving[k]) * need - reuse[k] * m.start[k, t]
+    def area(m: pyo.ConcreteModel, k: int, s: str, t: int) -> pyo.Expression:
+        return float(data.m2_per_place[s]) * m.capv[k, s, t]
 
+    def ext_rule(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
+        need = sum(area(m, k, s, t) for s in services_of[k])
+        shared = m.shared[k, t] if saving[k] > 0 else 0
+        return m.ext[k, t] >= need - shared - reuse[k] * m.start[k, t]
+
+    mfa = [k for k in m.OPTIONS if saving[k] > 0]
+    m.MFA_OPTIONS = pyo.Set(initialize=mfa, ordered=True)
+    m.shared = pyo.Var(m.MFA_OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
     m.c_ext = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=ext_rule)
+    # Shared space saves at most `saving` of the total area, and no more than `saving` times
+    # n times the smallest service's area: a token service earns (almost) no saving.
+    m.c_shared_total = pyo.Constraint(
+        m.MFA_OPTIONS,
+        m.PERIODS,
+        rule=lambda m, k, t: (
+            m.shared[k, t] <= saving[k] * sum(area(m, k, s, t) for s in services_of[k])
+        ),
+    )
+    mfa_services = [(k, s) for k in mfa for s in services_of[k]]
+    m.MFA_SERVICES = pyo.Set(initialize=mfa_services, dimen=2, ordered=True)
+    m.c_shared_each = pyo.Constraint(
+        m.MFA_SERVICES,
+        m.PERIODS,
+        rule=lambda m, k, s, t: (
+            m.shared[k, t] <= saving[k] * len(services_of[k]) * area(m, k, s, t)
+        ),
+    )
 
 
 def _host_expr(m: pyo.ConcreteModel, data: ModelData, j: str, s: str, t: int) -> pyo.Expression:
@@ -233,14 +263,21 @@ def add_capacity_and_linking(m: pyo.ConcreteModel, data: ModelData) -> None:
 
     m.c_link = pyo.Constraint(m.PAIRS, m.PERIODS, rule=link)
 
+    # Minimum viable size, for every (site, service) the plan decides on; buildings it does
+    # not manage stay open whatever their use. A hosted service nobody can reach is empty,
+    # so it can only be hosted when its minimum is 0.
+    fixed = set(data.fixed_sites)
+    hosted = sorted({key for key in (*m._asis_hosts, *k_of) if key[0] not in fixed}, key=str)
+    m.MANAGED_HOSTS = pyo.Set(initialize=hosted, dimen=2, ordered=True)
+
     def min_size(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
         low = float(data.min_places[s])
         if low <= 0:
             return pyo.Constraint.Skip
-        used = sum(m.assign[p, t] for p in groups[(j, s)])
+        used = sum(m.assign[p, t] for p in groups.get((j, s), ()))
         return used >= low * _host_expr(m, data, j, s, t)
 
-    m.c_min_size = pyo.Constraint(m.SITE_SERVICES, m.PERIODS, rule=min_size)
+    m.c_min_size = pyo.Constraint(m.MANAGED_HOSTS, m.PERIODS, rule=min_size)
 
 
 def add_closest_assignment(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -343,8 +380,8 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
     m.npv_cost_eur = pyo.Expression(
         expr=sum(
-            float(data.discount[t])
-            * (m.capex_eur[t] - m.proceeds_eur[t] + float(data.period_years[t]) * m.opex_eur[t])
+            float(data.discount[t]) * (m.capex_eur[t] - m.proceeds_eur[t])
+            + float(data.opex_factor[t]) * m.opex_eur[t]
             - end_discount * float(data.residual_share[t]) * m.capex_eur[t]
             for t in data.periods
         )
@@ -366,8 +403,12 @@ def add_budgets(m: pyo.ConcreteModel, data: ModelData) -> None:
     if data.capex_total_eur is not None:
         # Mutable, so that a Pareto sweep can change it between solves (constraint 10).
         m.budget_total_eur = pyo.Param(mutable=True, initialize=float(data.capex_total_eur))
+        # Cumulative: money from a sale in a later period cannot pay for earlier works.
         m.c_budget_total = pyo.Constraint(
-            expr=sum(m.spend_eur[t] for t in data.periods) <= m.budget_total_eur
+            m.PERIODS,
+            rule=lambda m, t: (
+                sum(m.spend_eur[tau] for tau in data.periods if tau <= t) <= m.budget_total_eur
+            ),
         )
 
 
@@ -435,10 +476,15 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
     if opts.objective == "worst_off":
         add_worst_off(m, data)
+        # Then mean travel time (minutes, unmet at the penalty), scaled to 1e-3 per minute
+        # whatever the region's size, so it breaks ties without outweighing worst_min.
+        persons = max(float((data.demand.groupby(level=T.PERIOD).sum() * weight).sum()), 1e-9)
         m.objective = pyo.Objective(
             expr=sum(m.worst_min[s] for s in data.services)
-            + 1e-6 * (m.access_person_min + opts.unmet_penalty_min * m.unmet_persons)
-            + opts.cost_tiebreak * 1e-6 * m.npv_cost_eur,
+            + WORST_OFF_SECONDARY
+            / persons
+            * (m.access_person_min + opts.unmet_penalty_min * m.unmet_persons)
+            + opts.cost_tiebreak * WORST_OFF_SECONDARY / persons * m.npv_cost_eur,
             sense=pyo.minimize,
         )
     elif opts.objective == "access":
@@ -452,6 +498,10 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
         m.objective = pyo.Objective(
             expr=m.npv_cost_eur
             + opts.unmet_penalty_eur
-            * sum(m.unmet[z, s, t] for (z, s) in m.ZONE_SERVICES for t in data.periods),
+            * sum(
+                float(years[t]) * m.unmet[z, s, t]
+                for (z, s) in m.ZONE_SERVICES
+                for t in data.periods
+            ),
             sense=pyo.minimize,
         )

@@ -28,6 +28,9 @@ from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms, Servi
 
 AS_IS = "as_is"
 
+#: Weight of the mean travel time (minutes) behind the worst-off objective.
+WORST_OFF_SECONDARY = 1e-3
+
 
 @dataclass(frozen=True)
 class ModelData:
@@ -70,6 +73,9 @@ class ModelData:
         Space norm and minimum viable size, indexed by service.
     discount
         Discount factor of each period's start year relative to the first period.
+    opex_factor
+        Sum of the yearly discount factors of each period's years (opex of one € per year
+        during the period is worth this much today).
     residual_share
         Share of capex spent in each period that is left at the end of the horizon.
     """
@@ -93,6 +99,7 @@ class ModelData:
     m2_per_place: pd.Series
     min_places: pd.Series
     discount: pd.Series
+    opex_factor: pd.Series
     residual_share: pd.Series
     norms: Norms
     costs: CostSettings
@@ -150,8 +157,10 @@ def _options_for(
                 "reuse_capex_eur": reuse_cost_per_m2 * area,
                 "fixed_capex_eur": sum(c.fixed_capex_eur for c in per)
                 + (costs.mfa_fixed_capex_eur if mfa else 0.0),
-                "new_eur_per_m2": float(np.mean([c.new_build_eur_per_m2 for c in per])),
-                "opex_eur_per_m2_year": float(np.mean([c.opex_eur_per_m2_year for c in per])),
+                # The dearest hosted service sets the building's standard: adding a cheap
+                # service never makes a building cheaper per m².
+                "new_eur_per_m2": max(c.new_build_eur_per_m2 for c in per),
+                "opex_eur_per_m2_year": max(c.opex_eur_per_m2_year for c in per),
                 "saving": costs.mfa_shared_space_saving if mfa else 0.0,
             }
         )
@@ -170,11 +179,9 @@ def _options_for(
             for k in range(1, len(others) + 1):
                 for combo in itertools.combinations(others, k):
                     hosted = tuple(sorted((s0, *combo), key=services.index))
-                    per_m2 = float(
-                        np.mean(
-                            [costs.for_service(s0).renovate_eur_per_m2]
-                            + [costs.for_service(s).convert_eur_per_m2 for s in combo]
-                        )
+                    per_m2 = max(
+                        [costs.for_service(s0).renovate_eur_per_m2]
+                        + [costs.for_service(s).convert_eur_per_m2 for s in combo]
                     )
                     add("mfa", "mfa:" + "+".join(hosted), hosted, per_m2)
     else:
@@ -311,9 +318,13 @@ def build_model_data(
     asis_area = existing[T.FLOOR_AREA_M2].astype(float)
     eol = existing[T.END_OF_LIFE_YEAR].astype(float)
     managed = existing[T.MANAGED].astype(bool)
+    # Usable as is in a period only if the whole period ends by the end of life.
+    ends = {p: p + float(n) for p, n in zip(periods, period_years, strict=True)}
     last_period = eol.map(
         lambda y: (
-            max((p for p in periods if p < y), default=None) if np.isfinite(y) else periods[-1]
+            max((p for p in periods if ends[p] <= y), default=None)
+            if np.isfinite(y)
+            else periods[-1]
         )
     )
     # Buildings the plan does not manage stay in use as they are, whatever their age.
@@ -392,6 +403,14 @@ def build_model_data(
     years = pd.Series(period_years, index=periods, dtype=float)
     offset = np.array([p - periods[0] for p in periods], dtype=float)
     discount = pd.Series((1.0 + costs.discount_rate) ** -offset, index=periods)
+    # Opex is paid every year of a period: the sum of that period's yearly discount factors.
+    opex_factor = pd.Series(
+        [
+            float(sum((1.0 + costs.discount_rate) ** -(o + y) for y in range(round(n))))
+            for o, n in zip(offset, period_years, strict=True)
+        ],
+        index=periods,
+    )
     horizon_end = periods[-1] + period_years[-1]
     residual = pd.Series(
         np.clip(
@@ -421,6 +440,7 @@ def build_model_data(
         m2_per_place=m2_per_place,
         min_places=min_places,
         discount=discount,
+        opex_factor=opex_factor,
         residual_share=residual,
         norms=norms,
         costs=costs,

@@ -266,8 +266,9 @@ class ModelOptions(StrictModel):
     """Access objective: penalty per unserved person, in minutes of travel time (larger than
     any acceptable trip, so demand is served whenever capacity and norms allow)."""
 
-    unmet_penalty_eur: float = Field(default=50_000.0, gt=0, allow_inf_nan=False)
-    """Cost objective: penalty per unserved person per period, €."""
+    unmet_penalty_eur: float = Field(default=10_000.0, gt=0, allow_inf_nan=False)
+    """Cost objective: penalty per unserved person per year, € (weighted by each period's
+    length; far above the yearly cost of a place, so demand is served when it can be)."""
 
     cost_tiebreak: float = Field(default=1e-6, ge=0, allow_inf_nan=False)
     """Weight of NPV cost (in person-minutes per €) in the access objective, so that among
