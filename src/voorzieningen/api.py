@@ -949,7 +949,7 @@ def pareto_front(
                 "capex_eur": float(summary["capex_total_eur"]),
                 "proceeds_eur": float(summary["proceeds_total_eur"]),
                 "npv_cost_eur": float(summary["npv_cost_eur"]),
-                "objective_value": outcome.objective,
+                "objective_value": float(summary["objective_value"]),
                 "access_person_min": float(summary["access_person_min"]),
                 "mean_travel_time_min": float(summary["mean_travel_time_min"]),
                 "unmet_persons": float(summary["unmet_persons"]),

@@ -225,8 +225,12 @@ class HighsSession:
                     )
             raise SolverError(msg)
         result.solution_loader.load_vars()
+        # A model may state that its objective is scaled for the solver's numerics
+        # (``model._objective_scale``, e.g. 1e-6 for M€): report it in its own unit.
+        scale = float(getattr(model, "_objective_scale", 1.0))
+        objective = float(objective) / scale
         bound = result.best_objective_bound
-        bound_value = float(bound) if bound is not None else math.nan
+        bound_value = float(bound) / scale if bound is not None else math.nan
         if condition == TerminationCondition.optimal:
             status = STATUS_OPTIMAL
         elif condition == TerminationCondition.maxTimeLimit:

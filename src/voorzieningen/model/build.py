@@ -53,6 +53,9 @@ from voorzieningen import tables as T
 from voorzieningen.model.data import WORST_OFF_SECONDARY, ModelData
 from voorzieningen.schemas.model import Service
 
+#: Euros to millions of euros, for rows and objectives in money.
+MEUR = 1e-6
+
 
 def build_model(data: ModelData) -> pyo.ConcreteModel:
     """
@@ -399,15 +402,20 @@ def add_budgets(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.spend_eur = pyo.Expression(m.PERIODS, rule=spend)
     if data.capex_per_period_eur is not None:
         limit = float(data.capex_per_period_eur)
-        m.c_budget_period = pyo.Constraint(m.PERIODS, rule=lambda m, t: m.spend_eur[t] <= limit)
+        m.c_budget_period = pyo.Constraint(
+            m.PERIODS, rule=lambda m, t: MEUR * m.spend_eur[t] <= MEUR * limit
+        )
     if data.capex_total_eur is not None:
         # Mutable, so that a Pareto sweep can change it between solves (constraint 10).
+        # Budget rows are written in M€ so that their coefficients stay near 1 (HiGHS scales
+        # badly across 1e-2 .. 1e7); the parameter itself is in €.
         m.budget_total_eur = pyo.Param(mutable=True, initialize=float(data.capex_total_eur))
         # Cumulative: money from a sale in a later period cannot pay for earlier works.
         m.c_budget_total = pyo.Constraint(
             m.PERIODS,
             rule=lambda m, t: (
-                sum(m.spend_eur[tau] for tau in data.periods if tau <= t) <= m.budget_total_eur
+                MEUR * sum(m.spend_eur[tau] for tau in data.periods if tau <= t)
+                <= MEUR * m.budget_total_eur
             ),
         )
 
@@ -495,13 +503,18 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
             sense=pyo.minimize,
         )
     else:
+        # In M€ for the solver's numerics; the solve stage reports it back in €.
+        m._objective_scale = MEUR
         m.objective = pyo.Objective(
-            expr=m.npv_cost_eur
-            + opts.unmet_penalty_eur
-            * sum(
-                float(years[t]) * m.unmet[z, s, t]
-                for (z, s) in m.ZONE_SERVICES
-                for t in data.periods
+            expr=MEUR
+            * (
+                m.npv_cost_eur
+                + opts.unmet_penalty_eur
+                * sum(
+                    float(years[t]) * m.unmet[z, s, t]
+                    for (z, s) in m.ZONE_SERVICES
+                    for t in data.periods
+                )
             ),
             sense=pyo.minimize,
         )
