@@ -148,7 +148,9 @@ class HighsSession:
     def __init__(self, settings: SolverSettings | None = None) -> None:
         self.settings = settings or SolverSettings()
         self.name = solver_version()
-        solver = Highs()
+        # Every variable of our models belongs to the model itself: appsi can then hand the
+        # model to HiGHS without scanning for variables elsewhere (measurably faster).
+        solver = Highs(only_child_vars=True)
         solver.config.load_solution = False
         solver.config.stream_solver = self.settings.tee
         solver.config.time_limit = self.settings.time_limit_s
