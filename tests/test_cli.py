@@ -337,3 +337,32 @@ def test_run_warns_about_sites_off_the_network(data_dir, tmp_path):
     text = " ".join(result.output.split())
     assert "warning: 1 point(s) cannot be reached on the road network" in text
     assert "site gp-binnenstad (not_snapped)" in text
+
+
+@pytest.mark.slow
+def test_sweep_on_an_existing_dask_scheduler(data_dir, tmp_path):
+    from dask.distributed import LocalCluster
+
+    from voorzieningen import api
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = api.run_scenarios(
+            DELFT,
+            ["base"],
+            data_dir=data_dir,
+            out_root=tmp_path / "remote",
+            sets=SMALL,
+            scheduler=cluster.scheduler_address,
+        )
+    alone = api.run_scenarios(
+        DELFT,
+        ["base"],
+        data_dir=data_dir,
+        out_root=tmp_path / "seq",
+        sets=SMALL,
+        scheduler="synchronous",
+    )
+    assert list(remote["objective_value"]) == list(alone["objective_value"])
+    assert (tmp_path / "remote" / "delft" / "base" / "plan.html").is_file()

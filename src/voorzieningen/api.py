@@ -1070,7 +1070,7 @@ def run_scenarios(
                 continue
         todo.append((name, out_dir))
     args = [(str(path), n, list(sets or []), str(data), str(o), dutch_excel) for n, o in todo]
-    if scheduler == "synchronous" or len(args) <= 1:
+    if scheduler == "synchronous" or (scheduler is None and len(args) <= 1):
         rows.extend(_run_and_write(*a) for a in args)
     else:
         rows.extend(_dask_map(args, scheduler))
