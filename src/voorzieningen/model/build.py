@@ -258,10 +258,14 @@ def add_capacity_and_linking(m: pyo.ConcreteModel, data: ModelData) -> None:
     site = pairs[T.SITE].to_numpy()
     service = pairs[T.SERVICE].to_numpy()
 
+    always_open = set(data.fixed_sites)  # in use as they are in every period
+
     def link(m: pyo.ConcreteModel, p: int, t: int) -> pyo.Expression:
         d = float(dem[(zone[p], t, service[p])])
         if d <= 0:
             return m.assign[p, t] == 0
+        if site[p] in always_open:
+            return pyo.Constraint.Skip  # host = 1: implied by the demand row
         return m.assign[p, t] <= d * _host_expr(m, data, site[p], service[p], t)
 
     m.c_link = pyo.Constraint(m.PAIRS, m.PERIODS, rule=link)
