@@ -169,8 +169,10 @@ def test_build_new_when_renovation_costs_more():
 
 
 def test_mfa_merge_beats_two_renovations():
-    # School S (500 m²) and hall H (100 m²) both reach end of life; 100 pupils, 100 visitors.
-    # Renovate both: 1000 x 500 + 1000 x 100 = 600,000.
+    # School S (500 m²) and an oversized hall H (300 m²) both reach end of life; 100 pupils,
+    # 100 visitors. No discounting; a building kept to the end keeps its sale value.
+    # Renovate both: 1000 x 500 + 1000 x 300 = 800,000, less H's value kept (200,000):
+    # 600,000.
     # MFA in S: school 5 x 100 = 500 m², hall 1 x 100 = 100 m²; shared space at most
     # 0.2 x 600 = 120 and at most 0.2 x 2 x 100 = 40 m² (the smaller service), so 560 m² are
     # needed: 60 m² extension at 2000 €/m² = 120,000, plus reuse of 500 m² at the dearer
@@ -185,7 +187,7 @@ def test_mfa_merge_beats_two_renovations():
             "existing",
             "community_hall",
             "community_hall",
-            area=100,
+            area=300,
             cap=100,
             eol=2025,
             sale=200_000,
@@ -205,9 +207,13 @@ def test_mfa_merge_beats_two_renovations():
 
 def test_closure_with_sale():
     # Schools A and B (500 m² each, 100 places, in use until 2050) serve 100 pupils; each
-    # costs 100 €/m²/yr x 500 m² x 5 years = 250,000 opex per period. Keeping both: 500,000.
-    # Closing B (sale 300,000): 250,000 - 300,000 = -50,000; closing A (sale 100,000) gives
-    # 150,000. So B closes, by a margin of 200,000.
+    # costs 100 €/m²/yr x 500 m² = 50,000 opex a year. One period 2025-2029, discount 5 %:
+    # opex factor a = sum_{y=0..4} 1.05^-y, end factor e = 1.05^-5; a building still in use
+    # at the end keeps its sale value (terminal value).
+    # Keep both: 2 x 50,000 a - e (100,000 + 300,000).
+    # Close B now (sale 300,000): 50,000 a - 300,000 - e 100,000.
+    # Close A now (sale 100,000): 50,000 a - 100,000 - e 300,000.
+    # Closing B is best: its sale now is worth more than its discounted value later.
     school = ServiceCosts(
         m2_per_place=5.0,
         new_build_eur_per_m2=2000.0,
@@ -225,11 +231,17 @@ def test_closure_with_sale():
         sites,
         [("Z", "school", 100)],
         [("Z", "A", 5, 1), ("Z", "B", 5, 1)],
-        cost=costs(school=school),
+        cost=costs(school=school, discount_rate=0.05),
     )
+    a = sum(1.05**-y for y in range(5))
+    e = 1.05**-5
+    close_b = 50_000 * a - 300_000 - e * 100_000
+    close_a = 50_000 * a - 100_000 - e * 300_000
+    keep = 2 * 50_000 * a - e * 400_000
+    assert close_b < min(close_a, keep)
     assert action(results, "A") == ("keep", None)
     assert action(results, "B") == ("close", 2025)
-    assert outcome.objective == pytest.approx(-50_000.0)
+    assert outcome.objective == pytest.approx(close_b)
 
 
 def test_later_rather_than_earlier():

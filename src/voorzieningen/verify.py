@@ -326,7 +326,8 @@ def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
     Returns
     -------
     float
-        NPV of capex, opex and proceeds, less residual value, in €.
+        NPV of capex, opex and proceeds, less the residual value of new capex and the
+        terminal (sale) value of managed buildings still in use at the end, in €.
     """
     opts = data.options.set_index([T.SITE, "option"])
     npv = 0.0
@@ -354,6 +355,13 @@ def plan_npv_eur(plan: PlanFrames, data: ModelData) -> float:
         npv += float(data.discount[t]) * (c - float(proceeds.get(t, 0.0)))
         npv += float(data.opex_factor[t]) * opex
         npv -= end_discount * float(data.residual_share[t]) * c
+    # Terminal value of managed buildings still in use at the end (as is or rebuilt).
+    last_used = set(in_use.loc[in_use[T.PERIOD] == data.periods[-1], T.SITE].astype(str))
+    rebuilt = set(plan.starts[T.SITE].astype(str))
+    for site, value in data.close_value_eur.items():
+        key = str(site)
+        if key not in data.fixed_sites and (key in last_used or key in rebuilt):
+            npv -= end_discount * max(0.0, float(value))
     return npv
 
 

@@ -35,8 +35,9 @@ Objective
     ``access``: ``Σ_t w_t (Σ_p τ_p assign[p,t] + P Σ unmet[z,s,t]) + ε · NPV`` with period
     weights ``w_t`` = share of the horizon (person-minutes per trip, horizon average);
     ``cost``: ``NPV + P_€ Σ_t years_t Σ unmet``, where ``NPV = Σ_t δ_t (capex_t -
-    proceeds_t) + Σ_t a_t opex_t - δ_end Σ_t r_t capex_t`` (``a_t`` the sum of the yearly
-    discount factors of the period; residual value of undepreciated capex);
+    proceeds_t) + Σ_t a_t opex_t - δ_end Σ_t r_t capex_t - δ_end V`` (``a_t`` the sum of
+    the yearly discount factors of the period; residual value of undepreciated capex; ``V``
+    the sale value of managed buildings still in use at the end of the horizon);
     ``worst_off``: ``Σ_s worst_min[s]`` + 1e-3 × the mean travel time (minutes, unmet at the
     penalty), where ``worst_min[s]`` bounds every zone's average travel time for *s*.
 """
@@ -385,6 +386,21 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
     end_discount = (1.0 + data.costs.discount_rate) ** -(
         data.periods[-1] + float(data.period_years.iloc[-1]) - data.periods[0]
     )
+    # Terminal value: a managed building still in use at the end of the horizon keeps its
+    # sale value, so selling it in the last period is not a free gain.
+    last = data.periods[-1]
+    fixed = set(data.fixed_sites)
+    m.terminal_value_eur = pyo.Expression(
+        expr=sum(
+            max(0.0, float(close_value[e]))
+            * (
+                m.asis[e, last]
+                + sum(m.start[k, t] for k in m._options_by_site.get(e, []) for t in data.periods)
+            )
+            for e in m.EXISTING
+            if e not in fixed
+        )
+    )
     m.npv_cost_eur = pyo.Expression(
         expr=sum(
             float(data.discount[t]) * (m.capex_eur[t] - m.proceeds_eur[t])
@@ -392,6 +408,7 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
             - end_discount * float(data.residual_share[t]) * m.capex_eur[t]
             for t in data.periods
         )
+        - end_discount * m.terminal_value_eur
     )
 
 
