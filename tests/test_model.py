@@ -86,6 +86,7 @@ def solve(
     budget=None,
     norms=None,
     closest=False,
+    weights=None,
 ):
     periods = list(periods)
     zones = pd.DataFrame(
@@ -114,6 +115,7 @@ def solve(
             allow_unmet_demand=allow_unmet,
             cost_tiebreak=0.0,
             closest_assignment=closest,
+            service_weights=weights or {},
         ),
         capex_total_eur=budget,
     )
@@ -538,3 +540,42 @@ def test_end_of_life_ends_the_last_whole_period():
         allow_unmet=True,
     )
     assert data.asis_last_period["E"] == 2025
+
+
+def test_service_weights_steer_the_budget_to_the_weightier_service():
+    # Zone Z: 100 pupils and 100 patients. Existing school S (10 min) and GP practice G
+    # (10 min). Budget for one new building (100,000 fixed + 100 places at 1 m²/place x
+    # 2000 €/m² = 300,000; a second costs at least 102,000 more; budget 350,000): a new
+    # school at CS or a new practice at CG, 1 min away.
+    # Equal weights: both save 100 x 9 person-min (a tie). With the GP weighing 3, the
+    # practice is built: objective 100 x 10 (school) + 3 x 100 x 1 (GP) = 1,300.
+    flat = ServiceCosts(
+        m2_per_place=1.0,
+        new_build_eur_per_m2=2000.0,
+        renovate_eur_per_m2=1000.0,
+        convert_eur_per_m2=1000.0,
+        fixed_capex_eur=100_000.0,
+        opex_eur_per_m2_year=0.0,
+        min_places=0.0,
+    )
+    sites = [
+        site("S", "existing", "school", "school", area=100, cap=100, eol=2050, sale=0),
+        site("G", "existing", "gp", "gp", area=100, cap=100, eol=2050, sale=0),
+        site("CS", "candidate", "", "school"),
+        site("CG", "candidate", "", "gp"),
+    ]
+    tt = [("Z", "S", 10, 5), ("Z", "G", 10, 5), ("Z", "CS", 1, 1), ("Z", "CG", 1, 1)]
+    data_kw = {
+        "services": ("school", "gp"),
+        "objective": "access",
+        "budget": 350_000,
+        "cost": costs(school=flat, gp=flat),
+    }
+    results, _, outcome = solve(
+        sites, [("Z", "school", 100), ("Z", "gp", 100)], tt, weights={"gp": 3.0}, **data_kw
+    )
+    assert action(results, "CG") == ("new", 2025)
+    assert action(results, "CS") == ("not_built", None)
+    assert outcome.objective == pytest.approx(100 * 10 + 3 * 100 * 1)
+    with pytest.raises(ValueError, match="service weights must be positive"):
+        ModelOptions(service_weights={"gp": 0.0})

@@ -420,6 +420,12 @@ def plan_objective(plan: PlanFrames, data: ModelData) -> float:
             + opts.cost_tiebreak * scale * npv
         )
     if opts.objective == "access":
+        sw = {s: float(opts.service_weights.get(s, 1.0)) for s in data.services}
+        a_sw = a[T.SERVICE].map(sw).to_numpy(dtype=float)
+        u_sw = u[T.SERVICE].map(sw).to_numpy(dtype=float)
+        access = float((w * a_sw * a["persons"] * a[T.TRAVEL_TIME_MIN]).sum())
+        u_w = u[T.PERIOD].map(weight).to_numpy(dtype=float)
+        unmet_w = float((u_w * u_sw * u["persons"]).sum())
         return access + opts.unmet_penalty_min * unmet_w + opts.cost_tiebreak * npv
     years = u[T.PERIOD].map(data.period_years).to_numpy(dtype=float)
     return npv + opts.unmet_penalty_eur * float((years * u["persons"]).sum())

@@ -32,7 +32,8 @@ Constraints (added in this order, one ``add_*`` function each)
     10. epsilon constraint (optional, for Pareto fronts): ``spend ≤ ε`` with a mutable ε.
 
 Objective
-    ``access``: ``Σ_t w_t (Σ_p τ_p assign[p,t] + P Σ unmet[z,s,t]) + ε · NPV`` with period
+    ``access``: ``Σ_t w_t Σ_s ω_s (Σ_p τ_p assign[p,t] + P Σ unmet[z,s,t]) + ε · NPV``
+    with service weights ``ω_s`` (default 1) and period
     weights ``w_t`` = share of the horizon (person-minutes per trip, horizon average);
     ``cost``: ``NPV + P_€ Σ_t years_t Σ unmet``, where ``NPV = Σ_t δ_t (capex_t -
     proceeds_t) + Σ_t a_t opex_t - δ_end Σ_t r_t capex_t - δ_end V`` (``a_t`` the sum of
@@ -517,9 +518,23 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
             sense=pyo.minimize,
         )
     elif opts.objective == "access":
+        sw = {s: float(opts.service_weights.get(s, 1.0)) for s in data.services}
+        service = data.pairs[T.SERVICE].to_numpy()
+        if all(v == 1.0 for v in sw.values()):
+            weighted_access, weighted_unmet = m.access_person_min, m.unmet_persons
+        else:
+            weighted_access = sum(
+                float(weight[t]) * sum(sw[service[p]] * tt[p] * m.assign[p, t] for p in m.PAIRS)
+                for t in data.periods
+            )
+            weighted_unmet = sum(
+                float(weight[t]) * sw[s] * m.unmet[z, s, t]
+                for (z, s) in m.ZONE_SERVICES
+                for t in data.periods
+            )
         m.objective = pyo.Objective(
-            expr=m.access_person_min
-            + opts.unmet_penalty_min * m.unmet_persons
+            expr=weighted_access
+            + opts.unmet_penalty_min * weighted_unmet
             + opts.cost_tiebreak * m.npv_cost_eur,
             sense=pyo.minimize,
         )

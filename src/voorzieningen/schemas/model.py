@@ -253,6 +253,21 @@ class ModelOptions(StrictModel):
     norms; ``"worst_off"``: minimise, per service, the largest zone-average travel time
     (minutes; unserved persons count at the unmet penalty), then demand-weighted travel time."""
 
+    service_weights: dict[Service, float] = Field(default_factory=dict)
+    """Access objective: weight of one person-minute (and of one unserved person) per
+    service, e.g. ``{gp = 2.0}`` when a trip to the GP matters twice as much as one to the
+    community hall; services not named weigh 1. Age is already in the demand: GP demand is
+    weighted by age-specific consultation rates, community-hall demand toward 65+ and 75+."""
+
+    @field_validator("service_weights")
+    @classmethod
+    def _positive_weights(cls, weights: dict[Service, float]) -> dict[Service, float]:
+        bad = {s: w for s, w in weights.items() if not (w > 0 and w < 1e6)}
+        if bad:
+            msg = f"service weights must be positive and below 1e6, got {bad}"
+            raise ValueError(msg)
+        return weights
+
     closest_assignment: bool = False
     """People use their nearest open facility of a service (closest-assignment constraints)
     instead of being sent wherever the plan is best overall; capacity shortfalls there
