@@ -17,29 +17,26 @@ from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms, Servi
 from voorzieningen.solve import solve_model
 from voorzieningen.verify import verify_plan
 
-SIMPLE = {
-    "fixed_capex_eur": 0.0,
-    "opex_eur_per_m2_year": 0.0,
-    "min_places": 0.0,
-}
+
+def service(m2_per_place: float, **changes: float) -> ServiceCosts:
+    """Unit costs for hand-solved tests: new 2000, renovate/convert 1000 €/m², no fixed costs,
+    no opex, no minimum size, unless changed."""
+    values = {
+        "new_build_eur_per_m2": 2000.0,
+        "renovate_eur_per_m2": 1000.0,
+        "convert_eur_per_m2": 1000.0,
+        "fixed_capex_eur": 0.0,
+        "opex_eur_per_m2_year": 0.0,
+        "min_places": 0.0,
+        **changes,
+    }
+    return ServiceCosts(m2_per_place=m2_per_place, **values)
 
 
 def costs(**changes: object) -> CostSettings:
     """School 5 m²/pupil, new 2000, renovate/convert 1000 €/m²; hall 1 m²/place, same prices."""
-    school = ServiceCosts(
-        m2_per_place=5.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        **SIMPLE,
-    )
-    hall = ServiceCosts(
-        m2_per_place=1.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        **SIMPLE,
-    )
+    school = service(5.0)
+    hall = service(1.0)
     base = {
         "school": school,
         "community_hall": hall,
@@ -148,13 +145,7 @@ def test_renovate_rather_than_build_new():
 
 def test_build_new_when_renovation_costs_more():
     # The same, with renovation at 2100 €/m² (1,050,000 > 1,000,000): close E, build C.
-    school = ServiceCosts(
-        m2_per_place=5.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=2100.0,
-        convert_eur_per_m2=1000.0,
-        **SIMPLE,
-    )
+    school = service(5.0, renovate_eur_per_m2=2100.0)
     sites = [
         site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0),
         site("C", "candidate", "", "school"),
@@ -216,15 +207,7 @@ def test_closure_with_sale():
     # Close B now (sale 300,000): 50,000 a - 300,000 - e 100,000.
     # Close A now (sale 100,000): 50,000 a - 100,000 - e 300,000.
     # Closing B is best: its sale now is worth more than its discounted value later.
-    school = ServiceCosts(
-        m2_per_place=5.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        fixed_capex_eur=0.0,
-        opex_eur_per_m2_year=100.0,
-        min_places=0.0,
-    )
+    school = service(5.0, opex_eur_per_m2_year=100.0)
     sites = [
         site("A", "existing", "school", "school", area=500, cap=100, eol=2050, sale=100_000),
         site("B", "existing", "school", "school", area=500, cap=100, eol=2050, sale=300_000),
@@ -314,15 +297,7 @@ def test_verifier_catches_broken_plans():
         site("A", "existing", "school", "school", area=500, cap=100, eol=2050, sale=100_000),
         site("B", "existing", "school", "school", area=500, cap=100, eol=2050, sale=300_000),
     ]
-    school = ServiceCosts(
-        m2_per_place=5.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        fixed_capex_eur=0.0,
-        opex_eur_per_m2_year=100.0,
-        min_places=0.0,
-    )
+    school = service(5.0, opex_eur_per_m2_year=100.0)
     results, data, outcome = solve(
         sites,
         [("Z", "school", 100)],
@@ -387,15 +362,7 @@ def test_worst_off_objective_protects_the_farthest_zone():
     sites = [site("CA", "candidate", "", "school"), site("CB", "candidate", "", "school")]
     tt = [("A", "CA", 1, 1), ("B", "CA", 30, 20), ("A", "CB", 12, 8), ("B", "CB", 1, 1)]
     demand = [("A", "school", 1000), ("B", "school", 10)]
-    school = ServiceCosts(
-        m2_per_place=0.5,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        fixed_capex_eur=200_000.0,
-        opex_eur_per_m2_year=0.0,
-        min_places=0.0,
-    )
+    school = service(0.5, fixed_capex_eur=200_000.0)
     access, _, outcome = solve(
         sites, demand, tt, objective="access", budget=1_300_000, cost=costs(school=school)
     )
@@ -436,13 +403,7 @@ def test_convert_school_to_gp_practice_beats_new_build():
     # practice. GP space norm 0.5 m² per patient -> 500 m². Convert E: 1000 €/m² x 500 m²
     # = 500,000. New GP practice at C: 2000 x 500 = 1,000,000. Closing E and building new
     # costs 1,000,000; conversion wins by 500,000.
-    gp = ServiceCosts(
-        m2_per_place=0.5,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        **SIMPLE,
-    )
+    gp = service(0.5)
     sites = [
         site("E", "existing", "school", "school;gp", area=500, cap=100, eol=2025, sale=0),
         site("C", "candidate", "", "gp"),
@@ -464,15 +425,7 @@ def test_convert_school_to_gp_practice_beats_new_build():
 def test_unmanaged_school_below_minimum_size_stays_open():
     # A DUO school the corporation does not manage (5 pupils < minimum 23) stays open as it
     # is: the minimum size binds only buildings the plan decides on.
-    school = ServiceCosts(
-        m2_per_place=5.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        fixed_capex_eur=0.0,
-        opex_eur_per_m2_year=0.0,
-        min_places=23.0,
-    )
+    school = service(5.0, min_places=23.0)
     fixed = site("F", "existing", "school", "school", area=500, cap=100, eol=2050, sale=0)
     fixed["managed"] = False
     far = site("G", "existing", "school", "school", area=500, cap=100, eol=2050, sale=0)
@@ -549,15 +502,7 @@ def test_service_weights_steer_the_budget_to_the_weightier_service():
     # school at CS or a new practice at CG, 1 min away.
     # Equal weights: both save 100 x 9 person-min (a tie). With the GP weighing 3, the
     # practice is built: objective 100 x 10 (school) + 3 x 100 x 1 (GP) = 1,300.
-    flat = ServiceCosts(
-        m2_per_place=1.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        fixed_capex_eur=100_000.0,
-        opex_eur_per_m2_year=0.0,
-        min_places=0.0,
-    )
+    flat = service(1.0, fixed_capex_eur=100_000.0)
     sites = [
         site("S", "existing", "school", "school", area=100, cap=100, eol=2050, sale=0),
         site("G", "existing", "gp", "gp", area=100, cap=100, eol=2050, sale=0),
