@@ -258,17 +258,8 @@ def test_any_bytes_load_or_raise_input_data_error(tmp_path_factory, payload):
 def solved():
     """Close school B (sale 300,000) and renovate hall H (end of life): a plan with both."""
     import test_model as tm
-    from voorzieningen.schemas.model import ServiceCosts
 
-    school = ServiceCosts(
-        m2_per_place=5.0,
-        new_build_eur_per_m2=2000.0,
-        renovate_eur_per_m2=1000.0,
-        convert_eur_per_m2=1000.0,
-        fixed_capex_eur=0.0,
-        opex_eur_per_m2_year=100.0,
-        min_places=0.0,
-    )
+    school = tm.service(5.0, opex_eur_per_m2_year=100.0)
     sites = [
         tm.site("A", "existing", "school", "school", area=500, cap=100, eol=2050, sale=100_000),
         tm.site("B", "existing", "school", "school", area=500, cap=100, eol=2050, sale=300_000),
