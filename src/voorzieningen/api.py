@@ -270,12 +270,6 @@ def load_inputs(scenario: Scenario, context: RunContext) -> InputData:
     zones = load_zones(context.data_dir, context.region_dir, scenario.zones)
     gemeenten = scenario.zones.gemeenten or sorted(zones[T.GEMEENTE].unique())
     sites, files = load_sites(context.data_dir, context.region_dir, gemeenten, scenario.facilities)
-    if scenario.zones.source == "cbs_pc4":
-        files["pc4_centroids"] = resolve_path(
-            context.data_dir, scenario.zones.centroids_file, what="zones"
-        )
-    elif scenario.zones.zones_file:
-        files["zones"] = resolve_path(context.region_dir, scenario.zones.zones_file, what="zones")
     return InputData(zones=zones, sites=sites, files=files)
 
 
