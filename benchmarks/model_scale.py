@@ -101,7 +101,7 @@ def synthetic(n_zones: int, n_sites: int, seed: int) -> ModelData:
         period_years=[5.0] * 4,
         costs=CostSettings(),
         norms=Norms(),
-        options=ModelOptions(),
+        model_settings=ModelOptions(),
         capex_total_eur=5e7,
     )
 
@@ -124,10 +124,12 @@ def main() -> int:
         t0 = time.perf_counter()
         data = synthetic(nz, ns, args.seed)
         t1 = time.perf_counter()
-        model = build_model(data)
+        model, objective_scale = build_model(data)
         t2 = time.perf_counter()
         outcome = solve_model(
-            model, SolverSettings(time_limit_s=args.time_limit, mip_rel_gap=0.005)
+            model,
+            SolverSettings(time_limit_s=args.time_limit, mip_rel_gap=0.005),
+            objective_scale=objective_scale,
         )
         t3 = time.perf_counter()
         n_var = sum(1 for _ in model.component_data_objects(pyo.Var))

@@ -84,6 +84,7 @@ def solve(
     norms=None,
     closest=False,
     weights=None,
+    solver=None,
 ):
     periods = list(periods)
     zones = pd.DataFrame(
@@ -106,7 +107,7 @@ def solve(
         period_years=years,
         costs=cost or costs(),
         norms=norms or Norms(),
-        options=ModelOptions(
+        model_settings=ModelOptions(
             services=list(services),
             objective=objective,
             allow_unmet_demand=allow_unmet,
@@ -116,8 +117,8 @@ def solve(
         ),
         capex_total_eur=budget,
     )
-    model = build_model(data)
-    outcome = solve_model(model)
+    model, objective_scale = build_model(data)
+    outcome = solve_model(model, solver, objective_scale=objective_scale)
     results = extract_results(model, data, outcome)
     verify_plan(results.plan, data, objective_value=outcome.objective)
     return results, data, outcome

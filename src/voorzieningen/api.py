@@ -473,7 +473,7 @@ def make_model_data(
         period_years=scenario.period_years(),
         costs=scenario.costs,
         norms=scenario.norms,
-        options=scenario.model,
+        model_settings=scenario.model,
         capex_total_eur=scenario.budget.capex_total_eur,
         capex_per_period_eur=scenario.budget.capex_per_period_eur,
         sale_proceeds_fund_capex=scenario.budget.sale_proceeds_fund_capex,
@@ -832,9 +832,9 @@ def run_scenario(
     prepared = prepare_run(scenario, context, progress=progress)
     timings = prepared.timings
     with _step(progress, "build model", timings):
-        model = build_model(prepared.data)
+        model, objective_scale = build_model(prepared.data)
     with _step(progress, "solve", timings):
-        outcome = solve_model(model, scenario.solver)
+        outcome = solve_model(model, scenario.solver, objective_scale=objective_scale)
     with _step(progress, "verify", timings):
         return _results(prepared, model, outcome, _meta(prepared, outcome))
 
@@ -915,14 +915,14 @@ def pareto_front(
     )
     prepared = prepare_run(scenario, context, progress=progress)
     with _step(progress, "build model", prepared.timings):
-        model = build_model(prepared.data)
+        model, objective_scale = build_model(prepared.data)
     session = HighsSession(scenario.solver)
     rows: list[dict[str, Any]] = []
     plans: list[Results] = []
     for i, budget in enumerate(levels):
         set_total_budget(model, budget)
         with _step(progress, f"solve budget {budget:,.0f} EUR", prepared.timings):
-            outcome = session.solve(model, warm_start=i > 0)
+            outcome = session.solve(model, warm_start=i > 0, objective_scale=objective_scale)
         level_data = replace(prepared.data, capex_total_eur=budget)
         level_scenario = scenario.model_copy(
             update={"budget": scenario.budget.model_copy(update={"capex_total_eur": budget})}

@@ -131,8 +131,8 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
     """
     opts = data.options
     start = _values(model.start)
-    ext = _values(model.ext)
-    capv = _values(model.capv)
+    ext = _values(model.new_area_m2)
+    capv = _values(model.capacity_places)
     one_off = (opts["fixed_capex_eur"] + opts["reuse_capex_eur"]).to_numpy(dtype=float)
     per_m2 = opts["new_eur_per_m2"].to_numpy(dtype=float)
     start_rows = [
@@ -167,7 +167,10 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
         cap_rows, columns=[T.SITE, "option", T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]
     )
     asis = pd.DataFrame(
-        [{T.SITE: e, T.PERIOD: t, "in_use": v > 0.5} for (e, t), v in _values(model.asis).items()],
+        [
+            {T.SITE: e, T.PERIOD: t, "in_use": v > 0.5}
+            for (e, t), v in _values(model.in_use).items()
+        ],
         columns=[T.SITE, T.PERIOD, "in_use"],
     )
     closures = pd.DataFrame(
@@ -178,7 +181,7 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
         ],
         columns=[T.SITE, T.PERIOD, "proceeds_eur"],
     )
-    assign = _values(model.assign)
+    assign = _values(model.assigned_persons)
     keys = [(p, t) for (p, t), v in assign.items() if v > EPS]
     idx = np.array([p for p, _ in keys], dtype=int)
     pairs = data.pairs.iloc[idx]
@@ -196,7 +199,7 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
     unmet = pd.DataFrame(
         [
             {T.ZONE: z, T.SERVICE: s, T.PERIOD: t, "persons": v}
-            for (z, s, t), v in _values(model.unmet).items()
+            for (z, s, t), v in _values(model.unmet_persons).items()
             if v > EPS
         ],
         columns=[T.ZONE, T.SERVICE, T.PERIOD, "persons"],
@@ -311,7 +314,9 @@ def extract_results(
             T.PERIOD: data.periods,
             T.CAPEX_EUR: [float(pyo.value(model.capex_eur[t])) for t in data.periods],
             "proceeds_eur": [float(pyo.value(model.proceeds_eur[t])) for t in data.periods],
-            "opex_eur_per_year": [float(pyo.value(model.opex_eur[t])) for t in data.periods],
+            "opex_eur_per_year": [
+                float(pyo.value(model.opex_eur_per_year[t])) for t in data.periods
+            ],
             "discount_factor": [float(data.discount[t]) for t in data.periods],
         }
     )
@@ -326,7 +331,7 @@ def extract_results(
         [
             {
                 "scenario": (meta or {}).get("scenario", ""),
-                "objective": data.options_settings.objective,
+                "objective": data.model_settings.objective,
                 "objective_value": outcome.objective,
                 "bound": outcome.bound,
                 "gap": outcome.gap,

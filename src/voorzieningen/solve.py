@@ -3,6 +3,12 @@
 :func:`solve_model` returns a :class:`SolveOutcome` that distinguishes the outcomes a user
 must be told apart: proven optimal (within the gap), stopped at the time limit with a plan
 (and its proven gap), stopped without a plan, and infeasible.
+
+A model may hand its objective to the solver in another unit than the user's (the cost
+objective is in M€ for the solver's numerics): the builder says so with an explicit
+``objective_scale`` (see :class:`voorzieningen.model.build.BuiltModel`), and this module
+applies it to every setting in the objective's unit (``solver.mip_abs_gap``) and reports
+objective and bound back in the objective's own unit.
 """
 
 from __future__ import annotations
@@ -162,10 +168,23 @@ class HighsSession:
             options["mip_abs_gap"] = self.settings.mip_abs_gap
         options.update(self.settings.highs_options)
         _check_options(options)
-        solver.highs_options = options
+        self._options = options
         self._solver = solver
 
-    def solve(self, model: pyo.ConcreteModel, *, warm_start: bool = False) -> SolveOutcome:
+    def _highs_options(self, objective_scale: float) -> dict[str, Any]:
+        """HiGHS options for one solve: the absolute gap in the solver's objective unit."""
+        options = dict(self._options)
+        if self.settings.mip_abs_gap and "mip_abs_gap" not in self.settings.highs_options:
+            options["mip_abs_gap"] = self.settings.mip_abs_gap * objective_scale
+        return options
+
+    def solve(
+        self,
+        model: pyo.ConcreteModel,
+        *,
+        warm_start: bool = False,
+        objective_scale: float = 1.0,
+    ) -> SolveOutcome:
         """
         Solve a model and load the best plan into its variables.
 
@@ -175,6 +194,11 @@ class HighsSession:
             A Pyomo model with exactly one active objective.
         warm_start
             Pass the values currently in the model's variables to HiGHS as a MIP start.
+        objective_scale
+            Factor from the objective's unit to the unit of the model's objective expression
+            (``BuiltModel.objective_scale``; 1e-6 when the objective is written in M€ and
+            the user's unit is €). ``solver.mip_abs_gap`` is multiplied by it; the
+            objective and bound are divided by it.
 
         Returns
         -------
@@ -184,12 +208,18 @@ class HighsSession:
 
         Raises
         ------
+        ValueError
+            If ``objective_scale`` is not a positive finite number.
         InfeasibleModelError
             If HiGHS proves that no plan satisfies the constraints.
         SolverError
             If HiGHS fails, or stops (time limit, interruption) without any plan.
         """
+        if not (math.isfinite(objective_scale) and objective_scale > 0):
+            msg = f"objective_scale must be a positive number; got {objective_scale!r}."
+            raise ValueError(msg)
         self._solver.config.warmstart = warm_start
+        self._solver.highs_options = self._highs_options(objective_scale)
         start = time.perf_counter()
         try:
             result = self._solver.solve(model)
@@ -227,9 +257,8 @@ class HighsSession:
                     )
             raise SolverError(msg)
         result.solution_loader.load_vars()
-        # A model may state that its objective is scaled for the solver's numerics
-        # (``model._objective_scale``, e.g. 1e-6 for M€): report it in its own unit.
-        scale = float(getattr(model, "_objective_scale", 1.0))
+        # Report objective and bound in the objective's own unit (e.g. € rather than M€).
+        scale = float(objective_scale)
         objective = float(objective) / scale
         bound = result.best_objective_bound
         bound_value = float(bound) / scale if bound is not None else math.nan
@@ -252,7 +281,12 @@ class HighsSession:
         )
 
 
-def solve_model(model: pyo.ConcreteModel, settings: SolverSettings | None = None) -> SolveOutcome:
+def solve_model(
+    model: pyo.ConcreteModel,
+    settings: SolverSettings | None = None,
+    *,
+    objective_scale: float = 1.0,
+) -> SolveOutcome:
     """
     Solve a model with HiGHS and load the best plan into its variables.
 
@@ -261,7 +295,11 @@ def solve_model(model: pyo.ConcreteModel, settings: SolverSettings | None = None
     model
         A Pyomo model with exactly one active objective.
     settings
-        Time limit (s), relative gap, threads; defaults to :class:`SolverSettings`.
+        Time limit (s), relative and absolute gap, threads; defaults to
+        :class:`SolverSettings`. ``mip_abs_gap`` is in the objective's unit.
+    objective_scale
+        Factor from the objective's unit to the model's objective expression
+        (``BuiltModel.objective_scale`` of an investment model; 1 for the presets).
 
     Returns
     -------
@@ -276,4 +314,4 @@ def solve_model(model: pyo.ConcreteModel, settings: SolverSettings | None = None
     SolverError
         If HiGHS is missing, fails, or stops (time limit, interruption) without any plan.
     """
-    return HighsSession(settings).solve(model)
+    return HighsSession(settings).solve(model, objective_scale=objective_scale)

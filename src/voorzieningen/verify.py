@@ -222,7 +222,7 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
     for key, diff in bad.items():
         z, t, s = cast("tuple[str, int, str]", key)
         errors.append(f"zone {z} {s} {t}: demand and served + unmet differ by {diff:.4f} persons")
-    if not data.options_settings.allow_unmet_demand and plan.unmet["persons"].sum() > ABS_TOL:
+    if not data.model_settings.allow_unmet_demand and plan.unmet["persons"].sum() > ABS_TOL:
         errors.append("unmet demand although model.allow_unmet_demand is false")
     for s in data.services:
         norm = getattr(data.norms, s)
@@ -265,7 +265,7 @@ def verify_plan(plan: PlanFrames, data: ModelData, *, objective_value: float | N
                     f"spending up to {t} of {v:,.0f} EUR exceeds the total budget "
                     f"{data.capex_total_eur:,.0f} EUR (later sales cannot pay for earlier works)"
                 )
-    if data.options_settings.closest_assignment:
+    if data.model_settings.closest_assignment:
         _check_closest(a, capacity, data, errors)
     if objective_value is not None:
         recomputed = plan_objective(plan, data)
@@ -381,7 +381,7 @@ def plan_objective(plan: PlanFrames, data: ModelData) -> float:
     float
         The objective in its own unit (person-minutes for ``access``, € for ``cost``).
     """
-    opts = data.options_settings
+    opts = data.model_settings
     weight = data.period_years / data.period_years.sum()
     a = plan.assignments
     w = a[T.PERIOD].map(weight).to_numpy(dtype=float)

@@ -17,9 +17,13 @@ hosted service that the model sizes.
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from voorzieningen import tables as T
@@ -30,6 +34,10 @@ AS_IS = "as_is"
 
 #: Weight of the mean travel time (minutes) behind the worst-off objective.
 WORST_OFF_SECONDARY = 1e-3
+
+#: Euros to millions of euros: the scale of the cost objective and of the budget rows, so
+#: that their coefficients stay near 1 (HiGHS scales badly across 1e-2 .. 1e7).
+MEUR = 1e-6
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,17 @@ class ModelData:
         during the period is worth this much today).
     residual_share
         Share of capex spent in each period that is left at the end of the horizon.
+    norms, costs, model_settings
+        Accessibility norms, cost settings and model settings of the scenario.
+    capex_total_eur, capex_per_period_eur, sale_proceeds_fund_capex
+        Budgets (€, or None) and whether sale proceeds may fund capex within them.
+
+    Notes
+    -----
+    Every quantity the model, the results and the reports derive from these (index maps,
+    option lists per site, period weights, the end-of-horizon discount, spend, the objective
+    scale) is a property of this object, so that no stage recomputes it and no state is kept
+    on the Pyomo model. The symbols are those of ``models/investment.md``.
     """
 
     zones: list[str]
@@ -103,10 +122,117 @@ class ModelData:
     residual_share: pd.Series
     norms: Norms
     costs: CostSettings
-    options_settings: ModelOptions
+    model_settings: ModelOptions
     capex_total_eur: float | None
     capex_per_period_eur: float | None
     sale_proceeds_fund_capex: bool
+
+    # ------------------------------------------------------------------ derived quantities
+
+    @cached_property
+    def existing(self) -> list[str]:
+        """Existing buildings :math:`E` (ids), in the order of ``asis_area_m2``."""
+        return [str(e) for e in self.asis_area_m2.index]
+
+    @cached_property
+    def option_sites(self) -> list[str]:
+        """Site :math:`j(k)` of each option *k* (position in ``options``)."""
+        return [str(j) for j in self.options[T.SITE]]
+
+    @cached_property
+    def option_services(self) -> list[tuple[Service, ...]]:
+        """Services :math:`S_k` hosted by each option *k*."""
+        return [tuple(svcs) for svcs in self.options["services"]]
+
+    @cached_property
+    def options_by_site(self) -> dict[str, list[int]]:
+        """Options :math:`K_j` of each site that has any (site -> option indices)."""
+        by_site: dict[str, list[int]] = defaultdict(list)
+        for k, site in enumerate(self.option_sites):
+            by_site[site].append(k)
+        return dict(by_site)
+
+    @cached_property
+    def options_by_site_service(self) -> dict[tuple[str, str], list[int]]:
+        """Options :math:`K_{js}` of site *j* that host service *s*."""
+        k_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for k, (site, svcs) in enumerate(zip(self.option_sites, self.option_services, strict=True)):
+            for s in svcs:
+                k_of[(site, str(s))].append(k)
+        return dict(k_of)
+
+    @cached_property
+    def asis_hosts(self) -> frozenset[tuple[str, str]]:
+        """(site, service) pairs an existing building hosts as it is."""
+        return frozenset((str(j), str(s)) for j, s in self.asis_capacity.index)
+
+    @cached_property
+    def candidates(self) -> list[str]:
+        """Sites with options that are not existing buildings (candidate sites)."""
+        existing = set(self.existing)
+        return [j for j in self.options_by_site if j not in existing]
+
+    @cached_property
+    def managed_hosts(self) -> list[tuple[str, str]]:
+        """(site, service) pairs the plan may host and decides on (not ``fixed_sites``)."""
+        fixed = set(self.fixed_sites)
+        keys = {*self.asis_hosts, *self.options_by_site_service}
+        return sorted((key for key in keys if key[0] not in fixed), key=str)
+
+    @cached_property
+    def pairs_by_zone_service(self) -> dict[tuple[str, str], npt.NDArray[np.intp]]:
+        """Positions in ``pairs`` of each (zone, service), nearest first."""
+        groups = self.pairs.groupby([T.ZONE, T.SERVICE], sort=False).indices
+        return {(str(z), str(s)): idx for (z, s), idx in groups.items()}
+
+    @cached_property
+    def pairs_by_site_service(self) -> dict[tuple[str, str], npt.NDArray[np.intp]]:
+        """Positions in ``pairs`` of each (site, service) some zone can reach, sorted by key."""
+        groups = self.pairs.groupby([T.SITE, T.SERVICE]).indices
+        return {(str(j), str(s)): groups[(j, s)] for j, s in sorted(groups, key=str)}
+
+    @cached_property
+    def period_weight(self) -> pd.Series:
+        """Share of the horizon of each period, :math:`w_t` (fraction), by period."""
+        return self.period_years / float(self.period_years.sum())
+
+    @cached_property
+    def horizon_years(self) -> float:
+        """Years from the first period's start to the end of the last period."""
+        return float(self.periods[-1] + float(self.period_years.iloc[-1]) - self.periods[0])
+
+    @cached_property
+    def end_discount(self) -> float:
+        r"""Discount factor :math:`\delta_{end}` of the end of the horizon (first period = 1)."""
+        return float((1.0 + self.costs.discount_rate) ** -self.horizon_years)
+
+    @cached_property
+    def objective_scale(self) -> float:
+        """Factor from the objective's unit to the solver's: M€ per € for ``cost``, else 1.
+
+        The cost objective is handed to the solver in M€ for its numerics; every setting in
+        the objective's unit (``solver.mip_abs_gap``) is multiplied by this factor.
+        """
+        return MEUR if self.model_settings.objective == "cost" else 1.0
+
+    def spend(self, capex: Any, proceeds: Any, demolition: Any) -> Any:
+        """
+        Return the spending that counts against the budgets (€), ``spend_eur[t]``.
+
+        Parameters
+        ----------
+        capex, proceeds, demolition
+            Capex, net proceeds of closures (negative: demolition) and demolition cost of a
+            period, € (numbers, arrays, series or model expressions).
+
+        Returns
+        -------
+        Any
+            ``capex - proceeds`` when sale proceeds fund capex, else ``capex + demolition``.
+        """
+        if self.sale_proceeds_fund_capex:
+            return capex - proceeds
+        return capex + demolition
 
 
 def _fill_sites(sites: pd.DataFrame, costs: CostSettings) -> pd.DataFrame:
@@ -138,7 +264,7 @@ def _options_for(
     row: pd.Series,
     services: list[Service],
     costs: CostSettings,
-    opts: ModelOptions,
+    model_settings: ModelOptions,
 ) -> list[dict[str, object]]:
     allowed = [s for s in str(row[T.ALLOWED_SERVICES]).split(";") if s in services]
     rows: list[dict[str, object]] = []
@@ -170,11 +296,11 @@ def _options_for(
         if s0 not in services or not bool(row[T.MANAGED]):
             return rows
         add("renovate", "renovate", (s0,), costs.for_service(s0).renovate_eur_per_m2)
-        if opts.allow_conversion:
+        if model_settings.allow_conversion:
             for s in allowed:
                 if s != s0:
                     add("convert", f"convert:{s}", (s,), costs.for_service(s).convert_eur_per_m2)
-        if opts.allow_mfa:
+        if model_settings.allow_mfa:
             others = [s for s in allowed if s != s0]
             for k in range(1, len(others) + 1):
                 for combo in itertools.combinations(others, k):
@@ -187,7 +313,7 @@ def _options_for(
     else:
         for s in allowed:
             add("new", f"new:{s}", (s,), 0.0)
-        if opts.allow_mfa:
+        if model_settings.allow_mfa:
             for k in range(2, len(allowed) + 1):
                 for combo in itertools.combinations(allowed, k):
                     hosted = tuple(sorted(combo, key=services.index))
@@ -229,7 +355,7 @@ def build_model_data(
     period_years: list[float],
     costs: CostSettings,
     norms: Norms,
-    options: ModelOptions,
+    model_settings: ModelOptions,
     capex_total_eur: float | None = None,
     capex_per_period_eur: float | None = None,
     sale_proceeds_fund_capex: bool = True,
@@ -251,8 +377,8 @@ def build_model_data(
         Planning years.
     period_years
         Length of each period, years.
-    costs, norms, options
-        Cost settings, accessibility norms, model options.
+    costs, norms, model_settings
+        Cost settings, accessibility norms, model settings (``scenario.model``).
     capex_total_eur, capex_per_period_eur
         Budgets (€), or None.
     sale_proceeds_fund_capex
@@ -269,7 +395,7 @@ def build_model_data(
         If demand lacks zones, periods or services, or an existing building's size is
         unknown.
     """
-    services: list[Service] = list(options.services)
+    services: list[Service] = list(model_settings.services)
     zone_ids = [str(z) for z in zones.index]
     sites = _fill_sites(sites, costs)
     site_ids = [str(s) for s in sites.index]
@@ -289,7 +415,7 @@ def build_model_data(
 
     opt_rows: list[dict[str, object]] = []
     for site, row in sites.iterrows():
-        opt_rows.extend(_options_for(str(site), row, services, costs, options))
+        opt_rows.extend(_options_for(str(site), row, services, costs, model_settings))
     option_table = pd.DataFrame(
         opt_rows,
         columns=[
@@ -368,11 +494,11 @@ def build_model_data(
     pairs = pairs.sort_values([T.ZONE, T.SERVICE, T.TRAVEL_TIME_MIN, T.SITE], kind="stable")
     pairs = pairs.reset_index(drop=True)
 
-    if not options.allow_unmet_demand:
+    if not model_settings.allow_unmet_demand:
         _check_reachable(dem, pairs)
 
     peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
-    cap_max = (peak * options.max_capacity_factor).reindex(services).fillna(0.0)
+    cap_max = (peak * model_settings.max_capacity_factor).reindex(services).fillna(0.0)
     m2_per_place = pd.Series({s: costs.for_service(s).m2_per_place for s in services})
     min_places = pd.Series({s: costs.for_service(s).min_places for s in services})
     biggest = asis_capacity.groupby(level=T.SERVICE).max().reindex(services).fillna(0.0)
@@ -444,7 +570,7 @@ def build_model_data(
         residual_share=residual,
         norms=norms,
         costs=costs,
-        options_settings=options,
+        model_settings=model_settings,
         capex_total_eur=capex_total_eur,
         capex_per_period_eur=capex_per_period_eur,
         sale_proceeds_fund_capex=sale_proceeds_fund_capex,

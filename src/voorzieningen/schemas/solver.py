@@ -19,8 +19,12 @@ class SolverSettings(StrictModel):
 
     mip_abs_gap: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     """Absolute optimality gap, in the objective's unit, at which the solver may stop (0:
-    only the relative gap applies). For objectives that are integral on every plan, a value
-    just below 1 proves optimality as well as a zero gap does."""
+    only the relative gap applies): euros for the ``cost`` objective, person-minutes for
+    ``access``, minutes for ``worst_off``, the objective's unit for a preset. The solve stage
+    converts it to the unit the solver sees (the cost objective is handed to HiGHS in M€, so
+    ``mip_abs_gap = 1000`` reaches HiGHS as 0.001). For objectives that are integral on every
+    plan, a value just below 1 proves optimality as well as a zero gap does. A
+    ``mip_abs_gap`` given in ``highs_options`` instead is passed to HiGHS as it is, unscaled."""
 
     highs_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
     """Further HiGHS options by name (see the HiGHS documentation), e.g.
