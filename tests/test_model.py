@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 
 from voorzieningen.errors import InfeasibleModelError, VerificationError
@@ -14,7 +15,8 @@ from voorzieningen.model.build import build_model
 from voorzieningen.model.data import build_model_data
 from voorzieningen.results import extract_results
 from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms, ServiceCosts
-from voorzieningen.solve import solve_model
+from voorzieningen.schemas.solver import SolverSettings
+from voorzieningen.solve import HighsSession, solve_model
 from voorzieningen.verify import verify_plan
 
 
@@ -70,7 +72,7 @@ def site(site_id, kind, service, allowed, *, area=np.nan, cap=np.nan, eol=np.nan
     }
 
 
-def solve(
+def make_data(
     sites,
     demand,
     tt,
@@ -84,8 +86,8 @@ def solve(
     norms=None,
     closest=False,
     weights=None,
-    solver=None,
 ):
+    """ModelData of a hand-made instance (arguments as for :func:`solve`)."""
     periods = list(periods)
     zones = pd.DataFrame(
         {"gemeente": "X", "lon": 4.0, "lat": 52.0},
@@ -98,7 +100,7 @@ def solve(
     ).set_index(["zone", "period", "service"])
     steps = [b - a for a, b in itertools.pairwise(periods)]
     years = [*steps, steps[-1] if steps else 5]
-    data = build_model_data(
+    return build_model_data(
         zones=zones,
         sites=pd.DataFrame(sites).set_index("site"),
         demand=dem,
@@ -117,6 +119,10 @@ def solve(
         ),
         capex_total_eur=budget,
     )
+
+
+def solve(sites, demand, tt, *, solver=None, **options):
+    data = make_data(sites, demand, tt, **options)
     model, objective_scale = build_model(data)
     outcome = solve_model(model, solver, objective_scale=objective_scale)
     results = extract_results(model, data, outcome)
@@ -525,3 +531,85 @@ def test_service_weights_steer_the_budget_to_the_weightier_service():
     assert outcome.objective == pytest.approx(100 * 10 + 3 * 100 * 1)
     with pytest.raises(ValueError, match="service weights must be positive"):
         ModelOptions(service_weights={"gp": 0.0})
+
+
+# ----------------------------------------------------------------- absolute gap in euros
+
+RENOVATE_OR_NEW = (
+    # School E (500 m², 100 pupils) reaches its end of life in 2025; demand 100 pupils.
+    [
+        site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0),
+        site("C", "candidate", "", "school"),
+    ],
+    [("Z", "school", 100)],
+    [("Z", "E", 5, 1), ("Z", "C", 5, 1)],
+)
+
+
+def _solve_from_worse_plan(settings, *, scale=None):
+    """Solve RENOVATE_OR_NEW on the cost objective from a MIP start at the worse plan.
+
+    By hand (no discounting, no opex, residual share 0 at a 5-year life over 5 years, sale
+    value 0): renovating E costs 1000 €/m² x 500 m² = 500,000 €; closing E and building
+    new at C costs 2000 €/m² x 500 m² = 1,000,000 €. The worse plan is handed to HiGHS as
+    its first incumbent, so the solver stops there unless its gap says otherwise.
+    """
+    data = make_data(*RENOVATE_OR_NEW)
+    model, objective_scale = build_model(data)
+    opts = data.options.reset_index(drop=True)
+    new_c = int(opts.index[(opts["site"] == "C") & (opts["option"] == "new:school")][0])
+    for var in model.component_data_objects(pyo.Var):
+        if not var.fixed:
+            var.set_value(0.0)
+    model.start[new_c, 2025].set_value(1.0)
+    model.capacity_places[new_c, "school", 2025].set_value(100.0)
+    model.new_area_m2[new_c, 2025].set_value(500.0)
+    model.close["E", 2025].set_value(1.0)
+    to_c = int(data.pairs.index[data.pairs["site"] == "C"][0])
+    model.assigned_persons[to_c, 2025].set_value(100.0)
+    assert pyo.value(model.npv_cost_eur) == pytest.approx(1_000_000.0)
+    session = HighsSession(settings)
+    outcome = session.solve(
+        model,
+        warm_start=True,
+        objective_scale=objective_scale if scale is None else scale,
+    )
+    return outcome, model, session
+
+
+def test_abs_gap_in_euros_gives_the_plan_quality_of_the_equivalent_relative_gap():
+    # Margin between the optimum (500,000 €) and the only other plan (1,000,000 €):
+    # 500,000 €. An absolute gap of 1,000 € (far below it) must prove the optimum, as does
+    # the equivalent relative gap 1,000 / 500,000 = 0.2 %. Before the fix the 1,000 reached
+    # HiGHS unscaled, i.e. as 1,000 M€ on the M€ objective (more than any plan costs): the
+    # option HiGHS holds is checked, since HiGHS's presolve happens to prove this small
+    # instance's optimum whatever the gap.
+    by_abs, model, session = _solve_from_worse_plan(
+        SolverSettings(mip_abs_gap=1_000.0, mip_rel_gap=0.0)
+    )
+    assert session._solver._solver_model.getOptionValue("mip_abs_gap")[1] == pytest.approx(1e-3)
+    by_rel, _, _ = _solve_from_worse_plan(SolverSettings(mip_rel_gap=1_000.0 / 500_000.0))
+    assert by_abs.optimal
+    assert by_rel.optimal
+    assert by_abs.objective == pytest.approx(500_000.0, abs=1.0)
+    assert by_rel.objective == pytest.approx(by_abs.objective, abs=1.0)
+    assert by_abs.objective - by_abs.bound <= 1_000.0 + 1e-6
+    assert pyo.value(model.npv_cost_eur) == pytest.approx(500_000.0, abs=1.0)
+
+
+def test_solve_refuses_a_non_positive_objective_scale():
+    data = make_data(*RENOVATE_OR_NEW)
+    model, _ = build_model(data)
+    with pytest.raises(ValueError, match=r"objective_scale must be a positive number; got 0\.0"):
+        solve_model(model, objective_scale=0.0)
+
+
+def test_cost_objective_scale_is_explicit_and_model_carries_no_hidden_state():
+    data = make_data(*RENOVATE_OR_NEW)
+    built = build_model(data)
+    assert built.objective_scale == 1e-6 == data.objective_scale
+    assert build_model(make_data(*RENOVATE_OR_NEW, objective="access")).objective_scale == 1.0
+    fresh = set(vars(pyo.ConcreteModel()))
+    components = {c.local_name for c in built.model.component_objects(descend_into=False)}
+    extra = set(vars(built.model)) - fresh - components
+    assert extra == set(), f"attributes set on the Pyomo model outside components: {extra}"
