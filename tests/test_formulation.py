@@ -1,0 +1,197 @@
+"""The formulation documents in models/ and the built models name the same components.
+
+Both ways: every component listed in a document's component table exists on a built model
+under that name with that kind, and every variable, constraint, objective, expression and
+mutable parameter of a built model is listed. Renaming a component in code (or in the
+document) without the other fails here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+
+from test_model import costs, make_data, site
+from voorzieningen.model import presets
+from voorzieningen.model.build import build_model
+from voorzieningen.schemas.model import Norms, NormSettings
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+KINDS = {
+    "Var": pyo.Var,
+    "Constraint": pyo.Constraint,
+    "Objective": pyo.Objective,
+    "Expression": pyo.Expression,
+    "Param": pyo.Param,
+}
+ROW = re.compile(r"^\|\s*`(\w+)`\s*\|\s*(\w+)\s*\|")
+PAIR = re.compile(r"`(\w+)`\s+(Var|Constraint|Objective|Expression|Param)\b")
+
+
+def built_components(model: pyo.ConcreteModel) -> set[tuple[str, str]]:
+    """(name, kind) of every documented kind of component on a model."""
+    found = set()
+    for kind, ctype in KINDS.items():
+        for comp in model.component_objects(ctype, descend_into=False):
+            found.add((comp.local_name, kind))
+    return found
+
+
+# ----------------------------------------------------------------- investment model
+
+
+def investment_index() -> set[tuple[str, str]]:
+    text = (MODELS / "investment.md").read_text(encoding="utf-8")
+    rows = {(m[1], m[2]) for line in text.splitlines() if (m := ROW.match(line))}
+    assert rows, "no component table found in models/investment.md"
+    unknown = {kind for _, kind in rows} - set(KINDS)
+    assert not unknown, f"unknown kinds in models/investment.md: {unknown}"
+    return rows
+
+
+def investment_instances():
+    """Small hand-made instances that, together, switch on every component family."""
+    sites = [
+        site("E", "existing", "school", "school;community_hall", area=500, cap=100, eol=2030),
+        site("H", "existing", "community_hall", "community_hall", area=80, cap=80, sale=1e5),
+        site("C", "candidate", "", "school;community_hall"),
+    ]
+    demand = [
+        ("Z1", "school", 60),
+        ("Z2", "school", 40),
+        ("Z1", "community_hall", 50),
+        ("Z2", "community_hall", 0),
+    ]
+    tt = [
+        (z, j, minutes, 1.0)
+        for z, j, minutes in [
+            ("Z1", "E", 5),
+            ("Z1", "C", 8),
+            ("Z1", "H", 4),
+            ("Z2", "E", 9),
+            ("Z2", "C", 3),
+        ]
+    ]
+    common = {
+        "periods": (2025, 2030),
+        "services": ("school", "community_hall"),
+        "cost": costs(),
+        "allow_unmet": True,
+    }
+    norms = Norms(school=NormSettings(min_share_within=0.5, within_min=10.0))
+    cost = make_data(
+        sites, demand, tt, objective="cost", budget=5e6, norms=norms, closest=True, **common
+    )
+    cost = dataclasses.replace(cost, capex_per_period_eur=4e6)
+    return {
+        "cost+budgets+closest+norm": cost,
+        "access": make_data(sites, demand, tt, objective="access", **common),
+        "worst_off": make_data(sites, demand, tt, objective="worst_off", **common),
+    }
+
+
+@pytest.fixture(scope="module")
+def investment_built():
+    return {name: build_model(data).model for name, data in investment_instances().items()}
+
+
+def test_every_component_of_a_built_investment_model_is_documented(investment_built):
+    documented = investment_index()
+    for name, model in investment_built.items():
+        missing = built_components(model) - documented
+        assert not missing, f"{name}: components not in models/investment.md: {missing}"
+
+
+def test_every_documented_investment_component_exists_on_a_built_model(investment_built):
+    documented = investment_index()
+    built = set().union(*(built_components(m) for m in investment_built.values()))
+    absent = documented - built
+    assert not absent, f"documented in models/investment.md, not built: {absent}"
+
+
+def test_every_documented_constraint_family_has_its_numbered_section():
+    text = (MODELS / "investment.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^### \(C(\d+)\) [^`]*`(c_\w+)`", text, flags=re.MULTILINE)
+    numbers = [int(n) for n, _ in headings]
+    assert numbers == list(range(1, len(numbers) + 1)), "constraints numbered (C1), (C2), ..."
+    constraints = {name for name, kind in investment_index() if kind == "Constraint"}
+    assert {name for _, name in headings} == constraints
+    variables = text.split("## 4. Variables", 1)[1].split("## 5.", 1)[0]
+    expressions = text.split("## 5. Expressions", 1)[1].split("## 6.", 1)[0]
+    for name, kind in investment_index():
+        if kind == "Var":
+            assert re.search(rf"^- `{name}`", variables, flags=re.MULTILINE), name
+        if kind == "Expression":
+            assert re.search(rf"\(E\d+\) `{name}`", expressions), name
+
+
+def test_constraint_sections_follow_the_order_of_build_model(investment_built):
+    text = (MODELS / "investment.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^### \(C\d+\) [^`]*`(c_\w+)`", text, flags=re.MULTILINE)
+    model = investment_built["cost+budgets+closest+norm"]
+    order = [c.local_name for c in model.component_objects(pyo.Constraint, descend_into=False)]
+    assert order == [c for c in documented if c in order]
+
+
+def test_a_renamed_constraint_fails_the_correspondence(investment_built):
+    model = investment_built["access"].clone()
+    demand_rows = model.c_demand
+    model.del_component(demand_rows)
+    model.add_component("c_demand_renamed", demand_rows)
+    names = {name for name, _ in built_components(model)}
+    documented = {name for name, _ in investment_index()}
+    assert names - documented == {"c_demand_renamed"}
+    assert "c_demand" in documented - names
+
+
+# ----------------------------------------------------------------- presets
+
+
+def preset_index() -> dict[str, set[tuple[str, str]]]:
+    text = (MODELS / "presets.md").read_text(encoding="utf-8")
+    table: dict[str, set[tuple[str, str]]] = {}
+    for line in text.split("## 4. Components of each preset", 1)[1].splitlines():
+        m = re.match(r"^\|\s*`([\w:]+)`\s*\|(.*)\|\s*$", line)
+        if m:
+            table[m[1]] = {(name, kind) for name, kind in PAIR.findall(m[2])}
+    return table
+
+
+COSTS = np.array([[1.0, 4.0, 6.0], [3.0, 1.0, 5.0], [5.0, 3.0, 1.0], [2.0, 2.0, 2.0]])
+DEMANDS = np.array([2.0, 3.0, 1.0, 2.0])
+PRESETS = {
+    "p_median:radius": lambda: presets.build_p_median(COSTS, p=2),
+    "p_median:assignment": lambda: presets.build_p_median(COSTS, p=2, formulation="assignment"),
+    "uflp:radius": lambda: presets.build_uflp(COSTS, fixed_costs=[3.0, 2.0, 4.0]),
+    "uflp:assignment": lambda: presets.build_uflp(
+        COSTS, fixed_costs=[3.0, 2.0, 4.0], formulation="assignment"
+    ),
+    "p_center": lambda: presets.build_p_center(COSTS, p=1),
+    "mclp": lambda: presets.build_mclp(COSTS, p=1, radius=2.0),
+    "lscp": lambda: presets.build_lscp(COSTS, radius=2.0),
+    "cflp": lambda: presets.build_cflp(
+        COSTS, demands=DEMANDS, capacities=[5.0, 5.0, 5.0], fixed_costs=[3.0, 2.0, 4.0]
+    ),
+    "cpmp": lambda: presets.build_cpmp(COSTS, p=2, demands=DEMANDS, capacities=6.0),
+}
+
+
+def test_every_preset_family_is_documented_and_built():
+    assert set(preset_index()) == set(PRESETS)
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_preset_components_match_the_document(key):
+    documented = preset_index()[key]
+    built = built_components(PRESETS[key]())
+    assert built - documented == set(), f"{key}: built, not documented"
+    assert documented - built == set(), f"{key}: documented, not built"
+    text = (MODELS / "presets.md").read_text(encoding="utf-8")
+    for name, kind in documented:
+        if kind == "Constraint":
+            assert re.search(rf"^### \(P\d+\) .*`{name}`", text, flags=re.MULTILINE), name
