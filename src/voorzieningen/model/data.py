@@ -20,7 +20,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -183,13 +183,21 @@ class ModelData:
     def pairs_by_zone_service(self) -> dict[tuple[str, str], npt.NDArray[np.intp]]:
         """Positions in ``pairs`` of each (zone, service), nearest first."""
         groups = self.pairs.groupby([T.ZONE, T.SERVICE], sort=False).indices
-        return {(str(z), str(s)): idx for (z, s), idx in groups.items()}
+        out: dict[tuple[str, str], npt.NDArray[np.intp]] = {}
+        for key, idx in groups.items():
+            z, s = cast("tuple[str, str]", key)
+            out[(str(z), str(s))] = np.asarray(idx, dtype=np.intp)
+        return out
 
     @cached_property
     def pairs_by_site_service(self) -> dict[tuple[str, str], npt.NDArray[np.intp]]:
         """Positions in ``pairs`` of each (site, service) some zone can reach, sorted by key."""
         groups = self.pairs.groupby([T.SITE, T.SERVICE]).indices
-        return {(str(j), str(s)): groups[(j, s)] for j, s in sorted(groups, key=str)}
+        out: dict[tuple[str, str], npt.NDArray[np.intp]] = {}
+        for key in sorted(groups, key=str):
+            j, s = cast("tuple[str, str]", key)
+            out[(str(j), str(s))] = np.asarray(groups[key], dtype=np.intp)
+        return out
 
     @cached_property
     def period_weight(self) -> pd.Series:
