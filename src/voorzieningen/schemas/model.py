@@ -284,8 +284,7 @@ class PeriodBudgets:
 
 
 class BudgetSettings(StrictModel):
-    """Budgets of the corporation: two separate, optional limits, each in total and per
-    period.
+    """Budgets of the corporation: two separate optional limits, in total and per period.
 
     *Gross capex* is all construction money spent (new build, renovation, conversion, MFA,
     extension, demolition); *net spend* is gross capex minus the proceeds of selling closed
@@ -326,8 +325,7 @@ class BudgetSettings(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _old_proceeds_switch(cls, data: Any) -> Any:
-        """Accept ``sale_proceeds_fund_capex = false`` of old files (same meaning now);
-        refuse ``true``, whose meaning moved to ``net_spend_total_eur``."""
+        """Accept ``sale_proceeds_fund_capex = false`` (same meaning now); refuse true."""
         if not isinstance(data, dict) or "sale_proceeds_fund_capex" not in data:
             return data
         given = dict(data)
@@ -366,8 +364,7 @@ class BudgetSettings(StrictModel):
 
     @property
     def sale_proceeds_fund_capex(self) -> bool:
-        """Transitional, for the model before it reads :meth:`per_period`: always False
-        (``capex_total_eur`` is gross capex)."""
+        """Transitional for the model before it reads :meth:`per_period`: always False."""
         return False
 
     def per_period(self, period_years: Sequence[float]) -> PeriodBudgets:
@@ -527,9 +524,7 @@ class ModelOptions(StrictModel):
     def _positive_penalties(cls, penalties: dict[Service, float]) -> dict[Service, float]:
         bad = {s: p for s, p in penalties.items() if not (p > 0 and p < 1e6)}
         if bad:
-            msg = (
-                f"unmet penalties must be positive minutes per person below 1e6, got {bad}"
-            )
+            msg = f"unmet penalties must be positive minutes per person below 1e6, got {bad}"
             raise ValueError(msg)
         return penalties
 

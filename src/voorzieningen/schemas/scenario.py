@@ -12,8 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from voorzieningen.schemas.base import StrictModel
-from voorzieningen.schemas.base import check_relative_path as check_relative_path
+from voorzieningen.schemas.base import StrictModel, check_relative_path
 from voorzieningen.schemas.demand import DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings

@@ -45,8 +45,9 @@ def floor_area_m2(service: Service, places: float, costs: CostSettings) -> float
 
 def places_in_area(service: Service, area_m2: float, costs: CostSettings) -> float:
     """
-    Largest number of places of one service that fit in a floor area (inverse of
-    :func:`floor_area_m2`).
+    Largest number of places of one service that fit in a floor area.
+
+    The inverse of :func:`floor_area_m2`.
 
     Parameters
     ----------
