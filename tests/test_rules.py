@@ -173,7 +173,7 @@ def test_closure_table_outside_region_is_refused():
 
 
 def test_missing_closure_table_is_named(tmp_path: Path):
-    with pytest.raises(InputDataError, match="normen.csv"):
+    with pytest.raises(InputDataError, match=r"normen\.csv"):
         load_closure_norms(tmp_path, SchoolClosureNorm(table_file="normen.csv"), ["Pekela"])
 
 
