@@ -152,10 +152,18 @@ def calibrate_rates(
     structure = by_gemeente / totals[:, None, None]
     first, last = base_year - settings.calibration_years, base_year - 1
     flows = gemeente_flows(history, codes, list(range(first, last + 1)))
-    summed = flows.groupby(level="code").sum().reindex(codes)
+    years = flows.index.get_level_values("year").to_numpy()
+    half_life = settings.calibration_half_life_years
+    weight = np.ones(len(flows)) if half_life is None else 0.5 ** ((last - years) / half_life)
+    summed = flows.mul(weight, axis=0).groupby(level="code").sum().reindex(codes)
     person_years = (
         (summed["population_jan1_persons"] + summed["population_dec31_persons"]) / 2.0
     ).to_numpy()
+    year_weights = pd.Series(weight, index=years).groupby(level=0).first()
+    # weighted midpoint of the calibration years (equal weights: (first + last + 1) / 2)
+    reference = float(
+        np.average(year_weights.index.to_numpy() + 0.5, weights=year_weights.to_numpy())
+    )
     observed = {
         name: (summed[f"{name}_persons"].to_numpy() / person_years)
         for name in ("births", "deaths", "arrivals", "departures")
@@ -176,7 +184,7 @@ def calibrate_rates(
             ),
             "mortality_factor": observed["deaths"] / np.maximum(expected_deaths, 1e-12),
             "departure_intensity": intensity,
-            "reference_year": (first + last + 1) / 2.0,
+            "reference_year": reference,
             "first_year": first,
             "last_year": last,
         },
