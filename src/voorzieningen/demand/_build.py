@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +15,7 @@ from voorzieningen.demand._load import load_population
 from voorzieningen.demand._problems import Problems, listing
 from voorzieningen.demand._project import calibrate_rates, project_population
 from voorzieningen.demand._services import UNITS, service_demand
-from voorzieningen.errors import InputDataError, ScenarioError
+from voorzieningen.errors import InputDataError, ScenarioError, VoorzieningenWarning
 from voorzieningen.schemas.demand import DemandSettings
 
 
@@ -77,7 +79,8 @@ def build_demand(
 
     1. :func:`load_population` of ``settings.population_source`` for the zones;
     2. gemeente names of the zones mapped to CBS codes (:func:`map_gemeente_codes`);
-    3. :func:`calibrate_rates` on the CBS 37259 flows of the years before the base year;
+    3. :func:`calibrate_rates` on the CBS 37259 flows of the years before the base year
+       (and the age pattern of net migration from ``settings.migration_age_source``);
     4. :func:`project_population` under ``settings.scenario``, reconciled to
        ``settings.external_totals_source`` when given;
     5. :func:`service_demand`.
@@ -123,8 +126,21 @@ def build_demand(
         names, history, year=settings.base_year, overrides=settings.gemeente_codes
     )
     zone_gemeente = pd.Series([codes[n] for n in names], index=pd.Index(zone_ids, name="zone"))
+    earlier = None
+    if (
+        settings.migration_age_source is not None
+        and settings.migration_age_year < settings.base_year
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", VoorzieningenWarning)  # unused secret gemeenten
+            earlier = load_population(data_dir / settings.migration_age_source)
     calibration = calibrate_rates(
-        population, zone_gemeente, history, base_year=settings.base_year, settings=settings
+        population,
+        zone_gemeente,
+        history,
+        base_year=settings.base_year,
+        settings=settings,
+        earlier=earlier,
     )
     totals = None
     if settings.external_totals_source is not None:
