@@ -193,7 +193,7 @@ class DemandSettings(StrictModel):
             msg = (
                 f"demand.migration_age_year {self.migration_age_year} lies {gap} years before "
                 f"base_year {self.base_year}; the residual method needs at most 20 years. "
-                "Fix: give a later age structure, or migration_age_source = \"\" (off)"
+                'Fix: give a later age structure, or migration_age_source = "" (off)'
             )
             raise ValueError(msg)
         return self
