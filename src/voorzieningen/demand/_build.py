@@ -11,7 +11,7 @@ import pandas as pd
 
 from voorzieningen.demand._history import load_history, map_gemeente_codes
 from voorzieningen.demand._load import load_population
-from voorzieningen.demand._problems import Problems, listing
+from voorzieningen.demand._problems import Problems, listing, warn
 from voorzieningen.demand._project import calibrate_rates, project_population
 from voorzieningen.demand._services import UNITS, service_demand
 from voorzieningen.errors import InputDataError, ScenarioError, VoorzieningenWarning
@@ -130,9 +130,17 @@ def build_demand(
         settings.migration_age_source is not None
         and settings.migration_age_year < settings.base_year
     ):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", VoorzieningenWarning)  # unused secret gemeenten
-            earlier = load_population(data_dir / settings.migration_age_source)
+        earlier_path = data_dir / settings.migration_age_source
+        if earlier_path.is_file():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", VoorzieningenWarning)  # unused secret gemeenten
+                earlier = load_population(earlier_path)
+        else:
+            warn(
+                f"({earlier_path}) | demand.migration_age_source not found: net migration by "
+                "age follows the Rogers-Castro schedule (cities may keep too many families). "
+                'Fix: give the file, or migration_age_source = "" to silence this'
+            )
     calibration = calibrate_rates(
         population,
         zone_gemeente,
