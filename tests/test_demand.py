@@ -111,8 +111,10 @@ def test_cohort_step_by_hand_with_migration() -> None:
     )
     s0, s_open, _ = hand_survival()
     k, a, n = 0.05, 0.04, 230.0
-    # flat propensity: arrivals keep the base age-sex structure, hazard k everywhere
-    share_5_9 = 80 / 230
+    # flat propensity: arrivals keep the base age-sex structure, hazard k everywhere; the
+    # cohort ending in 0-4 exists half the step, so half of 0-4's arrivals (100 of 230) end
+    # in 5-9 (issue #12)
+    share_5_9 = (80 + 100 / 2) / 230
     inflow = a * n * share_5_9
     expected = 100 * s0 * math.exp(-5 * k) + inflow * (1 - math.exp(-5 * k)) / k
     got = out["population_persons"].xs(("a", 2025, "5-9"))

@@ -151,11 +151,26 @@ def test_backtest_meets_targets(data_dir: Path) -> None:
     assert result.median_65_pt <= backtest.TARGET_65_PT
     # ageing is what the model adds over "no change"
     assert result.median_65_pt < result.naive_65_pt
+    # issue #12: recency-weighted levels beat "no change" on totals too (main: 1.09 vs 1.07)
+    assert result.median_total_pct < result.naive_total_pct
+
+
+def test_backtest_2021_out_of_sample(data_dir: Path) -> None:
+    backtest = _backtest_module()
+    table = backtest.run_backtest_2021(data_dir)
+    assert len(table) == 25
+    err = table["err_total_pct"].abs().median()
+    assert err <= backtest.TARGET_2021_TOTAL_PCT  # main: 1.35 %
+    assert (table["err_total_pct"] < 0).sum() < 21  # main: 21 of 25 low
 
 
 def test_backtest_last_line(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     backtest = _backtest_module()
-    assert backtest.main(["--data-dir", str(data_dir)]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("median abs error: total ")
-    assert " pt (no-change: " in last
+    # exit code 0 needs both tests' targets; the 2021 -> 2024 one is not met yet (issue #12)
+    assert backtest.main(["--data-dir", str(data_dir)]) in (0, 1)
+    lines = capsys.readouterr().out.strip().splitlines()
+    summary = next(line for line in lines if line.startswith("median abs error: total "))
+    assert " pt (no-change: " in summary
+    line_2017 = next(line for line in lines if line.startswith("2017->2022: "))
+    assert line_2017.endswith("-> met")
+    assert lines[-1].startswith("2021->2024: total ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,10 +11,10 @@ import pandas as pd
 
 from voorzieningen.demand._history import load_history, map_gemeente_codes
 from voorzieningen.demand._load import load_population
-from voorzieningen.demand._problems import Problems, listing
+from voorzieningen.demand._problems import Problems, listing, warn
 from voorzieningen.demand._project import calibrate_rates, project_population
 from voorzieningen.demand._services import UNITS, service_demand
-from voorzieningen.errors import InputDataError, ScenarioError
+from voorzieningen.errors import InputDataError, ScenarioError, VoorzieningenWarning
 from voorzieningen.schemas.demand import DemandSettings
 
 
@@ -77,7 +78,8 @@ def build_demand(
 
     1. :func:`load_population` of ``settings.population_source`` for the zones;
     2. gemeente names of the zones mapped to CBS codes (:func:`map_gemeente_codes`);
-    3. :func:`calibrate_rates` on the CBS 37259 flows of the years before the base year;
+    3. :func:`calibrate_rates` on the CBS 37259 flows of the years before the base year
+       (and the age pattern of net migration from ``settings.migration_age_source``);
     4. :func:`project_population` under ``settings.scenario``, reconciled to
        ``settings.external_totals_source`` when given;
     5. :func:`service_demand`.
@@ -123,8 +125,29 @@ def build_demand(
         names, history, year=settings.base_year, overrides=settings.gemeente_codes
     )
     zone_gemeente = pd.Series([codes[n] for n in names], index=pd.Index(zone_ids, name="zone"))
+    earlier = None
+    if (
+        settings.migration_age_source is not None
+        and settings.migration_age_year < settings.base_year
+    ):
+        earlier_path = data_dir / settings.migration_age_source
+        if earlier_path.is_file():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", VoorzieningenWarning)  # unused secret gemeenten
+                earlier = load_population(earlier_path)
+        else:
+            warn(
+                f"({earlier_path}) | demand.migration_age_source not found: net migration by "
+                "age follows the Rogers-Castro schedule (cities may keep too many families). "
+                'Fix: give the file, or migration_age_source = "" to silence this'
+            )
     calibration = calibrate_rates(
-        population, zone_gemeente, history, base_year=settings.base_year, settings=settings
+        population,
+        zone_gemeente,
+        history,
+        base_year=settings.base_year,
+        settings=settings,
+        earlier=earlier,
     )
     totals = None
     if settings.external_totals_source is not None:

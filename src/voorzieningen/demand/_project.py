@@ -8,15 +8,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from voorzieningen.demand._bands import band_problems, band_width
+from voorzieningen.demand._bands import AGE_BANDS, band_problems, band_width
 from voorzieningen.demand._cohort import CohortRates, FloatArray, project_arrays
-from voorzieningen.demand._defaults import default_rates
+from voorzieningen.demand._defaults import default_rates, gemeente_mergers
 from voorzieningen.demand._history import (
     departure_intensity,
     gemeente_flows,
     migration_propensity,
 )
 from voorzieningen.demand._load import FEMALE, POPULATION
+from voorzieningen.demand._migration import band_net_migration, residual_migration
 from voorzieningen.demand._problems import Problems, listing
 from voorzieningen.errors import InputDataError, ScenarioError
 from voorzieningen.schemas.demand import DemandSettings
@@ -93,6 +94,7 @@ def calibrate_rates(
     base_year: int,
     settings: DemandSettings | None = None,
     rates: pd.DataFrame | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """
     Calibrate fertility, mortality and migration of each gemeente on its own history.
@@ -110,6 +112,16 @@ def calibrate_rates(
       person-year on the base structure.
 
     Person-years are the mean of the 1 January and 31 December populations of each year.
+    Years are weighted by ``settings.calibration_half_life_years`` (recent years most).
+
+    With ``earlier`` (a gemeente age structure of ``settings.migration_age_year`` <
+    ``base_year``) the age pattern of net migration is calibrated too: the earlier structure
+    is aged to ``base_year`` with the observed births and deaths (residual method,
+    ``voorzieningen.demand._migration``), the net migrants per broad age group (0-14, 15-24,
+    25-44, 45-64, 65+) are spread over five-year bands by departures and moved to the
+    weighted net level of CBS 37259, and ``arrival_ratio_<band>`` = arrivals per departure
+    of each band at the base (so net migration by band at the base reproduces that pattern).
+    The gemeente's age structure in ``base_year`` is that of its zones.
 
     Parameters
     ----------
@@ -125,12 +137,17 @@ def calibrate_rates(
         Demand settings (``calibration_years``, ``migration_schedule``); defaults if ``None``.
     rates
         Standard age-specific rates; the packaged defaults if ``None``.
+    earlier
+        Persons by (``zone`` = gemeente code, ``age_band``) on 1-1-``settings.migration_age_year``
+        (see :func:`load_population`); codes of an older indeling are mapped through the
+        packaged mergers. ``None`` (or a year not before ``base_year``): no age pattern.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by ``gemeente`` (code); columns :data:`CALIBRATION_COLUMNS` (rates per
-        person-year; factors dimensionless; years).
+        person-year; factors dimensionless; years), plus ``arrival_ratio_<band>`` per band
+        (arrivals per departure, dimensionless) when ``earlier`` is used.
     """
     settings = settings or DemandSettings()
     rates = default_rates() if rates is None else rates
@@ -152,10 +169,18 @@ def calibrate_rates(
     structure = by_gemeente / totals[:, None, None]
     first, last = base_year - settings.calibration_years, base_year - 1
     flows = gemeente_flows(history, codes, list(range(first, last + 1)))
-    summed = flows.groupby(level="code").sum().reindex(codes)
+    years = flows.index.get_level_values("year").to_numpy()
+    half_life = settings.calibration_half_life_years
+    weight = np.ones(len(flows)) if half_life is None else 0.5 ** ((last - years) / half_life)
+    summed = flows.mul(weight, axis=0).groupby(level="code").sum().reindex(codes)
     person_years = (
         (summed["population_jan1_persons"] + summed["population_dec31_persons"]) / 2.0
     ).to_numpy()
+    year_weights = pd.Series(weight, index=years).groupby(level=0).first()
+    # weighted midpoint of the calibration years (equal weights: (first + last + 1) / 2)
+    reference = float(
+        np.average(year_weights.index.to_numpy() + 0.5, weights=year_weights.to_numpy())
+    )
     observed = {
         name: (summed[f"{name}_persons"].to_numpy() / person_years)
         for name in ("births", "deaths", "arrivals", "departures")
@@ -176,13 +201,120 @@ def calibrate_rates(
             ),
             "mortality_factor": observed["deaths"] / np.maximum(expected_deaths, 1e-12),
             "departure_intensity": intensity,
-            "reference_year": (first + last + 1) / 2.0,
+            "reference_year": reference,
             "first_year": first,
             "last_year": last,
         },
         index=pd.Index(codes, name="gemeente"),
     )
+    if earlier is not None and settings.migration_age_year < base_year:
+        level = (observed["arrivals"] - observed["departures"]) * totals
+        ratios = _arrival_ratios(
+            earlier,
+            by_gemeente,
+            codes,
+            bands,
+            history,
+            base_year=base_year,
+            settings=settings,
+            intensity=intensity,
+            level=level,
+            mortality=mortality,
+        )
+        for j, band in enumerate(bands):
+            table[f"arrival_ratio_{band}"] = ratios[:, j]
     return table
+
+
+def _departures_by_band(
+    population: FloatArray, intensity: FloatArray, passed: FloatArray
+) -> FloatArray:
+    """Departures per year of each band at the base, both sexes, shape (G, B), persons."""
+    return np.asarray(intensity[:, None] * passed[None, :] * population.sum(axis=1))
+
+
+def _passed(propensity: FloatArray) -> FloatArray:
+    """Propensity of a cohort ending the step in each band (mean of the two bands passed)."""
+    return np.concatenate([propensity[:1], (propensity[:-1] + propensity[1:]) / 2.0])
+
+
+def _arrival_ratios(
+    earlier: pd.DataFrame,
+    by_gemeente: FloatArray,
+    codes: list[str],
+    bands: list[str],
+    history: pd.DataFrame,
+    *,
+    base_year: int,
+    settings: DemandSettings,
+    intensity: FloatArray,
+    level: FloatArray,
+    mortality: FloatArray,
+) -> FloatArray:
+    """Arrivals per departure per gemeente and band from residual net migration (G, B)."""
+    start_year = settings.migration_age_year
+    start = _in_indeling(earlier, codes, bands, start_year)
+    years = list(range(start_year, base_year))
+    flows = gemeente_flows(history, codes, years)
+    births = flows["births_persons"].unstack("year").reindex(codes)[years].to_numpy()
+    deaths = flows["deaths_persons"].unstack("year").reindex(codes)[years].to_numpy()
+    base_total = flows["population_dec31_persons"].xs(base_year - 1, level="year")
+    end = by_gemeente.sum(axis=1)
+    end = end * (base_total.reindex(codes).to_numpy() / end.sum(axis=1))[:, None]
+    groups = _broad_groups(bands)
+    both = (mortality[0] + mortality[1]) / 2.0
+    net = residual_migration(
+        start, end, births, deaths, both, width=float(band_width(bands)), groups=groups
+    )
+    propensity = migration_propensity(bands, settings.migration_schedule)
+    departures = _departures_by_band(by_gemeente, intensity, _passed(propensity))
+    per_band = band_net_migration(net / len(years), departures, level, groups=groups)
+    ratio = 1.0 + per_band / np.where(departures > 0, departures, 1.0)
+    return np.asarray(np.where(departures > 0, np.maximum(ratio, 0.0), 1.0))
+
+
+def _broad_groups(bands: list[str]) -> list[int]:
+    """Broad CBS kerncijfers group (0-14, 15-24, 25-44, 45-64, 65+) of each band, else each band."""
+    if bands == list(AGE_BANDS):
+        return [0] * 3 + [1] * 2 + [2] * 4 + [3] * 4 + [4] * 7
+    return list(range(len(bands)))
+
+
+def _in_indeling(
+    earlier: pd.DataFrame, codes: list[str], bands: list[str], year: int
+) -> FloatArray:
+    """Persons by band of ``codes`` from an earlier table, rebuilding merged gemeenten."""
+    persons = earlier[POPULATION].unstack("age_band").reindex(columns=bands)
+    mergers = gemeente_mergers()
+    out = np.zeros((len(codes), len(bands)))
+    missing: list[str] = []
+
+    def add(code: str, row: int, share: float, depth: int = 0) -> bool:
+        if code in persons.index:
+            out[row] += share * persons.loc[code].to_numpy(dtype=np.float64)
+            return True
+        parts = mergers[(mergers["new_code"] == code) & (mergers["year"] > year)]
+        if parts.empty or depth > 3:
+            return False
+        return all(
+            add(str(old), row, share * float(frac), depth + 1)
+            for old, frac in zip(parts["old_code"], parts["fraction"], strict=True)
+        )
+
+    for row, code in enumerate(codes):
+        if not add(code, row, 1.0):
+            missing.append(code)
+    if missing:
+        msg = (
+            f"demand.migration_age_source has no age structure for gemeente(n) "
+            f"{listing(missing)} (nor for their predecessors in {year}). Fix: give a file "
+            'with these gemeenten, or migration_age_source = "" (off)'
+        )
+        raise InputDataError(msg)
+    if np.isnan(out).any():
+        msg = "demand.migration_age_source: empty age bands; give every band a number"
+        raise InputDataError(msg)
+    return out
 
 
 def _zone_fertility(
@@ -270,16 +402,28 @@ def _cohort_rates(
         fallback[None, :, :],
     )
     # a cohort ending the step in band x spent it in bands x-1 and x
-    passed = np.concatenate([propensity[:1], (propensity[:-1] + propensity[1:]) / 2.0])
+    passed = _passed(propensity)
+    hazard = np.broadcast_to(
+        intensity[:, None, None] * passed[None, None, :], (n, 2, len(bands))
+    ).copy()
+    columns = [f"arrival_ratio_{band}" for band in bands]
+    if calibration is not None and set(columns) <= set(calibration.columns):
+        ratio = calibration.reindex(pd.Index(groups))[columns].to_numpy(dtype=np.float64)
+        calibrated = ~np.isnan(ratio).any(axis=1)
+        inflow = np.nan_to_num(ratio)[:, None, :] * hazard * base  # arrivals per year
+        mass = inflow.sum(axis=(1, 2))
+        size = base.sum(axis=(1, 2))
+        use = calibrated & (mass > 0) & (size > 0)
+        profile = np.where(
+            use[:, None, None], inflow / np.where(mass > 0, mass, 1.0)[:, None, None], profile
+        )
+        arrivals = np.where(use, mass / np.where(size > 0, size, 1.0), arrivals)
     return CohortRates(
         mortality=mortality[None, :, :] * (mort_f * scenario.mortality_factor)[:, None, None],
         fertility=fertility[None, :] * (fert_f * scenario.fertility_factor)[:, None],
         arrivals_rate=arrivals * scenario.arrivals_factor,
         arrival_profile=profile,
-        departure_intensity=np.broadcast_to(
-            (intensity * scenario.departures_factor)[:, None, None] * passed[None, None, :],
-            (n, 2, len(bands)),
-        ).copy(),
+        departure_intensity=hazard * scenario.departures_factor,
         reference_year=reference,
         improvement_per_year=scenario.mortality_improvement_per_year,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from voorzieningen.schemas.base import StrictModel
 
@@ -112,6 +112,26 @@ class DemandSettings(StrictModel):
     """Number of calendar years before ``base_year`` whose flows calibrate the rates (the years
     ``base_year - calibration_years`` ... ``base_year - 1``; never the base year or later)."""
 
+    calibration_half_life_years: float | None = Field(default=2.0, gt=0, le=50)
+    """Weight of the calibration years: a year ``a`` years before the last calibration year
+    counts ``0.5 ** (a / half_life)`` (2.0: 2020 counts 1, 2018 0.5, 2016 0.25), so the
+    most recent levels of births, deaths and migration weigh most. ``None`` = all years equal
+    (the behaviour before this setting). Assumption, chosen on the 2017 -> 2022 back-test
+    (benchmarks/demand_backtest.py), never on later years."""
+
+    migration_age_source: str | None = "cbs/cbs_wijkbuurtkaart2017v1_gemeenten_nl.csv"
+    """An earlier population by gemeente and age (relative to the data directory; formats as
+    ``population_source``, one zone per gemeente ``GMxxxx`` code) from which the age pattern
+    of net migration is calibrated by the residual method (``voorzieningen.demand._migration``):
+    the earlier structure aged to ``base_year`` with the observed births and deaths of CBS
+    37259, compared with the base population. This is what lets a city lose families while
+    gaining students. Used only when ``migration_age_year < base_year``; otherwise (or with
+    ``None`` or ``""``, for TOML) arrivals follow the Rogers-Castro shape of
+    ``migration_schedule``."""
+
+    migration_age_year: int = Field(default=2017, ge=1900, le=2100)
+    """Year (1 January) of ``migration_age_source``."""
+
     scenario: str = "mid"
     """Name of the population scenario in ``scenarios`` to project."""
 
@@ -160,6 +180,23 @@ class DemandSettings(StrictModel):
 
     hall_weight_75_plus: float = Field(default=1.25, ge=0)
     """Visitor equivalents per person aged 75+ (assumption: more reliant on local facilities)."""
+
+    @field_validator("migration_age_source")
+    @classmethod
+    def _empty_is_off(cls, value: str | None) -> str | None:
+        return None if value is not None and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _migration_age_gap(self) -> DemandSettings:
+        gap = self.base_year - self.migration_age_year
+        if self.migration_age_source is not None and gap > 20:
+            msg = (
+                f"demand.migration_age_year {self.migration_age_year} lies {gap} years before "
+                f"base_year {self.base_year}; the residual method needs at most 20 years. "
+                'Fix: give a later age structure, or migration_age_source = "" (off)'
+            )
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _scenario_known(self) -> DemandSettings:
