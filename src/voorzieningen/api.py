@@ -742,6 +742,9 @@ def input_files(scenario: Scenario, context: RunContext) -> dict[str, Path]:
         "external_totals": data / scenario.demand.external_totals_source
         if scenario.demand.external_totals_source
         else None,
+        "migration_age": data / scenario.demand.migration_age_source
+        if scenario.demand.migration_age_source
+        else None,
         "network": data / scenario.network.source if scenario.network.source else None,
         "scenario": context.scenario_file,
     }

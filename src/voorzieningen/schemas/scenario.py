@@ -137,7 +137,12 @@ class Scenario(StrictModel):
     @field_validator("demand")
     @classmethod
     def _demand_files(cls, demand: DemandSettings) -> DemandSettings:
-        for key in ("population_source", "history_source", "external_totals_source"):
+        for key in (
+            "population_source",
+            "history_source",
+            "external_totals_source",
+            "migration_age_source",
+        ):
             value = getattr(demand, key, None)
             if isinstance(value, str):
                 try:
