@@ -27,6 +27,7 @@ import pyomo.environ as pyo  # noqa: E402
 
 from voorzieningen import api  # noqa: E402
 from voorzieningen.model.build import build_model  # noqa: E402
+from voorzieningen.record import RunContext  # noqa: E402
 from voorzieningen.results import extract_results  # noqa: E402
 from voorzieningen.solve import solve_model  # noqa: E402
 from voorzieningen.verify import verify_plan  # noqa: E402
@@ -48,7 +49,7 @@ def main() -> int:
     args = parser.parse_args()
 
     scenario = api.load_scenario(args.scenario_file, name=args.scenario)
-    context = api.RunContext(
+    context = RunContext(
         data_dir=api.resolve_data_dir(args.data_dir),
         region_dir=Path(args.scenario_file).resolve().parent,
     )

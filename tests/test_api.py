@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from voorzieningen import api
+from voorzieningen.errors import InputDataError
 from voorzieningen.network import disaggregate_zones, travel_times
+from voorzieningen.record import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
 DELFT = REPO / "inputs" / "delft" / "scenarios.toml"
@@ -16,7 +18,7 @@ DELFT = REPO / "inputs" / "delft" / "scenarios.toml"
 
 def test_network_demand_points_average_over_residential_points(data_dir):
     scenario = api.load_scenario(DELFT, sets=['network.demand_points="network"'])
-    context = api.RunContext(data_dir=data_dir, region_dir=DELFT.parent)
+    context = RunContext(data_dir=data_dir, region_dir=DELFT.parent)
     inputs = api.load_inputs(scenario, context)
     demand = api.compute_demand(scenario, inputs, context)
     population = (
@@ -50,7 +52,7 @@ def test_network_demand_points_average_over_residential_points(data_dir):
 
 def test_network_demand_points_need_population(data_dir):
     scenario = api.load_scenario(DELFT, sets=['network.demand_points="network"'])
-    context = api.RunContext(data_dir=data_dir, region_dir=DELFT.parent)
+    context = RunContext(data_dir=data_dir, region_dir=DELFT.parent)
     inputs = api.load_inputs(scenario, context)
-    with pytest.raises(api.InputDataError, match="needs the zones' population"):
+    with pytest.raises(InputDataError, match="needs the zones' population"):
         api.compute_travel_times(scenario, inputs, context)

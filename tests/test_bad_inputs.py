@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from voorzieningen import api, errors
 from voorzieningen.cli import app
 from voorzieningen.inputs import load_portfolio
+from voorzieningen.record import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -124,7 +125,7 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
                 path = _region(name, case, tmp)
                 scenario = api.load_scenario(path, name=scenario_name, sets=sets)
                 if entry == "inputs":
-                    context = api.RunContext(data_dir=data, region_dir=path.parent)
+                    context = RunContext(data_dir=data, region_dir=path.parent)
                     api.load_inputs(scenario, context)
                 elif entry == "run":
                     with warnings.catch_warnings(record=True) as caught:
@@ -132,7 +133,7 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
                         results = api.run_scenario(
                             path, name=scenario_name, sets=sets, data_dir=data
                         )
-                    report = results.reachability
+                    report = results.travel.reachability
                     want = case.get("reported")
                     said = " ".join(str(w.message) for w in caught)
                     if want and want["id"] not in said:

@@ -8,8 +8,18 @@ import json
 import pandas as pd
 import pytest
 
-from voorzieningen.report import escape_formulas, read_table, write_csv, write_report
+from voorzieningen.record import SavedRun
+from voorzieningen.report import (
+    ReportSettings,
+    escape_formulas,
+    read_table,
+    write_csv,
+    write_report,
+)
 from voorzieningen.results import Plan, Results
+
+NO_MAPS = ReportSettings(with_maps=False)
+NO_MAPS_NL = ReportSettings(csv_format="dutch_excel", with_maps=False)
 
 
 def toy_results(name: str = '=HYPERLINK("http://x")') -> Results:
@@ -34,13 +44,14 @@ def toy_results(name: str = '=HYPERLINK("http://x")') -> Results:
     )
     summary = pd.DataFrame([{"status": "optimal", "gap": 0.001, "objective_value": 12.5}])
     return Results(
+        scenario_name="toy",
         decisions=decisions,
         zones=pd.DataFrame({"zone": ["0101"], "travel_time_before_min": [3.25]}),
         capacity=empty,
         costs=pd.DataFrame({"period": [2025], "capex_eur": [1.5e6]}),
         summary=summary,
         plan=plan,
-        meta={"scenario": "toy"},
+
     )
 
 
@@ -71,11 +82,11 @@ def test_formula_cells_are_escaped():
 
 def test_report_writes_escaped_files_and_keeps_history(tmp_path):
     target = tmp_path / "delft" / "base"
-    write_report(toy_results(), target, dutch_excel=True)
+    write_report(SavedRun.from_results(toy_results()), target, settings=NO_MAPS_NL)
     decisions = read_table(target / "decisions.csv", dutch_excel=True)
     assert decisions.loc[0, "name"] == '\'=HYPERLINK("http://x")'
     assert json.loads((target / "run.json").read_text(encoding="utf-8"))["scenario"] == "toy"
-    write_report(toy_results("second"), target)
+    write_report(SavedRun.from_results(toy_results("second")), target, settings=NO_MAPS)
     history = list((tmp_path / "delft" / ".history").iterdir())
     assert len(history) == 1
     first = read_table(history[0] / "decisions.csv", dutch_excel=True)
@@ -85,7 +96,7 @@ def test_report_writes_escaped_files_and_keeps_history(tmp_path):
 
 def test_killed_write_leaves_earlier_results(tmp_path, monkeypatch):
     target = tmp_path / "base"
-    write_report(toy_results("first"), target)
+    write_report(SavedRun.from_results(toy_results("first")), target, settings=NO_MAPS)
     from voorzieningen import report
 
     def crash(*args, **kwargs):
@@ -93,7 +104,7 @@ def test_killed_write_leaves_earlier_results(tmp_path, monkeypatch):
 
     monkeypatch.setattr(report, "action_list", crash)
     with pytest.raises(KeyboardInterrupt):
-        write_report(toy_results("second"), target)
+        write_report(SavedRun.from_results(toy_results("second")), target, settings=NO_MAPS)
     assert read_table(target / "decisions.csv").loc[0, "name"] == "first"
     leftovers = [p.name for p in tmp_path.iterdir()]
     assert leftovers == ["base"]  # the temporary folder was removed

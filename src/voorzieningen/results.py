@@ -7,7 +7,7 @@ provenance. Both are complete when created and never refer back to Pyomo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -55,10 +55,15 @@ class Plan:
 
 @dataclass(frozen=True)
 class Results:
-    """Everything a run produced (frozen; DataFrames with unit-suffixed columns).
+    """The tables of a verified plan (frozen; DataFrames with unit-suffixed columns).
+
+    Complete when made; the run's inputs, travel times and provenance are kept beside it in
+    :class:`voorzieningen.record.Run`.
 
     Attributes
     ----------
+    scenario_name
+        The scenario's name.
     decisions
         One row per building and candidate site: site, name, kind, service (current),
         action, period, services_after, capacity_after_places, capex_eur, proceeds_eur.
@@ -74,35 +79,25 @@ class Results:
         One row: objective, bound, gap, status, runtime and the plan's totals.
     plan
         The raw :class:`Plan`.
-    meta
-        Provenance: scenario, input hashes, package versions, solver settings.
-    travel_times, reachability
-        The travel-time table (zone, site, mode, travel_time_min, distance_km) and the
-        network's reachability report, when the run computed them.
-    sites, zone_points
-        The sites table (index ``site``: name, kind, service, lon, lat, floor_area_m2, ...)
-        and the zones (index ``zone``: gemeente, lon, lat), for maps.
-    population
-        Projected population, ``population_persons`` by (zone, period, age_band).
     """
 
+    scenario_name: str
     decisions: pd.DataFrame
     zones: pd.DataFrame
     capacity: pd.DataFrame
     costs: pd.DataFrame
     summary: pd.DataFrame
     plan: Plan
-    meta: dict[str, Any] = field(default_factory=dict)
-    travel_times: pd.DataFrame | None = None
-    reachability: pd.DataFrame | None = None
-    sites: pd.DataFrame | None = None
-    zone_points: pd.DataFrame | None = None
-    population: pd.DataFrame | None = None
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """``plan.assignments``: persons served per (zone, site, service, period)."""
+        return self.plan.assignments
 
     def __repr__(self) -> str:
         row = self.summary.iloc[0]
         return (
-            f"<Results {self.meta.get('scenario', '?')}: status={row['status']}, "
+            f"<Results {self.scenario_name or '?'}: status={row['status']}, "
             f"gap={row['gap']:.4%}, capex={row['capex_total_eur']:,.0f} EUR, "
             f"mean travel time={row['mean_travel_time_min']:.2f} min, "
             f"{len(self.decisions)} sites>"
@@ -278,7 +273,7 @@ def extract_results(
     data: ModelData,
     outcome: SolveOutcome,
     *,
-    meta: dict[str, Any] | None = None,
+    scenario_name: str = "",
     build_s: float = float("nan"),
 ) -> Results:
     """
@@ -292,15 +287,15 @@ def extract_results(
         The data it was built from.
     outcome
         What the solver reported.
-    meta
-        Provenance to attach (scenario, hashes, versions).
+    scenario_name
+        The scenario's name (first column of the summary).
     build_s
         Time spent building the model, seconds.
 
     Returns
     -------
     Results
-        Decisions, zones, capacity, costs, summary, plan and meta.
+        Decisions, zones, capacity, costs, summary and plan.
     """
     plan = extract_plan(model, data)
     decisions = decisions_table(plan, data)
@@ -325,7 +320,7 @@ def extract_results(
     summary = pd.DataFrame(
         [
             {
-                "scenario": (meta or {}).get("scenario", ""),
+                "scenario": scenario_name,
                 "objective": data.options_settings.objective,
                 "objective_value": outcome.objective,
                 "bound": outcome.bound,
@@ -351,14 +346,13 @@ def extract_results(
         ]
     )
     return Results(
+        scenario_name=scenario_name,
         decisions=decisions,
         zones=zones,
         capacity=capacity,
         costs=costs,
         summary=summary,
         plan=plan,
-        meta=dict(meta or {}),
-        sites=data.sites_table,
     )
 
 
