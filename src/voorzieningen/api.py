@@ -14,7 +14,6 @@ Sweeps over scenarios and Pareto fronts over budgets are in :mod:`voorzieningen.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from voorzieningen import tables as T
+from voorzieningen.context import RunContext, resolve_context
 from voorzieningen.demand import DemandResult, build_demand
 from voorzieningen.errors import InputDataError, NetworkError
 from voorzieningen.inputs import InputData, load_sites, load_zones, resolve_path
@@ -33,50 +33,14 @@ from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, load_network, travel_times
 from voorzieningen.network.points import check_coverage, travel_times_from_points
 from voorzieningen.provenance import input_files, make_provenance
-from voorzieningen.record import Run, RunContext
+from voorzieningen.record import PreparedRun, Run
 from voorzieningen.results import extract_results
-from voorzieningen.scenarios import load_scenario
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.solve import SolveOutcome, solve_model
 from voorzieningen.verify import verify_plan
 
-DATA_DIR_ENV = "VOORZIENINGEN_DATA_DIR"
-
 #: A progress callback: called with a step name when the step starts.
 Progress = Callable[[str], None]
-
-
-def resolve_data_dir(data_dir: Path | str | None) -> Path:
-    """
-    Return the data directory: the argument, else ``$VOORZIENINGEN_DATA_DIR``.
-
-    Parameters
-    ----------
-    data_dir
-        The directory given by the user, or None.
-
-    Returns
-    -------
-    pathlib.Path
-        The resolved directory.
-
-    Raises
-    ------
-    InputDataError
-        If none is given or it does not exist.
-    """
-    chosen = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    if not chosen:
-        msg = (
-            "No data directory given: pass --data-dir (Python: data_dir=...) or set "
-            f"{DATA_DIR_ENV} to the folder holding cbs/ and osm/."
-        )
-        raise InputDataError(msg)
-    path = Path(chosen).expanduser().resolve()
-    if not path.is_dir():
-        msg = f"({path}) | the data directory does not exist; check --data-dir or {DATA_DIR_ENV}."
-        raise InputDataError(msg)
-    return path
 
 
 def load_inputs(scenario: Scenario, context: RunContext) -> InputData:
@@ -339,57 +303,6 @@ def inspect_network(
         speed_imputed_share=travel.speed_imputed_share,
         travel=travel,
     )
-
-
-@dataclass(frozen=True)
-class PreparedRun:
-    """Everything before the model: validated inputs, travel times, demand, model data.
-
-    Attributes
-    ----------
-    scenario, context
-        What is run and where it reads from.
-    inputs, travel, demand, data
-        The outputs of the stages, in order.
-    timings
-        Seconds spent per step so far.
-    files
-        Every input file, by role (for hashes).
-    """
-
-    scenario: Scenario
-    context: RunContext
-    inputs: InputData
-    travel: TravelTimes
-    demand: DemandResult
-    data: ModelData
-    timings: dict[str, float]
-    files: dict[str, Path]
-
-
-def resolve_context(
-    scenario: Scenario | Path | str,
-    *,
-    data_dir: Path | str | None,
-    name: str,
-    sets: list[str] | None,
-    region_dir: Path | str | None,
-    cache_dir: Path | str | None,
-) -> tuple[Scenario, RunContext]:
-    """Load the scenario (if a path is given) and say where the run reads from."""
-    scenario_file: Path | None = None
-    if not isinstance(scenario, Scenario):
-        scenario_file = Path(scenario).resolve()
-        scenario = load_scenario(scenario_file, name=name, sets=sets)
-    if region_dir is None:
-        region_dir = scenario_file.parent if scenario_file else Path("inputs") / scenario.region
-    context = RunContext(
-        data_dir=resolve_data_dir(data_dir),
-        region_dir=Path(region_dir).resolve(),
-        scenario_file=scenario_file,
-        cache_dir=Path(cache_dir).resolve() if cache_dir else None,
-    )
-    return scenario, context
 
 
 def _zone_population(scenario: Scenario, demand: DemandResult) -> pd.Series:

@@ -21,13 +21,13 @@ from rich.table import Table
 from voorzieningen import api, compare
 from voorzieningen import report as reports
 from voorzieningen import sweep as sweeps
+from voorzieningen.context import DATA_DIR_ENV, RunContext, resolve_data_dir
 from voorzieningen.errors import (
     ScenarioError,
     VoorzieningenError,
     VoorzieningenWarning,
     exit_code_for,
 )
-from voorzieningen.record import RunContext
 from voorzieningen.scenarios import list_scenarios, load_scenario
 from voorzieningen.schemas.scenario import Scenario
 
@@ -48,7 +48,7 @@ DataDir = Annotated[
     typer.Option(
         "--data-dir",
         help="Folder with cbs/ and osm/ data (default: $VOORZIENINGEN_DATA_DIR).",
-        envvar=api.DATA_DIR_ENV,
+        envvar=DATA_DIR_ENV,
     ),
 ]
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (.toml or .yaml).")]
@@ -176,7 +176,7 @@ def validate(
         loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         if data_dir is not None:
             context = RunContext(
-                data_dir=api.resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
+                data_dir=resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
             )
             inputs = api.load_inputs(loaded, context)
             api.network_source(loaded, context)

@@ -15,8 +15,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from voorzieningen.context import RunContext
 from voorzieningen.inputs import file_sha256
-from voorzieningen.record import InputFile, Provenance, Run, RunContext
+from voorzieningen.record import InputFile, Provenance, Run
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.solve import SolveOutcome
 

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 import pandas as pd
 
 from voorzieningen import tables as T
+from voorzieningen.context import RunContext
 from voorzieningen.demand import DemandResult
 from voorzieningen.errors import InputDataError
 from voorzieningen.inputs import InputData
@@ -99,28 +100,6 @@ def last_period(tables: PlanTables) -> int:
 
 
 @dataclass(frozen=True)
-class RunContext:
-    """Where a run reads from.
-
-    Attributes
-    ----------
-    data_dir
-        The data directory (CBS, DUO and OSM files).
-    region_dir
-        The region folder (scenario file, portfolio).
-    scenario_file
-        The scenario file, if the scenario came from one.
-    cache_dir
-        On-disk cache of networks and travel times, or None.
-    """
-
-    data_dir: Path
-    region_dir: Path
-    scenario_file: Path | None = None
-    cache_dir: Path | None = None
-
-
-@dataclass(frozen=True)
 class InputFile:
     """One file a run read, with its SHA-256 hash.
 
@@ -166,6 +145,32 @@ class Provenance:
     fingerprint: str
     solver: SolveOutcome
     budget_eur: float | None = None
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """Everything before the model: validated inputs, travel times, demand, model data.
+
+    Attributes
+    ----------
+    scenario, context
+        What is run and where it reads from.
+    inputs, travel, demand, data
+        The outputs of the stages, in order.
+    timings
+        Seconds spent per step so far.
+    files
+        Every input file, by role (for hashes).
+    """
+
+    scenario: Scenario
+    context: RunContext
+    inputs: InputData
+    travel: TravelTimes
+    demand: DemandResult
+    data: ModelData
+    timings: dict[str, float]
+    files: dict[str, Path]
 
 
 @dataclass(frozen=True)

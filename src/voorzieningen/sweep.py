@@ -17,6 +17,7 @@ import pandas as pd
 
 from voorzieningen import api
 from voorzieningen import tables as T
+from voorzieningen.context import resolve_context, resolve_data_dir
 from voorzieningen.errors import ScenarioError
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.provenance import scenario_fingerprint
@@ -88,7 +89,7 @@ def pareto_front(
     if not budgets_eur:
         msg = "(sweep) | give at least one budget level, e.g. --budgets 5e6,10e6,15e6"
         raise ScenarioError(msg)
-    scenario, context = api.resolve_context(
+    scenario, context = resolve_context(
         scenario,
         data_dir=data_dir,
         name=name,
@@ -232,11 +233,11 @@ def run_scenarios(
         ``resumed``.
     """
     path = Path(scenario_file).resolve()
-    data = api.resolve_data_dir(data_dir)
+    data = resolve_data_dir(data_dir)
     todo: list[tuple[str, Path]] = []
     rows: list[dict[str, Any]] = []
     for name in names:
-        scenario, context = api.resolve_context(
+        scenario, context = resolve_context(
             path, data_dir=data, name=name, sets=sets, region_dir=None, cache_dir=None
         )
         out_dir = Path(out_root).resolve() / scenario.region / scenario.name
