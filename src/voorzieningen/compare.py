@@ -25,19 +25,33 @@ from voorzieningen.report import read_run
 
 #: KPIs of :attr:`Comparison.kpis`: summary column and unit.
 KPIS: tuple[tuple[str, str], ...] = (
-    ("capex_total_eur", "EUR"),
-    ("proceeds_total_eur", "EUR"),
-    ("npv_cost_eur", "EUR"),
-    ("mean_travel_time_min", "min"),
-    ("unmet_persons", "persons"),
-    ("projects_started", "count"),
-    ("sites_closed", "count"),
-    ("status", ""),
-    ("gap", "fraction"),
+    (T.CAPEX_TOTAL_EUR, "EUR"),
+    (T.PROCEEDS_TOTAL_EUR, "EUR"),
+    (T.NPV_COST_EUR, "EUR"),
+    (T.MEAN_TRAVEL_TIME_MIN, "min"),
+    (T.UNMET_PERSONS, "persons"),
+    (T.PROJECTS_STARTED, "count"),
+    (T.SITES_CLOSED, "count"),
+    (T.STATUS, ""),
+    (T.GAP, "fraction"),
 )
 
 # --------------------------------------------------------------------------------------
 # Comparing two runs
+
+
+#: Column suffixes of run A and run B in the comparison tables.
+SUFFIXES = ("_a", "_b")
+
+
+def col_a(column: str) -> str:
+    """Return the name of ``column`` for run A (``action`` -> ``action_a``)."""
+    return column + SUFFIXES[0]
+
+
+def col_b(column: str) -> str:
+    """Return the name of ``column`` for run B (``action`` -> ``action_b``)."""
+    return column + SUFFIXES[1]
 
 
 @dataclass(frozen=True)
@@ -72,10 +86,10 @@ class Comparison:
     zone_changes: pd.DataFrame
 
     def __repr__(self) -> str:
-        k = self.kpis["difference"]
-        capex = _as_float(k.get("capex_total_eur"))
-        travel = _as_float(k.get("mean_travel_time_min"))
-        zones = int(self.zone_changes["changed"].sum()) if len(self.zone_changes) else 0
+        k = self.kpis[T.DIFFERENCE]
+        capex = _as_float(k.get(T.CAPEX_TOTAL_EUR))
+        travel = _as_float(k.get(T.MEAN_TRAVEL_TIME_MIN))
+        zones = int(self.zone_changes[T.CHANGED].sum()) if len(self.zone_changes) else 0
         return (
             f"<Comparison {self.b_label} vs {self.a_label}: capex {capex:+,.0f} EUR, "
             f"mean travel time {travel:+.2f} min, {len(self.changed_decisions)} changed "
@@ -100,11 +114,11 @@ class Comparison:
         header = f"{'kpi':<24}{'A':>16}{'B':>16}{'B - A':>16}"
         lines += [header, "-" * len(header)]
         for kpi, row in self.kpis.iterrows():
-            unit = str(row["unit"])
+            unit = str(row[T.UNIT])
             label = f"{kpi}"
             lines.append(
-                f"{label:<24}{_fmt(row['a'], unit):>16}{_fmt(row['b'], unit):>16}"
-                f"{_fmt(row['difference'], unit, signed=True):>16}"
+                f"{label:<24}{_fmt(row[T.RUN_A], unit):>16}{_fmt(row[T.RUN_B], unit):>16}"
+                f"{_fmt(row[T.DIFFERENCE], unit, signed=True):>16}"
             )
         lines += ["", f"Changed decisions ({len(self.changed_decisions)}):"]
         if self.changed_decisions.empty:
@@ -116,9 +130,9 @@ class Comparison:
             )
         if len(self.changed_decisions) > max_rows:
             lines.append(f"  ... and {len(self.changed_decisions) - max_rows} more")
-        changed = self.zone_changes[self.zone_changes["changed"]]
+        changed = self.zone_changes[self.zone_changes[T.CHANGED]]
         changed = changed.reindex(
-            changed["travel_time_difference_min"].abs().sort_values(ascending=False).index
+            changed[T.TRAVEL_TIME_DIFFERENCE_MIN].abs().sort_values(ascending=False).index
         )
         lines += ["", f"Zones whose travel time or unmet demand changed ({len(changed)}):"]
         if changed.empty:
@@ -177,12 +191,12 @@ def _kpi_table(a: PlanTables, b: PlanTables) -> pd.DataFrame:
         else:
             va, vb = _as_float(va), _as_float(vb)
             diff = vb - va
-        rows.append({"kpi": kpi, "unit": unit, "a": va, "b": vb, "difference": diff})
-    return pd.DataFrame(rows).set_index("kpi").astype(object)
+        rows.append({T.KPI: kpi, T.UNIT: unit, T.RUN_A: va, T.RUN_B: vb, T.DIFFERENCE: diff})
+    return pd.DataFrame(rows).set_index(T.KPI).astype(object)
 
 
 def _changed_decisions(a: PlanTables, b: PlanTables) -> pd.DataFrame:
-    cols = [T.SITE, T.NAME, "action", T.PERIOD, "services_after", T.CAPEX_EUR]
+    cols = [T.SITE, T.NAME, T.ACTION, T.PERIOD, T.SERVICES_AFTER, T.CAPEX_EUR]
 
     def prepared(r: PlanTables) -> pd.DataFrame:
         d = r.decisions.copy()
@@ -190,67 +204,71 @@ def _changed_decisions(a: PlanTables, b: PlanTables) -> pd.DataFrame:
             d[T.NAME] = ""
         d[T.SITE] = d[T.SITE].astype(str)
         d[T.PERIOD] = pd.to_numeric(d[T.PERIOD]).astype("Int64")
-        d["services_after"] = d["services_after"].fillna("").astype(str)
+        d[T.SERVICES_AFTER] = d[T.SERVICES_AFTER].fillna("").astype(str)
         return d[cols].set_index(T.SITE)
 
     da, db = prepared(a), prepared(b)
-    both = da.merge(db, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
-    both[T.NAME] = both[f"{T.NAME}_a"].fillna(both[f"{T.NAME}_b"]).fillna("").astype(str)
-    period_a = both[f"{T.PERIOD}_a"].fillna(-1)
-    period_b = both[f"{T.PERIOD}_b"].fillna(-1)
+    both = da.merge(db, left_index=True, right_index=True, how="outer", suffixes=SUFFIXES)
+    both[T.NAME] = both[col_a(T.NAME)].fillna(both[col_b(T.NAME)]).fillna("").astype(str)
+    period_a = both[col_a(T.PERIOD)].fillna(-1)
+    period_b = both[col_b(T.PERIOD)].fillna(-1)
     differs = (
-        (both["action_a"].fillna("") != both["action_b"].fillna(""))
+        (both[col_a(T.ACTION)].fillna("") != both[col_b(T.ACTION)].fillna(""))
         | (period_a != period_b)
-        | (both["services_after_a"].fillna("") != both["services_after_b"].fillna(""))
+        | (both[col_a(T.SERVICES_AFTER)].fillna("") != both[col_b(T.SERVICES_AFTER)].fillna(""))
     )
     out = both[differs].copy()
-    out["capex_difference_eur"] = out[f"{T.CAPEX_EUR}_b"].fillna(0.0) - out[
-        f"{T.CAPEX_EUR}_a"
+    out[T.CAPEX_DIFFERENCE_EUR] = out[col_b(T.CAPEX_EUR)].fillna(0.0) - out[
+        col_a(T.CAPEX_EUR)
     ].fillna(0.0)
     out = out.reset_index().rename(columns={"index": T.SITE})
     return out[
         [
             T.SITE,
             T.NAME,
-            "action_a",
-            "action_b",
-            "period_a",
-            "period_b",
-            "services_after_a",
-            "services_after_b",
-            "capex_eur_a",
-            "capex_eur_b",
-            "capex_difference_eur",
+            col_a(T.ACTION),
+            col_b(T.ACTION),
+            col_a(T.PERIOD),
+            col_b(T.PERIOD),
+            col_a(T.SERVICES_AFTER),
+            col_b(T.SERVICES_AFTER),
+            col_a(T.CAPEX_EUR),
+            col_b(T.CAPEX_EUR),
+            T.CAPEX_DIFFERENCE_EUR,
         ]
     ].reset_index(drop=True)
 
 
 def _zone_changes(a: PlanTables, b: PlanTables) -> pd.DataFrame:
     za, zb = last_period_zones(a), last_period_zones(b)
-    keep = [T.PERIOD, "travel_time_after_min", "unmet_persons"]
+    keep = [T.PERIOD, T.TRAVEL_TIME_AFTER_MIN, T.UNMET_PERSONS]
     both = za[keep].merge(
-        zb[keep], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b")
+        zb[keep], left_index=True, right_index=True, how="outer", suffixes=SUFFIXES
     )
-    both["travel_time_difference_min"] = (
-        both["travel_time_after_min_b"] - both["travel_time_after_min_a"]
+    both[T.TRAVEL_TIME_DIFFERENCE_MIN] = (
+        both[col_b(T.TRAVEL_TIME_AFTER_MIN)] - both[col_a(T.TRAVEL_TIME_AFTER_MIN)]
     )
-    tt_changed = both["travel_time_difference_min"].abs() > TOLERANCE_MIN
-    tt_appears = both["travel_time_after_min_a"].isna() != both["travel_time_after_min_b"].isna()
-    unmet = (both["unmet_persons_b"].fillna(0.0) - both["unmet_persons_a"].fillna(0.0)).abs() > 0.5
-    both["changed"] = (tt_changed | tt_appears | unmet).astype(bool)
+    tt_changed = both[T.TRAVEL_TIME_DIFFERENCE_MIN].abs() > TOLERANCE_MIN
+    tt_appears = (
+        both[col_a(T.TRAVEL_TIME_AFTER_MIN)].isna() != both[col_b(T.TRAVEL_TIME_AFTER_MIN)].isna()
+    )
+    unmet = (
+        both[col_b(T.UNMET_PERSONS)].fillna(0.0) - both[col_a(T.UNMET_PERSONS)].fillna(0.0)
+    ).abs() > 0.5
+    both[T.CHANGED] = (tt_changed | tt_appears | unmet).astype(bool)
     out = both.reset_index()
     return out[
         [
             T.ZONE,
             T.SERVICE,
-            "period_a",
-            "period_b",
-            "travel_time_after_min_a",
-            "travel_time_after_min_b",
-            "travel_time_difference_min",
-            "unmet_persons_a",
-            "unmet_persons_b",
-            "changed",
+            col_a(T.PERIOD),
+            col_b(T.PERIOD),
+            col_a(T.TRAVEL_TIME_AFTER_MIN),
+            col_b(T.TRAVEL_TIME_AFTER_MIN),
+            T.TRAVEL_TIME_DIFFERENCE_MIN,
+            col_a(T.UNMET_PERSONS),
+            col_b(T.UNMET_PERSONS),
+            T.CHANGED,
         ]
     ].reset_index(drop=True)
 
@@ -363,10 +381,12 @@ def write_difference_map(
     zc[T.ZONE] = zc[T.ZONE].astype(str)
     plotting.check_located(zone_pts, zc[T.ZONE], "zones", "Pass the zones table of the runs.")
     per_zone = zc.groupby(T.ZONE).agg(
-        difference=("travel_time_difference_min", "mean"),
-        changed=("changed", "any"),
+        difference=(T.TRAVEL_TIME_DIFFERENCE_MIN, "mean"),
+        changed=(T.CHANGED, "any"),
     )
-    unmet_diff = (zc["unmet_persons_b"].fillna(0.0) - zc["unmet_persons_a"].fillna(0.0)).abs()
+    unmet_diff = (
+        zc[col_b(T.UNMET_PERSONS)].fillna(0.0) - zc[col_a(T.UNMET_PERSONS)].fillna(0.0)
+    ).abs()
     per_zone["unmet_changed"] = unmet_diff.groupby(zc[T.ZONE]).max() > 0.5
     site_xy_lon = site_pts[T.LON].astype(float).to_numpy()
     site_xy_lat = site_pts[T.LAT].astype(float).to_numpy()
@@ -385,11 +405,11 @@ def write_difference_map(
     ax.set_facecolor(plotting.HTML_BACKGROUND)
     ax.set_xticks([])
     ax.set_yticks([])
-    raw = per_zone["difference"].to_numpy(dtype=float)
+    raw = per_zone[T.DIFFERENCE].to_numpy(dtype=float)
     diff = np.nan_to_num(raw, nan=0.0)
     bound = max(float(np.abs(diff).max()) if len(diff) else 0.0, 0.5)
-    unknown = per_zone["changed"].to_numpy(dtype=bool) & ~np.isfinite(raw)
-    active = per_zone["changed"].to_numpy(dtype=bool) & ~unknown
+    unknown = per_zone[T.CHANGED].to_numpy(dtype=bool) & ~np.isfinite(raw)
+    active = per_zone[T.CHANGED].to_numpy(dtype=bool) & ~unknown
     unmet_changed = per_zone["unmet_changed"].to_numpy(dtype=bool)
     scatter = ax.scatter(
         zx[active],
@@ -424,7 +444,7 @@ def write_difference_map(
     ax.scatter(sx, sy, s=12, color="#9A9A9A", zorder=4)
     handles: list[Any] = []
     for action in plotting.ACTIONS:
-        rows = changed[changed["action_b"].fillna("absent").astype(str) == action]
+        rows = changed[changed[col_b(T.ACTION)].fillna("absent").astype(str) == action]
         if rows.empty:
             continue
         xy = site_xy.loc[rows[T.SITE]]
@@ -503,8 +523,8 @@ def write_difference_map(
     ax.set_title(
         f"{comparison.b_label} vs {comparison.a_label}: "
         f"{len(changed)} decisions differ · capex "
-        f"{_fmt(k.at['capex_total_eur', 'difference'], 'EUR', signed=True)} EUR · mean "
-        f"travel time {_fmt(k.at['mean_travel_time_min', 'difference'], 'min', signed=True)}",
+        f"{_fmt(k.at[T.CAPEX_TOTAL_EUR, T.DIFFERENCE], 'EUR', signed=True)} EUR · mean "
+        f"travel time {_fmt(k.at[T.MEAN_TRAVEL_TIME_MIN, T.DIFFERENCE], 'min', signed=True)}",
         fontsize=12,
         loc="left",
     )

@@ -134,9 +134,9 @@ def zone_kpis(
         raise InputDataError(msg)
     measures = [
         T.DEMAND_PERSONS,
-        "unmet_persons",
-        "travel_time_before_min",
-        "travel_time_after_min",
+        T.UNMET_PERSONS,
+        T.TRAVEL_TIME_BEFORE_MIN,
+        T.TRAVEL_TIME_AFTER_MIN,
     ]
     wide = z.pivot_table(index=T.ZONE, columns=T.SERVICE, values=measures, dropna=False)
     out = pd.DataFrame(index=pd.Index(sorted(z[T.ZONE].unique()), name=T.ZONE))
@@ -150,7 +150,7 @@ def zone_kpis(
         for measure in measures:
             out[f"{service}_{measure}"] = wide[(measure, service)].reindex(out.index)
     out[T.DEMAND_PERSONS] = z.groupby(T.ZONE)[T.DEMAND_PERSONS].sum().reindex(out.index)
-    out["unmet_persons"] = z.groupby(T.ZONE)["unmet_persons"].sum().reindex(out.index)
+    out[T.UNMET_PERSONS] = z.groupby(T.ZONE)[T.UNMET_PERSONS].sum().reindex(out.index)
     return out
 
 
@@ -173,7 +173,7 @@ def allocation_table(results: PlanTables, *, period: int | None = None) -> pd.Da
     year = last_period(results) if period is None else int(period)
     a = results.assignments
     a = a[pd.to_numeric(a[T.PERIOD]) == year]
-    out = a.groupby([a[T.ZONE].astype(str), a[T.SITE].astype(str)])["persons"].sum()
+    out = a.groupby([a[T.ZONE].astype(str), a[T.SITE].astype(str)])[T.PERSONS].sum()
     return out.reset_index()
 
 
@@ -350,7 +350,7 @@ def write_png_map(
     alloc = allocation_table(results, period=year)
     alloc = alloc[alloc[T.ZONE].isin(list(zone_xy)) & alloc[T.SITE].isin(list(site_xy))]
     if len(alloc):
-        width = 0.4 + 2.6 * alloc["persons"].to_numpy() / max(alloc["persons"].max(), 1e-9)
+        width = 0.4 + 2.6 * alloc[T.PERSONS].to_numpy() / max(alloc[T.PERSONS].max(), 1e-9)
         for (z, s), w in zip(zip(alloc[T.ZONE], alloc[T.SITE], strict=True), width, strict=True):
             ax.plot(
                 [zone_xy[z][0], site_xy[s][0]],
@@ -364,7 +364,7 @@ def write_png_map(
 
     demand = zone_table[T.DEMAND_PERSONS].fillna(0.0).to_numpy(dtype=float)
     sizes = 60.0 + 1400.0 * demand / max(float(demand.max()) if len(demand) else 0.0, 1e-9)
-    unmet = zone_table["unmet_persons"].fillna(0.0).to_numpy(dtype=float) > 1e-6
+    unmet = zone_table[T.UNMET_PERSONS].fillna(0.0).to_numpy(dtype=float) > 1e-6
     ax.scatter(
         zx,
         zy,
@@ -381,7 +381,7 @@ def write_png_map(
     labels = ACTION_LABELS[language]
     handles: list[Any] = []
     for action in ACTIONS:
-        mask = (site_table["action"].astype(str) == action).to_numpy()
+        mask = (site_table[T.ACTION].astype(str) == action).to_numpy()
         if not mask.any():
             continue
         colour = ACTION_COLOURS[action]
@@ -409,9 +409,9 @@ def write_png_map(
                 label=f"{labels[action]} ({int(mask.sum())})",
             )
         )
-    changed = site_table[~site_table["action"].astype(str).isin(["keep", "not_built"])]
+    changed = site_table[~site_table[T.ACTION].astype(str).isin(["keep", "not_built"])]
     label_texts = [
-        f"{row.get(T.NAME, site)}\n{labels.get(str(row['action']), row['action'])} "
+        f"{row.get(T.NAME, site)}\n{labels.get(str(row[T.ACTION]), row[T.ACTION])} "
         f"{year_text(row[T.PERIOD])}"
         for site, row in changed.iterrows()
     ]

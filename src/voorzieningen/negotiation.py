@@ -92,7 +92,7 @@ def default_service_weights(bands: list[str]) -> pd.DataFrame:
 
 def _zone_service_changes(results: PlanTables) -> pd.DataFrame:
     z = last_period_zones(results).reset_index()
-    z["change_min"] = z["travel_time_after_min"] - z["travel_time_before_min"]
+    z[T.CHANGE_MIN] = z[T.TRAVEL_TIME_AFTER_MIN] - z[T.TRAVEL_TIME_BEFORE_MIN]
     return z
 
 
@@ -155,15 +155,15 @@ def winners_losers(
                 T.SERVICE,
                 T.PERIOD,
                 T.DEMAND_PERSONS,
-                "unmet_persons",
-                "travel_time_before_min",
-                "travel_time_after_min",
-                "change_min",
+                T.UNMET_PERSONS,
+                T.TRAVEL_TIME_BEFORE_MIN,
+                T.TRAVEL_TIME_AFTER_MIN,
+                T.CHANGE_MIN,
             ]
         ].copy()
-        out["outcome"] = _outcome(out["change_min"], out["unmet_persons"].fillna(0.0), tol)
+        out[T.OUTCOME] = _outcome(out[T.CHANGE_MIN], out[T.UNMET_PERSONS].fillna(0.0), tol)
         return out.sort_values(
-            ["change_min", T.ZONE, T.SERVICE], na_position="last", kind="stable"
+            [T.CHANGE_MIN, T.ZONE, T.SERVICE], na_position="last", kind="stable"
         ).reset_index(drop=True)
 
     pop = population.reset_index() if population.index.names[0] is not None else population
@@ -195,9 +195,9 @@ def winners_losers(
             "per age band of the population."
         )
         raise InputDataError(msg)
-    delta = changes.pivot_table(index=T.ZONE, columns=T.SERVICE, values="change_min", dropna=False)
+    delta = changes.pivot_table(index=T.ZONE, columns=T.SERVICE, values=T.CHANGE_MIN, dropna=False)
     unmet = changes.pivot_table(
-        index=T.ZONE, columns=T.SERVICE, values="unmet_persons", aggfunc="sum", fill_value=0.0
+        index=T.ZONE, columns=T.SERVICE, values=T.UNMET_PERSONS, aggfunc="sum", fill_value=0.0
     )
     services = [s for s in delta.columns if s in w.columns]
     rows = []
@@ -223,15 +223,15 @@ def winners_losers(
                 T.AGE_BAND: band,
                 T.PERIOD: year,
                 T.POPULATION_PERSONS: float(persons),
-                "change_min": change,
-                "person_min_change": float(persons) * change,
-                "unmet_persons": short,
+                T.CHANGE_MIN: change,
+                T.PERSON_MIN_CHANGE: float(persons) * change,
+                T.UNMET_PERSONS: short,
             }
         )
     out = pd.DataFrame(rows)
-    out["outcome"] = _outcome(out["change_min"], out["unmet_persons"], tol)
-    out = out.drop(columns="unmet_persons")
-    return out.sort_values(["change_min", T.ZONE], na_position="last", kind="stable").reset_index(
+    out[T.OUTCOME] = _outcome(out[T.CHANGE_MIN], out[T.UNMET_PERSONS], tol)
+    out = out.drop(columns=T.UNMET_PERSONS)
+    return out.sort_values([T.CHANGE_MIN, T.ZONE], na_position="last", kind="stable").reset_index(
         drop=True
     )
 
@@ -317,7 +317,7 @@ def cost_per_year(
     rows = []
     for period, after, amount, service in zip(
         pd.to_numeric(projects[T.PERIOD]).astype(int),
-        projects["services_after"].fillna("").astype(str),
+        projects[T.SERVICES_AFTER].fillna("").astype(str),
         capex[capex > 0],
         projects.get(T.SERVICE, pd.Series("", index=projects.index)).fillna("").astype(str),
         strict=True,
@@ -329,14 +329,14 @@ def cost_per_year(
             for k in range(years):
                 rows.append(
                     {
-                        "year": int(period) + k,
+                        T.YEAR: int(period) + k,
                         T.PERIOD: int(period),
-                        "party": party,
+                        T.PARTY: party,
                         T.CAPEX_EUR: float(amount) / len(services) / years,
                     }
                 )
-    table = pd.DataFrame(rows, columns=["year", T.PERIOD, "party", T.CAPEX_EUR])
+    table = pd.DataFrame(rows, columns=[T.YEAR, T.PERIOD, T.PARTY, T.CAPEX_EUR])
     if table.empty:
-        return table.astype({"year": int, T.PERIOD: int, "party": object, T.CAPEX_EUR: float})
-    out = table.groupby(["year", T.PERIOD, "party"])[T.CAPEX_EUR].sum().reset_index()
-    return out.sort_values(["year", "party"]).reset_index(drop=True)
+        return table.astype({T.YEAR: int, T.PERIOD: int, T.PARTY: object, T.CAPEX_EUR: float})
+    out = table.groupby([T.YEAR, T.PERIOD, T.PARTY])[T.CAPEX_EUR].sum().reset_index()
+    return out.sort_values([T.YEAR, T.PARTY]).reset_index(drop=True)

@@ -363,11 +363,11 @@ def title_lines(results: PlanTables, period: int, language: str) -> tuple[str, s
             return float("nan")
 
     subtitle = text["subtitle"].format(
-        capex=money(num("capex_total_eur"), language),
-        proceeds=money(num("proceeds_total_eur"), language),
-        tt=f"{num('mean_travel_time_min'):.1f}".replace(".", "," if language == "nl" else "."),
-        projects=int(num("projects_started")) if math.isfinite(num("projects_started")) else 0,
-        closures=int(num("sites_closed")) if math.isfinite(num("sites_closed")) else 0,
+        capex=money(num(T.CAPEX_TOTAL_EUR), language),
+        proceeds=money(num(T.PROCEEDS_TOTAL_EUR), language),
+        tt=f"{num(T.MEAN_TRAVEL_TIME_MIN):.1f}".replace(".", "," if language == "nl" else "."),
+        projects=int(num(T.PROJECTS_STARTED)) if math.isfinite(num(T.PROJECTS_STARTED)) else 0,
+        closures=int(num(T.SITES_CLOSED)) if math.isfinite(num(T.SITES_CLOSED)) else 0,
     )
     return title, subtitle
 

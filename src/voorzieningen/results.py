@@ -97,9 +97,9 @@ class Results:
     def __repr__(self) -> str:
         row = self.summary.iloc[0]
         return (
-            f"<Results {self.scenario_name or '?'}: status={row['status']}, "
-            f"gap={row['gap']:.4%}, capex={row['capex_total_eur']:,.0f} EUR, "
-            f"mean travel time={row['mean_travel_time_min']:.2f} min, "
+            f"<Results {self.scenario_name or '?'}: status={row[T.STATUS]}, "
+            f"gap={row[T.GAP]:.4%}, capex={row[T.CAPEX_TOTAL_EUR]:,.0f} EUR, "
+            f"mean travel time={row[T.MEAN_TRAVEL_TIME_MIN]:.2f} min, "
             f"{len(self.decisions)} sites>"
         )
 
@@ -217,11 +217,11 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         site hosts the service.
     """
     rows: list[pd.DataFrame] = []
-    in_use = plan.asis.loc[plan.asis["in_use"].astype(bool)]
+    in_use = plan.asis.loc[plan.asis[T.IN_USE].astype(bool)]
     if len(in_use):
         cap0 = data.asis_capacity.reset_index()
         rows.append(in_use.merge(cap0, on=T.SITE)[[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]])
-    hosted = plan.starts.assign(**{T.SERVICE: plan.starts["services"].str.split("+")}).explode(
+    hosted = plan.starts.assign(**{T.SERVICE: plan.starts[T.SERVICES].str.split("+")}).explode(
         T.SERVICE
     )
     for t in data.periods:
@@ -240,8 +240,8 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         else pd.DataFrame(columns=[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES])
     )
     table = table.groupby([T.SITE, T.SERVICE, T.PERIOD])[T.CAPACITY_PLACES].sum().reset_index()
-    used = plan.assignments.groupby([T.SITE, T.SERVICE, T.PERIOD])["persons"].sum()
-    table["used_places"] = [
+    used = plan.assignments.groupby([T.SITE, T.SERVICE, T.PERIOD])[T.PERSONS].sum()
+    table[T.USED_PLACES] = [
         float(used.get((j, s, t), 0.0))
         for j, s, t in zip(table[T.SITE], table[T.SERVICE], table[T.PERIOD], strict=True)
     ]
@@ -305,43 +305,43 @@ def extract_results(
         {
             T.PERIOD: data.periods,
             T.CAPEX_EUR: [float(pyo.value(model.capex_eur[t])) for t in data.periods],
-            "proceeds_eur": [float(pyo.value(model.proceeds_eur[t])) for t in data.periods],
-            "opex_eur_per_year": [float(pyo.value(model.opex_eur[t])) for t in data.periods],
-            "discount_factor": [float(data.discount[t]) for t in data.periods],
+            T.PROCEEDS_EUR: [float(pyo.value(model.proceeds_eur[t])) for t in data.periods],
+            T.OPEX_EUR_PER_YEAR: [float(pyo.value(model.opex_eur[t])) for t in data.periods],
+            T.DISCOUNT_FACTOR: [float(data.discount[t]) for t in data.periods],
         }
     )
     weight = data.period_years / data.period_years.sum()
     a = plan.assignments
     w = a[T.PERIOD].map(weight).to_numpy(dtype=float)
-    served = float((a["persons"] * w).sum())  # horizon-average per period
+    served = float((a[T.PERSONS] * w).sum())  # horizon-average per period
     mean_tt = (
-        float((a["persons"] * a[T.TRAVEL_TIME_MIN] * w).sum()) / served if served > EPS else np.nan
+        float((a[T.PERSONS] * a[T.TRAVEL_TIME_MIN] * w).sum()) / served if served > EPS else np.nan
     )
     summary = pd.DataFrame(
         [
             {
-                "scenario": scenario_name,
-                "objective": data.options_settings.objective,
-                "objective_value": outcome.objective,
-                "bound": outcome.bound,
-                "gap": outcome.gap,
-                "status": outcome.status,
-                "termination": outcome.termination,
-                "solver": outcome.solver,
-                "build_s": build_s,
-                "solve_s": outcome.runtime_s,
-                "capex_total_eur": float(costs[T.CAPEX_EUR].sum()),
-                "proceeds_total_eur": float(costs["proceeds_eur"].sum()),
-                "npv_cost_eur": float(pyo.value(model.npv_cost_eur)),
-                "access_person_min": float(pyo.value(model.access_person_min)),
-                "mean_travel_time_min": mean_tt,
+                T.SCENARIO: scenario_name,
+                T.OBJECTIVE: data.options_settings.objective,
+                T.OBJECTIVE_VALUE: outcome.objective,
+                T.BOUND: outcome.bound,
+                T.GAP: outcome.gap,
+                T.STATUS: outcome.status,
+                T.TERMINATION: outcome.termination,
+                T.SOLVER: outcome.solver,
+                T.BUILD_S: build_s,
+                T.SOLVE_S: outcome.runtime_s,
+                T.CAPEX_TOTAL_EUR: float(costs[T.CAPEX_EUR].sum()),
+                T.PROCEEDS_TOTAL_EUR: float(costs[T.PROCEEDS_EUR].sum()),
+                T.NPV_COST_EUR: float(pyo.value(model.npv_cost_eur)),
+                T.ACCESS_PERSON_MIN: float(pyo.value(model.access_person_min)),
+                T.MEAN_TRAVEL_TIME_MIN: mean_tt,
                 # persons per period, averaged over the horizon like the objective
-                "served_persons": served,
-                "unmet_persons": float(
-                    (plan.unmet["persons"] * plan.unmet[T.PERIOD].map(weight)).sum()
+                T.SERVED_PERSONS: served,
+                T.UNMET_PERSONS: float(
+                    (plan.unmet[T.PERSONS] * plan.unmet[T.PERIOD].map(weight)).sum()
                 ),
-                "sites_closed": len(plan.closures),
-                "projects_started": len(plan.starts),
+                T.SITES_CLOSED: len(plan.closures),
+                T.PROJECTS_STARTED: len(plan.starts),
             }
         ]
     )
@@ -390,20 +390,20 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
             T.NAME: row[T.NAME],
             T.KIND: kind,
             T.SERVICE: row[T.SERVICE],
-            "action": "keep" if kind == "existing" else "not_built",
-            "option": AS_IS if kind == "existing" else "",
+            T.ACTION: "keep" if kind == "existing" else "not_built",
+            T.OPTION: AS_IS if kind == "existing" else "",
             T.PERIOD: pd.NA,
-            "services_after": row[T.SERVICE] if kind == "existing" else "",
+            T.SERVICES_AFTER: row[T.SERVICE] if kind == "existing" else "",
             T.CAPEX_EUR: 0.0,
-            "proceeds_eur": 0.0,
+            T.PROCEEDS_EUR: 0.0,
         }
         if j in starts.index:
             s = starts.loc[[j]].iloc[0]
             entry.update(
-                action=s["action"],
-                option=s["option"],
+                action=s[T.ACTION],
+                option=s[T.OPTION],
                 period=int(s[T.PERIOD]),
-                services_after=s["services"],
+                services_after=s[T.SERVICES],
                 capex_eur=float(s[T.CAPEX_EUR]),
             )
         elif j in closures.index:
@@ -413,10 +413,10 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
                 option="close",
                 period=int(c[T.PERIOD]),
                 services_after="",
-                proceeds_eur=float(c["proceeds_eur"]),
+                proceeds_eur=float(c[T.PROCEEDS_EUR]),
             )
         here = cap_last[cap_last[T.SITE] == j]
-        entry["capacity_after_places"] = ";".join(
+        entry[T.CAPACITY_AFTER_PLACES] = ";".join(
             f"{s}={c:.0f}" for s, c in zip(here[T.SERVICE], here[T.CAPACITY_PLACES], strict=True)
         )
         rows.append(entry)
@@ -444,23 +444,23 @@ def zones_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     """
     dem = data.demand.rename(T.DEMAND_PERSONS).reset_index()
     a = plan.assignments.assign(
-        weighted=plan.assignments["persons"] * plan.assignments[T.TRAVEL_TIME_MIN]
+        weighted=plan.assignments[T.PERSONS] * plan.assignments[T.TRAVEL_TIME_MIN]
     )
-    agg = a.groupby([T.ZONE, T.SERVICE, T.PERIOD])[["persons", "weighted"]].sum()
+    agg = a.groupby([T.ZONE, T.SERVICE, T.PERIOD])[[T.PERSONS, "weighted"]].sum()
     table = dem.merge(agg, left_on=[T.ZONE, T.SERVICE, T.PERIOD], right_index=True, how="left")
-    table["served_persons"] = table["persons"].fillna(0.0)
-    table["unmet_persons"] = (table[T.DEMAND_PERSONS] - table["served_persons"]).clip(lower=0.0)
-    table["travel_time_after_min"] = table["weighted"] / table["persons"]
-    before = baseline_travel_times(data).rename("travel_time_before_min")
+    table[T.SERVED_PERSONS] = table[T.PERSONS].fillna(0.0)
+    table[T.UNMET_PERSONS] = (table[T.DEMAND_PERSONS] - table[T.SERVED_PERSONS]).clip(lower=0.0)
+    table[T.TRAVEL_TIME_AFTER_MIN] = table["weighted"] / table[T.PERSONS]
+    before = baseline_travel_times(data).rename(T.TRAVEL_TIME_BEFORE_MIN)
     table = table.merge(before, left_on=[T.ZONE, T.SERVICE], right_index=True, how="left")
     cols = [
         T.ZONE,
         T.SERVICE,
         T.PERIOD,
         T.DEMAND_PERSONS,
-        "served_persons",
-        "unmet_persons",
-        "travel_time_before_min",
-        "travel_time_after_min",
+        T.SERVED_PERSONS,
+        T.UNMET_PERSONS,
+        T.TRAVEL_TIME_BEFORE_MIN,
+        T.TRAVEL_TIME_AFTER_MIN,
     ]
     return table[cols].sort_values([T.ZONE, T.SERVICE, T.PERIOD]).reset_index(drop=True)

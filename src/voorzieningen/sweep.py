@@ -99,7 +99,7 @@ def pareto_front(
     )
     levels = sorted(float(b) for b in budgets_eur)
     scenario = scenario.model_copy(
-        update={"budget": scenario.budget.model_copy(update={"capex_total_eur": levels[0]})}
+        update={"budget": scenario.budget.model_copy(update={T.CAPEX_TOTAL_EUR: levels[0]})}
     )
     prepared = api.prepare_run(scenario, context, progress=progress)
     with api.step(progress, "build model", prepared.timings):
@@ -113,7 +113,7 @@ def pareto_front(
             outcome = session.solve(model, warm_start=i > 0)
         level_data = replace(prepared.data, capex_total_eur=budget)
         level_scenario = scenario.model_copy(
-            update={"budget": scenario.budget.model_copy(update={"capex_total_eur": budget})}
+            update={"budget": scenario.budget.model_copy(update={T.CAPEX_TOTAL_EUR: budget})}
         )
         level = replace(prepared, scenario=level_scenario, data=level_data)
         run = api.finish_run(level, model, outcome, budget_eur=budget)
@@ -122,24 +122,24 @@ def pareto_front(
         summary = results.summary.iloc[0]
         rows.append(
             {
-                "budget_eur": budget,
-                "spend_eur": float(summary["capex_total_eur"] - summary["proceeds_total_eur"])
+                T.BUDGET_EUR: budget,
+                T.SPEND_EUR: float(summary[T.CAPEX_TOTAL_EUR] - summary[T.PROCEEDS_TOTAL_EUR])
                 if scenario.budget.sale_proceeds_fund_capex
                 else float(
-                    summary["capex_total_eur"]
-                    + results.plan.closures["proceeds_eur"].clip(upper=0.0).abs().sum()
+                    summary[T.CAPEX_TOTAL_EUR]
+                    + results.plan.closures[T.PROCEEDS_EUR].clip(upper=0.0).abs().sum()
                 ),
-                "capex_eur": float(summary["capex_total_eur"]),
-                "proceeds_eur": float(summary["proceeds_total_eur"]),
-                "npv_cost_eur": float(summary["npv_cost_eur"]),
-                "objective_value": float(summary["objective_value"]),
-                "access_person_min": float(summary["access_person_min"]),
-                "mean_travel_time_min": float(summary["mean_travel_time_min"]),
-                "unmet_persons": float(summary["unmet_persons"]),
-                "status": outcome.status,
-                "gap": outcome.gap,
-                "solve_s": outcome.runtime_s,
-                "warm_start": i > 0,
+                T.CAPEX_EUR: float(summary[T.CAPEX_TOTAL_EUR]),
+                T.PROCEEDS_EUR: float(summary[T.PROCEEDS_TOTAL_EUR]),
+                T.NPV_COST_EUR: float(summary[T.NPV_COST_EUR]),
+                T.OBJECTIVE_VALUE: float(summary[T.OBJECTIVE_VALUE]),
+                T.ACCESS_PERSON_MIN: float(summary[T.ACCESS_PERSON_MIN]),
+                T.MEAN_TRAVEL_TIME_MIN: float(summary[T.MEAN_TRAVEL_TIME_MIN]),
+                T.UNMET_PERSONS: float(summary[T.UNMET_PERSONS]),
+                T.STATUS: outcome.status,
+                T.GAP: outcome.gap,
+                T.SOLVE_S: outcome.runtime_s,
+                T.WARM_START: i > 0,
             }
         )
     return ParetoFront(pd.DataFrame(rows), tuple(plans))
@@ -184,7 +184,7 @@ def _run_and_write(
     run = api.run_scenario(Path(scenario_file), name=name, sets=sets, data_dir=data_dir)
     write_report(run, Path(out_dir), dutch_excel=dutch_excel)
     row = {str(k): v for k, v in run.summary.iloc[0].items()}
-    row["scenario"] = name
+    row[T.SCENARIO] = name
     row["out_dir"] = out_dir
     row["resumed"] = False
     return row
@@ -255,7 +255,7 @@ def run_scenarios(
         rows.extend(_run_and_write(*a) for a in args)
     else:
         rows.extend(_dask_map(args, scheduler))
-    table = pd.DataFrame(rows).set_index("scenario").reindex(names)
+    table = pd.DataFrame(rows).set_index(T.SCENARIO).reindex(names)
     return table
 
 

@@ -92,6 +92,8 @@ PARTY = "party"
 
 # Columns of the comparison tables (kpis.csv, changed_decisions.csv, zone_changes.csv)
 KPI = "kpi"
+RUN_A = "a"
+RUN_B = "b"
 UNIT = "unit"
 DIFFERENCE = "difference"
 CAPEX_DIFFERENCE_EUR = "capex_difference_eur"

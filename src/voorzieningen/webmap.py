@@ -271,8 +271,8 @@ def write_html_map(
     alloc = allocation_table(results, period=year)
     alloc = alloc[alloc[T.ZONE].isin(list(zone_xy)) & alloc[T.SITE].isin(list(site_xy))]
     parts.append('<g class="allocation">')
-    top = max(float(alloc["persons"].max()) if len(alloc) else 0.0, 1e-9)
-    for z, s, persons in zip(alloc[T.ZONE], alloc[T.SITE], alloc["persons"], strict=True):
+    top = max(float(alloc[T.PERSONS].max()) if len(alloc) else 0.0, 1e-9)
+    for z, s, persons in zip(alloc[T.ZONE], alloc[T.SITE], alloc[T.PERSONS], strict=True):
         parts.append(
             f'<line x1="{zone_xy[z][0]:.1f}" y1="{zone_xy[z][1]:.1f}" '
             f'x2="{site_xy[s][0]:.1f}" y2="{site_xy[s][1]:.1f}" '
@@ -293,7 +293,7 @@ def write_html_map(
     for i, (zone_id, row) in enumerate(zone_table.iterrows()):
         zone = str(zone_id)
         radius = 6.0 + 26.0 * math.sqrt(demand[i] / top_demand)
-        unmet = float(row["unmet_persons"]) > 1e-6 if pd.notna(row["unmet_persons"]) else False
+        unmet = float(row[T.UNMET_PERSONS]) > 1e-6 if pd.notna(row[T.UNMET_PERSONS]) else False
         tip = [f"{zone}" + (f" ({row[T.GEMEENTE]})" if T.GEMEENTE in row.index else "")]
         for service in services:
             before = row[f"{service}_travel_time_before_min"]
@@ -321,15 +321,15 @@ def write_html_map(
 
     parts.append('<g class="facilities">')
     order = {a: k for k, a in enumerate(ACTIONS)}
-    ranked = sorted(site_table.index, key=lambda s: order.get(str(site_table.at[s, "action"]), 0))
+    ranked = sorted(site_table.index, key=lambda s: order.get(str(site_table.at[s, T.ACTION]), 0))
     for site in ranked:
         row = site_table.loc[site]
-        action = str(row["action"])
+        action = str(row[T.ACTION])
         name = str(row[T.NAME]) if T.NAME in row.index and pd.notna(row[T.NAME]) else str(site)
         when = year_text(row[T.PERIOD])
         capex = float(row[T.CAPEX_EUR]) if pd.notna(row[T.CAPEX_EUR]) else 0.0
-        proceeds = float(row.get("proceeds_eur", 0.0) or 0.0)
-        after = str(row.get("services_after", "") or "")
+        proceeds = float(row.get(T.PROCEEDS_EUR, 0.0) or 0.0)
+        after = str(row.get(T.SERVICES_AFTER, "") or "")
         after = "" if after == "nan" else after
         popup = [
             name,
@@ -352,7 +352,7 @@ def write_html_map(
     parts.append("</g>")
     parts.append('<g class="site-labels">')
     for site in ranked:
-        action = str(site_table.at[site, "action"])
+        action = str(site_table.at[site, T.ACTION])
         if action in ("keep", "not_built"):
             continue
         name = str(site_table.at[site, T.NAME]) if T.NAME in site_table.columns else site
@@ -375,7 +375,7 @@ def write_html_map(
 
     legend = []
     for action in ACTIONS:
-        count = int((site_table["action"].astype(str) == action).sum())
+        count = int((site_table[T.ACTION].astype(str) == action).sum())
         if count:
             legend.append(
                 f'<div><svg width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">'
@@ -393,16 +393,16 @@ def write_html_map(
     )
 
     rows = []
-    changed = site_table[~site_table["action"].astype(str).isin(["keep", "not_built"])]
+    changed = site_table[~site_table[T.ACTION].astype(str).isin(["keep", "not_built"])]
     changed = changed.assign(year_text=pd.to_numeric(changed[T.PERIOD], errors="coerce"))
     for site, row in changed.sort_values(["year_text"]).iterrows():
         rows.append(
             "<tr>"
             f"<td>{html.escape(year_text(row[T.PERIOD]))}</td>"
             f"<td>{html.escape(str(row.get(T.NAME, site)))}</td>"
-            f"<td>{html.escape(labels.get(str(row['action']), str(row['action'])))}</td>"
+            f"<td>{html.escape(labels.get(str(row[T.ACTION]), str(row[T.ACTION])))}</td>"
             f'<td class="num">€ {money(float(row[T.CAPEX_EUR] or 0.0), language)}</td>'
-            f'<td class="num">€ {money(float(row.get("proceeds_eur", 0.0) or 0.0), language)}</td>'
+            f'<td class="num">€ {money(float(row.get(T.PROCEEDS_EUR, 0.0) or 0.0), language)}</td>'
             "</tr>"
         )
     main, subtitle = title_lines(results, year, language)
