@@ -118,3 +118,77 @@ def test_no_source_file_above_800_lines():
         > KNOWN_LONG.get(str(path.relative_to(SRC)), MAX_LINES)
     }
     assert long == {}, f"split these files (more than {MAX_LINES} lines): {long}"
+
+
+# --------------------------------------------------------------------------------------
+# Output column names come from voorzieningen.tables
+
+#: Modules that write or read results-CSV columns (results.py's Pyomo extraction is
+#: checked once the model rework of issue 10 has landed).
+COLUMN_MODULES = ("report", "compare", "negotiation", "maps", "webmap", "sweep", "plotting")
+
+#: Dicts whose keys are words of the map texts or run.json fields, not columns.
+_TEXT_DICTS = {"text", "labels", "MAP_TEXT", "ACTION_LABELS", "record"}
+
+
+def loose_columns(source: str, columns: set[str]) -> list[str]:
+    """Return string literals in ``source`` that spell a column name outside docstrings."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and node.value in columns):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.Expr | ast.JoinedStr | ast.FormattedValue):
+            continue  # docstrings and f-string text
+        if isinstance(parent, ast.keyword) and parent.arg == "label":
+            continue  # legend text
+        if isinstance(parent, ast.Tuple) and len(parent.elts) == 2 and node is parent.elts[1]:
+            continue  # (column, unit) pairs: the second item is a unit
+        if isinstance(parent, ast.Call) and getattr(parent.func, "id", "") == "_fmt":
+            continue  # a unit passed to the formatter
+        if isinstance(parent, ast.Subscript) and getattr(parent.value, "id", "") in _TEXT_DICTS:
+            continue
+        if (
+            isinstance(parent, ast.Call)
+            and getattr(getattr(parent.func, "value", None), "id", "") in _TEXT_DICTS
+        ):
+            continue  # record.get("scenario")
+        owner = parent
+        while isinstance(owner, ast.Dict):
+            owner = parents.get(owner)
+        targets = (
+            owner.targets
+            if isinstance(owner, ast.Assign)
+            else [owner.target]
+            if isinstance(owner, ast.AnnAssign)
+            else []
+        )
+        if parent is not owner and any(getattr(t, "id", "") in _TEXT_DICTS for t in targets):
+            continue
+        found.append(f"line {node.lineno}: {node.value!r}")
+    return found
+
+
+def test_loose_column_scanner():
+    code = (
+        'x = df["capex_eur"]\ny = text["year"]\nz = f"{row[T.A]} persons"\n'
+        'MAP_TEXT = {"nl": {"year": "jaar"}}\nrows = {"year": 1}\n'
+    )
+    assert loose_columns(code, {"capex_eur", "year", "persons"}) == [
+        "line 1: 'capex_eur'",
+        "line 5: 'year'",
+    ]
+
+
+def test_results_columns_are_constants_of_tables():
+    from voorzieningen import tables as T
+
+    columns = {v for k, v in vars(T).items() if k.isupper() and isinstance(v, str) and len(v) > 1}
+    found = {
+        module: hits
+        for module in COLUMN_MODULES
+        if (hits := loose_columns((PACKAGE / f"{module}.py").read_text("utf-8"), columns))
+    }
+    assert found == {}, f"use the constants of voorzieningen.tables: {found}"
