@@ -192,3 +192,27 @@ def test_results_columns_are_constants_of_tables():
         if (hits := loose_columns((PACKAGE / f"{module}.py").read_text("utf-8"), columns))
     }
     assert found == {}, f"use the constants of voorzieningen.tables: {found}"
+
+
+def test_no_module_changes_matplotlibs_global_backend():
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names]
+                module = getattr(node, "module", None) or ""
+                if (
+                    "matplotlib.pyplot" in names
+                    or module == "matplotlib.pyplot"
+                    or (module == "matplotlib" and "pyplot" in names)
+                ):
+                    offenders.append(f"{path.name}:{node.lineno} imports pyplot")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("use", "switch_backend")
+                and getattr(node.func.value, "id", "") in ("mpl", "matplotlib", "plt")
+            ):
+                offenders.append(f"{path.name}:{node.lineno} switches the backend")
+    assert offenders == []

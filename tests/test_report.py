@@ -51,7 +51,6 @@ def toy_results(name: str = '=HYPERLINK("http://x")') -> Results:
         costs=pd.DataFrame({"period": [2025], "capex_eur": [1.5e6]}),
         summary=summary,
         plan=plan,
-
     )
 
 
@@ -119,3 +118,24 @@ def test_action_list_in_dutch_and_english():
         "2030: sluit basisschool De Linde",
     ]
     assert action_list(results, language="en")[1] == "2030: close primary school De Linde"
+
+
+def test_pareto_plot_leaves_matplotlib_backend_alone(tmp_path):
+    import matplotlib as mpl
+
+    from voorzieningen.report import write_pareto
+
+    table = pd.DataFrame(
+        {
+            "budget_eur": [1e6, 2e6],
+            "spend_eur": [0.9e6, 1.8e6],
+            "objective_value": [300.0, 200.0],
+            "unmet_persons": [10.0, 0.0],
+            "mean_travel_time_min": [5.0, 4.0],
+        }
+    )
+    before = mpl.rcParams._get_backend_or_none()  # None until someone chooses one
+    write_pareto(table, tmp_path)
+    assert mpl.rcParams._get_backend_or_none() == before
+    assert (tmp_path / "pareto.png").stat().st_size > 10_000
+    assert pd.read_csv(tmp_path / "pareto.csv")["spend_eur"].tolist() == [0.9e6, 1.8e6]
