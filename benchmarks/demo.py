@@ -26,8 +26,10 @@ sys.path.insert(0, str(REPO / "src"))
 import pyomo.environ as pyo  # noqa: E402
 
 from voorzieningen import api  # noqa: E402
+from voorzieningen.context import RunContext, resolve_data_dir  # noqa: E402
 from voorzieningen.model.build import build_model  # noqa: E402
 from voorzieningen.results import extract_results  # noqa: E402
+from voorzieningen.scenarios import load_scenario  # noqa: E402
 from voorzieningen.solve import solve_model  # noqa: E402
 from voorzieningen.verify import verify_plan  # noqa: E402
 
@@ -47,9 +49,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
 
-    scenario = api.load_scenario(args.scenario_file, name=args.scenario)
-    context = api.RunContext(
-        data_dir=api.resolve_data_dir(args.data_dir),
+    scenario = load_scenario(args.scenario_file, name=args.scenario)
+    context = RunContext(
+        data_dir=resolve_data_dir(args.data_dir),
         region_dir=Path(args.scenario_file).resolve().parent,
     )
     rows = []

@@ -8,15 +8,18 @@ import numpy as np
 import pytest
 
 from voorzieningen import api
+from voorzieningen.context import RunContext
+from voorzieningen.errors import InputDataError
 from voorzieningen.network import disaggregate_zones, travel_times
+from voorzieningen.scenarios import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 DELFT = REPO / "inputs" / "delft" / "scenarios.toml"
 
 
 def test_network_demand_points_average_over_residential_points(data_dir):
-    scenario = api.load_scenario(DELFT, sets=['network.demand_points="network"'])
-    context = api.RunContext(data_dir=data_dir, region_dir=DELFT.parent)
+    scenario = load_scenario(DELFT, sets=['network.demand_points="network"'])
+    context = RunContext(data_dir=data_dir, region_dir=DELFT.parent)
     inputs = api.load_inputs(scenario, context)
     demand = api.compute_demand(scenario, inputs, context)
     population = (
@@ -41,7 +44,7 @@ def test_network_demand_points_average_over_residential_points(data_dir):
     got = coarse.table.set_index(["zone", "site"]).loc[(zone, site), "travel_time_min"]
     assert got == pytest.approx(expected)
     # and it is not simply the centroid's time
-    plain = api.load_scenario(DELFT, sets=['network.demand_points="centroid"'])
+    plain = load_scenario(DELFT, sets=['network.demand_points="centroid"'])
     centroid = api.compute_travel_times(plain, inputs, context, graph=graph).table
     assert centroid.set_index(["zone", "site"]).loc[
         (zone, site), "travel_time_min"
@@ -49,8 +52,8 @@ def test_network_demand_points_average_over_residential_points(data_dir):
 
 
 def test_network_demand_points_need_population(data_dir):
-    scenario = api.load_scenario(DELFT, sets=['network.demand_points="network"'])
-    context = api.RunContext(data_dir=data_dir, region_dir=DELFT.parent)
+    scenario = load_scenario(DELFT, sets=['network.demand_points="network"'])
+    context = RunContext(data_dir=data_dir, region_dir=DELFT.parent)
     inputs = api.load_inputs(scenario, context)
-    with pytest.raises(api.InputDataError, match="needs the zones' population"):
+    with pytest.raises(InputDataError, match="needs the zones' population"):
         api.compute_travel_times(scenario, inputs, context)

@@ -2,7 +2,7 @@
 
 Each folder of ``tests/bad_inputs/`` is one case; its ``case.toml`` says how it is run and
 what must come out (see ``tests/bad_inputs/README.md``). Cases run through the real entry
-points: :func:`voorzieningen.inputs.load_portfolio`, :func:`voorzieningen.api.load_scenario`,
+points: :func:`voorzieningen.inputs.load_portfolio`, :func:`voorzieningen.scenarios.load_scenario`,
 :func:`voorzieningen.api.load_inputs`, :func:`voorzieningen.api.run_scenario` and the command
 line (``typer.testing.CliRunner`` on :data:`voorzieningen.cli.app`).
 
@@ -28,7 +28,9 @@ from typer.testing import CliRunner
 
 from voorzieningen import api, errors
 from voorzieningen.cli import app
+from voorzieningen.context import RunContext
 from voorzieningen.inputs import load_portfolio
+from voorzieningen.scenarios import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -122,9 +124,9 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
                 load_portfolio(CORPUS / name / "portfolio.csv")
             else:
                 path = _region(name, case, tmp)
-                scenario = api.load_scenario(path, name=scenario_name, sets=sets)
+                scenario = load_scenario(path, name=scenario_name, sets=sets)
                 if entry == "inputs":
-                    context = api.RunContext(data_dir=data, region_dir=path.parent)
+                    context = RunContext(data_dir=data, region_dir=path.parent)
                     api.load_inputs(scenario, context)
                 elif entry == "run":
                     with warnings.catch_warnings(record=True) as caught:
@@ -132,7 +134,7 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
                         results = api.run_scenario(
                             path, name=scenario_name, sets=sets, data_dir=data
                         )
-                    report = results.reachability
+                    report = results.travel.reachability
                     want = case.get("reported")
                     said = " ".join(str(w.message) for w in caught)
                     if want and want["id"] not in said:

@@ -174,13 +174,13 @@ def test_sweep_budgets_writes_pareto_table_and_plot(data_dir, tmp_path):
 
 @pytest.mark.slow
 def test_sweep_scenarios_on_dask_matches_sequential_and_resumes(data_dir, tmp_path):
-    from voorzieningen import api
+    from voorzieningen import sweep
 
     names = ["base", "krap"]
-    local = api.run_scenarios(
+    local = sweep.run_scenarios(
         DELFT, names, data_dir=data_dir, out_root=tmp_path / "dask", sets=SMALL
     )
-    alone = api.run_scenarios(
+    alone = sweep.run_scenarios(
         DELFT,
         names,
         data_dir=data_dir,
@@ -191,13 +191,13 @@ def test_sweep_scenarios_on_dask_matches_sequential_and_resumes(data_dir, tmp_pa
     for col in ("objective_value", "capex_total_eur", "unmet_persons"):
         assert list(local[col]) == list(alone[col])
     assert not local["resumed"].any()
-    again = api.run_scenarios(
+    again = sweep.run_scenarios(
         DELFT, names, data_dir=data_dir, out_root=tmp_path / "dask", sets=SMALL
     )
     assert again["resumed"].all()
     assert list(again["objective_value"]) == list(local["objective_value"])
     # a changed setting is a different run: not resumed
-    other = api.run_scenarios(
+    other = sweep.run_scenarios(
         DELFT,
         ["base"],
         data_dir=data_dir,
@@ -343,12 +343,12 @@ def test_run_warns_about_sites_off_the_network(data_dir, tmp_path):
 def test_sweep_on_an_existing_dask_scheduler(data_dir, tmp_path):
     from dask.distributed import LocalCluster
 
-    from voorzieningen import api
+    from voorzieningen import sweep
 
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        remote = api.run_scenarios(
+        remote = sweep.run_scenarios(
             DELFT,
             ["base"],
             data_dir=data_dir,
@@ -356,7 +356,7 @@ def test_sweep_on_an_existing_dask_scheduler(data_dir, tmp_path):
             sets=SMALL,
             scheduler=cluster.scheduler_address,
         )
-    alone = api.run_scenarios(
+    alone = sweep.run_scenarios(
         DELFT,
         ["base"],
         data_dir=data_dir,

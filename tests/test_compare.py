@@ -11,8 +11,9 @@ import pytest
 
 # Builders shared with the map tests (two zones, three sites, periods 2025 and 2030).
 from test_maps import SITES, ZONES, tiny_results
-from voorzieningen import compare
+from voorzieningen import compare, negotiation, report
 from voorzieningen.errors import InputDataError
+from voorzieningen.record import SavedRun
 from voorzieningen.report import write_report
 from voorzieningen.results import Results
 
@@ -36,13 +37,13 @@ def variant_b() -> Results:
         0,
     ]
     s.loc[0, "mean_travel_time_min"] = 3.25
-    return dataclasses.replace(a, decisions=d, zones=z, summary=s, meta={"scenario": "b"})
+    return dataclasses.replace(a, decisions=d, zones=z, summary=s, scenario_name="b")
 
 
 @pytest.fixture
 def folders(tmp_path) -> tuple[Path, Path]:
-    a = write_report(tiny_results(), tmp_path / "a")
-    b = write_report(variant_b(), tmp_path / "b", dutch_excel=True)
+    a = write_report(SavedRun.from_results(tiny_results()), tmp_path / "a")
+    b = write_report(SavedRun.from_results(variant_b()), tmp_path / "b", dutch_excel=True)
     return a, b
 
 
@@ -51,18 +52,18 @@ def folders(tmp_path) -> tuple[Path, Path]:
 
 
 def test_read_results_round_trip(folders):
-    a = compare.read_results(folders[0])
-    assert a.meta["scenario"] == "tiny"
+    a = report.read_run(folders[0])
+    assert a.scenario_name == "tiny"
     assert a.decisions["period"].dtype == "Int64"
     assert a.decisions.set_index("site").loc["s2", "period"] == 2030
-    assert a.plan.starts[["site", "action", "services", "period"]].values.tolist() == [
+    assert a.starts[["site", "action", "services", "period"]].values.tolist() == [
         ["s3", "new", "gp+school", 2025]
     ]
-    assert a.plan.closures[["site", "period", "proceeds_eur"]].values.tolist() == [
+    assert a.closures[["site", "period", "proceeds_eur"]].values.tolist() == [
         ["s2", 2030, 500_000.0]
     ]
-    assert len(a.plan.assignments) == 8
-    b = compare.read_results(folders[1])  # Dutch-Excel CSVs
+    assert len(a.assignments) == 8
+    b = report.read_run(folders[1])  # Dutch-Excel CSVs
     assert b.zones["travel_time_after_min"].max() == 6.0
 
 
@@ -122,7 +123,7 @@ def test_difference_map(tmp_path):
 
 def test_results_folder_errors(tmp_path, folders):
     with pytest.raises(InputDataError, match=r"results folder not found; write one"):
-        compare.read_results(tmp_path / "nowhere")
+        report.read_run(tmp_path / "nowhere")
     (folders[0] / "decisions.csv").unlink()
     with pytest.raises(
         InputDataError, match=r"decisions\.csv\) \| missing from the results folder: decisions\.csv"
@@ -131,13 +132,13 @@ def test_results_folder_errors(tmp_path, folders):
     zones = folders[1] / "zones.csv"
     zones.write_text("zone;service\nz1;gp\n", encoding="utf-8-sig")
     with pytest.raises(InputDataError, match=r"zones\.csv\) \| missing column\(s\) \['period'"):
-        compare.read_results(folders[1])
+        report.read_run(folders[1])
     (folders[1] / "run.json").write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"run\.json\) \| expected a JSON object"):
-        compare.read_results(folders[1])
+        report.read_run(folders[1])
     (folders[1] / "run.json").write_text("{", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"run\.json\) \| not valid JSON"):
-        compare.read_results(folders[1])
+        report.read_run(folders[1])
 
 
 # --------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def test_results_folder_errors(tmp_path, folders):
 
 
 def test_winners_losers_per_zone_and_service():
-    table = compare.winners_losers(tiny_results())
+    table = negotiation.winners_losers(tiny_results())
     assert table[["zone", "service", "change_min", "outcome"]].values.tolist() == [
         ["z1", "gp", -1.0, "winner"],
         ["z1", "school", 0.0, "unchanged"],
@@ -166,7 +167,7 @@ def test_winners_losers_by_age_band():
         ],
         columns=["zone", "period", "age_band", "population_persons"],
     ).set_index(["zone", "period", "age_band"])
-    table = compare.winners_losers(tiny_results(), population)
+    table = negotiation.winners_losers(tiny_results(), population)
     # z1: children weigh school 1 and GP 1 -> (0 - 1) / 2; the elderly only the GP -> -1.
     # z2: school +2 and GP +2, and GP demand unmet -> losers.
     assert table[
@@ -180,12 +181,12 @@ def test_winners_losers_by_age_band():
     weights = pd.DataFrame(
         {"school": [1.0, 0.0], "gp": [0.0, 1.0]}, index=pd.Index(["5-9", "70-74"])
     )
-    own = compare.winners_losers(tiny_results(), population, weights=weights)
+    own = negotiation.winners_losers(tiny_results(), population, weights=weights)
     assert own.set_index(["zone", "age_band"]).loc[("z1", "5-9"), "change_min"] == 0.0
 
 
 def test_default_service_weights():
-    w = compare.default_service_weights(["0-4", "5-9", "60-64", "65-69", "75-79", "95+"])
+    w = negotiation.default_service_weights(["0-4", "5-9", "60-64", "65-69", "75-79", "95+"])
     assert w["school"].tolist() == [0.2, 1.0, 0.0, 0.0, 0.0, 0.0]
     assert w["community_hall"].tolist() == [0.25, 0.25, 0.25, 1.0, 1.25, 1.25]
     assert w["gp"].tolist() == [1.0] * 6
@@ -198,14 +199,14 @@ def test_winners_losers_errors():
     with pytest.raises(
         InputDataError, match=r"\(population\) \| missing column\(s\) \['age_band'\]"
     ):
-        compare.winners_losers(tiny_results(), pop.drop(columns="age_band"))
+        negotiation.winners_losers(tiny_results(), pop.drop(columns="age_band"))
     with pytest.raises(InputDataError, match=r"no rows for period 2030, the run's last period"):
-        compare.winners_losers(tiny_results(), pop.assign(period=2025))
+        negotiation.winners_losers(tiny_results(), pop.assign(period=2025))
     with pytest.raises(InputDataError, match=r"cannot read age band 'kinderen'"):
-        compare.winners_losers(tiny_results(), pop.assign(age_band="kinderen"))
+        negotiation.winners_losers(tiny_results(), pop.assign(age_band="kinderen"))
     weights = pd.DataFrame({"school": [1.0]}, index=["0-4"])
     with pytest.raises(InputDataError, match=r"\(weights\) \| no weights for age band\(s\) 5-9"):
-        compare.winners_losers(tiny_results(), pop, weights=weights)
+        negotiation.winners_losers(tiny_results(), pop, weights=weights)
 
 
 # --------------------------------------------------------------------------------------
@@ -213,14 +214,14 @@ def test_winners_losers_errors():
 
 
 def test_cost_per_year_spreads_and_splits():
-    table = compare.cost_per_year(tiny_results(), {"school": "gemeente"})
+    table = negotiation.cost_per_year(tiny_results(), {"school": "gemeente"})
     # 1 M in period 2025 (5 years), half school (gemeente), half GP (corporation).
     assert len(table) == 10
     assert table["year"].tolist() == [y for y in range(2025, 2030) for _ in (0, 1)]
     assert set(table["party"]) == {"corporation", "gemeente"}
     assert table["capex_eur"].tolist() == [100_000.0] * 10
     assert table["capex_eur"].sum() == pytest.approx(1_000_000.0)
-    b = compare.cost_per_year(variant_b())
+    b = negotiation.cost_per_year(variant_b())
     # 800k in the last period, which is as long as the one before it (5 years).
     assert b[["year", "period", "party", "capex_eur"]].values.tolist() == [
         [y, 2030, "corporation", 160_000.0] for y in range(2030, 2035)
@@ -232,17 +233,17 @@ def test_cost_per_year_spreads_and_splits():
 def test_cost_per_year_without_projects_and_errors():
     r = tiny_results()
     none = dataclasses.replace(r, decisions=r.decisions.assign(capex_eur=0.0))
-    empty = compare.cost_per_year(none)
+    empty = negotiation.cost_per_year(none)
     assert empty.empty
     assert list(empty.columns) == ["year", "period", "party", "capex_eur"]
     with pytest.raises(InputDataError, match=r"\(funding\) \| unknown service\(s\) \['library'\]"):
-        compare.cost_per_year(r, {"library": "gemeente"})
+        negotiation.cost_per_year(r, {"library": "gemeente"})
     odd = r.decisions.copy()
     odd.loc[2, "period"] = 2027
     with pytest.raises(InputDataError, match=r"capex in period\(s\) \[2027\]"):
-        compare.cost_per_year(dataclasses.replace(r, decisions=odd))
+        negotiation.cost_per_year(dataclasses.replace(r, decisions=odd))
 
 
 def test_read_results_meta_keeps_run_json(folders):
     meta = json.loads((folders[0] / "run.json").read_text(encoding="utf-8"))
-    assert compare.read_results(folders[0]).meta["summary"] == meta["summary"]
+    assert report.read_run(folders[0]).run_json["summary"] == meta["summary"]

@@ -101,8 +101,9 @@ CHILD = textwrap.dedent(
     import sys, time
     from pathlib import Path
     sys.path.insert(0, {tests!r})
-    from test_report import toy_results
+    from test_report import NO_MAPS, toy_results
     from voorzieningen import report
+    from voorzieningen.record import SavedRun
 
     target = Path({target!r})
     real = report.write_csv
@@ -113,17 +114,18 @@ CHILD = textwrap.dedent(
         time.sleep(60)  # killed here, in the middle of writing the new results
 
     report.write_csv = slow
-    report.write_report(toy_results("second"), target)
+    report.write_report(SavedRun.from_results(toy_results("second")), target, settings=NO_MAPS)
     """
 )
 
 
 def test_run_killed_while_writing_leaves_earlier_results(tmp_path):
-    from test_report import toy_results
+    from test_report import NO_MAPS, toy_results
+    from voorzieningen.record import SavedRun
     from voorzieningen.report import read_table, write_report
 
     target = tmp_path / "delft" / "base"
-    write_report(toy_results("first"), target)
+    write_report(SavedRun.from_results(toy_results("first")), target, settings=NO_MAPS)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
     marker = tmp_path / "writing"
     code = CHILD.format(tests=str(TESTS), target=str(target), marker=str(marker))

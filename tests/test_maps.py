@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib import image as mpimg
 
-from voorzieningen import maps
+from voorzieningen import maps, plotting, report, webmap
 from voorzieningen.errors import InputDataError
 from voorzieningen.report import write_csv
 from voorzieningen.results import Plan, Results
@@ -115,13 +115,13 @@ def tiny_results() -> Results:
     )
     capacity = pd.DataFrame(columns=["site", "service", "period", "capacity_places"])
     return Results(
+        scenario_name="tiny",
         decisions=decisions,
         zones=zones,
         capacity=capacity,
         costs=costs,
         summary=summary,
         plan=Plan(empty, empty, empty, empty, assignments, unmet),
-        meta={"scenario": "tiny"},
     )
 
 
@@ -180,7 +180,7 @@ def test_unknown_period_and_language():
     with pytest.raises(InputDataError, match=r"no rows for period 2040; the run's periods"):
         maps.zone_kpis(tiny_results(), ZONES, period=2040)
     with pytest.raises(ValueError, match="language must be 'nl' or 'en'"):
-        maps.write_html_map(tiny_results(), SITES, ZONES, Path("x.html"), language="de")
+        webmap.write_html_map(tiny_results(), SITES, ZONES, Path("x.html"), language="de")
 
 
 # --------------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_read_points_from_results_folder(tmp_path):
     write_csv(SITES, tmp_path / "sites.csv", dutch_excel=True)
     write_csv(ZONES, tmp_path / "zones_points.csv", dutch_excel=True)
     (tmp_path / "run.json").write_text('{"csv_format": "dutch_excel"}', encoding="utf-8")
-    sites, zones = maps.read_points(tmp_path)
+    sites, zones = report.read_points(tmp_path)
     assert sites.loc["s3", "lat"] == 52.01
     assert zones.loc["z2", "gemeente"] == "Testdorp"
     assert zones.index.name == "zone"
@@ -199,18 +199,18 @@ def test_read_points_from_results_folder(tmp_path):
 
 def test_read_points_errors(tmp_path):
     with pytest.raises(InputDataError, match=r"sites\.csv\) \| sites\.csv not found.*Rerun"):
-        maps.read_points(tmp_path)
+        report.read_points(tmp_path)
     write_csv(SITES, tmp_path / "sites.csv")
     with pytest.raises(InputDataError, match=r"zones_points\.csv not found"):
-        maps.read_points(tmp_path)
+        report.read_points(tmp_path)
     write_csv(ZONES.drop(columns="lon"), tmp_path / "zones_points.csv")
     with pytest.raises(
         InputDataError, match=r"zones_points\.csv\) \| missing column\(s\) \['lon'\]"
     ):
-        maps.read_points(tmp_path)
+        report.read_points(tmp_path)
     (tmp_path / "run.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"run\.json\) \| not valid JSON"):
-        maps.read_points(tmp_path)
+        report.read_points(tmp_path)
 
 
 # --------------------------------------------------------------------------------------
@@ -256,8 +256,8 @@ def test_png_map_draws_markers_by_action(tmp_path):
     rgb = mpimg.imread(path)
     assert rgb.shape[:2] == (498, 702)
     for action in ("keep", "close", "new"):
-        assert _pixels_near(rgb, maps.ACTION_COLOURS[action]) > 10, action
-    assert _pixels_near(rgb, maps.ACTION_COLOURS["mfa"]) == 0
+        assert _pixels_near(rgb, plotting.ACTION_COLOURS[action]) > 10, action
+    assert _pixels_near(rgb, plotting.ACTION_COLOURS["mfa"]) == 0
     english = maps.write_png_map(
         tiny_results(), SITES, ZONES, tmp_path / "en.png", dpi=40, language="en", title="T"
     )
@@ -269,7 +269,7 @@ def test_png_map_draws_markers_by_action(tmp_path):
 
 
 def test_html_map_is_self_contained_and_escaped(tmp_path):
-    path = maps.write_html_map(tiny_results(), SITES, ZONES, tmp_path / "plan.html")
+    path = webmap.write_html_map(tiny_results(), SITES, ZONES, tmp_path / "plan.html")
     page = path.read_text(encoding="utf-8")
     assert page.count('class="facility-marker"') == 3
     assert 'data-site="s2" data-action="close" data-year="2030"' in page
@@ -324,7 +324,7 @@ def _run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Complete
 
 
 def test_html_map_renders_offline_in_chromium(tmp_path, chromium):
-    page = maps.write_html_map(tiny_results(), SITES, ZONES, tmp_path / "plan.html")
+    page = webmap.write_html_map(tiny_results(), SITES, ZONES, tmp_path / "plan.html")
     url = page.resolve().as_uri()
     dom = _run_chromium(chromium, tmp_path / "profile", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
@@ -338,7 +338,7 @@ def test_html_map_renders_offline_in_chromium(tmp_path, chromium):
     rgb = mpimg.imread(shot)
     assert rgb.shape[:2] == (900, 1200)
     # The map background is drawn, and each action's marker colour appears on it.
-    assert _pixels_near(rgb, maps.HTML_BACKGROUND, tol=0.02) > 100_000
+    assert _pixels_near(rgb, plotting.HTML_BACKGROUND, tol=0.02) > 100_000
     for action in ("keep", "close", "new"):
-        assert _pixels_near(rgb, maps.ACTION_COLOURS[action], tol=0.04) > 30, action
-    assert _pixels_near(rgb, maps.ACTION_COLOURS["renovate"], tol=0.04) == 0
+        assert _pixels_near(rgb, plotting.ACTION_COLOURS[action], tol=0.04) > 30, action
+    assert _pixels_near(rgb, plotting.ACTION_COLOURS["renovate"], tol=0.04) == 0

@@ -8,8 +8,18 @@ import json
 import pandas as pd
 import pytest
 
-from voorzieningen.report import escape_formulas, read_table, write_csv, write_report
+from voorzieningen.record import SavedRun
+from voorzieningen.report import (
+    ReportSettings,
+    escape_formulas,
+    read_table,
+    write_csv,
+    write_report,
+)
 from voorzieningen.results import Plan, Results
+
+NO_MAPS = ReportSettings(with_maps=False)
+NO_MAPS_NL = ReportSettings(csv_format="dutch_excel", with_maps=False)
 
 
 def toy_results(name: str = '=HYPERLINK("http://x")') -> Results:
@@ -34,13 +44,13 @@ def toy_results(name: str = '=HYPERLINK("http://x")') -> Results:
     )
     summary = pd.DataFrame([{"status": "optimal", "gap": 0.001, "objective_value": 12.5}])
     return Results(
+        scenario_name="toy",
         decisions=decisions,
         zones=pd.DataFrame({"zone": ["0101"], "travel_time_before_min": [3.25]}),
         capacity=empty,
         costs=pd.DataFrame({"period": [2025], "capex_eur": [1.5e6]}),
         summary=summary,
         plan=plan,
-        meta={"scenario": "toy"},
     )
 
 
@@ -71,11 +81,11 @@ def test_formula_cells_are_escaped():
 
 def test_report_writes_escaped_files_and_keeps_history(tmp_path):
     target = tmp_path / "delft" / "base"
-    write_report(toy_results(), target, dutch_excel=True)
+    write_report(SavedRun.from_results(toy_results()), target, settings=NO_MAPS_NL)
     decisions = read_table(target / "decisions.csv", dutch_excel=True)
     assert decisions.loc[0, "name"] == '\'=HYPERLINK("http://x")'
     assert json.loads((target / "run.json").read_text(encoding="utf-8"))["scenario"] == "toy"
-    write_report(toy_results("second"), target)
+    write_report(SavedRun.from_results(toy_results("second")), target, settings=NO_MAPS)
     history = list((tmp_path / "delft" / ".history").iterdir())
     assert len(history) == 1
     first = read_table(history[0] / "decisions.csv", dutch_excel=True)
@@ -85,7 +95,7 @@ def test_report_writes_escaped_files_and_keeps_history(tmp_path):
 
 def test_killed_write_leaves_earlier_results(tmp_path, monkeypatch):
     target = tmp_path / "base"
-    write_report(toy_results("first"), target)
+    write_report(SavedRun.from_results(toy_results("first")), target, settings=NO_MAPS)
     from voorzieningen import report
 
     def crash(*args, **kwargs):
@@ -93,7 +103,7 @@ def test_killed_write_leaves_earlier_results(tmp_path, monkeypatch):
 
     monkeypatch.setattr(report, "action_list", crash)
     with pytest.raises(KeyboardInterrupt):
-        write_report(toy_results("second"), target)
+        write_report(SavedRun.from_results(toy_results("second")), target, settings=NO_MAPS)
     assert read_table(target / "decisions.csv").loc[0, "name"] == "first"
     leftovers = [p.name for p in tmp_path.iterdir()]
     assert leftovers == ["base"]  # the temporary folder was removed
@@ -108,3 +118,24 @@ def test_action_list_in_dutch_and_english():
         "2030: sluit basisschool De Linde",
     ]
     assert action_list(results, language="en")[1] == "2030: close primary school De Linde"
+
+
+def test_pareto_plot_leaves_matplotlib_backend_alone(tmp_path):
+    import matplotlib as mpl
+
+    from voorzieningen.report import write_pareto
+
+    table = pd.DataFrame(
+        {
+            "budget_eur": [1e6, 2e6],
+            "spend_eur": [0.9e6, 1.8e6],
+            "objective_value": [300.0, 200.0],
+            "unmet_persons": [10.0, 0.0],
+            "mean_travel_time_min": [5.0, 4.0],
+        }
+    )
+    before = mpl.rcParams._get_backend_or_none()  # None until someone chooses one
+    write_pareto(table, tmp_path)
+    assert mpl.rcParams._get_backend_or_none() == before
+    assert (tmp_path / "pareto.png").stat().st_size > 10_000
+    assert pd.read_csv(tmp_path / "pareto.csv")["spend_eur"].tolist() == [0.9e6, 1.8e6]

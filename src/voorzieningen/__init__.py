@@ -4,8 +4,9 @@ The public API, for consultants::
 
     import voorzieningen as vz
     scenario = vz.load_scenario("inputs/delft/scenarios.toml", name="krap")
-    results = vz.run_scenario(scenario, data_dir="../shared/data")
-    vz.write_report(results, "results/delft/krap")
+    run = vz.run_scenario(scenario, data_dir="../shared/data")   # a frozen vz.Run
+    vz.write_report(run, "results/delft/krap")                  # everything the CLI writes
+    saved = vz.read_run("results/delft/krap")                   # a vz.SavedRun
 
 Names are imported on first use, so ``import voorzieningen.errors`` stays light.
 """
@@ -23,6 +24,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 if TYPE_CHECKING:
     from voorzieningen.api import run_scenario as run_scenario
+    from voorzieningen.record import Run as Run
+    from voorzieningen.record import SavedRun as SavedRun
+    from voorzieningen.report import read_run as read_run
     from voorzieningen.report import write_report as write_report
     from voorzieningen.results import Results as Results
     from voorzieningen.scenarios import load_scenario as load_scenario
@@ -32,6 +36,9 @@ if TYPE_CHECKING:
 _LAZY = {
     "run_scenario": "voorzieningen.api",
     "write_report": "voorzieningen.report",
+    "read_run": "voorzieningen.report",
+    "Run": "voorzieningen.record",
+    "SavedRun": "voorzieningen.record",
     "Results": "voorzieningen.results",
     "load_scenario": "voorzieningen.scenarios",
     "Scenario": "voorzieningen.schemas.scenario",
@@ -40,10 +47,13 @@ _LAZY = {
 
 __all__ = [
     "Results",
+    "Run",
+    "SavedRun",
     "Scenario",
     "SolverSettings",
     "__version__",
     "load_scenario",
+    "read_run",
     "run_scenario",
     "write_report",
 ]

@@ -18,13 +18,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from voorzieningen import api
+from voorzieningen import api, compare
+from voorzieningen import report as reports
+from voorzieningen import sweep as sweeps
+from voorzieningen.context import DATA_DIR_ENV, RunContext, resolve_data_dir
 from voorzieningen.errors import (
     ScenarioError,
     VoorzieningenError,
     VoorzieningenWarning,
     exit_code_for,
 )
+from voorzieningen.scenarios import list_scenarios, load_scenario
 from voorzieningen.schemas.scenario import Scenario
 
 app = typer.Typer(
@@ -44,7 +48,7 @@ DataDir = Annotated[
     typer.Option(
         "--data-dir",
         help="Folder with cbs/ and osm/ data (default: $VOORZIENINGEN_DATA_DIR).",
-        envvar=api.DATA_DIR_ENV,
+        envvar=DATA_DIR_ENV,
     ),
 ]
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (.toml or .yaml).")]
@@ -136,14 +140,14 @@ def run(
     """Run one scenario end to end and write its results."""
 
     def work() -> None:
-        loaded = api.load_scenario(scenario_file, name=scenario, sets=sets or [])
+        loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         with console.status("starting", spinner="dots") as status:
 
             def progress(step: str) -> None:
                 status.update(f"[bold]{loaded.name}[/]: {step} ...")
                 console.log(f"{step}")
 
-            results = api.run_scenario(
+            run_ = api.run_scenario(
                 scenario_file,
                 name=scenario,
                 sets=sets or [],
@@ -152,8 +156,8 @@ def run(
                 progress=progress,
             )
         target = out_dir or Path("results") / loaded.region / loaded.name
-        written = api.write_outputs(results, target, dutch_excel=dutch_excel)
-        out.print(_summary_table({str(k): v for k, v in results.summary.iloc[0].items()}, written))
+        written = reports.write_report(run_, target, dutch_excel=dutch_excel)
+        out.print(_summary_table({str(k): v for k, v in run_.summary.iloc[0].items()}, written))
 
     _guard(debug, work)
 
@@ -169,10 +173,10 @@ def validate(
     """Check a scenario file (and, with a data directory, its input files) without solving."""
 
     def work() -> None:
-        loaded = api.load_scenario(scenario_file, name=scenario, sets=sets or [])
+        loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         if data_dir is not None:
-            context = api.RunContext(
-                data_dir=api.resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
+            context = RunContext(
+                data_dir=resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
             )
             inputs = api.load_inputs(loaded, context)
             api.network_source(loaded, context)
@@ -246,7 +250,7 @@ def sweep(
         if budgets is not None:
             name = (scenarios or ["base"])[0]
             with console.status("Pareto front", spinner="dots") as status:
-                front = api.pareto_front(
+                front = sweeps.pareto_front(
                     scenario_file,
                     _floats(budgets),
                     data_dir=data_dir,
@@ -254,11 +258,9 @@ def sweep(
                     sets=sets or [],
                     progress=lambda step: status.update(f"[bold]{name}[/]: {step} ..."),
                 )
-            region = front.results[0].meta["region"]
+            region = front.results[0].scenario.region
             folder = root / region / f"pareto-{name}"
-            for budget, results in zip(front.table["budget_eur"], front.results, strict=True):
-                api.write_outputs(results, folder / f"budget-{budget:.0f}", dutch_excel=dutch_excel)
-            api.write_pareto(front.table, folder, dutch_excel=dutch_excel)
+            sweeps.write_pareto_front(front, folder, dutch_excel=dutch_excel)
             table = Table(title=f"Pareto front written to {folder}")
             for col in (
                 "budget_eur",
@@ -282,9 +284,9 @@ def sweep(
                 )
             out.print(table)
             return
-        names = scenarios or api.list_scenarios(scenario_file)
+        names = scenarios or list_scenarios(scenario_file)
         with console.status(f"running {len(names)} scenarios", spinner="dots"):
-            summary = api.run_scenarios(
+            summary = sweeps.run_scenarios(
                 scenario_file,
                 names,
                 data_dir=data_dir,
@@ -351,8 +353,8 @@ def network(
             out.print(table)
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            api.write_csv(travel.table, out_dir / "travel_times.csv")
-            api.write_csv(travel.reachability, out_dir / "reachability.csv")
+            reports.write_csv(travel.table, out_dir / "travel_times.csv")
+            reports.write_csv(travel.reachability, out_dir / "reachability.csv")
             out.print(f"written to {out_dir}")
 
     _guard(debug, work)
@@ -375,15 +377,15 @@ def compare_cmd(
     """Compare two runs: KPIs side by side, changed decisions, zones whose access changed."""
 
     def work() -> None:
-        comparison = api.compare_results(a_dir, b_dir)
+        comparison = compare.compare_results(a_dir, b_dir)
         out.print(comparison.to_text(max_rows=max_rows), highlight=False, markup=False)
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            api.write_csv(comparison.kpis, out_dir / "kpis.csv")
-            api.write_csv(comparison.changed_decisions, out_dir / "changed_decisions.csv")
-            api.write_csv(comparison.zone_changes, out_dir / "zone_changes.csv")
-            sites, zones = api.read_points(b_dir)
-            api.write_difference_map(comparison, sites, zones, out_dir / "difference.png")
+            reports.write_csv(comparison.kpis, out_dir / "kpis.csv")
+            reports.write_csv(comparison.changed_decisions, out_dir / "changed_decisions.csv")
+            reports.write_csv(comparison.zone_changes, out_dir / "zone_changes.csv")
+            sites, zones = reports.read_points(b_dir)
+            compare.write_difference_map(comparison, sites, zones, out_dir / "difference.png")
             out.print(f"written to {out_dir}")
 
     _guard(debug, work)
@@ -404,7 +406,9 @@ def report(
     """Redraw a run's maps and negotiation tables; optionally Dutch-Excel copies of its tables."""
 
     def work() -> None:
-        written = api.rewrite_report(results_dir, out_dir or results_dir, dutch_excel=dutch_excel)
+        written = reports.redraw_report(
+            results_dir, out_dir or results_dir, dutch_excel=dutch_excel
+        )
         for path in written:
             out.print(str(path))
 

@@ -1,19 +1,13 @@
-"""Compare two runs, find winners and losers, and split capex per year and funding party.
+"""Compare two runs: KPIs side by side, changed decisions, zone travel times, a difference map.
 
-:func:`read_results` reads a results folder written by
-:func:`voorzieningen.report.write_report` back into :class:`~voorzieningen.results.Results`;
-:func:`compare_results` sets two such folders side by side (KPIs, changed decisions, zone
-travel times); :func:`write_difference_map` draws the differences. :func:`winners_losers`
-and :func:`cost_per_year` work on one run.
+:func:`compare_results` sets two results folders (read by
+:func:`voorzieningen.report.read_run`) side by side; :func:`compare_runs` does the same for
+two runs in memory; :func:`write_difference_map` draws the differences.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import math
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,200 +17,41 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from voorzieningen import maps
+from voorzieningen import plotting
 from voorzieningen import tables as T
-from voorzieningen.errors import InputDataError
-from voorzieningen.report import read_table
-from voorzieningen.results import Plan, Results
-
-#: Files every results folder has (written by :func:`voorzieningen.report.write_report`).
-RESULT_FILES: tuple[str, ...] = (
-    "decisions.csv",
-    "zones.csv",
-    "capacity.csv",
-    "costs.csv",
-    "summary.csv",
-    "assignments.csv",
-    "unmet.csv",
-    "run.json",
-)
-
-#: Required columns per results file.
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "decisions.csv": (T.SITE, "action", T.PERIOD, "services_after", T.CAPEX_EUR, "proceeds_eur"),
-    "zones.csv": (
-        T.ZONE,
-        T.SERVICE,
-        T.PERIOD,
-        T.DEMAND_PERSONS,
-        "unmet_persons",
-        "travel_time_before_min",
-        "travel_time_after_min",
-    ),
-    "capacity.csv": (T.SITE, T.SERVICE, T.PERIOD),
-    "costs.csv": (T.PERIOD, T.CAPEX_EUR),
-    "summary.csv": ("status",),
-    "assignments.csv": (T.ZONE, T.SITE, T.SERVICE, T.PERIOD, "persons"),
-    "unmet.csv": (T.ZONE, T.SERVICE, T.PERIOD, "persons"),
-}
+from voorzieningen.negotiation import TOLERANCE_MIN, last_period_zones
+from voorzieningen.record import PlanTables
+from voorzieningen.report import read_run
 
 #: KPIs of :attr:`Comparison.kpis`: summary column and unit.
 KPIS: tuple[tuple[str, str], ...] = (
-    ("capex_total_eur", "EUR"),
-    ("proceeds_total_eur", "EUR"),
-    ("npv_cost_eur", "EUR"),
-    ("mean_travel_time_min", "min"),
-    ("unmet_persons", "persons"),
-    ("projects_started", "count"),
-    ("sites_closed", "count"),
-    ("status", ""),
-    ("gap", "fraction"),
+    (T.CAPEX_TOTAL_EUR, "EUR"),
+    (T.PROCEEDS_TOTAL_EUR, "EUR"),
+    (T.NPV_COST_EUR, "EUR"),
+    (T.MEAN_TRAVEL_TIME_MIN, "min"),
+    (T.UNMET_PERSONS, "persons"),
+    (T.PROJECTS_STARTED, "count"),
+    (T.SITES_CLOSED, "count"),
+    (T.STATUS, ""),
+    (T.GAP, "fraction"),
 )
-
-#: Travel-time differences smaller than this are treated as no change, minutes.
-TOLERANCE_MIN = 0.01
-
-#: Default weight of one person in each age band for each service (the same defaults as
-#: :func:`voorzieningen.demand.service_weights`, except GP, where every age counts 1):
-#: school = share of the band of primary-school age; community hall = visitor weight by age.
-_SCHOOL_FRACTIONS = {"0-4": 0.2, "5-9": 1.0, "10-14": 0.4}
-
-_BAND = re.compile(r"^\s*(\d+)\s*(?:-\s*\d+|\+)\s*$")
-
-#: Party that pays when ``funding`` does not name a service.
-DEFAULT_PARTY = "corporation"
-
-
-# --------------------------------------------------------------------------------------
-# Reading a results folder
-
-
-def _read_run_json(path: Path) -> dict[str, Any]:
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        msg = f"({path}) | not valid JSON ({err}); rerun the scenario to rewrite the results."
-        raise InputDataError(msg) from err
-    if not isinstance(meta, dict):
-        msg = f"({path}) | expected a JSON object; rerun the scenario to rewrite the results."
-        raise InputDataError(msg)
-    return meta
-
-
-def read_results(folder: Path | str) -> Results:
-    """
-    Read a results folder written by :func:`voorzieningen.report.write_report`.
-
-    Parameters
-    ----------
-    folder
-        The folder, e.g. ``results/delft/base``; Dutch-Excel CSVs are recognised from
-        ``run.json`` (``csv_format``).
-
-    Returns
-    -------
-    Results
-        decisions, zones, capacity, costs, summary and meta as written (``period`` as a
-        nullable integer year); ``plan.assignments`` and ``plan.unmet`` from their files;
-        ``plan.starts`` and ``plan.closures`` rebuilt from the decisions (``new_area_m2``
-        NaN); ``plan.capacity_built`` and ``plan.asis`` empty (not written);
-        ``travel_times`` and ``reachability`` when present.
-
-    Raises
-    ------
-    InputDataError
-        If the folder or one of :data:`RESULT_FILES` is missing, or a file lacks a column.
-    """
-    root = Path(folder)
-    if not root.is_dir():
-        msg = (
-            f"({root}) | results folder not found; write one with `voorzieningen run "
-            "<scenarios.toml> --out-dir <folder>` or voorzieningen.write_report()."
-        )
-        raise InputDataError(msg)
-    missing = [name for name in RESULT_FILES if not (root / name).is_file()]
-    if missing:
-        msg = (
-            f"({root / missing[0]}) | missing from the results folder: {', '.join(missing)}. "
-            "The folder is incomplete or not a results folder; rerun the scenario with "
-            "`voorzieningen run ... --out-dir` to write it again."
-        )
-        raise InputDataError(msg)
-    meta = _read_run_json(root / "run.json")
-    dutch = meta.get("csv_format") == "dutch_excel"
-    frames: dict[str, pd.DataFrame] = {}
-    for name, required in _REQUIRED.items():
-        path = root / name
-        try:
-            frame = read_table(path, dutch_excel=dutch)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
-            msg = f"({path}) | cannot be read as CSV ({err}); rerun the scenario."
-            raise InputDataError(msg) from err
-        absent = [c for c in required if c not in frame.columns]
-        if absent:
-            msg = (
-                f"({path}) | missing column(s) {absent}; the file has {list(frame.columns)}. "
-                "Rerun the scenario to rewrite it."
-            )
-            raise InputDataError(msg)
-        frames[name] = frame
-    decisions = frames["decisions.csv"]
-    decisions[T.PERIOD] = pd.to_numeric(decisions[T.PERIOD]).astype("Int64")
-    for col in ("services_after", "option", T.SERVICE, T.NAME, T.KIND):
-        if col in decisions.columns:
-            decisions[col] = decisions[col].fillna("").astype(str)
-    acting = decisions[decisions["action"].isin(["renovate", "convert", "mfa", "new"])]
-    starts = pd.DataFrame(
-        {
-            T.SITE: acting[T.SITE],
-            "option": acting.get("option", acting["action"]),
-            "action": acting["action"],
-            "services": acting["services_after"],
-            T.PERIOD: acting[T.PERIOD],
-            T.CAPEX_EUR: acting[T.CAPEX_EUR],
-            "new_area_m2": np.nan,
-        }
-    ).reset_index(drop=True)
-    closing = decisions[decisions["action"] == "close"]
-    closures = pd.DataFrame(
-        {
-            T.SITE: closing[T.SITE],
-            T.PERIOD: closing[T.PERIOD],
-            "proceeds_eur": closing["proceeds_eur"],
-        }
-    ).reset_index(drop=True)
-    plan = Plan(
-        starts=starts,
-        capacity_built=pd.DataFrame(
-            columns=[T.SITE, "option", T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]
-        ),
-        asis=pd.DataFrame(columns=[T.SITE, T.PERIOD, "in_use"]),
-        closures=closures,
-        assignments=frames["assignments.csv"],
-        unmet=frames["unmet.csv"],
-    )
-    optional = {
-        name: read_table(root / f"{name}.csv", dutch_excel=dutch)
-        for name in ("travel_times", "reachability")
-        if (root / f"{name}.csv").is_file()
-    }
-    meta.setdefault("scenario", root.name)
-    meta["results_dir"] = str(root)
-    return Results(
-        decisions=decisions,
-        zones=frames["zones.csv"],
-        capacity=frames["capacity.csv"],
-        costs=frames["costs.csv"],
-        summary=frames["summary.csv"],
-        plan=plan,
-        meta=meta,
-        travel_times=optional.get("travel_times"),
-        reachability=optional.get("reachability"),
-    )
-
 
 # --------------------------------------------------------------------------------------
 # Comparing two runs
+
+
+#: Column suffixes of run A and run B in the comparison tables.
+SUFFIXES = ("_a", "_b")
+
+
+def col_a(column: str) -> str:
+    """Return the name of ``column`` for run A (``action`` -> ``action_a``)."""
+    return column + SUFFIXES[0]
+
+
+def col_b(column: str) -> str:
+    """Return the name of ``column`` for run B (``action`` -> ``action_b``)."""
+    return column + SUFFIXES[1]
 
 
 @dataclass(frozen=True)
@@ -251,10 +86,10 @@ class Comparison:
     zone_changes: pd.DataFrame
 
     def __repr__(self) -> str:
-        k = self.kpis["difference"]
-        capex = _as_float(k.get("capex_total_eur"))
-        travel = _as_float(k.get("mean_travel_time_min"))
-        zones = int(self.zone_changes["changed"].sum()) if len(self.zone_changes) else 0
+        k = self.kpis[T.DIFFERENCE]
+        capex = _as_float(k.get(T.CAPEX_TOTAL_EUR))
+        travel = _as_float(k.get(T.MEAN_TRAVEL_TIME_MIN))
+        zones = int(self.zone_changes[T.CHANGED].sum()) if len(self.zone_changes) else 0
         return (
             f"<Comparison {self.b_label} vs {self.a_label}: capex {capex:+,.0f} EUR, "
             f"mean travel time {travel:+.2f} min, {len(self.changed_decisions)} changed "
@@ -279,11 +114,11 @@ class Comparison:
         header = f"{'kpi':<24}{'A':>16}{'B':>16}{'B - A':>16}"
         lines += [header, "-" * len(header)]
         for kpi, row in self.kpis.iterrows():
-            unit = str(row["unit"])
+            unit = str(row[T.UNIT])
             label = f"{kpi}"
             lines.append(
-                f"{label:<24}{_fmt(row['a'], unit):>16}{_fmt(row['b'], unit):>16}"
-                f"{_fmt(row['difference'], unit, signed=True):>16}"
+                f"{label:<24}{_fmt(row[T.RUN_A], unit):>16}{_fmt(row[T.RUN_B], unit):>16}"
+                f"{_fmt(row[T.DIFFERENCE], unit, signed=True):>16}"
             )
         lines += ["", f"Changed decisions ({len(self.changed_decisions)}):"]
         if self.changed_decisions.empty:
@@ -295,9 +130,9 @@ class Comparison:
             )
         if len(self.changed_decisions) > max_rows:
             lines.append(f"  ... and {len(self.changed_decisions) - max_rows} more")
-        changed = self.zone_changes[self.zone_changes["changed"]]
+        changed = self.zone_changes[self.zone_changes[T.CHANGED]]
         changed = changed.reindex(
-            changed["travel_time_difference_min"].abs().sort_values(ascending=False).index
+            changed[T.TRAVEL_TIME_DIFFERENCE_MIN].abs().sort_values(ascending=False).index
         )
         lines += ["", f"Zones whose travel time or unmet demand changed ({len(changed)}):"]
         if changed.empty:
@@ -323,7 +158,7 @@ def _as_float(value: object) -> float:
 
 def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
     if unit == "" or isinstance(value, str):
-        return "" if maps._missing(value) else str(value)
+        return "" if plotting.is_missing(value) else str(value)
     number = _as_float(value)
     if not math.isfinite(number):
         return "–"
@@ -338,12 +173,12 @@ def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
 
 
 def _decision(action: object, period: object) -> str:
-    if maps._missing(action):
+    if plotting.is_missing(action):
         return "absent"
-    return f"{action} {maps._year(period)}".strip()
+    return f"{action} {plotting.year_text(period)}".strip()
 
 
-def _kpi_table(a: Results, b: Results) -> pd.DataFrame:
+def _kpi_table(a: PlanTables, b: PlanTables) -> pd.DataFrame:
     ra = a.summary.iloc[0] if len(a.summary) else pd.Series(dtype=object)
     rb = b.summary.iloc[0] if len(b.summary) else pd.Series(dtype=object)
     rows = []
@@ -356,93 +191,89 @@ def _kpi_table(a: Results, b: Results) -> pd.DataFrame:
         else:
             va, vb = _as_float(va), _as_float(vb)
             diff = vb - va
-        rows.append({"kpi": kpi, "unit": unit, "a": va, "b": vb, "difference": diff})
-    return pd.DataFrame(rows).set_index("kpi").astype(object)
+        rows.append({T.KPI: kpi, T.UNIT: unit, T.RUN_A: va, T.RUN_B: vb, T.DIFFERENCE: diff})
+    return pd.DataFrame(rows).set_index(T.KPI).astype(object)
 
 
-def _changed_decisions(a: Results, b: Results) -> pd.DataFrame:
-    cols = [T.SITE, T.NAME, "action", T.PERIOD, "services_after", T.CAPEX_EUR]
+def _changed_decisions(a: PlanTables, b: PlanTables) -> pd.DataFrame:
+    cols = [T.SITE, T.NAME, T.ACTION, T.PERIOD, T.SERVICES_AFTER, T.CAPEX_EUR]
 
-    def prepared(r: Results) -> pd.DataFrame:
+    def prepared(r: PlanTables) -> pd.DataFrame:
         d = r.decisions.copy()
         if T.NAME not in d.columns:
             d[T.NAME] = ""
         d[T.SITE] = d[T.SITE].astype(str)
         d[T.PERIOD] = pd.to_numeric(d[T.PERIOD]).astype("Int64")
-        d["services_after"] = d["services_after"].fillna("").astype(str)
+        d[T.SERVICES_AFTER] = d[T.SERVICES_AFTER].fillna("").astype(str)
         return d[cols].set_index(T.SITE)
 
     da, db = prepared(a), prepared(b)
-    both = da.merge(db, left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
-    both[T.NAME] = both[f"{T.NAME}_a"].fillna(both[f"{T.NAME}_b"]).fillna("").astype(str)
-    period_a = both[f"{T.PERIOD}_a"].fillna(-1)
-    period_b = both[f"{T.PERIOD}_b"].fillna(-1)
+    both = da.merge(db, left_index=True, right_index=True, how="outer", suffixes=SUFFIXES)
+    both[T.NAME] = both[col_a(T.NAME)].fillna(both[col_b(T.NAME)]).fillna("").astype(str)
+    period_a = both[col_a(T.PERIOD)].fillna(-1)
+    period_b = both[col_b(T.PERIOD)].fillna(-1)
     differs = (
-        (both["action_a"].fillna("") != both["action_b"].fillna(""))
+        (both[col_a(T.ACTION)].fillna("") != both[col_b(T.ACTION)].fillna(""))
         | (period_a != period_b)
-        | (both["services_after_a"].fillna("") != both["services_after_b"].fillna(""))
+        | (both[col_a(T.SERVICES_AFTER)].fillna("") != both[col_b(T.SERVICES_AFTER)].fillna(""))
     )
     out = both[differs].copy()
-    out["capex_difference_eur"] = out[f"{T.CAPEX_EUR}_b"].fillna(0.0) - out[
-        f"{T.CAPEX_EUR}_a"
+    out[T.CAPEX_DIFFERENCE_EUR] = out[col_b(T.CAPEX_EUR)].fillna(0.0) - out[
+        col_a(T.CAPEX_EUR)
     ].fillna(0.0)
     out = out.reset_index().rename(columns={"index": T.SITE})
     return out[
         [
             T.SITE,
             T.NAME,
-            "action_a",
-            "action_b",
-            "period_a",
-            "period_b",
-            "services_after_a",
-            "services_after_b",
-            "capex_eur_a",
-            "capex_eur_b",
-            "capex_difference_eur",
+            col_a(T.ACTION),
+            col_b(T.ACTION),
+            col_a(T.PERIOD),
+            col_b(T.PERIOD),
+            col_a(T.SERVICES_AFTER),
+            col_b(T.SERVICES_AFTER),
+            col_a(T.CAPEX_EUR),
+            col_b(T.CAPEX_EUR),
+            T.CAPEX_DIFFERENCE_EUR,
         ]
     ].reset_index(drop=True)
 
 
-def _last_rows(r: Results) -> pd.DataFrame:
-    z = r.zones.copy()
-    z[T.ZONE] = z[T.ZONE].astype(str)
-    year = maps.last_period(r)
-    z = z[pd.to_numeric(z[T.PERIOD]) == year]
-    return z.set_index([T.ZONE, T.SERVICE])
-
-
-def _zone_changes(a: Results, b: Results) -> pd.DataFrame:
-    za, zb = _last_rows(a), _last_rows(b)
-    keep = [T.PERIOD, "travel_time_after_min", "unmet_persons"]
+def _zone_changes(a: PlanTables, b: PlanTables) -> pd.DataFrame:
+    za, zb = last_period_zones(a), last_period_zones(b)
+    keep = [T.PERIOD, T.TRAVEL_TIME_AFTER_MIN, T.UNMET_PERSONS]
     both = za[keep].merge(
-        zb[keep], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b")
+        zb[keep], left_index=True, right_index=True, how="outer", suffixes=SUFFIXES
     )
-    both["travel_time_difference_min"] = (
-        both["travel_time_after_min_b"] - both["travel_time_after_min_a"]
+    both[T.TRAVEL_TIME_DIFFERENCE_MIN] = (
+        both[col_b(T.TRAVEL_TIME_AFTER_MIN)] - both[col_a(T.TRAVEL_TIME_AFTER_MIN)]
     )
-    tt_changed = both["travel_time_difference_min"].abs() > TOLERANCE_MIN
-    tt_appears = both["travel_time_after_min_a"].isna() != both["travel_time_after_min_b"].isna()
-    unmet = (both["unmet_persons_b"].fillna(0.0) - both["unmet_persons_a"].fillna(0.0)).abs() > 0.5
-    both["changed"] = (tt_changed | tt_appears | unmet).astype(bool)
+    tt_changed = both[T.TRAVEL_TIME_DIFFERENCE_MIN].abs() > TOLERANCE_MIN
+    tt_appears = (
+        both[col_a(T.TRAVEL_TIME_AFTER_MIN)].isna() != both[col_b(T.TRAVEL_TIME_AFTER_MIN)].isna()
+    )
+    unmet = (
+        both[col_b(T.UNMET_PERSONS)].fillna(0.0) - both[col_a(T.UNMET_PERSONS)].fillna(0.0)
+    ).abs() > 0.5
+    both[T.CHANGED] = (tt_changed | tt_appears | unmet).astype(bool)
     out = both.reset_index()
     return out[
         [
             T.ZONE,
             T.SERVICE,
-            "period_a",
-            "period_b",
-            "travel_time_after_min_a",
-            "travel_time_after_min_b",
-            "travel_time_difference_min",
-            "unmet_persons_a",
-            "unmet_persons_b",
-            "changed",
+            col_a(T.PERIOD),
+            col_b(T.PERIOD),
+            col_a(T.TRAVEL_TIME_AFTER_MIN),
+            col_b(T.TRAVEL_TIME_AFTER_MIN),
+            T.TRAVEL_TIME_DIFFERENCE_MIN,
+            col_a(T.UNMET_PERSONS),
+            col_b(T.UNMET_PERSONS),
+            T.CHANGED,
         ]
     ].reset_index(drop=True)
 
 
-def compare_runs(a: Results, b: Results) -> Comparison:
+def compare_runs(a: PlanTables, b: PlanTables) -> Comparison:
     """
     Compare two runs in memory (B against A).
 
@@ -459,8 +290,8 @@ def compare_runs(a: Results, b: Results) -> Comparison:
         KPIs side by side, changed decisions and zone travel-time changes (last period).
     """
     return Comparison(
-        a_label=str(a.meta.get("scenario", "A")),
-        b_label=str(b.meta.get("scenario", "B")),
+        a_label=a.scenario_name or "A",
+        b_label=b.scenario_name or "B",
         kpis=_kpi_table(a, b),
         changed_decisions=_changed_decisions(a, b),
         zone_changes=_zone_changes(a, b),
@@ -490,7 +321,7 @@ def compare_results(a_dir: Path | str, b_dir: Path | str) -> Comparison:
     InputDataError
         If a folder or one of its files is missing or incomplete.
     """
-    return compare_runs(read_results(a_dir), read_results(b_dir))
+    return compare_runs(read_run(a_dir), read_run(b_dir))
 
 
 # --------------------------------------------------------------------------------------
@@ -539,27 +370,29 @@ def write_difference_map(
     InputDataError
         If a changed site or a zone has no coordinates.
     """
-    site_pts = maps._indexed(sites, T.SITE, "sites")
-    zone_pts = maps._indexed(zones, T.ZONE, "zones")
+    site_pts = plotting.indexed_points(sites, T.SITE, "sites")
+    zone_pts = plotting.indexed_points(zones, T.ZONE, "zones")
     changed = comparison.changed_decisions.copy()
     changed[T.SITE] = changed[T.SITE].astype(str)
-    maps._check_located(
+    plotting.check_located(
         site_pts, changed[T.SITE], "sites", "Pass the sites table of the compared runs."
     )
     zc = comparison.zone_changes.copy()
     zc[T.ZONE] = zc[T.ZONE].astype(str)
-    maps._check_located(zone_pts, zc[T.ZONE], "zones", "Pass the zones table of the runs.")
+    plotting.check_located(zone_pts, zc[T.ZONE], "zones", "Pass the zones table of the runs.")
     per_zone = zc.groupby(T.ZONE).agg(
-        difference=("travel_time_difference_min", "mean"),
-        changed=("changed", "any"),
+        difference=(T.TRAVEL_TIME_DIFFERENCE_MIN, "mean"),
+        changed=(T.CHANGED, "any"),
     )
-    unmet_diff = (zc["unmet_persons_b"].fillna(0.0) - zc["unmet_persons_a"].fillna(0.0)).abs()
+    unmet_diff = (
+        zc[col_b(T.UNMET_PERSONS)].fillna(0.0) - zc[col_a(T.UNMET_PERSONS)].fillna(0.0)
+    ).abs()
     per_zone["unmet_changed"] = unmet_diff.groupby(zc[T.ZONE]).max() > 0.5
     site_xy_lon = site_pts[T.LON].astype(float).to_numpy()
     site_xy_lat = site_pts[T.LAT].astype(float).to_numpy()
     zone_lon = zone_pts.loc[per_zone.index, T.LON].astype(float).to_numpy()
     zone_lat = zone_pts.loc[per_zone.index, T.LAT].astype(float).to_numpy()
-    project = maps._projector(
+    project = plotting.projector(
         np.concatenate([site_xy_lon, zone_lon]), np.concatenate([site_xy_lat, zone_lat])
     )
     sx, sy = project(site_xy_lon, site_xy_lat)
@@ -569,14 +402,14 @@ def write_difference_map(
     fig = Figure(figsize=(11.7, 8.3), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     ax.set_aspect("equal")
-    ax.set_facecolor(maps.HTML_BACKGROUND)
+    ax.set_facecolor(plotting.HTML_BACKGROUND)
     ax.set_xticks([])
     ax.set_yticks([])
-    raw = per_zone["difference"].to_numpy(dtype=float)
+    raw = per_zone[T.DIFFERENCE].to_numpy(dtype=float)
     diff = np.nan_to_num(raw, nan=0.0)
     bound = max(float(np.abs(diff).max()) if len(diff) else 0.0, 0.5)
-    unknown = per_zone["changed"].to_numpy(dtype=bool) & ~np.isfinite(raw)
-    active = per_zone["changed"].to_numpy(dtype=bool) & ~unknown
+    unknown = per_zone[T.CHANGED].to_numpy(dtype=bool) & ~np.isfinite(raw)
+    active = per_zone[T.CHANGED].to_numpy(dtype=bool) & ~unknown
     unmet_changed = per_zone["unmet_changed"].to_numpy(dtype=bool)
     scatter = ax.scatter(
         zx[active],
@@ -610,17 +443,17 @@ def write_difference_map(
     )
     ax.scatter(sx, sy, s=12, color="#9A9A9A", zorder=4)
     handles: list[Any] = []
-    for action in maps.ACTIONS:
-        rows = changed[changed["action_b"].fillna("absent").astype(str) == action]
+    for action in plotting.ACTIONS:
+        rows = changed[changed[col_b(T.ACTION)].fillna("absent").astype(str) == action]
         if rows.empty:
             continue
         xy = site_xy.loc[rows[T.SITE]]
-        colour = maps.ACTION_COLOURS[action]
+        colour = plotting.ACTION_COLOURS[action]
         ax.scatter(
             xy["x"],
             xy["y"],
             s=140,
-            marker=maps.ACTION_MARKERS[action],
+            marker=plotting.ACTION_MARKERS[action],
             facecolor="none" if action == "not_built" else colour,
             edgecolor=colour if action == "not_built" else "black",
             linewidth=1.2,
@@ -631,7 +464,7 @@ def write_difference_map(
                 [],
                 [],
                 linestyle="none",
-                marker=maps.ACTION_MARKERS[action],
+                marker=plotting.ACTION_MARKERS[action],
                 markersize=10,
                 markerfacecolor="none" if action == "not_built" else colour,
                 markeredgecolor=colour if action == "not_built" else "black",
@@ -681,321 +514,18 @@ def write_difference_map(
         for d in changed.itertuples(index=False)
     ]
     anchors = [
-        (maps._num(site_xy.at[s, "x"]), maps._num(site_xy.at[s, "y"])) for s in changed[T.SITE]
+        (plotting.cell_float(site_xy.at[s, "x"]), plotting.cell_float(site_xy.at[s, "y"]))
+        for s in changed[T.SITE]
     ]
-    maps._place_labels(ax, texts, anchors, fontsize=7.0)
-    maps._add_scale_bar(ax, x0, x1, y0, y1)
+    plotting.place_labels(ax, texts, anchors, fontsize=7.0)
+    plotting.add_scale_bar(ax, x0, x1, y0, y1)
     k = comparison.kpis
     ax.set_title(
         f"{comparison.b_label} vs {comparison.a_label}: "
         f"{len(changed)} decisions differ · capex "
-        f"{_fmt(k.at['capex_total_eur', 'difference'], 'EUR', signed=True)} EUR · mean "
-        f"travel time {_fmt(k.at['mean_travel_time_min', 'difference'], 'min', signed=True)}",
+        f"{_fmt(k.at[T.CAPEX_TOTAL_EUR, T.DIFFERENCE], 'EUR', signed=True)} EUR · mean "
+        f"travel time {_fmt(k.at[T.MEAN_TRAVEL_TIME_MIN, T.DIFFERENCE], 'min', signed=True)}",
         fontsize=12,
         loc="left",
     )
-    return maps._save_figure(fig, Path(path))
-
-
-# --------------------------------------------------------------------------------------
-# Winners and losers
-
-
-def _band_start(band: str) -> int:
-    match = _BAND.match(str(band))
-    if match is None:
-        msg = (
-            f"(population, age_band) | cannot read age band {band!r}; use labels like "
-            "'0-4', '65-69' or '95+'."
-        )
-        raise InputDataError(msg)
-    return int(match.group(1))
-
-
-def default_service_weights(bands: list[str]) -> pd.DataFrame:
-    """
-    Return default weights of one person in each age band for each service.
-
-    ``school``: the share of the band of primary-school age (0-4: 0.2, 5-9: 1, 10-14: 0.4,
-    else 0); ``gp``: 1 for every band; ``community_hall``: 0.25 under 65, 1 for 65-74 and
-    1.25 from 75. These follow the demand defaults; pass
-    :func:`voorzieningen.demand.service_weights` to :func:`winners_losers` to use the
-    scenario's own weights (GP weighted by contacts per year).
-
-    Parameters
-    ----------
-    bands
-        Age-band labels (``"0-4"``, ``"65-69"``, ``"95+"``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``age_band``; columns school, gp, community_hall (users per person).
-
-    Raises
-    ------
-    InputDataError
-        If a band label cannot be read.
-    """
-    starts = [_band_start(b) for b in bands]
-    hall = [0.25 if s < 65 else (1.0 if s < 75 else 1.25) for s in starts]
-    return pd.DataFrame(
-        {
-            "school": [_SCHOOL_FRACTIONS.get(str(b).replace(" ", ""), 0.0) for b in bands],
-            "gp": 1.0,
-            "community_hall": hall,
-        },
-        index=pd.Index([str(b) for b in bands], name=T.AGE_BAND),
-    )
-
-
-def _zone_service_changes(results: Results) -> pd.DataFrame:
-    z = _last_rows(results).reset_index()
-    z["change_min"] = z["travel_time_after_min"] - z["travel_time_before_min"]
-    return z
-
-
-def winners_losers(
-    results: Results,
-    population: pd.DataFrame | None = None,
-    *,
-    weights: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """
-    Return the change in travel time per zone (and age group), winners first.
-
-    The change is ``travel_time_after_min - travel_time_before_min`` in the run's last
-    period: the mean travel time of the people the plan serves minus the time to the
-    nearest facility that exists today (negative: the zone gains).
-
-    Without ``population``: one row per (zone, service) with columns zone, service,
-    period, demand_persons, unmet_persons, travel_time_before_min, travel_time_after_min,
-    change_min and ``outcome``: ``"winner"`` (change below −0.01 min and nothing unmet),
-    ``"loser"`` (change above +0.01 min, or unmet demand), ``"unchanged"`` or
-    ``"unknown"`` (a travel time is missing).
-
-    With ``population`` (persons by zone, period and age band): one row per (zone,
-    age_band) with columns zone, age_band, period, population_persons, change_min (the
-    services' changes averaged with the band's weight for each service, so children
-    count the school, the elderly the community hall and everyone the GP),
-    person_min_change (population_persons × change_min, person-minutes) and outcome
-    (``"loser"`` also when a service the band uses has unmet demand in the zone).
-
-    Rows are sorted by change_min (most improved first; unknown last).
-
-    Parameters
-    ----------
-    results
-        The run's results.
-    population
-        Optional, indexed by or with columns (zone, period, age_band) and a column
-        ``population_persons``; the run's last period must be present.
-    weights
-        Users per person by age band (index ``age_band``, one column per service), e.g.
-        :func:`voorzieningen.demand.service_weights`; :func:`default_service_weights` if
-        ``None``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As described above, with a ``RangeIndex``.
-
-    Raises
-    ------
-    InputDataError
-        If ``population`` lacks a column, the last period or an age band in ``weights``.
-    """
-    changes = _zone_service_changes(results)
-    tol = TOLERANCE_MIN
-    if population is None:
-        out = changes[
-            [
-                T.ZONE,
-                T.SERVICE,
-                T.PERIOD,
-                T.DEMAND_PERSONS,
-                "unmet_persons",
-                "travel_time_before_min",
-                "travel_time_after_min",
-                "change_min",
-            ]
-        ].copy()
-        out["outcome"] = _outcome(out["change_min"], out["unmet_persons"].fillna(0.0), tol)
-        return out.sort_values(
-            ["change_min", T.ZONE, T.SERVICE], na_position="last", kind="stable"
-        ).reset_index(drop=True)
-
-    pop = population.reset_index() if population.index.names[0] is not None else population
-    needed = [T.ZONE, T.PERIOD, T.AGE_BAND, T.POPULATION_PERSONS]
-    absent = [c for c in needed if c not in pop.columns]
-    if absent:
-        msg = (
-            f"(population) | missing column(s) {absent}; pass persons by (zone, period, "
-            "age_band) with a population_persons column (as demand.project_population returns)."
-        )
-        raise InputDataError(msg)
-    year = maps.last_period(results)
-    pop = pop[pd.to_numeric(pop[T.PERIOD]) == year].copy()
-    if pop.empty:
-        msg = (
-            f"(population) | no rows for period {year}, the run's last period; project the "
-            "population to the run's periods."
-        )
-        raise InputDataError(msg)
-    pop[T.ZONE] = pop[T.ZONE].astype(str)
-    pop[T.AGE_BAND] = pop[T.AGE_BAND].astype(str)
-    bands = list(dict.fromkeys(pop[T.AGE_BAND]))
-    w = default_service_weights(bands) if weights is None else weights.copy()
-    w.index = pd.Index([str(b) for b in w.index], name=T.AGE_BAND)
-    lacking = [b for b in bands if b not in w.index]
-    if lacking:
-        msg = (
-            f"(weights) | no weights for age band(s) {T.format_rows(lacking)}; give one row "
-            "per age band of the population."
-        )
-        raise InputDataError(msg)
-    delta = changes.pivot_table(index=T.ZONE, columns=T.SERVICE, values="change_min", dropna=False)
-    unmet = changes.pivot_table(
-        index=T.ZONE, columns=T.SERVICE, values="unmet_persons", aggfunc="sum", fill_value=0.0
-    )
-    services = [s for s in delta.columns if s in w.columns]
-    rows = []
-    for zone, band, persons in zip(
-        pop[T.ZONE], pop[T.AGE_BAND], pop[T.POPULATION_PERSONS], strict=True
-    ):
-        num = 0.0
-        den = 0.0
-        short = 0.0
-        if zone in delta.index:
-            for service in services:
-                value = maps._num(delta.at[zone, service])
-                weight = maps._num(w.at[band, service])
-                if weight > 0 and service in unmet.columns:
-                    short += maps._num(unmet.at[zone, service])
-                if math.isfinite(value) and weight > 0:
-                    num += weight * value
-                    den += weight
-        change = num / den if den > 0 else float("nan")
-        rows.append(
-            {
-                T.ZONE: zone,
-                T.AGE_BAND: band,
-                T.PERIOD: year,
-                T.POPULATION_PERSONS: float(persons),
-                "change_min": change,
-                "person_min_change": float(persons) * change,
-                "unmet_persons": short,
-            }
-        )
-    out = pd.DataFrame(rows)
-    out["outcome"] = _outcome(out["change_min"], out["unmet_persons"], tol)
-    out = out.drop(columns="unmet_persons")
-    return out.sort_values(["change_min", T.ZONE], na_position="last", kind="stable").reset_index(
-        drop=True
-    )
-
-
-def _outcome(change: pd.Series, unmet: pd.Series, tol: float) -> pd.Series:
-    values = np.select(
-        [change.isna(), (change > tol) | (unmet > 1e-6), change < -tol],
-        ["unknown", "loser", "winner"],
-        default="unchanged",
-    )
-    return pd.Series(values, index=change.index, dtype=object)
-
-
-# --------------------------------------------------------------------------------------
-# Cost per year and funding party
-
-
-def _period_lengths(results: Results) -> dict[int, int]:
-    periods = sorted({int(p) for p in pd.to_numeric(results.costs[T.PERIOD]).dropna()})
-    periods = periods or sorted({int(p) for p in pd.to_numeric(results.zones[T.PERIOD])})
-    steps = [b - a for a, b in itertools.pairwise(periods)]
-    lengths = [*steps, steps[-1] if steps else 5]
-    return dict(zip(periods, lengths, strict=True))
-
-
-def cost_per_year(
-    results: Results,
-    funding: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """
-    Split the plan's capex per calendar year and per funding party.
-
-    Each project's capex (``results.decisions``) is spread evenly over the years of its
-    period (period ``2030`` of a 5-year plan step: 2030-2034; the last period is as long
-    as the one before it, as in the model). A project that hosts several services after
-    it is done (``services_after`` such as ``gp+community_hall``) is split evenly over
-    them, and each service's share goes to the party that ``funding`` names for it.
-
-    Parameters
-    ----------
-    results
-        The run's results.
-    funding
-        Party per service, e.g. ``{"school": "gemeente"}``; services not named are paid
-        by ``"corporation"`` (:data:`DEFAULT_PARTY`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns year, period, party, capex_eur (EUR in that year), one row per year and
-        party with capex, sorted by year and party. Per year and party in columns:
-        ``table.pivot_table(index="year", columns="party", values="capex_eur",
-        aggfunc="sum", fill_value=0)``.
-
-    Raises
-    ------
-    InputDataError
-        If ``funding`` names a service the run does not have, or a project's period is not
-        a period of the run.
-    """
-    funding = dict(funding or {})
-    known = set(results.zones[T.SERVICE].astype(str))
-    unknown = sorted(s for s in funding if s not in known)
-    if unknown:
-        msg = (
-            f"(funding) | unknown service(s) {unknown}; the run has {sorted(known)}. "
-            "Name parties per service, e.g. {'school': 'gemeente'}."
-        )
-        raise InputDataError(msg)
-    lengths = _period_lengths(results)
-    d = results.decisions
-    capex = pd.to_numeric(d[T.CAPEX_EUR]).fillna(0.0)
-    projects = d[capex > 0]
-    odd = sorted(
-        {int(p) for p in pd.to_numeric(projects[T.PERIOD]).dropna() if int(p) not in lengths}
-    )
-    if odd or pd.to_numeric(projects[T.PERIOD]).isna().any():
-        msg = (
-            f"(decisions) | capex in period(s) {odd or 'missing'} that are not periods of the "
-            f"run ({sorted(lengths)}); the results are inconsistent, rerun the scenario."
-        )
-        raise InputDataError(msg)
-    rows = []
-    for period, after, amount, service in zip(
-        pd.to_numeric(projects[T.PERIOD]).astype(int),
-        projects["services_after"].fillna("").astype(str),
-        capex[capex > 0],
-        projects.get(T.SERVICE, pd.Series("", index=projects.index)).fillna("").astype(str),
-        strict=True,
-    ):
-        services = [s for s in after.split("+") if s] or [service]
-        years = lengths[int(period)]
-        for s in services:
-            party = funding.get(s, DEFAULT_PARTY)
-            for k in range(years):
-                rows.append(
-                    {
-                        "year": int(period) + k,
-                        T.PERIOD: int(period),
-                        "party": party,
-                        T.CAPEX_EUR: float(amount) / len(services) / years,
-                    }
-                )
-    table = pd.DataFrame(rows, columns=["year", T.PERIOD, "party", T.CAPEX_EUR])
-    if table.empty:
-        return table.astype({"year": int, T.PERIOD: int, "party": object, T.CAPEX_EUR: float})
-    out = table.groupby(["year", T.PERIOD, "party"])[T.CAPEX_EUR].sum().reset_index()
-    return out.sort_values(["year", "party"]).reset_index(drop=True)
+    return plotting.save_figure(fig, Path(path))

@@ -7,7 +7,7 @@ provenance. Both are complete when created and never refer back to Pyomo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -55,10 +55,15 @@ class Plan:
 
 @dataclass(frozen=True)
 class Results:
-    """Everything a run produced (frozen; DataFrames with unit-suffixed columns).
+    """The tables of a verified plan (frozen; DataFrames with unit-suffixed columns).
+
+    Complete when made; the run's inputs, travel times and provenance are kept beside it in
+    :class:`voorzieningen.record.Run`.
 
     Attributes
     ----------
+    scenario_name
+        The scenario's name.
     decisions
         One row per building and candidate site: site, name, kind, service (current),
         action, period, services_after, capacity_after_places, capex_eur, proceeds_eur.
@@ -74,37 +79,27 @@ class Results:
         One row: objective, bound, gap, status, runtime and the plan's totals.
     plan
         The raw :class:`Plan`.
-    meta
-        Provenance: scenario, input hashes, package versions, solver settings.
-    travel_times, reachability
-        The travel-time table (zone, site, mode, travel_time_min, distance_km) and the
-        network's reachability report, when the run computed them.
-    sites, zone_points
-        The sites table (index ``site``: name, kind, service, lon, lat, floor_area_m2, ...)
-        and the zones (index ``zone``: gemeente, lon, lat), for maps.
-    population
-        Projected population, ``population_persons`` by (zone, period, age_band).
     """
 
+    scenario_name: str
     decisions: pd.DataFrame
     zones: pd.DataFrame
     capacity: pd.DataFrame
     costs: pd.DataFrame
     summary: pd.DataFrame
     plan: Plan
-    meta: dict[str, Any] = field(default_factory=dict)
-    travel_times: pd.DataFrame | None = None
-    reachability: pd.DataFrame | None = None
-    sites: pd.DataFrame | None = None
-    zone_points: pd.DataFrame | None = None
-    population: pd.DataFrame | None = None
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """``plan.assignments``: persons served per (zone, site, service, period)."""
+        return self.plan.assignments
 
     def __repr__(self) -> str:
         row = self.summary.iloc[0]
         return (
-            f"<Results {self.meta.get('scenario', '?')}: status={row['status']}, "
-            f"gap={row['gap']:.4%}, capex={row['capex_total_eur']:,.0f} EUR, "
-            f"mean travel time={row['mean_travel_time_min']:.2f} min, "
+            f"<Results {self.scenario_name or '?'}: status={row[T.STATUS]}, "
+            f"gap={row[T.GAP]:.4%}, capex={row[T.CAPEX_TOTAL_EUR]:,.0f} EUR, "
+            f"mean travel time={row[T.MEAN_TRAVEL_TIME_MIN]:.2f} min, "
             f"{len(self.decisions)} sites>"
         )
 
@@ -225,11 +220,11 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         site hosts the service.
     """
     rows: list[pd.DataFrame] = []
-    in_use = plan.asis.loc[plan.asis["in_use"].astype(bool)]
+    in_use = plan.asis.loc[plan.asis[T.IN_USE].astype(bool)]
     if len(in_use):
         cap0 = data.asis_capacity.reset_index()
         rows.append(in_use.merge(cap0, on=T.SITE)[[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]])
-    hosted = plan.starts.assign(**{T.SERVICE: plan.starts["services"].str.split("+")}).explode(
+    hosted = plan.starts.assign(**{T.SERVICE: plan.starts[T.SERVICES].str.split("+")}).explode(
         T.SERVICE
     )
     for t in data.periods:
@@ -248,8 +243,8 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         else pd.DataFrame(columns=[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES])
     )
     table = table.groupby([T.SITE, T.SERVICE, T.PERIOD])[T.CAPACITY_PLACES].sum().reset_index()
-    used = plan.assignments.groupby([T.SITE, T.SERVICE, T.PERIOD])["persons"].sum()
-    table["used_places"] = [
+    used = plan.assignments.groupby([T.SITE, T.SERVICE, T.PERIOD])[T.PERSONS].sum()
+    table[T.USED_PLACES] = [
         float(used.get((j, s, t), 0.0))
         for j, s, t in zip(table[T.SITE], table[T.SERVICE], table[T.PERIOD], strict=True)
     ]
@@ -281,7 +276,7 @@ def extract_results(
     data: ModelData,
     outcome: SolveOutcome,
     *,
-    meta: dict[str, Any] | None = None,
+    scenario_name: str = "",
     build_s: float = float("nan"),
 ) -> Results:
     """
@@ -295,15 +290,15 @@ def extract_results(
         The data it was built from.
     outcome
         What the solver reported.
-    meta
-        Provenance to attach (scenario, hashes, versions).
+    scenario_name
+        The scenario's name (first column of the summary).
     build_s
         Time spent building the model, seconds.
 
     Returns
     -------
     Results
-        Decisions, zones, capacity, costs, summary, plan and meta.
+        Decisions, zones, capacity, costs, summary and plan.
     """
     plan = extract_plan(model, data)
     decisions = decisions_table(plan, data)
@@ -313,57 +308,56 @@ def extract_results(
         {
             T.PERIOD: data.periods,
             T.CAPEX_EUR: [float(pyo.value(model.capex_eur[t])) for t in data.periods],
-            "proceeds_eur": [float(pyo.value(model.proceeds_eur[t])) for t in data.periods],
-            "opex_eur_per_year": [
+            T.PROCEEDS_EUR: [float(pyo.value(model.proceeds_eur[t])) for t in data.periods],
+            T.OPEX_EUR_PER_YEAR: [
                 float(pyo.value(model.opex_eur_per_year[t])) for t in data.periods
             ],
-            "discount_factor": [float(data.discount[t]) for t in data.periods],
+            T.DISCOUNT_FACTOR: [float(data.discount[t]) for t in data.periods],
         }
     )
     weight = data.period_years / data.period_years.sum()
     a = plan.assignments
     w = a[T.PERIOD].map(weight).to_numpy(dtype=float)
-    served = float((a["persons"] * w).sum())  # horizon-average per period
+    served = float((a[T.PERSONS] * w).sum())  # horizon-average per period
     mean_tt = (
-        float((a["persons"] * a[T.TRAVEL_TIME_MIN] * w).sum()) / served if served > EPS else np.nan
+        float((a[T.PERSONS] * a[T.TRAVEL_TIME_MIN] * w).sum()) / served if served > EPS else np.nan
     )
     summary = pd.DataFrame(
         [
             {
-                "scenario": (meta or {}).get("scenario", ""),
-                "objective": data.model_settings.objective,
-                "objective_value": outcome.objective,
-                "bound": outcome.bound,
-                "gap": outcome.gap,
-                "status": outcome.status,
-                "termination": outcome.termination,
-                "solver": outcome.solver,
-                "build_s": build_s,
-                "solve_s": outcome.runtime_s,
-                "capex_total_eur": float(costs[T.CAPEX_EUR].sum()),
-                "proceeds_total_eur": float(costs["proceeds_eur"].sum()),
-                "npv_cost_eur": float(pyo.value(model.npv_cost_eur)),
-                "access_person_min": float(pyo.value(model.access_person_min)),
-                "mean_travel_time_min": mean_tt,
+                T.SCENARIO: scenario_name,
+                T.OBJECTIVE: data.model_settings.objective,
+                T.OBJECTIVE_VALUE: outcome.objective,
+                T.BOUND: outcome.bound,
+                T.GAP: outcome.gap,
+                T.STATUS: outcome.status,
+                T.TERMINATION: outcome.termination,
+                T.SOLVER: outcome.solver,
+                T.BUILD_S: build_s,
+                T.SOLVE_S: outcome.runtime_s,
+                T.CAPEX_TOTAL_EUR: float(costs[T.CAPEX_EUR].sum()),
+                T.PROCEEDS_TOTAL_EUR: float(costs[T.PROCEEDS_EUR].sum()),
+                T.NPV_COST_EUR: float(pyo.value(model.npv_cost_eur)),
+                T.ACCESS_PERSON_MIN: float(pyo.value(model.access_person_min)),
+                T.MEAN_TRAVEL_TIME_MIN: mean_tt,
                 # persons per period, averaged over the horizon like the objective
-                "served_persons": served,
-                "unmet_persons": float(
-                    (plan.unmet["persons"] * plan.unmet[T.PERIOD].map(weight)).sum()
+                T.SERVED_PERSONS: served,
+                T.UNMET_PERSONS: float(
+                    (plan.unmet[T.PERSONS] * plan.unmet[T.PERIOD].map(weight)).sum()
                 ),
-                "sites_closed": len(plan.closures),
-                "projects_started": len(plan.starts),
+                T.SITES_CLOSED: len(plan.closures),
+                T.PROJECTS_STARTED: len(plan.starts),
             }
         ]
     )
     return Results(
+        scenario_name=scenario_name,
         decisions=decisions,
         zones=zones,
         capacity=capacity,
         costs=costs,
         summary=summary,
         plan=plan,
-        meta=dict(meta or {}),
-        sites=data.sites_table,
     )
 
 
@@ -401,20 +395,20 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
             T.NAME: row[T.NAME],
             T.KIND: kind,
             T.SERVICE: row[T.SERVICE],
-            "action": "keep" if kind == "existing" else "not_built",
-            "option": AS_IS if kind == "existing" else "",
+            T.ACTION: "keep" if kind == "existing" else "not_built",
+            T.OPTION: AS_IS if kind == "existing" else "",
             T.PERIOD: pd.NA,
-            "services_after": row[T.SERVICE] if kind == "existing" else "",
+            T.SERVICES_AFTER: row[T.SERVICE] if kind == "existing" else "",
             T.CAPEX_EUR: 0.0,
-            "proceeds_eur": 0.0,
+            T.PROCEEDS_EUR: 0.0,
         }
         if j in starts.index:
             s = starts.loc[[j]].iloc[0]
             entry.update(
-                action=s["action"],
-                option=s["option"],
+                action=s[T.ACTION],
+                option=s[T.OPTION],
                 period=int(s[T.PERIOD]),
-                services_after=s["services"],
+                services_after=s[T.SERVICES],
                 capex_eur=float(s[T.CAPEX_EUR]),
             )
         elif j in closures.index:
@@ -424,10 +418,10 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
                 option="close",
                 period=int(c[T.PERIOD]),
                 services_after="",
-                proceeds_eur=float(c["proceeds_eur"]),
+                proceeds_eur=float(c[T.PROCEEDS_EUR]),
             )
         here = cap_last[cap_last[T.SITE] == j]
-        entry["capacity_after_places"] = ";".join(
+        entry[T.CAPACITY_AFTER_PLACES] = ";".join(
             f"{s}={c:.0f}" for s, c in zip(here[T.SERVICE], here[T.CAPACITY_PLACES], strict=True)
         )
         rows.append(entry)
@@ -455,23 +449,23 @@ def zones_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     """
     dem = data.demand.rename(T.DEMAND_PERSONS).reset_index()
     a = plan.assignments.assign(
-        weighted=plan.assignments["persons"] * plan.assignments[T.TRAVEL_TIME_MIN]
+        weighted=plan.assignments[T.PERSONS] * plan.assignments[T.TRAVEL_TIME_MIN]
     )
-    agg = a.groupby([T.ZONE, T.SERVICE, T.PERIOD])[["persons", "weighted"]].sum()
+    agg = a.groupby([T.ZONE, T.SERVICE, T.PERIOD])[[T.PERSONS, "weighted"]].sum()
     table = dem.merge(agg, left_on=[T.ZONE, T.SERVICE, T.PERIOD], right_index=True, how="left")
-    table["served_persons"] = table["persons"].fillna(0.0)
-    table["unmet_persons"] = (table[T.DEMAND_PERSONS] - table["served_persons"]).clip(lower=0.0)
-    table["travel_time_after_min"] = table["weighted"] / table["persons"]
-    before = baseline_travel_times(data).rename("travel_time_before_min")
+    table[T.SERVED_PERSONS] = table[T.PERSONS].fillna(0.0)
+    table[T.UNMET_PERSONS] = (table[T.DEMAND_PERSONS] - table[T.SERVED_PERSONS]).clip(lower=0.0)
+    table[T.TRAVEL_TIME_AFTER_MIN] = table["weighted"] / table[T.PERSONS]
+    before = baseline_travel_times(data).rename(T.TRAVEL_TIME_BEFORE_MIN)
     table = table.merge(before, left_on=[T.ZONE, T.SERVICE], right_index=True, how="left")
     cols = [
         T.ZONE,
         T.SERVICE,
         T.PERIOD,
         T.DEMAND_PERSONS,
-        "served_persons",
-        "unmet_persons",
-        "travel_time_before_min",
-        "travel_time_after_min",
+        T.SERVED_PERSONS,
+        T.UNMET_PERSONS,
+        T.TRAVEL_TIME_BEFORE_MIN,
+        T.TRAVEL_TIME_AFTER_MIN,
     ]
     return table[cols].sort_values([T.ZONE, T.SERVICE, T.PERIOD]).reset_index(drop=True)

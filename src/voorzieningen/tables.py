@@ -46,6 +46,68 @@ DEMAND_PERSONS = "demand_persons"
 POPULATION_PERSONS = "population_persons"
 CAPEX_EUR = "capex_eur"
 
+# Columns of the results tables (results/<region>/<scenario>/*.csv)
+ACTION = "action"
+OPTION = "option"
+SERVICES = "services"
+SERVICES_AFTER = "services_after"
+CAPACITY_AFTER_PLACES = "capacity_after_places"
+NEW_AREA_M2 = "new_area_m2"
+IN_USE = "in_use"
+PERSONS = "persons"
+PROCEEDS_EUR = "proceeds_eur"
+OPEX_EUR_PER_YEAR = "opex_eur_per_year"
+DISCOUNT_FACTOR = "discount_factor"
+SERVED_PERSONS = "served_persons"
+UNMET_PERSONS = "unmet_persons"
+USED_PLACES = "used_places"
+TRAVEL_TIME_BEFORE_MIN = "travel_time_before_min"
+TRAVEL_TIME_AFTER_MIN = "travel_time_after_min"
+MODE = "mode"
+
+# Columns of summary.csv (one row) and of the Pareto table
+SCENARIO = "scenario"
+OBJECTIVE = "objective"
+OBJECTIVE_VALUE = "objective_value"
+BOUND = "bound"
+GAP = "gap"
+STATUS = "status"
+TERMINATION = "termination"
+SOLVER = "solver"
+BUILD_S = "build_s"
+SOLVE_S = "solve_s"
+CAPEX_TOTAL_EUR = "capex_total_eur"
+PROCEEDS_TOTAL_EUR = "proceeds_total_eur"
+NPV_COST_EUR = "npv_cost_eur"
+ACCESS_PERSON_MIN = "access_person_min"
+MEAN_TRAVEL_TIME_MIN = "mean_travel_time_min"
+SITES_CLOSED = "sites_closed"
+PROJECTS_STARTED = "projects_started"
+BUDGET_EUR = "budget_eur"
+SPEND_EUR = "spend_eur"
+WARM_START = "warm_start"
+
+# Columns of the negotiation tables (winners_losers*.csv, cost_per_year.csv)
+CHANGE_MIN = "change_min"
+PERSON_MIN_CHANGE = "person_min_change"
+OUTCOME = "outcome"
+YEAR = "year"
+PARTY = "party"
+
+# Columns of the comparison tables (kpis.csv, changed_decisions.csv, zone_changes.csv)
+KPI = "kpi"
+RUN_A = "a"
+RUN_B = "b"
+UNIT = "unit"
+DIFFERENCE = "difference"
+CAPEX_DIFFERENCE_EUR = "capex_difference_eur"
+TRAVEL_TIME_DIFFERENCE_MIN = "travel_time_difference_min"
+CHANGED = "changed"
+
+#: Service names in Dutch and English, for action lists and map legends.
+SERVICE_NL = {"school": "basisschool", "gp": "huisartsenpraktijk", "community_hall": "dorpshuis"}
+SERVICE_EN = {"school": "primary school", "gp": "GP practice", "community_hall": "community hall"}
+
 #: Columns of the sites table (index ``site``).
 SITE_COLUMNS: tuple[str, ...] = (
     NAME,

@@ -38,8 +38,8 @@ from voorzieningen.errors import InputDataError
 from voorzieningen.network.od import (
     REACHABILITY_COLUMNS,
     TravelTimes,
-    _validate_points,
     road_source_label,
+    validate_points,
 )
 from voorzieningen.network.snap import utm_crs
 from voorzieningen.network.zones import SUBPOINT_COLUMNS
@@ -177,7 +177,7 @@ def resident_points(
     InputDataError
         If population or area is negative, or a geometry is not a shapely geometry.
     """
-    pts = _validate_points(zones, "zones", "zone")
+    pts = validate_points(zones, "zones", "zone")
     ids = pts.index.to_numpy().astype(str)
     lon, lat = pts["lon"].to_numpy(), pts["lat"].to_numpy()
     n = len(ids)
@@ -290,8 +290,8 @@ def estimated_travel_times(
     InputDataError
         If points lack coordinates or ids are duplicated.
     """
-    zone_pts = _validate_points(zones, "zones", "zone")
-    site_pts = _validate_points(sites, "sites", "site")
+    zone_pts = validate_points(zones, "zones", "zone")
+    site_pts = validate_points(sites, "sites", "site")
     residents = resident_points(zones, settings=settings, zone_geometry=zone_geometry)
     est = settings.estimate
     factor = est.detour_factor[settings.mode]

@@ -121,7 +121,8 @@ def road_source_label(graph_source: str) -> str:
     return f"road network (osmnx download of {graph_source!r})"
 
 
-def _validate_points(points: pd.DataFrame, name: str, index_name: str) -> pd.DataFrame:
+def validate_points(points: pd.DataFrame, name: str, index_name: str) -> pd.DataFrame:
+    """Check points (index ``index_name``; ``lon``, ``lat`` in degrees); ``name`` is for messages."""
     problems = []
     if not isinstance(points, pd.DataFrame):
         msg = f"{name} must be a DataFrame indexed by {index_name} with columns lon, lat"
@@ -477,8 +478,8 @@ def travel_times(
     NetworkError
         If the graph has no edges or lacks ``travel_time``.
     """
-    zones = _validate_points(origins, "origins", "zone")
-    sites = _validate_points(destinations, "destinations", "site")
+    zones = validate_points(origins, "origins", "zone")
+    sites = validate_points(destinations, "destinations", "site")
     if graph.number_of_edges() == 0:
         msg = "the road network has no edges; load a network that contains the mode's roads"
         raise NetworkError(msg)

@@ -1,0 +1,99 @@
+"""Where a run reads from: the data directory, the region folder, the scenario file, a cache.
+
+:func:`resolve_context` turns what a user gives (a :class:`Scenario` or a scenario file, an
+optional data directory, region folder and cache) into the scenario and its
+:class:`RunContext`; the data directory defaults to ``$VOORZIENINGEN_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from voorzieningen.errors import InputDataError
+from voorzieningen.scenarios import load_scenario
+from voorzieningen.schemas.scenario import Scenario
+
+#: Environment variable naming the data directory.
+DATA_DIR_ENV = "VOORZIENINGEN_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where a run reads from.
+
+    Attributes
+    ----------
+    data_dir
+        The data directory (CBS, DUO and OSM files).
+    region_dir
+        The region folder (scenario file, portfolio).
+    scenario_file
+        The scenario file, if the scenario came from one.
+    cache_dir
+        On-disk cache of networks and travel times, or None.
+    """
+
+    data_dir: Path
+    region_dir: Path
+    scenario_file: Path | None = None
+    cache_dir: Path | None = None
+
+
+def resolve_data_dir(data_dir: Path | str | None) -> Path:
+    """
+    Return the data directory: the argument, else ``$VOORZIENINGEN_DATA_DIR``.
+
+    Parameters
+    ----------
+    data_dir
+        The directory given by the user, or None.
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved directory.
+
+    Raises
+    ------
+    InputDataError
+        If none is given or it does not exist.
+    """
+    chosen = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    if not chosen:
+        msg = (
+            "No data directory given: pass --data-dir (Python: data_dir=...) or set "
+            f"{DATA_DIR_ENV} to the folder holding cbs/ and osm/."
+        )
+        raise InputDataError(msg)
+    path = Path(chosen).expanduser().resolve()
+    if not path.is_dir():
+        msg = f"({path}) | the data directory does not exist; check --data-dir or {DATA_DIR_ENV}."
+        raise InputDataError(msg)
+    return path
+
+
+def resolve_context(
+    scenario: Scenario | Path | str,
+    *,
+    data_dir: Path | str | None,
+    name: str,
+    sets: list[str] | None,
+    region_dir: Path | str | None,
+    cache_dir: Path | str | None,
+) -> tuple[Scenario, RunContext]:
+    """Load the scenario (if a path is given) and say where the run reads from."""
+    scenario_file: Path | None = None
+    if not isinstance(scenario, Scenario):
+        scenario_file = Path(scenario).resolve()
+        scenario = load_scenario(scenario_file, name=name, sets=sets)
+    if region_dir is None:
+        region_dir = scenario_file.parent if scenario_file else Path("inputs") / scenario.region
+    context = RunContext(
+        data_dir=resolve_data_dir(data_dir),
+        region_dir=Path(region_dir).resolve(),
+        scenario_file=scenario_file,
+        cache_dir=Path(cache_dir).resolve() if cache_dir else None,
+    )
+    return scenario, context
