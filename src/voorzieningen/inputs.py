@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+from importlib.resources import as_file, files
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,9 @@ import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.errors import InputDataError
-from voorzieningen.schemas.model import SERVICES
+from voorzieningen.schemas.model import SERVICES, CostSettings, SchoolClosureNorm, Service
 from voorzieningen.schemas.scenario import FacilitySettings, ZoneSettings
+from voorzieningen.schemas.sizes import floor_area_m2
 
 #: Columns a portfolio CSV must have.
 PORTFOLIO_REQUIRED: tuple[str, ...] = ("site_id", "name", "kind", "service", "lon", "lat")
@@ -29,12 +31,16 @@ PORTFOLIO_NUMERIC: tuple[str, ...] = (
     T.CAPACITY_PLACES,
     T.END_OF_LIFE_YEAR,
     T.SALE_VALUE_EUR,
+    T.MIN_PLACES,
+    T.MAX_PLACES,
+    T.MAX_FLOOR_AREA_M2,
 )
 #: Every column a portfolio CSV may have (others are ignored unless they look like a typo).
 PORTFOLIO_COLUMNS: tuple[str, ...] = (
     *PORTFOLIO_REQUIRED,
     T.ALLOWED_SERVICES,
     *PORTFOLIO_NUMERIC,
+    T.LOCK,
     T.MANAGED,
     T.GEMEENTE,
     T.NOTE,
@@ -46,7 +52,26 @@ PORTFOLIO_RANGES: dict[str, tuple[float, float, str]] = {
     T.CAPACITY_PLACES: (0.0, 1e7, " places"),
     T.END_OF_LIFE_YEAR: (1800.0, 2300.0, " (a calendar year)"),
     T.SALE_VALUE_EUR: (-1e10, 1e10, " €"),
+    T.MIN_PLACES: (0.0, 1e7, " places"),
+    T.MAX_PLACES: (0.0, 1e7, " places"),
+    T.MAX_FLOOR_AREA_M2: (0.0, 1e6, " m²"),
 }
+#: Values of the portfolio's ``lock`` column (several separated by ``;``).
+#:
+#: - ``must_keep``: the building stays open with its current service in every period (it
+#:   may be renovated or extended; it may not close, be sold, change service or join an
+#:   MFA elsewhere);
+#: - ``no_close``: the building may not close (it may change service, if ``no_convert`` is
+#:   not also given);
+#: - ``no_sale``: the building may close but earns no sale proceeds (its demolition cost,
+#:   or nothing when it stands empty, applies instead of ``sale_value_eur``);
+#: - ``no_convert``: the building may not change service, nor host another service with it
+#:   (no MFA), e.g. when a school board or GP refuses to share.
+LOCKS: tuple[str, ...] = ("must_keep", "no_close", "no_sale", "no_convert")
+#: Column of a closure-norm table holding the norm.
+OPHEFFINGSNORM_PUPILS = "opheffingsnorm_pupils"
+#: The package table of the 2013 regulation (see ``SchoolClosureNorm.package_table``).
+_PACKAGE_CLOSURE_TABLES = {"2013": "opheffingsnormen_2013.csv"}
 KINDS = ("existing", "candidate")
 #: Bounding box of the Netherlands and its neighbours (lon, lat), to catch swapped columns.
 _LON_RANGE = (2.5, 7.5)
@@ -292,6 +317,10 @@ def load_duo_schools(
             T.CAPACITY_PLACES: (pupils * settings.school_capacity_headroom).round(),
             T.END_OF_LIFE_YEAR: np.nan,
             T.SALE_VALUE_EUR: np.nan,
+            T.MIN_PLACES: np.nan,
+            T.MAX_PLACES: np.nan,
+            T.MAX_FLOOR_AREA_M2: np.nan,
+            T.LOCK: "",
             T.GEMEENTE: schools["gemeente"].astype(str),
             T.MANAGED: settings.duo_schools_managed,
             T.SOURCE: "duo",
@@ -315,7 +344,13 @@ def load_portfolio(path: Path) -> pd.DataFrame:
     (``;``-separated; default all), ``floor_area_m2`` (m²
     BVO), ``capacity_places`` (places of the current service), ``end_of_life_year`` (the
     year from which the building can no longer be used as is), ``sale_value_eur`` (net
-    proceeds if closed and sold, €; negative for demolition cost), ``note``. A row whose
+    proceeds if closed and sold, €; negative for demolition cost), ``min_places`` and
+    ``max_places`` (smallest and largest size of the row's ``service`` at this building,
+    places; they override the service's defaults and the opheffingsnorm; other services on
+    the building, after a conversion or in an MFA, keep their defaults), ``max_floor_area_m2``
+    (largest floor area after any extension, m² BVO, for existing buildings and candidate
+    plots), ``lock`` (``;``-separated out of :data:`LOCKS`, for existing buildings), ``note``.
+    A row whose
     ``site_id`` is ``duo-<vestigingscode>`` describes the building of a DUO school and
     replaces the DUO defaults.
 
@@ -333,7 +368,8 @@ def load_portfolio(path: Path) -> pd.DataFrame:
     ------
     InputDataError
         Listing every problem found: missing columns, duplicate ids, unknown kinds or
-        services, non-numeric or negative numbers, coordinates outside the Netherlands.
+        services, non-numeric or negative numbers, coordinates outside the Netherlands,
+        unknown locks, size limits that contradict each other.
     """
     frame = T.read_csv(
         path,
@@ -460,6 +496,8 @@ def load_portfolio(path: Path) -> pd.DataFrame:
                 f"{T.format_rows(T.file_rows(bad))}"
             )
         managed = text.map(lambda v: truth.get(str(v), True)).astype(bool)
+    lock = _parse_locks(frame, path, problems)
+    _check_sizes(frame, path, numbers, kind, service, lock, problems)
     try:
         _check_coordinates(frame, path)
     except InputDataError as err:
@@ -476,6 +514,7 @@ def load_portfolio(path: Path) -> pd.DataFrame:
             T.LON: frame[T.LON],
             T.LAT: frame[T.LAT],
             **numbers,
+            T.LOCK: lock,
             T.GEMEENTE: frame[T.GEMEENTE].astype(str) if T.GEMEENTE in frame.columns else "",
             T.MANAGED: managed,
             T.SOURCE: "portfolio",
@@ -485,6 +524,85 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         }
     )
     return sites.set_index(T.SITE)[list(T.SITE_COLUMNS)]
+
+
+def _parse_locks(frame: pd.DataFrame, path: Path, problems: list[str]) -> pd.Series:
+    """Normalise the ``lock`` column to ``;``-joined known values (``""`` for none)."""
+    if T.LOCK not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    text = frame[T.LOCK].astype("string").fillna("").str.replace(" ", "", regex=False)
+    parsed: dict[object, str] = {}
+    bad: dict[str, list[int]] = {}
+    for i, cell in text.items():
+        parts = [p for p in str(cell).lower().split(";") if p]
+        for part in parts:
+            if part not in LOCKS:
+                bad.setdefault(part, []).append(int(str(i)))
+        parsed[i] = ";".join(sorted(set(parts) & set(LOCKS), key=LOCKS.index))
+    for value, rows in bad.items():
+        problems.append(
+            f"({path}, {T.LOCK}) | unknown lock {value!r} in rows "
+            f"{T.format_rows(T.file_rows(rows))}; use ';'-separated values out of "
+            f"{list(LOCKS)}, or leave the cell empty"
+        )
+    return pd.Series(parsed, dtype=object).reindex(frame.index).fillna("")
+
+
+def _check_sizes(
+    frame: pd.DataFrame,
+    path: Path,
+    numbers: dict[str, pd.Series],
+    kind: pd.Series,
+    service: pd.Series,
+    lock: pd.Series,
+    problems: list[str],
+) -> None:
+    """Cross-column checks of the size limits and locks of a portfolio."""
+    low, high = numbers[T.MIN_PLACES], numbers[T.MAX_PLACES]
+    rows = frame.index[(low > high).fillna(value=False).astype(bool)]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.MAX_PLACES}) | below {T.MIN_PLACES} in rows "
+            f"{T.format_rows(T.file_rows(rows))}; the building could never be open. Raise "
+            f"{T.MAX_PLACES} or lower {T.MIN_PLACES}."
+        )
+    rows = frame.index[(high == 0).fillna(value=False).astype(bool)]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.MAX_PLACES}) | 0 in rows {T.format_rows(T.file_rows(rows))}; give a "
+            f"positive size, or lock the building out with allowed_services / managed=false"
+        )
+    given = low.notna() | high.notna()
+    rows = frame.index[given & service.eq("")]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.SERVICE}) | rows {T.format_rows(T.file_rows(rows))} give "
+            f"{T.MIN_PLACES}/{T.MAX_PLACES} but no service they apply to; fill in the "
+            "service (for a candidate: the service the sizes are meant for)"
+        )
+    area, most = numbers[T.FLOOR_AREA_M2], numbers[T.MAX_FLOOR_AREA_M2]
+    rows = frame.index[(most < area).fillna(value=False).astype(bool)]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.MAX_FLOOR_AREA_M2}) | below {T.FLOOR_AREA_M2} in rows "
+            f"{T.format_rows(T.file_rows(rows))}; the largest floor area after extension "
+            f"cannot be smaller than the building is now. Raise {T.MAX_FLOOR_AREA_M2} or "
+            f"correct {T.FLOOR_AREA_M2}."
+        )
+    rows = frame.index[(most == 0).fillna(value=False).astype(bool)]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.MAX_FLOOR_AREA_M2}) | 0 in rows {T.format_rows(T.file_rows(rows))}; "
+            "leave the cell empty for the default bound, or give the plot's largest m² BVO"
+        )
+    locked = lock.ne("")
+    rows = frame.index[locked & kind.ne("existing").fillna(value=True).astype(bool)]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.LOCK}) | rows {T.format_rows(T.file_rows(rows))} lock a candidate "
+            "site; locks apply to existing buildings only (a candidate is simply not built "
+            "unless the plan chooses it). Leave the cell empty."
+        )
 
 
 def load_sites(
@@ -560,3 +678,187 @@ def load_sites(
     sites = pd.concat(parts)
     sites.index.name = T.SITE
     return sites[list(T.SITE_COLUMNS)], files
+
+
+def load_closure_norms(
+    region_dir: Path, settings: SchoolClosureNorm, gemeenten: list[str]
+) -> pd.DataFrame:
+    """
+    Return the school closure norm (opheffingsnorm) of each gemeente of the region.
+
+    Precedence per gemeente: a row of the user's ``settings.table_file`` > a row of the
+    package table ``settings.package_table`` > ``settings.national_pupils``. Gemeenten are
+    matched by CBS name, ignoring case, spaces and punctuation ("'s-Gravenhage" ~
+    "S GRAVENHAGE"). Norms per part of a gemeente (bijlage 2 of the regulations, e.g.
+    Winschoten vs. Reiderland in Oldambt) are not modelled: give the building's own norm in
+    the portfolio's ``min_places``.
+
+    Parameters
+    ----------
+    region_dir
+        The region folder (``inputs/<region>``); ``table_file`` is relative to it.
+    settings
+        ``norms.school_closure`` of the scenario.
+    gemeenten
+        The region's gemeenten (CBS names).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``gemeente`` (as given), columns ``opheffingsnorm_pupils`` (pupils) and
+        ``source`` (where the number comes from).
+
+    Raises
+    ------
+    InputDataError
+        If the table file is missing or bad: missing columns, empty or duplicate gemeenten,
+        norms that are not numbers between 0 and 1,000 pupils.
+    """
+    norms = {
+        _norm_gemeente(g): (
+            settings.national_pupils,
+            "national default (norms.school_closure.national_pupils)",
+        )
+        for g in gemeenten
+    }
+    tables: list[tuple[pd.DataFrame, str]] = []
+    if settings.package_table != "none":
+        resource = (
+            files("voorzieningen") / "defaults" / _PACKAGE_CLOSURE_TABLES[settings.package_table]
+        )
+        with as_file(resource) as package_path:
+            tables.append((_read_closure_table(package_path), "package"))
+    if settings.table_file is not None:
+        path = resolve_path(region_dir, settings.table_file, what="norms.school_closure.table_file")
+        tables.append((_read_closure_table(path), str(path)))
+    for table, label in tables:
+        for _, row in table.iterrows():
+            key = _norm_gemeente(row[T.GEMEENTE])
+            if key in norms:
+                source = str(row.get("source", "") or "") or label
+                norms[key] = (float(row[OPHEFFINGSNORM_PUPILS]), source)
+    frame = pd.DataFrame(
+        {
+            OPHEFFINGSNORM_PUPILS: [norms[_norm_gemeente(g)][0] for g in gemeenten],
+            T.SOURCE: [norms[_norm_gemeente(g)][1] for g in gemeenten],
+        },
+        index=pd.Index(list(gemeenten), name=T.GEMEENTE, dtype=object),
+    )
+    return frame
+
+
+def _read_closure_table(path: Path) -> pd.DataFrame:
+    """Read and check a closure-norm CSV (columns gemeente, opheffingsnorm_pupils, ...)."""
+    frame = T.read_csv(
+        path,
+        required=(T.GEMEENTE, OPHEFFINGSNORM_PUPILS),
+        dtype={T.GEMEENTE: "str", "gemeente_code": "str", "source": "str"},
+        what="opheffingsnorm table",
+        na_text=False,
+    )
+    problems: list[str] = []
+    names = frame[T.GEMEENTE].astype("string").str.strip().fillna("")
+    empty = frame.index[names.eq("")]
+    if len(empty):
+        problems.append(
+            f"({path}, {T.GEMEENTE}) | empty in rows {T.format_rows(T.file_rows(empty))}; give "
+            "the CBS name of the gemeente"
+        )
+    keys = names.map(_norm_gemeente)
+    dup = frame.index[keys.duplicated(keep=False) & names.ne("")]
+    if len(dup):
+        problems.append(
+            f"({path}, {T.GEMEENTE}) | gemeente listed twice in rows "
+            f"{T.format_rows(T.file_rows(dup))}; keep one norm per gemeente"
+        )
+    raw = frame[OPHEFFINGSNORM_PUPILS]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = frame.index[values.isna() | ~np.isfinite(values) | (values < 0) | (values > 1000)]
+    if len(bad):
+        problems.append(
+            f"({path}, {OPHEFFINGSNORM_PUPILS}) | not a number of pupils between 0 and 1,000 "
+            f"in rows {T.format_rows(T.file_rows(bad))} (norms in the law run from 23 to 200)"
+        )
+    if problems:
+        raise InputDataError("\n".join(problems))
+    frame[T.GEMEENTE] = names
+    frame[OPHEFFINGSNORM_PUPILS] = values.astype(float)
+    return frame
+
+
+def site_limits(
+    sites: pd.DataFrame,
+    services: list[Service],
+    costs: CostSettings,
+    closure_norms: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """
+    Resolve the size limits of every site and service, and of every site's floor area.
+
+    One place for the rules, so that the model, the verifier and the reports agree:
+
+    - ``min_places``: the portfolio's ``min_places`` for the row's own service; else, for
+      schools, the opheffingsnorm of the site's gemeente (``closure_norms``; the national
+      fallback ``costs.school.min_places`` when the gemeente is unknown); else
+      ``costs.<service>.min_places``;
+    - ``max_places``: the portfolio's ``max_places`` for the row's own service, else
+      ``costs.<service>.max_places`` (NaN: no limit);
+    - ``max_floor_area_m2`` (the same for every service of a site): the portfolio's
+      ``max_floor_area_m2``; else, for an existing building, its current floor area (given,
+      or :func:`~voorzieningen.schemas.sizes.floor_area_m2` of its current capacity) times
+      ``1 + costs.max_extension_share``; else NaN (no bound besides ``max_places``).
+
+    Parameters
+    ----------
+    sites
+        Sites table (index ``site``; :data:`voorzieningen.tables.SITE_COLUMNS`).
+    services
+        Services planned.
+    costs
+        Cost settings (space norms, default sizes, extension bound).
+    closure_norms
+        Output of :func:`load_closure_norms` (index ``gemeente``), or None to use
+        ``costs.school.min_places`` for every school.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``site``, ``service``); columns ``min_places``, ``max_places`` (places of
+        that service) and ``max_floor_area_m2`` (m² BVO, the building's total).
+    """
+    norm_by_key: dict[str, float] = {}
+    if closure_norms is not None:
+        norm_by_key = {
+            _norm_gemeente(g): float(v) for g, v in closure_norms[OPHEFFINGSNORM_PUPILS].items()
+        }
+    rows: list[dict[str, object]] = []
+    for site, row in sites.iterrows():
+        own = str(row[T.SERVICE])
+        area = float(row[T.FLOOR_AREA_M2])
+        if not np.isfinite(area) and own in SERVICES and np.isfinite(row[T.CAPACITY_PLACES]):
+            area = floor_area_m2(own, float(row[T.CAPACITY_PLACES]), costs)
+        most_area = float(row[T.MAX_FLOOR_AREA_M2])
+        if not np.isfinite(most_area) and row[T.KIND] == "existing" and np.isfinite(area):
+            most_area = area * (1.0 + costs.max_extension_share)
+        for service in services:
+            norm = costs.for_service(service)
+            low = norm.min_places
+            if service == "school":
+                low = norm_by_key.get(_norm_gemeente(row[T.GEMEENTE]), low)
+            high = np.nan if norm.max_places is None else norm.max_places
+            if service == own:
+                if np.isfinite(row[T.MIN_PLACES]):
+                    low = float(row[T.MIN_PLACES])
+                if np.isfinite(row[T.MAX_PLACES]):
+                    high = float(row[T.MAX_PLACES])
+            rows.append(
+                {
+                    T.SITE: site,
+                    T.SERVICE: service,
+                    T.MIN_PLACES: low,
+                    T.MAX_PLACES: high,
+                    T.MAX_FLOOR_AREA_M2: most_area,
+                }
+            )
+    columns = [T.SITE, T.SERVICE, T.MIN_PLACES, T.MAX_PLACES, T.MAX_FLOOR_AREA_M2]
+    return pd.DataFrame(rows, columns=columns).set_index([T.SITE, T.SERVICE])

@@ -33,6 +33,10 @@ FLOOR_AREA_M2 = "floor_area_m2"
 CAPACITY_PLACES = "capacity_places"
 END_OF_LIFE_YEAR = "end_of_life_year"
 SALE_VALUE_EUR = "sale_value_eur"
+MIN_PLACES = "min_places"
+MAX_PLACES = "max_places"
+MAX_FLOOR_AREA_M2 = "max_floor_area_m2"
+LOCK = "lock"
 MANAGED = "managed"
 SOURCE = "source"
 NOTE = "note"
@@ -54,6 +58,10 @@ SITE_COLUMNS: tuple[str, ...] = (
     CAPACITY_PLACES,
     END_OF_LIFE_YEAR,
     SALE_VALUE_EUR,
+    MIN_PLACES,
+    MAX_PLACES,
+    MAX_FLOOR_AREA_M2,
+    LOCK,
     GEMEENTE,
     MANAGED,
     SOURCE,

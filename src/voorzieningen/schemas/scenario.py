@@ -8,57 +8,15 @@ see :mod:`voorzieningen.scenarios` for the precedence rules.
 from __future__ import annotations
 
 import itertools
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from voorzieningen.schemas.base import StrictModel
+from voorzieningen.schemas.base import StrictModel, check_relative_path
 from voorzieningen.schemas.demand import DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings
 from voorzieningen.schemas.solver import SolverSettings
-
-
-def check_relative_path(value: str | None, *, folder: str) -> str | None:
-    """
-    Check that a file name from a scenario stays inside its folder.
-
-    Parameters
-    ----------
-    value
-        The file name as written in the scenario (None: no file).
-    folder
-        Which folder it is relative to, for the message (``"data directory"`` or
-        ``"region folder"``).
-
-    Returns
-    -------
-    str or None
-        ``value`` unchanged.
-
-    Raises
-    ------
-    ValueError
-        If the name is absolute (a POSIX or Windows path, with or without a drive) or
-        has a ``..`` part; pydantic turns it into a validation error naming the key.
-    """
-    if value is None:
-        return value
-    posix, windows = PurePosixPath(value), PureWindowsPath(value)
-    if (
-        posix.is_absolute()
-        or windows.is_absolute()
-        or windows.drive
-        or ".." in posix.parts
-        or ".." in windows.parts
-    ):
-        msg = (
-            f"{value!r} points outside the {folder}; give a path relative to the {folder} "
-            "without '..' (files outside the region and data folders are never read)"
-        )
-        raise ValueError(msg)
-    return value
 
 
 class ZoneSettings(StrictModel):
