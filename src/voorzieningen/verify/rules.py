@@ -63,6 +63,12 @@ class Violation:
 Rule = Callable[[Context], list[Violation]]
 
 
+def key_text(values: object) -> str:
+    """Format a row's values as a tuple of plain Python values, e.g. ``('B', 2025)``."""
+    items = [v.item() if hasattr(v, "item") else v for v in values]  # type: ignore[attr-defined]
+    return repr(tuple(items))
+
+
 def tol(value: float) -> float:
     """Tolerance of a comparison with ``value``."""
     return ABS_TOL + REL_TOL * abs(value)
@@ -77,7 +83,7 @@ def non_negative(ctx: Context) -> list[Violation]:
             if col in (PERSONS, T.CAPACITY_PLACES, NEW_AREA_M2, T.CAPEX_EUR, T.TRAVEL_TIME_MIN):
                 bad = table[table[col] < -ABS_TOL]
                 for row in bad.itertuples(index=False):
-                    out.append(Violation("negative", f"{name}: {col} is negative in {tuple(row)}"))
+                    out.append(Violation("negative", f"{name}: {col} is negative in {key_text(row)}"))
     return out
 
 
@@ -88,7 +94,9 @@ def no_duplicates(ctx: Context) -> list[Violation]:
         table = getattr(ctx.plan, name)
         dup = table[table.duplicated(list(key), keep="first")]
         for row in dup[list(key)].drop_duplicates().itertuples(index=False):
-            out.append(Violation("duplicate", f"{name}: row {tuple(row)} appears more than once"))
+            out.append(
+                Violation("duplicate", f"{name}: row {key_text(row)} appears more than once")
+            )
     return out
 
 

@@ -183,6 +183,12 @@ def _raw_times(inputs: VerifyInputs, assignments: pd.DataFrame) -> pd.Series:
     return pd.Series(merged[RAW_TIME].to_numpy(dtype=float), index=assignments.index)
 
 
+def _planned(demand: pd.Series, services: list[Service], periods: tuple[int, ...]) -> pd.Series:
+    """Demand of the planned services and periods only."""
+    level = demand.index.get_level_values
+    return demand[level(T.SERVICE).isin(services) & level(T.PERIOD).isin(periods)]
+
+
 def build_context(plan: PlanTables, inputs: VerifyInputs) -> Context:
     """
     Derive what a plan implies from its decisions and the raw inputs.
@@ -227,7 +233,7 @@ def build_context(plan: PlanTables, inputs: VerifyInputs) -> Context:
         money=money(periods, years, inputs.costs),
         sites=sites,
         buildings=blds,
-        demand=demand_series(inputs.demand),
+        demand=_planned(demand_series(inputs.demand), services, periods),
         starts=starts,
         ended=ended,
         in_use=in_use,
