@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -212,6 +213,30 @@ def _services(text: str, services: list[Service]) -> tuple[Service, ...] | None:
     return tuple(s for s in services if s in names)
 
 
+def _rework(
+    s0: Service,
+    action: str,
+    hosted: tuple[Service, ...] | None,
+    allowed: set[str],
+    costs: CostSettings,
+    options: ModelOptions,
+) -> tuple[tuple[Service, ...], float] | str:
+    """Services hosted after reworking an existing building of ``s0``, and its €/m²."""
+    if action == "renovate" and hosted is None:
+        return (s0,), costs.for_service(s0).renovate_eur_per_m2
+    if action == "convert" and hosted and len(hosted) == 1:
+        if not options.allow_conversion or hosted[0] == s0 or hosted[0] not in allowed:
+            return f"conversion to {hosted[0]} is not allowed here"
+        return hosted, costs.for_service(hosted[0]).convert_eur_per_m2
+    if action == "mfa" and hosted and len(hosted) > 1 and s0 in hosted:
+        others = [s for s in hosted if s != s0]
+        if not options.allow_mfa or not set(others) <= allowed:
+            return f"a multifunctional building with {'+'.join(hosted)} is not allowed here"
+        rates = [costs.for_service(s).convert_eur_per_m2 for s in others]
+        return hosted, max([costs.for_service(s0).renovate_eur_per_m2, *rates])
+    return "no such option for an existing building"
+
+
 def intervention(
     site: pd.Series,
     option: str,
@@ -240,48 +265,27 @@ def intervention(
         The intervention, or why it is not allowed at this site.
     """
     services = list(options.services)
-    allowed = {s for s in str(site[T.ALLOWED_SERVICES]).split(";") if s in services}
+    allowed: set[str] = {s for s in str(site[T.ALLOWED_SERVICES]).split(";") if s in services}
     action, _, rest = option.partition(":")
-    hosted = _services(rest, services) if rest else None
-    existing = site[T.KIND] == "existing"
-    current = str(site[T.SERVICE]) if existing else ""
-    if existing and (current not in services or not bool(site[T.MANAGED])):
-        return "the building is not managed by the plan (or its service is not planned)"
-    if existing and action in ("renovate", "convert", "mfa"):
+    named = _services(rest, services) if rest else None
+    if site[T.KIND] == "existing":
+        s0 = cast("Service", str(site[T.SERVICE]))
+        if s0 not in services or not bool(site[T.MANAGED]):
+            return "the building is not managed by the plan (or its service is not planned)"
+        reworked = _rework(s0, action, named, allowed, costs, options)
+        if isinstance(reworked, str):
+            return reworked
+        hosted, rate = reworked
         area = float(site[T.FLOOR_AREA_M2])
         if math.isnan(area):
-            area = float(site[T.CAPACITY_PLACES]) * costs.for_service(current).m2_per_place  # type: ignore[arg-type]
-        s0 = current
-        if action == "renovate" and not rest:
-            hosted, rate = (s0,), costs.for_service(s0).renovate_eur_per_m2  # type: ignore[assignment, arg-type]
-        elif action == "convert" and hosted and len(hosted) == 1:
-            if not options.allow_conversion or hosted[0] == s0 or hosted[0] not in allowed:
-                return f"conversion to {rest} is not allowed here"
-            rate = costs.for_service(hosted[0]).convert_eur_per_m2
-        elif action == "mfa" and hosted and len(hosted) > 1 and s0 in hosted:
-            others = [s for s in hosted if s != s0]
-            if not options.allow_mfa or not set(others) <= allowed:
-                return f"a multifunctional building with {rest} is not allowed here"
-            rate = max(
-                [costs.for_service(s0).renovate_eur_per_m2]  # type: ignore[arg-type]
-                + [costs.for_service(s).convert_eur_per_m2 for s in others]
-            )
-        else:
-            return f"option {option!r} does not exist for an existing building"
-    elif not existing and action in ("new", "new-mfa") and hosted:
-        mfa = action == "new-mfa"
-        if (
-            mfa != (len(hosted) > 1)
-            or not set(hosted) <= allowed
-            or (mfa and not options.allow_mfa)
-        ):
-            return f"option {option!r} is not allowed at this candidate site"
-        area, rate = 0.0, 0.0
+            area = float(site[T.CAPACITY_PLACES]) * costs.for_service(s0).m2_per_place
     else:
-        return (
-            f"option {option!r} does not exist for a {'building' if existing else 'candidate site'}"
-        )
-    assert hosted is not None
+        mfa = action == "new-mfa"
+        if action not in ("new", "new-mfa") or not named or mfa != (len(named) > 1):
+            return "no such option for a candidate site"
+        if not set(named) <= allowed or (mfa and not options.allow_mfa):
+            return f"{'+'.join(named)} may not be built at this candidate site"
+        hosted, area, rate = named, 0.0, 0.0
     per = [costs.for_service(s) for s in hosted]
     several = len(hosted) > 1
     return Intervention(

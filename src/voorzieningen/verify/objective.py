@@ -63,18 +63,21 @@ def spend_per_period(ctx: Context) -> pd.Series:
 def opex_per_period(ctx: Context) -> pd.Series:
     """Yearly opex (€ per year) of the managed buildings in use, per period."""
     b = ctx.buildings
+    managed = b["managed"].astype(bool).to_dict()
+    service = b[T.SERVICE].to_dict()
+    area = b["area_m2"].astype(float).to_dict()
     opex = dict.fromkeys(ctx.periods, 0.0)
     for site, t in ctx.in_use:
-        if bool(b.at[site, "managed"]):
-            rate = ctx.inputs.costs.for_service(b.at[site, T.SERVICE]).opex_eur_per_m2_year
-            opex[t] += float(b.at[site, "area_m2"]) * rate
-    for start, area, terms in zip(
+        if managed[site]:
+            rate = ctx.inputs.costs.for_service(service[site]).opex_eur_per_m2_year
+            opex[t] += area[site] * rate
+    for start, new, terms in zip(
         ctx.starts[T.PERIOD], ctx.starts[NEW_AREA_M2], ctx.starts["terms"], strict=True
     ):
         if isinstance(terms, Intervention):
             for t in ctx.periods:
                 if t >= start:
-                    opex[t] += terms.opex_eur_per_m2_year * (terms.reuse_area_m2 + float(area))
+                    opex[t] += terms.opex_eur_per_m2_year * (terms.reuse_area_m2 + float(new))
     return pd.Series(opex, dtype=float)
 
 
@@ -83,10 +86,11 @@ def terminal_value_eur(ctx: Context) -> float:
     b = ctx.buildings
     last = ctx.periods[-1]
     rebuilt = ctx.plan.starts[T.SITE].value_counts()
+    value = b["close_value_eur"].astype(float).to_dict()
     total = 0.0
     for site in b.index[b["managed"].astype(bool)]:
         count = int((site, last) in ctx.in_use) + int(rebuilt.get(site, 0))
-        total += max(0.0, float(b.at[site, "close_value_eur"])) * count
+        total += max(0.0, value[site]) * count
     return total
 
 
@@ -119,7 +123,7 @@ def plan_npv_eur(ctx: Context) -> float:
 
 def plan_objective(ctx: Context) -> float:
     """
-    The plan's objective in its own unit, from the raw travel times and recomputed costs.
+    Recompute the plan's objective in its own unit from raw travel times and costs.
 
     Parameters
     ----------
@@ -160,7 +164,7 @@ def plan_objective(ctx: Context) -> float:
     keys = [T.ZONE, T.SERVICE, T.PERIOD]
     trips = pd.Series(persons * time, index=a.index).groupby([a[k] for k in keys]).sum()
     short = u.groupby(keys)[PERSONS].sum()
-    dem = ctx.demand[ctx.demand > 0].reorder_levels(keys)
+    dem = ctx.demand[ctx.demand > 0].reorder_levels([0, 2, 1])  # to (zone, service, period)
     load = trips.reindex(dem.index, fill_value=0.0) + opts.unmet_penalty_min * short.reindex(
         dem.index, fill_value=0.0
     )

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
 from voorzieningen import tables as T
+from voorzieningen.schemas.model import Service
 from voorzieningen.verify.arithmetic import Intervention
 from voorzieningen.verify.inputs import (
     NEW_AREA_M2,
@@ -75,7 +77,7 @@ def tol(value: float) -> float:
 
 
 def non_negative(ctx: Context) -> list[Violation]:
-    """Persons, places, floor areas and capex are never negative."""
+    """Check that persons, places, floor areas, capex and travel times are not negative."""
     out = []
     for name, columns in PLAN_COLUMNS.items():
         table = getattr(ctx.plan, name)
@@ -83,12 +85,14 @@ def non_negative(ctx: Context) -> list[Violation]:
             if col in (PERSONS, T.CAPACITY_PLACES, NEW_AREA_M2, T.CAPEX_EUR, T.TRAVEL_TIME_MIN):
                 bad = table[table[col] < -ABS_TOL]
                 for row in bad.itertuples(index=False):
-                    out.append(Violation("negative", f"{name}: {col} is negative in {key_text(row)}"))
+                    out.append(
+                        Violation("negative", f"{name}: {col} is negative in {key_text(row)}")
+                    )
     return out
 
 
 def no_duplicates(ctx: Context) -> list[Violation]:
-    """Each decision, closure, capacity, assignment and unmet row appears once."""
+    """Check that each decision, closure, capacity, assignment and unmet row appears once."""
     out = []
     for name, key in PLAN_KEYS.items():
         table = getattr(ctx.plan, name)
@@ -101,12 +105,12 @@ def no_duplicates(ctx: Context) -> list[Violation]:
 
 
 def known_ids(ctx: Context) -> list[Violation]:
-    """Zones, sites, services and periods exist; every option is allowed at its site."""
+    """Check that ids exist and that every option is allowed at its site."""
     out = []
     zones = set(ctx.demand.index.get_level_values(T.ZONE))
     for name in ("starts", "capacity_built", "asis", "closures", "assignments", "unmet"):
         table = getattr(ctx.plan, name)
-        checks = {
+        checks: dict[str, set[object]] = {
             T.PERIOD: set(ctx.periods),
             T.SERVICE: set(ctx.services),
             T.SITE: set(ctx.sites.index),
@@ -126,7 +130,7 @@ def known_ids(ctx: Context) -> list[Violation]:
 
 
 def lifecycle(ctx: Context) -> list[Violation]:
-    """Use as is until one closure or one intervention, both final; candidates build once."""
+    """Check use as is until one closure or one intervention, both final."""
     out = []
     reported = reported_in_use(ctx.plan)
     fixed = ctx.fixed()
@@ -160,7 +164,7 @@ def lifecycle(ctx: Context) -> list[Violation]:
 
 
 def end_of_life(ctx: Context) -> list[Violation]:
-    """No building is used as is in a period that ends after its end of life."""
+    """Check that no building is used as is in a period ending after its end of life."""
     out = []
     last = ctx.buildings["last_period"]
     for site in ctx.buildings.index:
@@ -177,7 +181,7 @@ def end_of_life(ctx: Context) -> list[Violation]:
 
 
 def sizing(ctx: Context) -> list[Violation]:
-    """Capacity is built by a started option, in its start period, for services it hosts."""
+    """Check that capacity comes from a start, in its period, for services it hosts."""
     out = []
     built = ctx.plan.capacity_built
     started = {
@@ -222,7 +226,7 @@ def sizing(ctx: Context) -> list[Violation]:
 
 
 def max_size(ctx: Context) -> list[Violation]:
-    """New capacity of a service at a site stays within its bound (places)."""
+    """Check that new capacity of a service at a site stays within its bound (places)."""
     out = []
     dem = ctx.demand
     peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
@@ -231,7 +235,7 @@ def max_size(ctx: Context) -> list[Violation]:
     reachable = reach.groupby([T.SITE, T.SERVICE, T.PERIOD])["d"].sum().groupby(level=[0, 1]).max()
     built = ctx.plan.capacity_built.groupby([T.SITE, OPTION, T.SERVICE])[T.CAPACITY_PLACES].sum()
     for key, places in built.items():
-        j, k, s = key  # type: ignore[misc]
+        j, k, s = cast("tuple[str, str, Service]", key)
         floor = max(1.0, ctx.inputs.costs.for_service(s).min_places)
         biggest = (
             float(b.loc[b[T.SERVICE] == s, T.CAPACITY_PLACES].max())
@@ -255,7 +259,7 @@ def max_size(ctx: Context) -> list[Violation]:
 
 
 def floor_area(ctx: Context) -> list[Violation]:
-    """The new floor area paid for covers the places built, less reuse and shared space."""
+    """Check that the new floor area paid for covers the places built (less reuse, sharing)."""
     out = []
     built = ctx.plan.capacity_built
     norms = {s: ctx.inputs.costs.for_service(s).m2_per_place for s in ctx.services}
@@ -286,7 +290,7 @@ def floor_area(ctx: Context) -> list[Violation]:
 
 
 def capex(ctx: Context) -> list[Violation]:
-    """Reported capex equals the recomputed one-off costs plus new floor area."""
+    """Check that reported capex equals the recomputed one-off costs plus new floor area."""
     s = ctx.starts.dropna(subset=[CAPEX_RECOMPUTED])
     bad = s[
         (s[T.CAPEX_EUR] - s[CAPEX_RECOMPUTED]).abs() > ABS_TOL + REL_TOL * s[CAPEX_RECOMPUTED].abs()
@@ -298,7 +302,7 @@ def capex(ctx: Context) -> list[Violation]:
 
 
 def proceeds(ctx: Context) -> list[Violation]:
-    """Reported proceeds of each closure equal the sale value (or minus demolition)."""
+    """Check that each closure's proceeds equal its sale value (or minus demolition)."""
     c = ctx.plan.closures
     value = c[T.SITE].map(ctx.buildings["close_value_eur"]).astype(float)
     bad = c[value.notna() & ((c[PROCEEDS_EUR] - value).abs() > ABS_TOL + REL_TOL * value.abs())]
@@ -311,7 +315,7 @@ def proceeds(ctx: Context) -> list[Violation]:
 
 
 def travel_times(ctx: Context) -> list[Violation]:
-    """Every assignment's travel time is the raw table's time for its pair."""
+    """Check every assignment's travel time against the raw travel-time table."""
     a = ctx.assignments
     missing = a[a[RAW_TIME].isna()]
     wrong = a[a[RAW_TIME].notna() & ((a[T.TRAVEL_TIME_MIN] - a[RAW_TIME]).abs() > TIME_TOL)]
@@ -342,7 +346,7 @@ def travel_times(ctx: Context) -> list[Violation]:
 
 
 def eligibility(ctx: Context) -> list[Violation]:
-    """Nobody is served beyond the service's guarantee or the zone's own guarantee."""
+    """Check that nobody is served beyond the service's or the zone's guarantee."""
     a = ctx.assignments[ctx.assignments[RAW_TIME].notna()]
     ok = a.merge(ctx.eligible[[T.ZONE, T.SITE, T.SERVICE]], how="left", indicator=True)
     bad = ok[ok["_merge"] == "left_only"]
@@ -358,7 +362,7 @@ def eligibility(ctx: Context) -> list[Violation]:
 
 
 def hosting(ctx: Context) -> list[Violation]:
-    """Persons are only assigned to a site that hosts the service in that period."""
+    """Check that persons go only to a site that hosts the service in that period."""
     a = ctx.assignments[ctx.assignments[PERSONS] > ABS_TOL]
     keys = pd.MultiIndex.from_arrays([a[T.SITE], a[T.SERVICE], a[T.PERIOD]])
     bad = a[~keys.isin(ctx.capacity.index)]
@@ -372,20 +376,20 @@ def hosting(ctx: Context) -> list[Violation]:
 
 
 def capacity(ctx: Context) -> list[Violation]:
-    """Persons assigned to a site, per service and period, stay within its places."""
+    """Check that persons per site, service and period stay within its places."""
     used = used_places(ctx)
     cap = ctx.capacity.reindex(used.index, fill_value=0.0)
     over = used[used > cap + ABS_TOL + REL_TOL * cap.abs()]
     return [
-        Violation(
-            "capacity", f"site {j} {s} {t}: {u:.2f} persons assigned, capacity {cap[(j, s, t)]:.2f}"
+        Violation("capacity", f"site {j} {s} {t}: {u:.2f} persons assigned, capacity {c:.2f}")
+        for (j, s, t), u, c in zip(
+            cast("list[tuple[str, str, int]]", list(over.index)), over, cap[over.index], strict=True
         )
-        for (j, s, t), u in over.items()  # type: ignore[misc]
     ]
 
 
 def demand_balance(ctx: Context) -> list[Violation]:
-    """Per zone, service and period, served plus unmet equals demand."""
+    """Check that served plus unmet equals demand per zone, service and period."""
     keys = [T.ZONE, T.PERIOD, T.SERVICE]
     served = ctx.assignments.groupby(keys)[PERSONS].sum()
     unmet = ctx.plan.unmet.groupby(keys)[PERSONS].sum()
@@ -398,12 +402,14 @@ def demand_balance(ctx: Context) -> list[Violation]:
             "demand_balance",
             f"zone {z} {s} {t}: demand and served + unmet differ by {d:.4f} persons",
         )
-        for (z, t, s), d in bad.items()  # type: ignore[misc]
+        for (z, t, s), d in zip(
+            cast("list[tuple[str, int, str]]", list(bad.index)), bad, strict=True
+        )
     ]
 
 
 def unmet_allowed(ctx: Context) -> list[Violation]:
-    """Unmet demand only when the scenario allows it."""
+    """Check that demand is left unmet only when the scenario allows it."""
     total = float(ctx.plan.unmet[PERSONS].clip(lower=0.0).sum())
     if ctx.inputs.model.allow_unmet_demand or total <= ABS_TOL:
         return []
@@ -416,11 +422,11 @@ def unmet_allowed(ctx: Context) -> list[Violation]:
 
 
 def min_size(ctx: Context) -> list[Violation]:
-    """A managed site hosting a service serves at least its minimum viable size."""
+    """Check that a managed site hosting a service serves at least its minimum size."""
     used = used_places(ctx)
     fixed = ctx.fixed()
     out = []
-    for j, s, t in ctx.capacity.index:  # type: ignore[misc]
+    for j, s, t in cast("list[tuple[str, Service, int]]", list(ctx.capacity.index)):
         low = ctx.inputs.costs.for_service(s).min_places
         u = float(used.get((j, s, t), 0.0))
         if j not in fixed and low > 0 and u < low - tol(low):
@@ -433,7 +439,7 @@ def min_size(ctx: Context) -> list[Violation]:
 
 
 def norms(ctx: Context) -> list[Violation]:
-    """Coverage norms: a share of each period's demand served within a travel time."""
+    """Check coverage norms: a share of each period's demand within a travel time."""
     a = ctx.assignments
     time = a[RAW_TIME].fillna(a[T.TRAVEL_TIME_MIN])
     total = ctx.demand.groupby(level=[T.SERVICE, T.PERIOD]).sum()
@@ -460,7 +466,7 @@ def norms(ctx: Context) -> list[Violation]:
 
 
 def budgets(ctx: Context) -> list[Violation]:
-    """Spending per period, and cumulated up to each period, within the budgets."""
+    """Check spending per period, and cumulated to each period, against the budgets."""
     budget = ctx.inputs.budget
     spend = spend_per_period(ctx)
     out = []
@@ -489,7 +495,7 @@ def budgets(ctx: Context) -> list[Violation]:
 
 
 def closest(ctx: Context) -> list[Violation]:
-    """With closest assignment, nobody passes an open site of the service that is nearer."""
+    """Check that, with closest assignment, nobody passes a nearer open site."""
     if not ctx.inputs.model.closest_assignment:
         return []
     open_pairs = ctx.eligible.merge(
@@ -544,7 +550,7 @@ RULES: tuple[Rule, ...] = (
 
 
 def objective_rule(reported: float) -> Rule:
-    """The rule that the reported objective equals the one recomputed from the plan."""
+    """Make the rule that the reported objective equals the one recomputed from the plan."""
 
     def objective(ctx: Context) -> list[Violation]:
         recomputed = plan_objective(ctx)

@@ -104,7 +104,7 @@ def _starts(inputs: VerifyInputs, plan: PlanTables, sites: pd.DataFrame) -> pd.D
             terms.append(f"site {site} is not in the sites table")
         else:
             terms.append(intervention(sites.loc[site], option, inputs.costs, inputs.model))
-    starts["terms"] = terms
+    starts["terms"] = pd.Series(terms, index=starts.index, dtype=object)
     starts[CAPEX_RECOMPUTED] = [
         t.one_off_eur + t.new_eur_per_m2 * float(a) if isinstance(t, Intervention) else np.nan
         for t, a in zip(terms, starts[NEW_AREA_M2], strict=True)
@@ -120,9 +120,11 @@ def _capacity(
     periods: tuple[int, ...],
 ) -> pd.Series:
     places: dict[tuple[str, str, int], float] = {}
+    service = blds[T.SERVICE].astype(str).to_dict()
+    cap0 = blds[T.CAPACITY_PLACES].astype(float).to_dict()
     for site, period in in_use:
-        key = (site, str(blds.at[site, T.SERVICE]), period)
-        places[key] = places.get(key, 0.0) + float(blds.at[site, T.CAPACITY_PLACES])
+        key = (site, service[site], period)
+        places[key] = places.get(key, 0.0) + cap0[site]
     for site, option, start, terms in zip(
         starts[T.SITE], starts[OPTION], starts[T.PERIOD], starts["terms"], strict=True
     ):
@@ -153,9 +155,9 @@ def _eligible(inputs: VerifyInputs, sites: pd.DataFrame, services: list[Service]
     raw = tt.loc[:, [*cols, T.SERVICE] if T.SERVICE in tt.columns else cols].copy()
     raw[T.ZONE] = raw[T.ZONE].astype(str)
     raw[T.SITE] = raw[T.SITE].astype(str)
-    hosts = []
+    hosts: list[tuple[str, str]] = []
     for site, row in sites.iterrows():
-        can = {s for s in str(row[T.ALLOWED_SERVICES]).split(";") if s in services}
+        can: set[str] = {s for s in str(row[T.ALLOWED_SERVICES]).split(";") if s in services}
         if row[T.KIND] == "existing" and row[T.SERVICE] in services:
             can.add(str(row[T.SERVICE]))
         hosts.extend((str(site), s) for s in can)
@@ -171,7 +173,7 @@ def _eligible(inputs: VerifyInputs, sites: pd.DataFrame, services: list[Service]
         here = (pairs[T.ZONE] == g.zone) & (pairs[T.SERVICE] == g.service)
         limit[here] = np.minimum(limit[here], g.max_travel_time_min)
     pairs = pairs[pairs[T.TRAVEL_TIME_MIN].astype(float) <= limit]
-    return pairs.groupby([T.ZONE, T.SITE, T.SERVICE], as_index=False)[T.TRAVEL_TIME_MIN].min()
+    return pairs.groupby([T.ZONE, T.SITE, T.SERVICE])[T.TRAVEL_TIME_MIN].min().reset_index()
 
 
 def _raw_times(inputs: VerifyInputs, assignments: pd.DataFrame) -> pd.Series:
@@ -244,7 +246,7 @@ def build_context(plan: PlanTables, inputs: VerifyInputs) -> Context:
 
 
 def reported_in_use(plan: PlanTables) -> set[tuple[str, int]]:
-    """The (site, period) pairs the plan reports as used as is."""
+    """Return the (site, period) pairs the plan reports as used as is."""
     asis = plan.asis[plan.asis[IN_USE]]
     return set(zip(asis[T.SITE], asis[T.PERIOD].astype(int), strict=True))
 
