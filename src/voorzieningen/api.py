@@ -776,7 +776,14 @@ def _results(
     results = extract_results(
         model, data, outcome, meta=meta, build_s=prepared.timings.get("build model", 0.0)
     )
-    verify_plan(results.plan, data, objective_value=outcome.objective)
+    verify_plan(
+        results.plan,
+        data,
+        objective_value=outcome.objective,
+        sites=prepared.inputs.sites,
+        travel_times=prepared.travel.table,
+        demand=prepared.demand.demand,
+    )
     return replace(
         results,
         travel_times=prepared.travel.table,
