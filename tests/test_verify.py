@@ -143,13 +143,11 @@ def _solve(model_options: ModelOptions, norms: Norms, budget: BudgetSettings) ->
         period_years=[5.0, 5.0],
         costs=COSTS,
         norms=norms,
-        options=model_options,
-        capex_total_eur=budget.capex_total_eur,
-        capex_per_period_eur=budget.capex_per_period_eur,
-        sale_proceeds_fund_capex=budget.sale_proceeds_fund_capex,
+        model_settings=model_options,
+        budgets=budget,
     )
-    model = build_model(data)
-    outcome = solve_model(model)
+    model, scale = build_model(data)
+    outcome = solve_model(model, objective_scale=scale)
     plan = extract_results(model, data, outcome).plan
     inputs = VerifyInputs(
         sites=SITES,
@@ -180,6 +178,7 @@ def cost_case() -> Case:
             objective="cost",
             allow_unmet_demand=False,
             cost_tiebreak=0.0,
+            construction_lead_periods=0,
         ),
         Norms(school=NormSettings(min_share_within=1.0, within_min=10.0)),
         BudgetSettings(capex_total_eur=200_000.0),
@@ -203,6 +202,7 @@ def access_case() -> Case:
             objective="access",
             allow_unmet_demand=True,
             cost_tiebreak=0.0,
+            construction_lead_periods=0,
         ),
         Norms(guarantees=[ZoneGuarantee(zone="Z2", service="school", max_travel_time_min=10.0)]),
         BudgetSettings(capex_total_eur=0.0),
@@ -442,7 +442,8 @@ TAMPERINGS = {
             "starts": p.starts.assign(new_area_m2=250.0, capex_eur=100_000.0 + 250 * 2000.0)
         },
         "budget",
-        "spending up to 2025 of 300,000 EUR exceeds the total budget 200,000 EUR",
+        # capex_total_eur limits gross capex now (600 k€ of works; B's sale does not count).
+        "gross capex up to 2030 of 600,000 EUR exceeds the total limit 200,000 EUR",
     ),
     "unmet_not_allowed": (
         lambda p: {
@@ -544,8 +545,8 @@ def test_adapter_keeps_the_public_name(cost_case):
         period_years=[5.0, 5.0],
         costs=COSTS,
         norms=cost_case.inputs.norms,
-        options=cost_case.inputs.model,
-        capex_total_eur=200_000.0,
+        model_settings=cost_case.inputs.model,
+        budgets=cost_case.inputs.budget,
     )
     verify_plan(cost_case.plan, data, objective_value=cost_case.outcome.objective)
     verify_plan(

@@ -474,9 +474,7 @@ def make_model_data(
         costs=scenario.costs,
         norms=scenario.norms,
         model_settings=scenario.model,
-        capex_total_eur=scenario.budget.capex_total_eur,
-        capex_per_period_eur=scenario.budget.capex_per_period_eur,
-        sale_proceeds_fund_capex=scenario.budget.sale_proceeds_fund_capex,
+        budgets=scenario.budget,
     )
 
 
@@ -930,10 +928,9 @@ def pareto_front(
         set_total_budget(model, budget)
         with _step(progress, f"solve budget {budget:,.0f} EUR", prepared.timings):
             outcome = session.solve(model, warm_start=i > 0, objective_scale=objective_scale)
-        level_data = replace(prepared.data, capex_total_eur=budget)
-        level_scenario = scenario.model_copy(
-            update={"budget": scenario.budget.model_copy(update={"capex_total_eur": budget})}
-        )
+        level_budget = scenario.budget.model_copy(update={"capex_total_eur": budget})
+        level_data = replace(prepared.data, budget_settings=level_budget)
+        level_scenario = scenario.model_copy(update={"budget": level_budget})
         meta = _meta(replace(prepared, scenario=level_scenario), outcome, budget_eur=budget)
         results = _results(prepared, model, outcome, meta, data=level_data)
         plans.append(results)
@@ -941,9 +938,8 @@ def pareto_front(
         rows.append(
             {
                 "budget_eur": budget,
-                "spend_eur": float(summary["capex_total_eur"] - summary["proceeds_total_eur"])
-                if scenario.budget.sale_proceeds_fund_capex
-                else float(
+                # The sweep varies the gross capex limit: capex plus demolition.
+                "spend_eur": float(
                     summary["capex_total_eur"]
                     + results.plan.closures["proceeds_eur"].clip(upper=0.0).abs().sum()
                 ),

@@ -14,7 +14,6 @@ import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.model.data import ModelData
-from voorzieningen.schemas.model import BudgetSettings
 from voorzieningen.verify.check import verify_tables
 from voorzieningen.verify.inputs import PlanFrames, VerifyInputs
 
@@ -54,12 +53,9 @@ def inputs_from_model_data(
         periods=tuple(data.periods),
         costs=data.costs,
         norms=data.norms,
-        model=data.options_settings,
-        budget=BudgetSettings(
-            capex_total_eur=data.capex_total_eur,
-            capex_per_period_eur=data.capex_per_period_eur,
-            sale_proceeds_fund_capex=data.sale_proceeds_fund_capex,
-        ),
+        model=data.model_settings,
+        budget=data.budget_settings,
+        period_years=tuple(float(n) for n in data.period_years),
     )
 
 

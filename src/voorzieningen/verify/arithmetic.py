@@ -17,6 +17,14 @@ import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.schemas.model import CostSettings, ModelOptions, Service
+from voorzieningen.schemas.sizes import floor_area_m2, places_in_area
+
+
+def locks(row: pd.Series) -> set[str]:
+    """Return the locks of a raw site row (``lock``: ``;``-separated; none when absent)."""
+    value = row.get(T.LOCK, "")
+    return {p for p in str(value).split(";") if p} if isinstance(value, str) else set()
+
 
 #: Default length of the only period of a single-period plan, years.
 SINGLE_PERIOD_YEARS = 5.0
@@ -149,10 +157,14 @@ def buildings(
     rows = []
     for site, row in existing.iterrows():
         service: Service = row[T.SERVICE]
-        m2 = costs.for_service(service).m2_per_place
         area, cap = float(row[T.FLOOR_AREA_M2]), float(row[T.CAPACITY_PLACES])
-        area = cap * m2 if math.isnan(area) else area
-        cap = area / m2 if math.isnan(cap) else cap
+        # Floor area = base + area per place (the one formula of schemas.sizes).
+        area = floor_area_m2(service, cap, costs) if math.isnan(area) else area
+        cap = places_in_area(service, area, costs) if math.isnan(cap) else cap
+        # A building larger than its service's maximum size counts only up to it.
+        most = float(row.get(T.MAX_PLACES, math.nan))
+        most = most if math.isfinite(most) else (costs.for_service(service).max_places or math.inf)
+        cap = min(cap, most)
         eol = float(row[T.END_OF_LIFE_YEAR])
         managed = bool(row[T.MANAGED])
         if not managed or not math.isfinite(eol):
@@ -163,6 +175,8 @@ def buildings(
             last = usable[-1] if usable else -1
         sale = float(row[T.SALE_VALUE_EUR])
         value = -costs.demolition_eur_per_m2 * area if math.isnan(sale) else sale
+        if "no_sale" in locks(row):
+            value = min(value, 0.0)  # may close, but is not sold
         rows.append((str(site), service, area, cap, managed, last, value))
     return pd.DataFrame(
         rows,
@@ -272,13 +286,15 @@ def intervention(
         s0 = cast("Service", str(site[T.SERVICE]))
         if s0 not in services or not bool(site[T.MANAGED]):
             return "the building is not managed by the plan (or its service is not planned)"
+        if action in ("convert", "mfa") and locks(site) & {"must_keep", "no_convert"}:
+            return f"the building is locked ({'; '.join(sorted(locks(site)))}): no {action}"
         reworked = _rework(s0, action, named, allowed, costs, options)
         if isinstance(reworked, str):
             return reworked
         hosted, rate = reworked
         area = float(site[T.FLOOR_AREA_M2])
         if math.isnan(area):
-            area = float(site[T.CAPACITY_PLACES]) * costs.for_service(s0).m2_per_place
+            area = floor_area_m2(s0, float(site[T.CAPACITY_PLACES]), costs)
     else:
         mfa = action == "new-mfa"
         if action not in ("new", "new-mfa") or not named or mfa != (len(named) > 1):
@@ -291,7 +307,8 @@ def intervention(
     return Intervention(
         hosted=hosted,
         reuse_area_m2=area,
-        one_off_eur=sum(c.fixed_capex_eur for c in per)
+        # One project: the dearest service's fixed capex, plus the extra of combining.
+        one_off_eur=max(c.fixed_capex_eur for c in per)
         + (costs.mfa_fixed_capex_eur if several else 0.0)
         + rate * area,
         new_eur_per_m2=max(c.new_build_eur_per_m2 for c in per),

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.schemas.model import Service
 from voorzieningen.verify.arithmetic import Intervention
+from voorzieningen.verify.arithmetic import locks as site_locks
 from voorzieningen.verify.inputs import (
     NEW_AREA_M2,
     OPTION,
@@ -25,7 +27,11 @@ from voorzieningen.verify.inputs import (
     PLAN_KEYS,
     PROCEEDS_EUR,
 )
-from voorzieningen.verify.objective import plan_objective, spend_per_period
+from voorzieningen.verify.objective import (
+    gross_capex_per_period,
+    net_spend_per_period,
+    plan_objective,
+)
 from voorzieningen.verify.state import (
     CAPEX_RECOMPUTED,
     RAW_TIME,
@@ -40,6 +46,8 @@ ABS_TOL = 1e-4
 REL_TOL = 1e-6
 #: Tolerance of a travel time against the raw table, minutes.
 TIME_TOL = 1e-6
+#: Travel times this close (minutes) are a tie for closest assignment (the documented rule).
+CLOSEST_TIE_MIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,7 @@ def known_ids(ctx: Context) -> list[Violation]:
 
 
 def lifecycle(ctx: Context) -> list[Violation]:
-    """Check use as is until one closure or one intervention, both final."""
+    """Check use as is until one closure or one intervention; a closure after the works."""
     out = []
     reported = reported_in_use(ctx.plan)
     fixed = ctx.fixed()
@@ -143,12 +151,26 @@ def lifecycle(ctx: Context) -> list[Violation]:
     for site, count in closures.groupby(T.SITE).size().items():
         if count > 1:
             out.append(Violation("lifecycle", f"site {site}: closed {count} times"))
-    for site in sorted(set(starts[T.SITE]) & set(closures[T.SITE])):
-        out.append(Violation("lifecycle", f"site {site}: both closed and rebuilt"))
+    index = {t: i for i, t in enumerate(ctx.periods)}
+    window = max(1, int(ctx.inputs.model.construction_lead_periods))
+    begun = starts.groupby(T.SITE)[T.PERIOD].min()
+    for site, t in zip(closures[T.SITE], closures[T.PERIOD], strict=True):
+        # Closing after an intervention is allowed, once its works are done.
+        started = int(begun[site]) if site in begun.index else None
+        if started in index and t in index and index[t] < index[started] + window:
+            out.append(
+                Violation(
+                    "lifecycle",
+                    f"site {site}: closed in {t}, before the works started in "
+                    f"{int(begun[site])} are done",
+                )
+            )
     for site in sorted((set(starts[T.SITE]) | set(closures[T.SITE])) & fixed):
         out.append(Violation("lifecycle", f"site {site}: not managed by the plan, but changed"))
-    for site in sorted(set(closures[T.SITE]) - set(ctx.buildings.index)):
-        out.append(Violation("lifecycle", f"site {site}: closed, but it is no existing building"))
+    for site in sorted(set(closures[T.SITE]) - set(ctx.buildings.index) - set(begun.index)):
+        out.append(
+            Violation("lifecycle", f"site {site}: closed, but nothing stands there to close")
+        )
     for site in ctx.buildings.index:
         used = sorted(t for t in ctx.periods if (site, t) in reported)
         expected = sorted(t for t in ctx.periods if (site, t) in ctx.in_use)
@@ -178,6 +200,39 @@ def end_of_life(ctx: Context) -> list[Violation]:
                 )
             )
     return out
+
+
+def lead_time(ctx: Context) -> list[Violation]:
+    """Check that every start's capacity can serve within the horizon (lead time)."""
+    lead = int(ctx.inputs.model.construction_lead_periods)
+    allowed = set(ctx.periods[: len(ctx.periods) - lead])
+    return [
+        Violation(
+            "lead_time",
+            f"site {j}: {k} starts in {t}; with a lead of {lead} period(s) it would only serve "
+            "after the last period",
+        )
+        for j, k, t in zip(
+            ctx.starts[T.SITE], ctx.starts[OPTION], ctx.starts[T.PERIOD], strict=True
+        )
+        if int(t) not in allowed
+    ]
+
+
+def locks(ctx: Context) -> list[Violation]:
+    """Check that no building locked ``no_close`` or ``must_keep`` closes."""
+    out = []
+    for site, t in zip(ctx.plan.closures[T.SITE], ctx.plan.closures[T.PERIOD], strict=True):
+        if site in ctx.sites.index and site_locks(ctx.sites.loc[site]) & {"no_close", "must_keep"}:
+            out.append(Violation("lock", f"site {site}: closed in {t}, but its lock forbids it"))
+    return out
+
+
+def site_limit(ctx: Context, site: str, service: str, column: str) -> float:
+    """Return a site's size limit (min_places, max_places: places) or max_floor_area_m2 (m²)."""
+    limits = ctx.limits
+    key = (site, service)
+    return float(limits[column].astype(float)[key]) if key in limits.index else float("nan")
 
 
 def sizing(ctx: Context) -> list[Violation]:
@@ -214,7 +269,7 @@ def sizing(ctx: Context) -> list[Violation]:
         if not isinstance(terms, Intervention):
             continue
         for s in terms.hosted:
-            low = max(1.0, ctx.inputs.costs.for_service(s).min_places)
+            low = max(1.0, site_limit(ctx, j, s, T.MIN_PLACES))
             places = float(total.get((j, k, s), 0.0))
             if places < low - tol(low):
                 out.append(
@@ -246,6 +301,15 @@ def max_size(ctx: Context) -> list[Violation]:
             float(peak.get(s, 0.0)) * ctx.inputs.model.max_capacity_factor, biggest, floor
         )
         bound = min(max(float(reachable.get((j, s), 0.0)), floor), regional)
+        most = site_limit(ctx, j, s, T.MAX_PLACES)
+        if np.isfinite(most) and places > most + tol(most):
+            out.append(
+                Violation(
+                    "max_size",
+                    f"site {j}: {k} builds {places:.2f} places of {s}, above the site's "
+                    f"maximum size {most:g}",
+                )
+            )
         if places > bound + tol(bound):
             out.append(
                 Violation(
@@ -263,6 +327,7 @@ def floor_area(ctx: Context) -> list[Violation]:
     out = []
     built = ctx.plan.capacity_built
     norms = {s: ctx.inputs.costs.for_service(s).m2_per_place for s in ctx.services}
+    base = {s: ctx.inputs.costs.for_service(s).base_m2 for s in ctx.services}
     for j, k, area, terms in zip(
         ctx.starts[T.SITE],
         ctx.starts[OPTION],
@@ -276,9 +341,20 @@ def floor_area(ctx: Context) -> list[Violation]:
             (built[T.SITE] == j) & (built[OPTION] == k) & built[T.SERVICE].isin(terms.hosted)
         ]
         per = mine.groupby(T.SERVICE)[T.CAPACITY_PLACES].sum()
-        areas = [norms[s] * float(per.get(s, 0.0)) for s in terms.hosted]
+        # Every hosted service needs its fixed base plus its area per place.
+        areas = [base[s] + norms[s] * float(per.get(s, 0.0)) for s in terms.hosted]
         shared = min(terms.saving * sum(areas), terms.saving * len(areas) * min(areas))
         need = max(0.0, sum(areas) - shared - terms.reuse_area_m2)
+        most = site_limit(ctx, j, terms.hosted[0], T.MAX_FLOOR_AREA_M2)
+        total_area = terms.reuse_area_m2 + float(area)
+        if np.isfinite(most) and total_area > most + tol(most):
+            out.append(
+                Violation(
+                    "floor_area",
+                    f"site {j}: {total_area:.1f} m² after extension, above the site's largest "
+                    f"floor area {most:.1f} m²",
+                )
+            )
         if float(area) < need - tol(need):
             out.append(
                 Violation(
@@ -427,7 +503,8 @@ def min_size(ctx: Context) -> list[Violation]:
     fixed = ctx.fixed()
     out = []
     for j, s, t in cast("list[tuple[str, Service, int]]", list(ctx.capacity.index)):
-        low = ctx.inputs.costs.for_service(s).min_places
+        low = site_limit(ctx, j, s, T.MIN_PLACES)
+        low = ctx.inputs.costs.for_service(s).min_places if np.isnan(low) else low
         u = float(used.get((j, s, t), 0.0))
         if j not in fixed and low > 0 and u < low - tol(low):
             out.append(
@@ -439,7 +516,9 @@ def min_size(ctx: Context) -> list[Violation]:
 
 
 def norms(ctx: Context) -> list[Violation]:
-    """Check coverage norms: a share of each period's demand within a travel time."""
+    """Check hard coverage norms (soft ones, with unmet demand allowed, are penalised)."""
+    if ctx.inputs.model.allow_unmet_demand:
+        return []
     a = ctx.assignments
     time = a[RAW_TIME].fillna(a[T.TRAVEL_TIME_MIN])
     total = ctx.demand.groupby(level=[T.SERVICE, T.PERIOD]).sum()
@@ -466,30 +545,32 @@ def norms(ctx: Context) -> list[Violation]:
 
 
 def budgets(ctx: Context) -> list[Violation]:
-    """Check spending per period, and cumulated to each period, against the budgets."""
-    budget = ctx.inputs.budget
-    spend = spend_per_period(ctx)
+    """Check gross capex and net spend, per period and in total, against their limits."""
+    limits = ctx.inputs.budget.per_period(list(ctx.money.years.to_numpy(dtype=float)))
+    gross, net = gross_capex_per_period(ctx), net_spend_per_period(ctx)
     out = []
-    if budget.capex_per_period_eur is not None:
-        limit = budget.capex_per_period_eur
+    for what, spent, per, total, cumulative in (
+        ("gross capex", gross, limits.capex_eur, limits.capex_total_eur, False),
+        ("net spend", net, limits.net_spend_eur, limits.net_spend_total_eur, True),
+    ):
+        for (t, v), limit in zip(spent.items(), per, strict=True):
+            if limit is not None and v > limit + tol(limit):
+                out.append(
+                    Violation(
+                        "budget", f"period {t}: {what} {v:,.0f} EUR exceeds its limit {limit:,.0f}"
+                    )
+                )
+        if total is None:
+            continue
+        running = spent.cumsum() if cumulative else spent.cumsum().iloc[-1:]
         out += [
             Violation(
                 "budget",
-                f"period {t}: spending {v:,.0f} EUR exceeds the budget {limit:,.0f} EUR per period",
+                f"{what} up to {t} of {v:,.0f} EUR exceeds the total limit {total:,.0f} EUR"
+                + (" (later sales cannot pay for earlier works)" if cumulative else ""),
             )
-            for t, v in spend.items()
-            if v > limit + tol(limit)
-        ]
-    if budget.capex_total_eur is not None:
-        limit = budget.capex_total_eur
-        out += [
-            Violation(
-                "budget",
-                f"spending up to {t} of {v:,.0f} EUR exceeds the total budget {limit:,.0f} EUR "
-                "(later sales cannot pay for earlier works)",
-            )
-            for t, v in spend.cumsum().items()
-            if v > limit + tol(limit)
+            for t, v in running.items()
+            if v > total + tol(total)
         ]
     return out
 
@@ -506,7 +587,7 @@ def closest(ctx: Context) -> list[Violation]:
     )
     a = ctx.assignments[ctx.assignments[PERSONS] > ABS_TOL]
     a = a.merge(nearest, left_on=[T.ZONE, T.SERVICE, T.PERIOD], right_index=True, how="left")
-    bad = a[a[RAW_TIME] > a["best"] + TIME_TOL]
+    bad = a[a[RAW_TIME] > a["best"] + CLOSEST_TIE_MIN]
     return [
         Violation(
             "closest",
@@ -531,6 +612,8 @@ RULES: tuple[Rule, ...] = (
     known_ids,
     lifecycle,
     end_of_life,
+    lead_time,
+    locks,
     sizing,
     max_size,
     floor_area,

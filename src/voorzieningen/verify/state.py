@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from voorzieningen import tables as T
+from voorzieningen.inputs import site_limits
 from voorzieningen.schemas.model import Service
 from voorzieningen.verify.arithmetic import (
     Intervention,
@@ -63,6 +64,12 @@ class Context:
         ``capex_recomputed_eur``.
     ended
         Per building, the first period it is closed or rebuilt (absent: never).
+    closed
+        Per site, the period it closes (as it is, or after its intervention).
+    limits
+        Size limits per (site, service): min_places, max_places (places) and
+        max_floor_area_m2 (m²), from the raw portfolio and the settings
+        (:func:`voorzieningen.inputs.site_limits`, the one place for these rules).
     in_use
         Derived use as is: the set of (site, period) in which a building is used as it is.
     capacity
@@ -85,6 +92,8 @@ class Context:
     demand: pd.Series
     starts: pd.DataFrame
     ended: dict[str, int]
+    closed: dict[str, int]
+    limits: pd.DataFrame
     in_use: set[tuple[str, int]]
     capacity: pd.Series
     assignments: pd.DataFrame
@@ -118,34 +127,61 @@ def _capacity(
     blds: pd.DataFrame,
     in_use: set[tuple[str, int]],
     periods: tuple[int, ...],
+    closed: dict[str, int],
+    lead: int,
+    *,
+    temporary: bool,
 ) -> pd.Series:
+    """Places per (site, service, period).
+
+    As is; in temporary space during works (when the scenario says so); and an intervention's places from ``lead`` periods after its
+    start until the site closes.
+    """
     places: dict[tuple[str, str, int], float] = {}
     service = blds[T.SERVICE].astype(str).to_dict()
     cap0 = blds[T.CAPACITY_PLACES].astype(float).to_dict()
     for site, period in in_use:
         key = (site, service[site], period)
         places[key] = places.get(key, 0.0) + cap0[site]
+    index = {t: i for i, t in enumerate(periods)}
     for site, option, start, terms in zip(
         starts[T.SITE], starts[OPTION], starts[T.PERIOD], starts["terms"], strict=True
     ):
-        if not isinstance(terms, Intervention):
+        if not isinstance(terms, Intervention) or start not in index:
             continue
+        end = closed.get(site, periods[-1] + 1)
+        serving = [t for t in periods if index[t] >= index[start] + lead and t < end]
+        works = [t for t in periods if index[start] <= index[t] < index[start] + lead]
+        if temporary and site in service:
+            for t in works:
+                key = (site, service[site], t)
+                places[key] = places.get(key, 0.0) + cap0[site]
         for s in terms.hosted:
-            for t in periods:
-                if t >= start:
-                    places.setdefault((site, s, t), 0.0)
+            for t in serving:
+                places.setdefault((site, s, t), 0.0)
         built = plan.capacity_built[
             (plan.capacity_built[T.SITE] == site) & (plan.capacity_built[OPTION] == option)
         ]
-        for s, t0, c in zip(
-            built[T.SERVICE], built[T.PERIOD], built[T.CAPACITY_PLACES], strict=True
-        ):
+        for s, c in zip(built[T.SERVICE], built[T.CAPACITY_PLACES], strict=True):
             if s in terms.hosted:
-                for t in periods:
-                    if t >= t0:
-                        places[(site, s, t)] = places.get((site, s, t), 0.0) + float(c)
-    index = pd.MultiIndex.from_tuples(list(places), names=[T.SITE, T.SERVICE, T.PERIOD])
-    return pd.Series(list(places.values()), index=index, dtype=float)
+                for t in serving:
+                    places[(site, s, t)] = places.get((site, s, t), 0.0) + float(c)
+    keys = pd.MultiIndex.from_tuples(list(places), names=[T.SITE, T.SERVICE, T.PERIOD])
+    return pd.Series(list(places.values()), index=keys, dtype=float)
+
+
+def _limits(sites: pd.DataFrame, services: list[Service], inputs: VerifyInputs) -> pd.DataFrame:
+    raw = sites.copy()
+    for column in (T.MIN_PLACES, T.MAX_PLACES, T.MAX_FLOOR_AREA_M2):
+        if column not in raw.columns:
+            raw[column] = np.nan
+    if T.GEMEENTE not in raw.columns:
+        raw[T.GEMEENTE] = ""
+    limits = site_limits(raw, services, inputs.costs)
+    limits.index = pd.MultiIndex.from_tuples(
+        [(str(j), str(s)) for j, s in limits.index], names=[T.SITE, T.SERVICE]
+    )
+    return limits
 
 
 def _eligible(inputs: VerifyInputs, sites: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
@@ -218,6 +254,8 @@ def build_context(plan: PlanTables, inputs: VerifyInputs) -> Context:
     for table in (plan.closures, plan.starts):
         for site, period in zip(table[T.SITE], table[T.PERIOD], strict=True):
             ended[site] = min(ended.get(site, period), int(period))
+    # A site closes once: as it is, or in any period after its intervention.
+    closed = plan.closures.groupby(T.SITE)[T.PERIOD].max().astype(int).to_dict()
     fixed = set(blds.index[~blds["managed"].astype(bool)])
     in_use = {
         (site, t)
@@ -239,7 +277,18 @@ def build_context(plan: PlanTables, inputs: VerifyInputs) -> Context:
         starts=starts,
         ended=ended,
         in_use=in_use,
-        capacity=_capacity(plan, starts, blds, in_use, periods),
+        closed={str(k): int(v) for k, v in closed.items()},
+        limits=_limits(sites, services, inputs),
+        capacity=_capacity(
+            plan,
+            starts,
+            blds,
+            in_use,
+            periods,
+            {str(k): int(v) for k, v in closed.items()},
+            int(inputs.model.construction_lead_periods),
+            temporary=inputs.model.service_during_works == "temporary",
+        ),
         assignments=assignments,
         eligible=_eligible(inputs, sites, services),
     )
