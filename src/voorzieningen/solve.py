@@ -237,16 +237,15 @@ class HighsSession:
                 v.ub == 0 for v in model.unmet_persons.values()
             )
             hint = (
-                " `model.allow_unmet_demand` is false: set it to true to see which zones and "
-                "services fall short."
+                "; with `model.allow_unmet_demand = false`, set it to true to see which zones "
+                "and services fall short."
                 if hard
-                else " Unmet demand is already allowed, so a hard rule binds: a budget, a "
-                "lock, an end of life, a minimum size or a lead time."
+                else "; locks, end of life or lead times. Unmet demand is already allowed, so a "
+                "hard rule binds."
             )
             msg = (
                 "No plan satisfies every constraint of this scenario (HiGHS proved it "
-                "infeasible). Raise the budget, relax the norms, guarantees, locks or minimum "
-                "sizes." + hint
+                "infeasible). Raise the budget, relax the norms, guarantees or minimum sizes" + hint
             )
             raise InfeasibleModelError(msg)
         objective = result.best_feasible_objective
