@@ -8,7 +8,6 @@ document) without the other fails here.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from test_model import costs, make_data, site
 from voorzieningen.model import presets
 from voorzieningen.model.build import build_model
-from voorzieningen.schemas.model import Norms, NormSettings
+from voorzieningen.schemas.model import BudgetSettings, Norms, NormSettings
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 KINDS = {
@@ -84,10 +83,16 @@ def investment_instances():
         "allow_unmet": True,
     }
     norms = Norms(school=NormSettings(min_share_within=0.5, within_min=10.0))
-    cost = make_data(
-        sites, demand, tt, objective="cost", budget=5e6, norms=norms, closest=True, **common
+    budgets = BudgetSettings(
+        capex_total_eur=6e6,
+        capex_per_period_eur=4e6,
+        net_spend_total_eur=5e6,
+        net_spend_per_year_eur=1e6,
     )
-    cost = dataclasses.replace(cost, capex_per_period_eur=4e6)
+    cost = make_data(
+        sites, demand, tt, objective="cost", budgets=budgets, norms=norms, closest=True, lead=1,
+        **common
+    )
     return {
         "cost+budgets+closest+norm": cost,
         "access": make_data(sites, demand, tt, objective="access", **common),

@@ -14,7 +14,13 @@ from voorzieningen.errors import InfeasibleModelError, VerificationError
 from voorzieningen.model.build import build_model
 from voorzieningen.model.data import build_model_data
 from voorzieningen.results import extract_results
-from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms, ServiceCosts
+from voorzieningen.schemas.model import (
+    BudgetSettings,
+    CostSettings,
+    ModelOptions,
+    Norms,
+    ServiceCosts,
+)
 from voorzieningen.schemas.solver import SolverSettings
 from voorzieningen.solve import HighsSession, solve_model
 from voorzieningen.verify import verify_plan
@@ -52,7 +58,22 @@ def costs(**changes: object) -> CostSettings:
     return CostSettings(**base)  # type: ignore[arg-type]
 
 
-def site(site_id, kind, service, allowed, *, area=np.nan, cap=np.nan, eol=np.nan, sale=np.nan):
+def site(
+    site_id,
+    kind,
+    service,
+    allowed,
+    *,
+    area=np.nan,
+    cap=np.nan,
+    eol=np.nan,
+    sale=np.nan,
+    min_places=np.nan,
+    max_places=np.nan,
+    max_area=np.nan,
+    lock="",
+    gemeente="X",
+):
     return {
         "site": site_id,
         "name": site_id,
@@ -65,7 +86,11 @@ def site(site_id, kind, service, allowed, *, area=np.nan, cap=np.nan, eol=np.nan
         "capacity_places": cap,
         "end_of_life_year": eol,
         "sale_value_eur": sale,
-        "gemeente": "X",
+        "min_places": min_places,
+        "max_places": max_places,
+        "max_floor_area_m2": max_area,
+        "lock": lock,
+        "gemeente": gemeente,
         "managed": True,
         "source": "test",
         "note": "",
@@ -86,8 +111,19 @@ def make_data(
     norms=None,
     closest=False,
     weights=None,
+    lead=0,
+    works="temporary",
+    budgets=None,
+    closure_norms=None,
+    **model,
 ):
-    """ModelData of a hand-made instance (arguments as for :func:`solve`)."""
+    """ModelData of a hand-made instance (arguments as for :func:`solve`).
+
+    ``budget`` limits net spend over the horizon (capex minus proceeds: the old default
+    meaning of a budget); ``budgets`` (a ``BudgetSettings``) states the limits in full.
+    ``lead`` is the construction lead in periods: 0 (capacity serves in the period of its
+    decision) in the tests written before lead times existed.
+    """
     periods = list(periods)
     zones = pd.DataFrame(
         {"gemeente": "X", "lon": 4.0, "lat": 52.0},
@@ -116,8 +152,12 @@ def make_data(
             cost_tiebreak=0.0,
             closest_assignment=closest,
             service_weights=weights or {},
+            construction_lead_periods=lead,
+            service_during_works=works,
+            **model,
         ),
-        capex_total_eur=budget,
+        budgets=budgets or BudgetSettings(net_spend_total_eur=budget),
+        closure_norms=closure_norms,
     )
 
 

@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from voorzieningen.errors import InputDataError
-from voorzieningen.inputs import load_closure_norms, load_portfolio, site_limits
+from voorzieningen.inputs import load_portfolio
+from voorzieningen.limits import load_closure_norms, site_limits
 from voorzieningen.schemas.model import (
     BudgetSettings,
     CostSettings,

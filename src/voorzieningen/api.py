@@ -28,6 +28,7 @@ from voorzieningen.context import RunContext, resolve_context
 from voorzieningen.demand import DemandResult, build_demand
 from voorzieningen.errors import InputDataError, NetworkError
 from voorzieningen.inputs import InputData, load_sites, load_zones, resolve_path
+from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.build import build_model
 from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, load_network, travel_times
@@ -208,7 +209,12 @@ def compute_demand(scenario: Scenario, inputs: InputData, context: RunContext) -
 
 
 def make_model_data(
-    scenario: Scenario, inputs: InputData, demand: pd.DataFrame, travel: pd.DataFrame
+    scenario: Scenario,
+    inputs: InputData,
+    demand: pd.DataFrame,
+    travel: pd.DataFrame,
+    *,
+    closure_norms: pd.DataFrame | None = None,
 ) -> ModelData:
     """
     Assemble the model's data from the stages' tables.
@@ -223,6 +229,9 @@ def make_model_data(
         ``demand_persons`` by (zone, period, service).
     travel
         Travel-time table (zone, site, travel_time_min, distance_km).
+    closure_norms
+        School closure norm (pupils) per gemeente (:func:`voorzieningen.limits.load_closure_norms`);
+        None: the national norm.
 
     Returns
     -------
@@ -239,9 +248,8 @@ def make_model_data(
         costs=scenario.costs,
         norms=scenario.norms,
         model_settings=scenario.model,
-        capex_total_eur=scenario.budget.capex_total_eur,
-        capex_per_period_eur=scenario.budget.capex_per_period_eur,
-        sale_proceeds_fund_capex=scenario.budget.sale_proceeds_fund_capex,
+        budgets=scenario.budget,
+        closure_norms=closure_norms,
     )
 
 
@@ -356,7 +364,12 @@ def prepare_run(
         travel = compute_travel_times(scenario, inputs, context, population=population)
     check_coverage(travel, inputs.zones, scenario.network)
     with step(progress, "model data", timings):
-        data = make_model_data(scenario, inputs, demand.demand, travel.table)
+        norms = load_closure_norms(
+            context.region_dir,
+            scenario.norms.school_closure,
+            sorted(inputs.zones[T.GEMEENTE].astype(str).unique()),
+        )
+        data = make_model_data(scenario, inputs, demand.demand, travel.table, closure_norms=norms)
     if data.pairs.empty:
         msg = (
             f"(network) | no (zone, site) pair is within {scenario.network.cutoff_min:g} min by "
@@ -405,7 +418,14 @@ def finish_run(
         scenario_name=prepared.scenario.name,
         build_s=prepared.timings.get("build model", 0.0),
     )
-    verify_plan(results.plan, prepared.data, objective_value=outcome.objective)
+    verify_plan(
+        results.plan,
+        prepared.data,
+        objective_value=outcome.objective,
+        sites=prepared.inputs.sites,
+        travel_times=prepared.travel.table,
+        demand=prepared.demand.demand,
+    )
     provenance = make_provenance(
         prepared.scenario,
         prepared.context,

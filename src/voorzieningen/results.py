@@ -168,11 +168,15 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
         ],
         columns=[T.SITE, T.PERIOD, "in_use"],
     )
+    # Closures as they are, and closures after an intervention (any later period).
+    closed = [(e, t) for (e, t), v in _values(model.close).items() if v > 0.5]
+    closed += [
+        (data.option_sites[k], t) for (k, t), v in _values(model.close_option).items() if v > 0.5
+    ]
     closures = pd.DataFrame(
         [
-            {T.SITE: e, T.PERIOD: t, "proceeds_eur": float(data.close_value_eur[e])}
-            for (e, t), v in _values(model.close).items()
-            if v > 0.5
+            {T.SITE: j, T.PERIOD: t, "proceeds_eur": float(data.close_value_eur.get(j, 0.0))}
+            for j, t in closed
         ],
         columns=[T.SITE, T.PERIOD, "proceeds_eur"],
     )
@@ -227,9 +231,17 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     hosted = plan.starts.assign(**{T.SERVICE: plan.starts[T.SERVICES].str.split("+")}).explode(
         T.SERVICE
     )
+    closed_in = plan.closures.groupby(T.SITE)[T.PERIOD].max()
+    lead = data.lead_periods
+    position = {t: i for i, t in enumerate(data.periods)}
     for t in data.periods:
-        started = hosted[hosted[T.PERIOD] <= t]
-        built = plan.capacity_built[plan.capacity_built[T.PERIOD] <= t]
+        # Serving from `lead` periods after the start until the building closes.
+        ready = hosted[T.PERIOD].map(position) <= position[t] - lead
+        open_now = hosted[T.SITE].map(closed_in).fillna(np.inf) > t
+        started = hosted[ready & open_now]
+        built = plan.capacity_built[
+            plan.capacity_built[T.PERIOD].map(position) <= position[t] - lead
+        ]
         cap = built.groupby([T.SITE, T.SERVICE])[T.CAPACITY_PLACES].sum()
         frame = started[[T.SITE, T.SERVICE]].drop_duplicates().assign(**{T.PERIOD: t})
         frame[T.CAPACITY_PLACES] = [
@@ -237,6 +249,14 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
             for j, s in zip(frame[T.SITE], frame[T.SERVICE], strict=True)
         ]
         rows.append(frame)
+        if data.temporary_during_works and lead:
+            works = plan.starts[
+                (plan.starts[T.PERIOD].map(position) > position[t] - lead)
+                & (plan.starts[T.PERIOD] <= t)
+            ]
+            temp = data.asis_capacity.reset_index()
+            temp = temp[temp[T.SITE].isin(set(works[T.SITE]))].assign(**{T.PERIOD: t})
+            rows.append(temp[[T.SITE, T.SERVICE, T.PERIOD, T.CAPACITY_PLACES]])
     table = (
         pd.concat(rows, ignore_index=True)
         if rows
@@ -377,6 +397,7 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     pandas.DataFrame
         Columns site, name, kind, service, action (keep, close, renovate, convert, mfa,
         new, not_built), option, period (year of the action; empty for keep and not_built),
+        closed_period (year a building closes after its intervention, else empty),
         services_after, capacity_after_places (capacity in the last period, ``;``-separated
         per service), capex_eur, proceeds_eur.
     """
@@ -398,6 +419,7 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
             T.ACTION: "keep" if kind == "existing" else "not_built",
             T.OPTION: AS_IS if kind == "existing" else "",
             T.PERIOD: pd.NA,
+            T.CLOSED_PERIOD: pd.NA,
             T.SERVICES_AFTER: row[T.SERVICE] if kind == "existing" else "",
             T.CAPEX_EUR: 0.0,
             T.PROCEEDS_EUR: 0.0,
@@ -411,6 +433,13 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
                 services_after=s[T.SERVICES],
                 capex_eur=float(s[T.CAPEX_EUR]),
             )
+            if j in closures.index:  # closed after the intervention
+                c = closures.loc[[j]].iloc[0]
+                entry.update(
+                    **{T.CLOSED_PERIOD: int(c[T.PERIOD])},
+                    services_after="",
+                    proceeds_eur=float(c["proceeds_eur"]),
+                )
         elif j in closures.index:
             c = closures.loc[[j]].iloc[0]
             entry.update(
@@ -427,6 +456,7 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         rows.append(entry)
     table = pd.DataFrame(rows)
     table[T.PERIOD] = table[T.PERIOD].astype("Int64")
+    table[T.CLOSED_PERIOD] = table[T.CLOSED_PERIOD].astype("Int64")
     return table
 
 

@@ -232,11 +232,20 @@ class HighsSession:
             TerminationCondition.infeasible,
             TerminationCondition.infeasibleOrUnbounded,
         ):
+            # Advise allowing unmet demand only when it is not allowed already.
+            hard = hasattr(model, "unmet_persons") and any(
+                v.ub == 0 for v in model.unmet_persons.values()
+            )
+            hint = (
+                "; with `model.allow_unmet_demand = false`, set it to true to see which zones "
+                "and services fall short."
+                if hard
+                else "; locks, end of life or lead times. Unmet demand is already allowed, so a "
+                "hard rule binds."
+            )
             msg = (
                 "No plan satisfies every constraint of this scenario (HiGHS proved it "
-                "infeasible). Raise the budget, relax the norms, guarantees or minimum sizes; "
-                "with `model.allow_unmet_demand = false`, set it to true to see which zones "
-                "and services fall short."
+                "infeasible). Raise the budget, relax the norms, guarantees or minimum sizes" + hint
             )
             raise InfeasibleModelError(msg)
         objective = result.best_feasible_objective

@@ -111,10 +111,9 @@ def pareto_front(
         set_total_budget(model, budget)
         with api.step(progress, f"solve budget {budget:,.0f} EUR", prepared.timings):
             outcome = session.solve(model, warm_start=i > 0, objective_scale=objective_scale)
-        level_data = replace(prepared.data, capex_total_eur=budget)
-        level_scenario = scenario.model_copy(
-            update={"budget": scenario.budget.model_copy(update={T.CAPEX_TOTAL_EUR: budget})}
-        )
+        level_budget = scenario.budget.model_copy(update={T.CAPEX_TOTAL_EUR: budget})
+        level_data = replace(prepared.data, budget_settings=level_budget)
+        level_scenario = scenario.model_copy(update={"budget": level_budget})
         level = replace(prepared, scenario=level_scenario, data=level_data)
         run = api.finish_run(level, model, outcome, budget_eur=budget)
         plans.append(run)
@@ -123,9 +122,8 @@ def pareto_front(
         rows.append(
             {
                 T.BUDGET_EUR: budget,
-                T.SPEND_EUR: float(summary[T.CAPEX_TOTAL_EUR] - summary[T.PROCEEDS_TOTAL_EUR])
-                if scenario.budget.sale_proceeds_fund_capex
-                else float(
+                # The sweep varies the gross capex limit: capex plus demolition.
+                T.SPEND_EUR: float(
                     summary[T.CAPEX_TOTAL_EUR]
                     + results.plan.closures[T.PROCEEDS_EUR].clip(upper=0.0).abs().sum()
                 ),

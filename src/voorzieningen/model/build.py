@@ -26,7 +26,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from voorzieningen import tables as T
-from voorzieningen.model.data import MEUR, WORST_OFF_SECONDARY, ModelData
+from voorzieningen.model.data import CLOSEST_TIE_MIN, MEUR, WORST_OFF_SECONDARY, ModelData
 from voorzieningen.schemas.model import Service
 
 __all__ = ["MEUR", "BuiltModel", "build_model", "set_total_budget"]
@@ -73,8 +73,10 @@ def build_model(data: ModelData) -> BuiltModel:
     add_variables(m, data)
     add_lifecycle(m, data)
     add_build_once(m, data)
+    add_option_lifecycle(m, data)
     add_option_capacity(m, data)
     add_new_area(m, data)
+    add_open_area(m, data)
     add_demand(m, data)
     add_capacity(m, data)
     add_link(m, data)
@@ -92,6 +94,22 @@ def _prev(periods: list[int]) -> dict[int, int | None]:
     return {t: (periods[i - 1] if i else None) for i, t in enumerate(periods)}
 
 
+def _max_new_area(data: ModelData) -> list[float]:
+    """:math:`M_k`: most new floor area option *k* can need or may build, m²."""
+    out: list[float] = []
+    for k, (j, svcs) in enumerate(zip(data.option_sites, data.option_services, strict=True)):
+        most = float(data.max_floor_area_m2.get(j, np.nan))
+        reuse = float(data.options["reuse_area_m2"].to_numpy(dtype=float)[k])
+        need = sum(
+            float(data.base_m2[s])
+            + float(data.m2_per_place[s]) * float(data.site_cap_max.get((j, s), 0.0))
+            for s in svcs
+        )
+        bound = need if not np.isfinite(most) else min(need, max(0.0, most - reuse))
+        out.append(max(0.0, bound))
+    return out
+
+
 def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Declare the sets and the variables of ``models/investment.md`` (section Variables)."""
     m.OPTIONS = pyo.Set(initialize=range(len(data.options)), ordered=True)
@@ -100,8 +118,12 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.EXISTING = pyo.Set(initialize=data.existing, ordered=True)
     m.PAIRS = pyo.Set(initialize=range(len(data.pairs)), ordered=True)
     m.start = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.Binary)
+    m.option_open = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.Binary)
+    m.close_option = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1))
     m.capacity_places = pyo.Var(m.OPT_SERVICES, m.PERIODS, within=pyo.NonNegativeReals)
     m.new_area_m2 = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
+    m.open_area_m2 = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
+    m.residual_value_eur = pyo.Var(m.OPTIONS, within=pyo.NonNegativeReals)
     m.in_use = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.Binary)
     m.close = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1))
     m.assigned_persons = pyo.Var(m.PAIRS, m.PERIODS, within=pyo.NonNegativeReals)
@@ -111,6 +133,19 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.unmet_persons = pyo.Var(
         m.ZONE_SERVICES, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, ub)
     )
+    # No start whose capacity would only serve after the horizon.
+    allowed = set(data.start_periods)
+    for k in m.OPTIONS:
+        for t in data.periods:
+            if t not in allowed:
+                m.start[k, t].fix(0)
+    # Locks: no_close and must_keep buildings never close, whatever their state.
+    site_of = data.option_sites
+    for k in m.OPTIONS:
+        j = site_of[k]
+        if data.locked(j, "no_close") or data.locked(j, "must_keep"):
+            for t in data.periods:
+                m.close_option[k, t].fix(0)
 
 
 def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -133,6 +168,9 @@ def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
                 m.in_use[e, t].fix(1)
                 m.close[e, t].fix(0)
             continue
+        if data.locked(e, "no_close") or data.locked(e, "must_keep"):
+            for t in data.periods:
+                m.close[e, t].fix(0)
         last = data.asis_last_period.get(e)
         for t in data.periods:
             if last is None or (isinstance(last, float) and np.isnan(last)) or t > last:
@@ -149,13 +187,41 @@ def add_build_once(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
 
 
+def add_option_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """(C3) ``c_option_flow``, (C4) ``c_works``: an option's open state.
+
+    An option is open from its start until it closes (once, in any later period); it cannot close while under works.
+    """
+    prev = _prev(data.periods)
+    periods = data.periods
+    window = max(1, data.lead_periods)
+
+    def flow(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
+        before = 0 if prev[t] is None else m.option_open[k, prev[t]]
+        return m.option_open[k, t] + m.close_option[k, t] == before + m.start[k, t]
+
+    m.c_option_flow = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=flow)
+
+    def works(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
+        i = periods.index(t)
+        recent = periods[max(0, i - window + 1) : i + 1]
+        return m.option_open[k, t] >= sum(m.start[k, tau] for tau in recent)
+
+    m.c_works = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=works)
+
+
 def add_option_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C3) ``c_option_capacity_max``, (C4) ``c_option_capacity_min``: places only if started."""
+    """(C5) ``c_option_capacity_max``, (C6) ``c_option_capacity_min``: option sizes.
+
+    Places only if started, the site's minimum and maximum size.
+    """
     site_of = data.option_sites
-    floor = data.min_places.clip(lower=1.0)
+
+    def low(k: int, s: str) -> float:
+        return max(1.0, float(data.site_min_places.get((site_of[k], s), data.min_places[s])))
 
     def bound(k: int, s: str) -> float:
-        return float(data.site_cap_max.get((site_of[k], s), floor[s]))
+        return float(data.site_cap_max.get((site_of[k], s), 0.0))
 
     m.c_option_capacity_max = pyo.Constraint(
         m.OPT_SERVICES,
@@ -167,21 +233,26 @@ def add_option_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.c_option_capacity_min = pyo.Constraint(
         m.OPT_SERVICES,
         m.PERIODS,
-        rule=lambda m, k, s, t: (
-            m.capacity_places[k, s, t] >= max(1.0, float(data.min_places[s])) * m.start[k, t]
-        ),
+        rule=lambda m, k, s, t: m.capacity_places[k, s, t] >= low(k, s) * m.start[k, t],
     )
 
 
 def add_new_area(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C5) ``c_new_area``, (C6) ``c_shared_total``, (C7) ``c_shared_each``: floor area."""
+    """(C7) ``c_new_area`` to (C10) ``c_shared_each``: floor area.
+
+    ``c_new_area``, ``c_max_area``, ``c_shared_total``, ``c_shared_each``: floor area = base + area per place, less shared space and reuse.
+    """
     opts = data.options
     saving = opts["saving"].to_numpy(dtype=float)
     reuse = opts["reuse_area_m2"].to_numpy(dtype=float)
     services_of = data.option_services
+    most = _max_new_area(data)
 
     def area(m: pyo.ConcreteModel, k: int, s: str, t: int) -> pyo.Expression:
-        return float(data.m2_per_place[s]) * m.capacity_places[k, s, t]
+        return (
+            float(data.base_m2[s]) * m.start[k, t]
+            + float(data.m2_per_place[s]) * m.capacity_places[k, s, t]
+        )
 
     def new_area(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
         need = sum(area(m, k, s, t) for s in services_of[k])
@@ -192,6 +263,13 @@ def add_new_area(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.MFA_OPTIONS = pyo.Set(initialize=mfa, ordered=True)
     m.shared_area_m2 = pyo.Var(m.MFA_OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
     m.c_new_area = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=new_area)
+    # The building after extension stays within the site's largest floor area (and new
+    # area only comes with a start).
+    m.c_max_area = pyo.Constraint(
+        m.OPTIONS,
+        m.PERIODS,
+        rule=lambda m, k, t: m.new_area_m2[k, t] <= most[k] * m.start[k, t],
+    )
     # Shared space saves at most `saving` of the total area, and no more than `saving` times
     # n times the smallest service's area: a token service earns (almost) no saving.
     m.c_shared_total = pyo.Constraint(
@@ -212,20 +290,73 @@ def add_new_area(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
 
 
+def add_open_area(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """(C11) ``c_open_area``, (C12)-(C13): floor area in use and residual value.
+
+    ``c_open_area``: new floor area in use (paying opex) only while the option is open; (C12) ``c_residual_built``, (C13) ``c_residual_open``: the undepreciated capex
+    counts at the horizon's end only for an option still open then.
+    """
+    most = _max_new_area(data)
+    periods = data.periods
+    opts = data.options
+    one_off = (opts["fixed_capex_eur"] + opts["reuse_capex_eur"]).to_numpy(dtype=float)
+    per_m2 = opts["new_eur_per_m2"].to_numpy(dtype=float)
+    rho = {t: float(data.residual_share[t]) for t in periods}
+    last = periods[-1]
+    m.c_open_area = pyo.Constraint(
+        m.OPTIONS,
+        m.PERIODS,
+        rule=lambda m, k, t: (
+            m.open_area_m2[k, t]
+            >= sum(m.new_area_m2[k, tau] for tau in periods if tau <= t)
+            - most[k] * (1 - m.option_open[k, t])
+        ),
+    )
+    m.c_residual_built = pyo.Constraint(
+        m.OPTIONS,
+        rule=lambda m, k: (
+            MEUR * m.residual_value_eur[k]
+            <= MEUR
+            * sum(
+                rho[t] * (one_off[k] * m.start[k, t] + per_m2[k] * m.new_area_m2[k, t])
+                for t in periods
+            )
+        ),
+    )
+    top = [max(rho.values()) * (one_off[k] + per_m2[k] * most[k]) for k in range(len(most))]
+    m.c_residual_open = pyo.Constraint(
+        m.OPTIONS,
+        rule=lambda m, k: MEUR * m.residual_value_eur[k] <= MEUR * top[k] * m.option_open[k, last],
+    )
+
+
+def _serving(m: pyo.ConcreteModel, data: ModelData, k: int, t: int) -> pyo.Expression:
+    """1 if option *k* is open in *t* and its construction has finished."""
+    return m.option_open[k, t] - sum(m.start[k, tau] for tau in data.works_starts[t])
+
+
+def _works(m: pyo.ConcreteModel, data: ModelData, e: str, t: int) -> pyo.Expression:
+    """1 if existing building *e* is under works in *t* (an option started, not finished)."""
+    return sum(
+        m.start[k, tau] for k in data.options_by_site.get(e, []) for tau in data.works_starts[t]
+    )
+
+
 def _host_expr(m: pyo.ConcreteModel, data: ModelData, j: str, s: str, t: int) -> pyo.Expression:
-    """:math:`h_{jst}`: 1 if site j hosts service s in period t (as is, or by an option)."""
-    expr = m.in_use[j, t] if (j, s) in data.asis_hosts else 0
-    started = [
-        m.start[k, tau]
-        for k in data.options_by_site_service.get((j, s), [])
-        for tau in data.periods
-        if tau <= t
-    ]
-    return expr + sum(started)
+    """:math:`h_{jst}`: 1 if site j serves service s in period t.
+
+    As is, in temporary space during works, or by a finished option that is still open).
+    """
+    expr = 0
+    if (j, s) in data.asis_hosts:
+        expr = m.in_use[j, t]
+        if data.temporary_during_works:
+            expr = expr + _works(m, data, j, t)
+    return expr + sum(_serving(m, data, k, t) for k in data.options_by_site_service.get((j, s), []))
 
 
 def add_demand(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C8) ``c_demand``: every person is served by an eligible site or counted as unmet."""
+    """(C14) ``c_demand``: every person is served by an eligible site or counted as unmet."""
     groups = data.pairs_by_zone_service
     dem = data.demand
 
@@ -237,7 +368,10 @@ def add_demand(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C9) ``c_capacity``: persons assigned to a site within its places for the service."""
+    """(C15) ``c_capacity``: persons assigned to a site within its places for the service.
+
+    Places as is or in temporary space, plus options whose construction has finished).
+    """
     groups = data.pairs_by_site_service
     m.SITE_SERVICES = pyo.Set(initialize=list(groups), dimen=2, ordered=True)
     k_of = data.options_by_site_service
@@ -245,11 +379,16 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     def capacity(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
         used = sum(m.assigned_persons[p, t] for p in groups[(j, s)])
         cap0 = float(data.asis_capacity.get((j, s), 0.0))
-        available = (cap0 * m.in_use[j, t] if cap0 else 0) + sum(
+        available = 0
+        if cap0:
+            asis = m.in_use[j, t]
+            if data.temporary_during_works:
+                asis = asis + _works(m, data, j, t)
+            available = cap0 * asis
+        available = available + sum(
             m.capacity_places[k, s, tau]
             for k in k_of.get((j, s), [])
-            for tau in data.periods
-            if tau <= t
+            for tau in data.serving_starts[t]
         )
         return used <= available
 
@@ -257,7 +396,7 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_link(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C10) ``c_link``: persons are assigned only to a site that hosts their service."""
+    """(C16) ``c_link``: persons are assigned only to a site that serves their service."""
     pairs = data.pairs
     dem = data.demand
     zone = pairs[T.ZONE].to_numpy()
@@ -277,7 +416,9 @@ def add_link(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_min_size(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C11) ``c_min_size``: a hosted service the plan manages has its minimum viable size.
+    """(C17) ``c_min_size``: a served service the plan manages has its minimum viable size.
+
+    The site's minimum: opheffingsnorm of its gemeente, portfolio override), only while open.
 
     Buildings the plan does not manage stay open whatever their use. A hosted service
     nobody can reach is empty, so it can only be hosted when its minimum is 0.
@@ -286,7 +427,7 @@ def add_min_size(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.MANAGED_HOSTS = pyo.Set(initialize=data.managed_hosts, dimen=2, ordered=True)
 
     def min_size(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
-        low = float(data.min_places[s])
+        low = float(data.site_min_places.get((j, s), data.min_places[s]))
         if low <= 0:
             return pyo.Constraint.Skip
         used = sum(m.assigned_persons[p, t] for p in groups.get((j, s), ()))
@@ -296,7 +437,11 @@ def add_min_size(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_coverage_norms(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C12) ``c_norm``: a share of demand within a travel time, per service and period."""
+    """(C18) ``c_norm``: a share of demand within a travel time, per service and period.
+
+    Soft when unmet demand is allowed: ``norm_shortfall_persons`` (penalised in the
+    objective) makes up what the plan falls short; hard otherwise.
+    """
     pairs = data.pairs
     rows: list[tuple[str, int]] = []
     for s in data.services:
@@ -304,6 +449,10 @@ def add_coverage_norms(m: pyo.ConcreteModel, data: ModelData) -> None:
         if norm.min_share_within is not None:
             rows.extend((s, t) for t in data.periods)
     m.NORMS = pyo.Set(initialize=rows, dimen=2, ordered=True)
+    soft = data.model_settings.allow_unmet_demand
+    m.norm_shortfall_persons = pyo.Var(
+        m.NORMS, within=pyo.NonNegativeReals, bounds=(0, None if soft else 0.0)
+    )
     total = data.demand.groupby(level=[T.SERVICE, T.PERIOD]).sum()
 
     def rule(m: pyo.ConcreteModel, s: str, t: int) -> pyo.Expression:
@@ -313,26 +462,31 @@ def add_coverage_norms(m: pyo.ConcreteModel, data: ModelData) -> None:
             & (pairs[T.TRAVEL_TIME_MIN].to_numpy() <= norm.within_min)
         )
         served = sum(m.assigned_persons[int(p), t] for p in within)
-        return served >= float(norm.min_share_within) * float(total[(s, t)])
+        need = float(norm.min_share_within) * float(total[(s, t)])
+        if need <= 0:
+            return pyo.Constraint.Skip
+        return served + m.norm_shortfall_persons[s, t] >= need
 
     m.c_norm = pyo.Constraint(m.NORMS, rule=rule)
 
 
 def add_closest_assignment(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C13) ``c_closest`` (optional): nobody travels past an open facility of the service.
+    """(C19) ``c_closest`` (optional): nobody travels past an open facility of the service.
 
-    Wagner & Falkson 1975; ties are broken by site id, which the pairs are sorted by.
+    Wagner & Falkson 1975. Sites within ``CLOSEST_TIE_MIN`` minutes of each other are a
+    tie: neither is "farther", so a tie never leaves demand unmet.
     """
     pairs = data.pairs
     dem = data.demand
     zone = pairs[T.ZONE].to_numpy()
     site = pairs[T.SITE].to_numpy()
     service = pairs[T.SERVICE].to_numpy()
+    tt = pairs[T.TRAVEL_TIME_MIN].to_numpy(dtype=float)
     farther: dict[int, list[int]] = {}
     for idx in data.pairs_by_zone_service.values():
-        ordered = list(idx)  # already nearest first
-        for pos, p in enumerate(ordered):
-            farther[int(p)] = [int(q) for q in ordered[pos + 1 :]]
+        times = tt[idx]  # nearest first
+        for p, time in zip(idx, times, strict=True):
+            farther[int(p)] = [int(q) for q in idx[times > time + CLOSEST_TIE_MIN]]
 
     def rule(m: pyo.ConcreteModel, p: int, t: int) -> pyo.Expression:
         later = farther.get(p, [])
@@ -353,6 +507,7 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
     opex_m2 = opts["opex_eur_per_m2_year"].to_numpy(dtype=float)
     reuse = opts["reuse_area_m2"].to_numpy(dtype=float)
     close_value = data.close_value_eur
+    site_of = data.option_sites
     fixed = set(data.fixed_sites)
     asis_opex = {
         e: float(data.asis_area_m2[e])
@@ -362,45 +517,63 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
         for e in data.existing
         if e not in fixed  # not the corporation's cost
     }
+    # Temporary space while a building is under works: its current capacity, per year.
+    temporary = {
+        e: float(data.asis_capacity[(e, s0)])
+        * data.costs.for_service(s0).temporary_eur_per_place_year
+        for e, s0 in data.current_service.items()
+        if data.temporary_during_works and e in data.options_by_site
+    }
     m.capex_eur = pyo.Expression(
         m.PERIODS,
         rule=lambda m, t: sum(
             one_off[k] * m.start[k, t] + per_m2[k] * m.new_area_m2[k, t] for k in m.OPTIONS
         ),
     )
+
+    def value(j: str) -> float:
+        return float(close_value.get(j, 0.0))
+
     m.proceeds_eur = pyo.Expression(
         m.PERIODS,
-        rule=lambda m, t: sum(float(close_value[e]) * m.close[e, t] for e in m.EXISTING),
+        rule=lambda m, t: (
+            sum(value(e) * m.close[e, t] for e in m.EXISTING)
+            + sum(value(site_of[k]) * m.close_option[k, t] for k in m.OPTIONS if value(site_of[k]))
+        ),
     )
     m.demolition_eur = pyo.Expression(
         m.PERIODS,
-        rule=lambda m, t: sum(max(0.0, -float(close_value[e])) * m.close[e, t] for e in m.EXISTING),
+        rule=lambda m, t: (
+            sum(max(0.0, -value(e)) * m.close[e, t] for e in m.EXISTING)
+            + sum(
+                max(0.0, -value(site_of[k])) * m.close_option[k, t]
+                for k in m.OPTIONS
+                if value(site_of[k]) < 0
+            )
+        ),
     )
 
     def opex(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
         asis = sum(cost * m.in_use[e, t] for e, cost in asis_opex.items())
-        new = sum(
-            opex_m2[k] * (reuse[k] * m.start[k, tau] + m.new_area_m2[k, tau])
-            for k in m.OPTIONS
-            for tau in data.periods
-            if tau <= t
+        options = sum(
+            opex_m2[k] * (reuse[k] * m.option_open[k, t] + m.open_area_m2[k, t]) for k in m.OPTIONS
         )
-        return asis + new
+        works = sum(cost * _works(m, data, e, t) for e, cost in temporary.items())
+        return asis + options + works
 
     m.opex_eur_per_year = pyo.Expression(m.PERIODS, rule=opex)
-    # Terminal value: a managed building still in use at the end of the horizon keeps its
-    # sale value, so selling it in the last period is not a free gain.
+    # Terminal value: a managed building still open at the end of the horizon keeps its net
+    # closure value (a sale value, or minus its demolition cost: a building kept is charged
+    # its demolition at the horizon's end, discounted), so neither selling in the last
+    # period nor keeping a building that costs money to pull down is a free gain.
     last = data.periods[-1]
     by_site = data.options_by_site
     m.terminal_value_eur = pyo.Expression(
-        expr=sum(
-            max(0.0, float(close_value[e]))
-            * (
-                m.in_use[e, last]
-                + sum(m.start[k, t] for k in by_site.get(e, []) for t in data.periods)
-            )
-            for e in data.existing
-            if e not in fixed
+        expr=sum(value(e) * m.in_use[e, last] for e in data.existing if e not in fixed)
+        + sum(
+            value(j) * sum(m.option_open[k, last] for k in ks)
+            for j, ks in by_site.items()
+            if value(j)
         )
     )
     end_discount = data.end_discount
@@ -408,69 +581,92 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
         expr=sum(
             float(data.discount[t]) * (m.capex_eur[t] - m.proceeds_eur[t])
             + float(data.opex_factor[t]) * m.opex_eur_per_year[t]
-            - end_discount * float(data.residual_share[t]) * m.capex_eur[t]
             for t in data.periods
         )
+        - end_discount * sum(m.residual_value_eur[k] for k in m.OPTIONS)
         - end_discount * m.terminal_value_eur
     )
 
 
 def add_budgets(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C14) ``c_budget_period``, (C15) ``c_budget_total``: spending limits, rows in M€."""
-    m.spend_eur = pyo.Expression(
-        m.PERIODS,
-        rule=lambda m, t: data.spend(m.capex_eur[t], m.proceeds_eur[t], m.demolition_eur[t]),
+    """(C20)-(C23): limits on gross capex and on net spend, rows in M€.
+
+    ``c_capex_period``, ``c_capex_total``, ``c_net_spend_period``, ``c_net_spend_total``: limits on gross capex and on net spend, rows in M€.
+    """
+    budgets = data.budgets
+    index = {t: i for i, t in enumerate(data.periods)}
+    m.gross_capex_eur = pyo.Expression(
+        m.PERIODS, rule=lambda m, t: data.gross_capex(m.capex_eur[t], m.demolition_eur[t])
     )
-    if data.capex_per_period_eur is not None:
-        limit = float(data.capex_per_period_eur)
-        m.c_budget_period = pyo.Constraint(
-            m.PERIODS, rule=lambda m, t: MEUR * m.spend_eur[t] <= MEUR * limit
+    m.net_spend_eur = pyo.Expression(
+        m.PERIODS, rule=lambda m, t: data.net_spend(m.capex_eur[t], m.proceeds_eur[t])
+    )
+    # Budget rows are written in M€ so that their coefficients stay near 1 (HiGHS scales
+    # badly across 1e-2 .. 1e7); limits are in €.
+    capex_rows = [t for t in data.periods if budgets.capex_eur[index[t]] is not None]
+    if capex_rows:
+        m.c_capex_period = pyo.Constraint(
+            capex_rows,
+            rule=lambda m, t: (
+                MEUR * m.gross_capex_eur[t] <= MEUR * float(budgets.capex_eur[index[t]] or 0.0)
+            ),
         )
-    if data.capex_total_eur is not None:
+    if budgets.capex_total_eur is not None:
         # Mutable, so that a Pareto sweep can change it between solves (set_total_budget).
-        # Budget rows are written in M€ so that their coefficients stay near 1 (HiGHS scales
-        # badly across 1e-2 .. 1e7); the parameter itself is in €.
-        m.budget_total_eur = pyo.Param(mutable=True, initialize=float(data.capex_total_eur))
+        m.capex_total_limit_eur = pyo.Param(mutable=True, initialize=float(budgets.capex_total_eur))
+        m.c_capex_total = pyo.Constraint(
+            expr=MEUR * sum(m.gross_capex_eur[t] for t in data.periods)
+            <= MEUR * m.capex_total_limit_eur
+        )
+    net_rows = [t for t in data.periods if budgets.net_spend_eur[index[t]] is not None]
+    if net_rows:
+        m.c_net_spend_period = pyo.Constraint(
+            net_rows,
+            rule=lambda m, t: (
+                MEUR * m.net_spend_eur[t] <= MEUR * float(budgets.net_spend_eur[index[t]] or 0.0)
+            ),
+        )
+    if budgets.net_spend_total_eur is not None:
+        limit = float(budgets.net_spend_total_eur)
         # Cumulative: money from a sale in a later period cannot pay for earlier works.
-        m.c_budget_total = pyo.Constraint(
+        m.c_net_spend_total = pyo.Constraint(
             m.PERIODS,
             rule=lambda m, t: (
-                MEUR * sum(m.spend_eur[tau] for tau in data.periods if tau <= t)
-                <= MEUR * m.budget_total_eur
+                MEUR * sum(m.net_spend_eur[tau] for tau in data.periods if tau <= t) <= MEUR * limit
             ),
         )
 
 
 def set_total_budget(m: pyo.ConcreteModel, budget_eur: float) -> None:
     """
-    Change the total budget of a built model (the budget level of a Pareto sweep).
+    Change the total gross capex limit of a built model (the budget of a Pareto sweep).
 
     Parameters
     ----------
     m
-        A model built with a total budget (``capex_total_eur`` not None).
+        A model built with a total capex limit (``budgets.capex_total_eur`` not None).
     budget_eur
-        New limit on total spending over the horizon, €.
+        New limit on gross capex over the horizon, €.
 
     Raises
     ------
     ValueError
-        If the model was built without a total budget.
+        If the model was built without a total capex limit.
     """
-    if not hasattr(m, "budget_total_eur"):
-        msg = "the model has no total budget to change; build it with capex_total_eur set"
+    if not hasattr(m, "capex_total_limit_eur"):
+        msg = "the model has no total capex limit to change; build it with capex_total_eur set"
         raise ValueError(msg)
-    m.budget_total_eur.set_value(float(budget_eur))
+    m.capex_total_limit_eur.set_value(float(budget_eur))
 
 
 def add_worst_off(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C16) ``c_worst``: ``worst_travel_time_min[s]`` bounds every zone's average trip.
+    """(C24) ``c_worst``: ``worst_travel_time_min[s]`` bounds every zone's average trip.
 
-    Unserved persons count at the penalty (minutes); only for the worst-off objective.
+    Unserved persons count at their service's penalty (minutes); only for the worst-off
+    objective.
     """
     groups = data.pairs_by_zone_service
     tt = data.pairs[T.TRAVEL_TIME_MIN].to_numpy(dtype=float)
-    penalty = data.model_settings.unmet_penalty_min
     m.SERVICES = pyo.Set(initialize=list(data.services), ordered=True)
     m.worst_travel_time_min = pyo.Var(m.SERVICES, within=pyo.NonNegativeReals)
 
@@ -479,6 +675,7 @@ def add_worst_off(m: pyo.ConcreteModel, data: ModelData) -> None:
         if d <= 0:
             return pyo.Constraint.Skip
         trips = sum(tt[p] * m.assigned_persons[p, t] for p in groups.get((z, s), ()))
+        penalty = data.unmet_penalty_min(s)
         return m.worst_travel_time_min[s] * d >= trips + penalty * m.unmet_persons[z, s, t]
 
     m.c_worst = pyo.Constraint(m.ZONE_SERVICES, m.PERIODS, rule=rule)
@@ -490,6 +687,7 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
     weight = data.period_weight
     tt = data.pairs[T.TRAVEL_TIME_MIN].to_numpy(dtype=float)
     settings = data.model_settings
+    service = data.pairs[T.SERVICE].to_numpy()
     m.access_person_min = pyo.Expression(
         expr=sum(
             float(weight[t]) * sum(tt[p] * m.assigned_persons[p, t] for p in m.PAIRS)
@@ -503,6 +701,21 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
             for t in data.periods
         )
     )
+    sw = {s: float(settings.service_weights.get(s, 1.0)) for s in data.services}
+    norm_pen = {s: settings.norm_shortfall_penalty_min_for(s) for s in data.services}
+    # Every person counts: unserved persons and persons short of a soft norm at their
+    # service's penalty, in person-minutes per period (horizon average).
+    m.penalty_person_min = pyo.Expression(
+        expr=sum(
+            float(weight[t]) * sw[s] * data.unmet_penalty_min(s) * m.unmet_persons[z, s, t]
+            for (z, s) in m.ZONE_SERVICES
+            for t in data.periods
+        )
+        + sum(
+            float(weight[t]) * sw[s] * norm_pen[s] * m.norm_shortfall_persons[s, t]
+            for (s, t) in m.NORMS
+        )
+    )
     if settings.objective == "worst_off":
         add_worst_off(m, data)
         # Then mean travel time (minutes, unmet at the penalty), scaled to 1e-3 per minute
@@ -510,37 +723,27 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
         persons = max(float((data.demand.groupby(level=T.PERIOD).sum() * weight).sum()), 1e-9)
         m.objective = pyo.Objective(
             expr=sum(m.worst_travel_time_min[s] for s in data.services)
-            + WORST_OFF_SECONDARY
-            / persons
-            * (m.access_person_min + settings.unmet_penalty_min * m.unmet_mean_persons)
+            + WORST_OFF_SECONDARY / persons * (m.access_person_min + m.penalty_person_min)
             + settings.cost_tiebreak * WORST_OFF_SECONDARY / persons * m.npv_cost_eur,
             sense=pyo.minimize,
         )
     elif settings.objective == "access":
-        sw = {s: float(settings.service_weights.get(s, 1.0)) for s in data.services}
-        service = data.pairs[T.SERVICE].to_numpy()
         if all(v == 1.0 for v in sw.values()):
-            weighted_access, weighted_unmet = m.access_person_min, m.unmet_mean_persons
+            weighted_access = m.access_person_min
         else:
             weighted_access = sum(
                 float(weight[t])
                 * sum(sw[service[p]] * tt[p] * m.assigned_persons[p, t] for p in m.PAIRS)
                 for t in data.periods
             )
-            weighted_unmet = sum(
-                float(weight[t]) * sw[s] * m.unmet_persons[z, s, t]
-                for (z, s) in m.ZONE_SERVICES
-                for t in data.periods
-            )
         m.objective = pyo.Objective(
-            expr=weighted_access
-            + settings.unmet_penalty_min * weighted_unmet
-            + settings.cost_tiebreak * m.npv_cost_eur,
+            expr=weighted_access + m.penalty_person_min + settings.cost_tiebreak * m.npv_cost_eur,
             sense=pyo.minimize,
         )
     else:
         # In M€ for the solver's numerics (data.objective_scale); the solve stage reports
         # it back in € and scales the absolute gap to match.
+        norm_eur = settings.norm_shortfall_penalty_eur or settings.unmet_penalty_eur
         m.objective = pyo.Objective(
             expr=data.objective_scale
             * (
@@ -551,6 +754,8 @@ def add_objective(m: pyo.ConcreteModel, data: ModelData) -> None:
                     for (z, s) in m.ZONE_SERVICES
                     for t in data.periods
                 )
+                + norm_eur
+                * sum(float(years[t]) * m.norm_shortfall_persons[s, t] for (s, t) in m.NORMS)
             ),
             sense=pyo.minimize,
         )

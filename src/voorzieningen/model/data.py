@@ -28,7 +28,17 @@ import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.errors import InfeasibleModelError, InputDataError
-from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms, Service
+from voorzieningen.limits import site_limits
+from voorzieningen.schemas.model import (
+    SERVICES,
+    BudgetSettings,
+    CostSettings,
+    ModelOptions,
+    Norms,
+    PeriodBudgets,
+    Service,
+)
+from voorzieningen.schemas.sizes import floor_area_m2, places_in_area
 
 AS_IS = "as_is"
 
@@ -38,6 +48,10 @@ WORST_OFF_SECONDARY = 1e-3
 #: Euros to millions of euros: the scale of the cost objective and of the budget rows, so
 #: that their coefficients stay near 1 (HiGHS scales badly across 1e-2 .. 1e7).
 MEUR = 1e-6
+
+#: Travel times within this many minutes of each other are a tie for closest assignment:
+#: an equidistant site is not "farther", so nobody is left unmet by a tie-break.
+CLOSEST_TIE_MIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -67,18 +81,31 @@ class ModelData:
         Capacity (places) of each existing building as it is, indexed by (site, service).
     asis_area_m2, asis_last_period, close_value_eur
         Per existing building: floor area, last period it may be used as is (or None), net
-        proceeds when closed (negative: demolition cost).
+        proceeds when closed (negative: demolition cost; at most 0 under a ``no_sale``
+        lock). ``close_value_eur`` also holds candidate sites: the given
+        ``sale_value_eur`` of the plot with what stands on it, else 0.
     fixed_sites
         Existing buildings the plan does not manage (``managed`` false): in use as they are
         in every period.
     cap_max
-        Largest capacity (places) of a service at one site, indexed by service.
+        Largest capacity (places) of a service at one site, indexed by service (a numerical
+        bound: ``max_capacity_factor`` times the region's peak demand).
     site_cap_max
-        Largest useful capacity (places) per (site, service): the most demand that can
-        reach the site in any period (at least the minimum size); pairs not listed can
-        reach no demand and get the minimum size.
-    m2_per_place, min_places
-        Space norm and minimum viable size, indexed by service.
+        Largest capacity (places) per (site, service), for every site that may host the
+        service: the smallest of the most demand that can reach the site in any period (at
+        least the minimum size), the site's ``max_places`` and the places its largest floor
+        area holds, and ``cap_max``.
+    site_min_places, site_max_places
+        Smallest and largest size per (site, service), places (``limits.site_limits``: the
+        opheffingsnorm per gemeente for schools, portfolio overrides); NaN: no maximum.
+    max_floor_area_m2
+        Largest floor area of each site after any extension, m² (NaN: no bound).
+    locks
+        Locks of each existing building (``must_keep``, ``no_close``, ``no_sale``,
+        ``no_convert``), as a frozenset, indexed by site.
+    m2_per_place, base_m2, min_places
+        Space norm per place, fixed floor area of a hosted service, and the service's
+        default minimum viable size, indexed by service.
     discount
         Discount factor of each period's start year relative to the first period.
     opex_factor
@@ -88,8 +115,9 @@ class ModelData:
         Share of capex spent in each period that is left at the end of the horizon.
     norms, costs, model_settings
         Accessibility norms, cost settings and model settings of the scenario.
-    capex_total_eur, capex_per_period_eur, sale_proceeds_fund_capex
-        Budgets (€, or None) and whether sale proceeds may fund capex within them.
+    budget_settings
+        Gross capex and net spend limits as the scenario states them (€, None: no limit);
+        :attr:`budgets` resolves them per period.
 
     Notes
     -----
@@ -115,7 +143,12 @@ class ModelData:
     close_value_eur: pd.Series
     cap_max: pd.Series
     site_cap_max: pd.Series
+    site_min_places: pd.Series
+    site_max_places: pd.Series
+    max_floor_area_m2: pd.Series
+    locks: pd.Series
     m2_per_place: pd.Series
+    base_m2: pd.Series
     min_places: pd.Series
     discount: pd.Series
     opex_factor: pd.Series
@@ -123,9 +156,7 @@ class ModelData:
     norms: Norms
     costs: CostSettings
     model_settings: ModelOptions
-    capex_total_eur: float | None
-    capex_per_period_eur: float | None
-    sale_proceeds_fund_capex: bool
+    budget_settings: BudgetSettings
 
     # ------------------------------------------------------------------ derived quantities
 
@@ -223,35 +254,111 @@ class ModelData:
         """
         return MEUR if self.model_settings.objective == "cost" else 1.0
 
-    def spend(self, capex: Any, proceeds: Any, demolition: Any) -> Any:
+    @cached_property
+    def budgets(self) -> PeriodBudgets:
+        """Budget limits resolved per period (per-year limits times the period length)."""
+        return self.budget_settings.per_period([float(n) for n in self.period_years])
+
+    @staticmethod
+    def gross_capex(capex: Any, demolition: Any) -> Any:
         """
-        Return the spending that counts against the budgets (€), ``spend_eur[t]``.
+        Return gross capex (€): construction money spent, demolition included.
 
         Parameters
         ----------
-        capex, proceeds, demolition
-            Capex, net proceeds of closures (negative: demolition) and demolition cost of a
-            period, € (numbers, arrays, series or model expressions).
+        capex, demolition
+            Capex of the interventions and demolition cost of closures of a period, €
+            (numbers, arrays, series or model expressions).
 
         Returns
         -------
         Any
-            ``capex - proceeds`` when sale proceeds fund capex, else ``capex + demolition``.
+            ``capex + demolition``.
         """
-        if self.sale_proceeds_fund_capex:
-            return capex - proceeds
         return capex + demolition
+
+    @staticmethod
+    def net_spend(capex: Any, proceeds: Any) -> Any:
+        """
+        Return net spend (€): capex minus the net proceeds of closures.
+
+        Parameters
+        ----------
+        capex, proceeds
+            Capex and net proceeds of closures (sales; negative: demolition) of a period, €.
+
+        Returns
+        -------
+        Any
+            ``capex - proceeds`` (demolition, a negative proceed, adds to it).
+        """
+        return capex - proceeds
+
+    # ------------------------------------------------------------------ lifecycle in time
+
+    @cached_property
+    def lead_periods(self) -> int:
+        """Construction lead :math:`L` (periods) from a decision until its capacity serves."""
+        return int(self.model_settings.construction_lead_periods)
+
+    @cached_property
+    def temporary_during_works(self) -> bool:
+        """Whether a building under works keeps its current capacity in temporary space."""
+        return self.model_settings.service_during_works == "temporary"
+
+    @cached_property
+    def serving_starts(self) -> dict[int, list[int]]:
+        r"""Start periods :math:`\tau \le t - L` whose capacity serves in period *t*."""
+        ps = self.periods
+        return {t: ps[: max(0, i - self.lead_periods + 1)] for i, t in enumerate(ps)}
+
+    @cached_property
+    def works_starts(self) -> dict[int, list[int]]:
+        r"""Start periods :math:`t - L < \tau \le t` still under works in period *t*."""
+        ps, lead = self.periods, self.lead_periods
+        return {t: ps[max(0, i - lead + 1) : i + 1] if lead else [] for i, t in enumerate(ps)}
+
+    @cached_property
+    def start_periods(self) -> list[int]:
+        """Periods in which an option may start: its capacity must serve within the horizon."""
+        return self.periods[: len(self.periods) - self.lead_periods]
+
+    @cached_property
+    def current_service(self) -> dict[str, Service]:
+        """Current service :math:`s^0_e` of each existing building."""
+        return {str(j): cast("Service", s) for j, s in self.asis_capacity.index}
+
+    def locked(self, site: str, lock: str) -> bool:
+        """
+        Return whether a site carries a lock.
+
+        Parameters
+        ----------
+        site
+            Site id.
+        lock
+            ``must_keep``, ``no_close``, ``no_sale`` or ``no_convert``.
+
+        Returns
+        -------
+        bool
+            True if the portfolio locks the site so.
+        """
+        return lock in self.locks.get(site, frozenset())
+
+    def unmet_penalty_min(self, service: str) -> float:
+        r"""Penalty :math:`\pi_s` of an unserved person of a service, minutes."""
+        return self.model_settings.unmet_penalty_min_for(cast("Service", service))
 
 
 def _fill_sites(sites: pd.DataFrame, costs: CostSettings) -> pd.DataFrame:
-    """Fill floor areas and capacities of existing buildings from each other via space norms."""
+    """Fill floor areas and capacities of existing buildings from each other.
+
+    Floor area = ``base_m2 + m2_per_place * places`` of the building's service
+    (:func:`~voorzieningen.schemas.sizes.floor_area_m2`) and its inverse.
+    """
     sites = sites.copy()
     existing = sites[T.KIND] == "existing"
-    m2 = (
-        sites[T.SERVICE]
-        .map(lambda s: costs.for_service(s).m2_per_place if s else np.nan)
-        .astype(float)
-    )
     area = sites[T.FLOOR_AREA_M2].astype(float)
     cap = sites[T.CAPACITY_PLACES].astype(float)
     missing_both = sites.index[existing & area.isna() & cap.isna()]
@@ -262,9 +369,31 @@ def _fill_sites(sites: pd.DataFrame, costs: CostSettings) -> pd.DataFrame:
             "of them in the portfolio."
         )
         raise InputDataError(msg)
-    sites[T.FLOOR_AREA_M2] = area.where(area.notna(), cap * m2)
-    sites[T.CAPACITY_PLACES] = cap.where(cap.notna(), area / m2)
+    known = sites[T.SERVICE].isin(list(SERVICES))
+    fill_area = [
+        floor_area_m2(svc, float(c), costs) if ok and np.isnan(a) else a
+        for svc, a, c, ok in zip(sites[T.SERVICE], area, cap, known, strict=True)
+    ]
+    fill_cap = [
+        places_in_area(svc, float(a), costs) if ok and np.isnan(c) else c
+        for svc, a, c, ok in zip(sites[T.SERVICE], fill_area, cap, known, strict=True)
+    ]
+    sites[T.FLOOR_AREA_M2] = np.asarray(fill_area, dtype=float)
+    sites[T.CAPACITY_PLACES] = np.asarray(fill_cap, dtype=float)
     return sites
+
+
+def _locks(sites: pd.DataFrame) -> pd.Series:
+    """Locks of each site as frozensets (the ``lock`` column is ``;``-separated)."""
+    column = sites[T.LOCK] if T.LOCK in sites.columns else pd.Series("", index=sites.index)
+    return pd.Series(
+        [
+            frozenset(p for p in str(v).split(";") if p) if pd.notna(v) else frozenset()
+            for v in column
+        ],
+        index=sites.index.astype(str),
+        dtype=object,
+    )
 
 
 def _options_for(
@@ -273,8 +402,11 @@ def _options_for(
     services: list[Service],
     costs: CostSettings,
     model_settings: ModelOptions,
+    locks: frozenset[str],
 ) -> list[dict[str, object]]:
     allowed = [s for s in str(row[T.ALLOWED_SERVICES]).split(";") if s in services]
+    # A must_keep or no_convert building keeps its service alone: no conversion, no MFA.
+    alone = bool(locks & {"must_keep", "no_convert"})
     rows: list[dict[str, object]] = []
 
     def add(action: str, name: str, hosted: tuple[Service, ...], reuse_cost_per_m2: float) -> None:
@@ -289,7 +421,10 @@ def _options_for(
                 "services": hosted,
                 "reuse_area_m2": area,
                 "reuse_capex_eur": reuse_cost_per_m2 * area,
-                "fixed_capex_eur": sum(c.fixed_capex_eur for c in per)
+                # One project: the dearest hosted service's fixed capex (design, permits,
+                # connections), plus the extra of combining services; merging saves the
+                # other services' fixed costs.
+                "fixed_capex_eur": max(c.fixed_capex_eur for c in per)
                 + (costs.mfa_fixed_capex_eur if mfa else 0.0),
                 # The dearest hosted service sets the building's standard: adding a cheap
                 # service never makes a building cheaper per m².
@@ -304,11 +439,11 @@ def _options_for(
         if s0 not in services or not bool(row[T.MANAGED]):
             return rows
         add("renovate", "renovate", (s0,), costs.for_service(s0).renovate_eur_per_m2)
-        if model_settings.allow_conversion:
+        if model_settings.allow_conversion and not alone:
             for s in allowed:
                 if s != s0:
                     add("convert", f"convert:{s}", (s,), costs.for_service(s).convert_eur_per_m2)
-        if model_settings.allow_mfa:
+        if model_settings.allow_mfa and not alone:
             others = [s for s in allowed if s != s0]
             for k in range(1, len(others) + 1):
                 for combo in itertools.combinations(others, k):
@@ -353,6 +488,35 @@ def _check_reachable(demand: pd.Series, pairs: pd.DataFrame) -> None:
         raise InfeasibleModelError(msg)
 
 
+def _check_norms(
+    demand: pd.Series, pairs: pd.DataFrame, norms: Norms, services: list[Service]
+) -> None:
+    """Prove a hard coverage norm infeasible before solving, naming the norm."""
+    for s in services:
+        norm = getattr(norms, s)
+        if not norm.min_share_within:
+            continue
+        near = pairs[(pairs[T.SERVICE] == s) & (pairs[T.TRAVEL_TIME_MIN] <= norm.within_min)]
+        zones = set(near[T.ZONE])
+        dem = demand.xs(s, level=T.SERVICE)
+        total = dem.groupby(level=T.PERIOD).sum()
+        within = dem[dem.index.get_level_values(T.ZONE).isin(zones)].groupby(level=T.PERIOD).sum()
+        share = (within.reindex(total.index).fillna(0.0) / total.where(total > 0)).dropna()
+        short = share[share < norm.min_share_within - 1e-9]
+        if len(short):
+            t = int(short.index[0])
+            msg = (
+                f"(norms.{s}.min_share_within) | the norm asks {norm.min_share_within:.0%} of "
+                f"{s} demand within {norm.within_min:g} min, but only {short.iloc[0]:.1%} "
+                f"of it (in {t}) lives within {norm.within_min:g} min of any building or "
+                f"candidate site of that service. Lower norms.{s}.min_share_within, raise "
+                f"norms.{s}.within_min, add candidate sites, or set "
+                "model.allow_unmet_demand = true to make the norm soft (its shortfall is "
+                "then penalised and reported)."
+            )
+            raise InfeasibleModelError(msg)
+
+
 def build_model_data(
     *,
     zones: pd.DataFrame,
@@ -364,9 +528,8 @@ def build_model_data(
     costs: CostSettings,
     norms: Norms,
     model_settings: ModelOptions,
-    capex_total_eur: float | None = None,
-    capex_per_period_eur: float | None = None,
-    sale_proceeds_fund_capex: bool = True,
+    budgets: BudgetSettings | None = None,
+    closure_norms: pd.DataFrame | None = None,
 ) -> ModelData:
     """
     Build the model's sets and parameters from validated tables.
@@ -387,10 +550,11 @@ def build_model_data(
         Length of each period, years.
     costs, norms, model_settings
         Cost settings, accessibility norms, model settings (``scenario.model``).
-    capex_total_eur, capex_per_period_eur
-        Budgets (€), or None.
-    sale_proceeds_fund_capex
-        Whether sale proceeds may fund capex within the budgets.
+    budgets
+        Budget limits (``scenario.budget``); None: no limits.
+    closure_norms
+        School closure norm per gemeente (``limits.load_closure_norms``); None: the
+        national fallback ``costs.school.min_places``.
 
     Returns
     -------
@@ -402,9 +566,19 @@ def build_model_data(
     InputDataError
         If demand lacks zones, periods or services, or an existing building's size is
         unknown.
+    InfeasibleModelError
+        Without unmet demand: if demand cannot reach any site, or a coverage norm cannot be
+        met by any plan.
     """
     services: list[Service] = list(model_settings.services)
     zone_ids = [str(z) for z in zones.index]
+    sites = sites.copy()
+    # Optional portfolio columns (size limits, locks) default to "not given".
+    for column in (T.MIN_PLACES, T.MAX_PLACES, T.MAX_FLOOR_AREA_M2):
+        if column not in sites.columns:
+            sites[column] = np.nan
+    if T.LOCK not in sites.columns:
+        sites[T.LOCK] = ""
     sites = _fill_sites(sites, costs)
     site_ids = [str(s) for s in sites.index]
     full = pd.MultiIndex.from_product(
@@ -421,9 +595,12 @@ def build_model_data(
         raise InputDataError(msg)
     dem = dem.reindex(full).clip(lower=0.0)
 
+    locks = _locks(sites)
     opt_rows: list[dict[str, object]] = []
     for site, row in sites.iterrows():
-        opt_rows.extend(_options_for(str(site), row, services, costs, model_settings))
+        opt_rows.extend(
+            _options_for(str(site), row, services, costs, model_settings, locks[str(site)])
+        )
     option_table = pd.DataFrame(
         opt_rows,
         columns=[
@@ -466,6 +643,15 @@ def build_model_data(
     fixed_sites = [str(s) for s in existing.index[~managed]]
     close_value = existing[T.SALE_VALUE_EUR].astype(float)
     close_value = close_value.where(close_value.notna(), -costs.demolition_eur_per_m2 * asis_area)
+    # no_sale: the building may close but earns nothing from a sale (a demolition cost
+    # stays a cost).
+    no_sale = [bool("no_sale" in locks[str(e)]) for e in close_value.index]
+    close_value = close_value.where(~np.asarray(no_sale, dtype=bool), close_value.clip(upper=0.0))
+    # Candidate sites: closing a new build sells the plot with what stands on it at the
+    # given sale value; without one, nothing (decision documented in models/investment.md).
+    candidates = sites[sites[T.KIND] != "existing"]
+    close_value = pd.concat([close_value, candidates[T.SALE_VALUE_EUR].astype(float).fillna(0.0)])
+    close_value.index = close_value.index.astype(str)
 
     # Eligible pairs: within cutoff (already), within the service's guarantee, and the site
     # can host the service in some state.
@@ -504,15 +690,31 @@ def build_model_data(
 
     if not model_settings.allow_unmet_demand:
         _check_reachable(dem, pairs)
+        _check_norms(dem, pairs, norms, services)
+
+    limits = site_limits(sites, services, costs, closure_norms)
+    limits.index = pd.MultiIndex.from_tuples(
+        [(str(j), str(s)) for j, s in limits.index], names=[T.SITE, T.SERVICE]
+    )
+    site_min = limits[T.MIN_PLACES].astype(float)
+    site_max = limits[T.MAX_PLACES].astype(float)
+    max_area = limits[T.MAX_FLOOR_AREA_M2].groupby(level=T.SITE).first().astype(float)
+    # An existing building larger than its service's maximum size counts only up to it.
+    top = site_max.reindex(asis_capacity.index).to_numpy(dtype=float)
+    asis_capacity = asis_capacity.clip(
+        upper=pd.Series(np.where(np.isnan(top), np.inf, top), index=asis_capacity.index)
+    )
 
     peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
     cap_max = (peak * model_settings.max_capacity_factor).reindex(services).fillna(0.0)
     m2_per_place = pd.Series({s: costs.for_service(s).m2_per_place for s in services})
+    base_m2 = pd.Series({s: costs.for_service(s).base_m2 for s in services})
     min_places = pd.Series({s: costs.for_service(s).min_places for s in services})
     biggest = asis_capacity.groupby(level=T.SERVICE).max().reindex(services).fillna(0.0)
     cap_max = pd.concat([cap_max, biggest, min_places.clip(lower=1.0)], axis=1).max(axis=1)
     # Per site: no more places than the demand that can reach it in any period (a far
-    # tighter big-M than the regional bound, which strengthens the LP relaxation).
+    # tighter bound than the regional one, which strengthens the LP relaxation), than the
+    # site's maximum size, and than its largest floor area holds.
     reach = pairs[[T.ZONE, T.SITE, T.SERVICE]].merge(
         dem.rename("d").reset_index(), on=[T.ZONE, T.SERVICE]
     )
@@ -522,17 +724,26 @@ def build_model_data(
         .groupby(level=[T.SITE, T.SERVICE])
         .max()
     )
-    floor = min_places.clip(lower=1.0)
-    site_cap_max = pd.Series(
-        np.minimum(
-            np.maximum(
-                reachable.to_numpy(),
-                floor.reindex(reachable.index.get_level_values(T.SERVICE)).to_numpy(),
-            ),
-            cap_max.reindex(reachable.index.get_level_values(T.SERVICE)).to_numpy(),
-        ),
-        index=reachable.index,
+    hosts = (
+        pd.MultiIndex.from_frame(host)
+        if len(host)
+        else pd.MultiIndex.from_tuples([], names=[T.SITE, T.SERVICE])
     )
+    svc = hosts.get_level_values(T.SERVICE)
+    low = site_min.reindex(hosts).fillna(0.0).clip(lower=1.0).to_numpy()
+    bound = np.maximum(reachable.reindex(hosts).fillna(0.0).to_numpy(), low)
+    bound = np.minimum(bound, cap_max.reindex(svc).to_numpy(dtype=float))
+    high = site_max.reindex(hosts).to_numpy(dtype=float)
+    bound = np.where(np.isnan(high), bound, np.minimum(bound, high))
+    area = max_area.reindex(hosts.get_level_values(T.SITE)).to_numpy(dtype=float)
+    fits = np.array(
+        [
+            places_in_area(cast("Service", s), float(a), costs) if np.isfinite(a) else np.inf
+            for s, a in zip(svc, area, strict=True)
+        ],
+        dtype=float,
+    )
+    site_cap_max = pd.Series(np.minimum(bound, fits), index=hosts, dtype=float)
 
     years = pd.Series(period_years, index=periods, dtype=float)
     offset = np.array([p - periods[0] for p in periods], dtype=float)
@@ -571,7 +782,12 @@ def build_model_data(
         close_value_eur=close_value,
         cap_max=cap_max,
         site_cap_max=site_cap_max,
+        site_min_places=site_min,
+        site_max_places=site_max,
+        max_floor_area_m2=max_area,
+        locks=locks,
         m2_per_place=m2_per_place,
+        base_m2=base_m2,
         min_places=min_places,
         discount=discount,
         opex_factor=opex_factor,
@@ -579,7 +795,5 @@ def build_model_data(
         norms=norms,
         costs=costs,
         model_settings=model_settings,
-        capex_total_eur=capex_total_eur,
-        capex_per_period_eur=capex_per_period_eur,
-        sale_proceeds_fund_capex=sale_proceeds_fund_capex,
+        budget_settings=budgets or BudgetSettings(),
     )
