@@ -150,7 +150,7 @@ def test_sweep_budgets_writes_pareto_table_and_plot(data_dir, tmp_path):
         "sweep",
         str(DELFT),
         "--budgets",
-        "0,1e6,3e6",
+        "1e6,2e6,4e6",  # gross capex: at 0 the end-of-life buildings can be neither renewed nor demolished
         "--data-dir",
         str(data_dir),
         "--out-dir",
@@ -161,7 +161,7 @@ def test_sweep_budgets_writes_pareto_table_and_plot(data_dir, tmp_path):
     assert result.exit_code == 0, result.output
     folder = tmp_path / "delft" / "pareto-base"
     table = pd.read_csv(folder / "pareto.csv")
-    assert list(table["budget_eur"]) == [0.0, 1e6, 3e6]
+    assert list(table["budget_eur"]) == [1e6, 2e6, 4e6]
     assert (table["spend_eur"] <= table["budget_eur"] + 1e-6).all()
     # more money never makes the optimum worse (up to the solver's gap)
     objective = table["objective_value"].to_numpy()
