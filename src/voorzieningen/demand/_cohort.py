@@ -148,10 +148,6 @@ def cohort_step(
     total_start = population.sum(axis=(1, 2))
     inflow = rates.arrivals_rate[:, None, None] * total_start[:, None, None] * rates.arrival_profile
     hazard = rates.departure_intensity
-    # the cohort ending in band 0 is born during the step and exists on average half of it:
-    # it takes the arrivals of band 0 for half the step, band 1 the other half
-    inflow = inflow.copy()
-    inflow[:, :, 1] += inflow[:, :, 0] / 2.0
     after = _flow(aged, inflow, hazard, width)
     births = width * np.sum(rates.fertility * (population[:, 1, :] + after[:, 1, :]) / 2.0, axis=1)
     newborn = np.stack(
@@ -161,8 +157,11 @@ def cohort_step(
         ],
         axis=1,
     )
+    # the cohort ending in band 0 is born during the step: its births are exposed to
+    # departures for half the step on average; its arrivals (the end-of-step band 0 of the
+    # arrival profile) come in over the whole step
     after[:, :, 0] = newborn * np.exp(-width * hazard[:, :, 0] / 2.0) + _flow(
-        np.zeros_like(newborn), inflow[:, :, 0], hazard[:, :, 0], width / 2.0
+        np.zeros_like(newborn), inflow[:, :, 0], hazard[:, :, 0], width
     )
     return after
 
