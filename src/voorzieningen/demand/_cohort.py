@@ -19,8 +19,11 @@ Formulation (step of ``w`` years = the width of the closed age bands; ``x`` inde
   within the step are thus accounted for, which matters where turnover is high (students).
 * Births: ``B = w sum_x f_x (F_x(t) + F_x(t+w)) / 2`` with ``F`` women after ageing and
   migration; the first band at ``t+w`` is ``B L_0 / (w l_0)`` split by sex at birth
-  (105 boys per 100 girls) and exposed to half a step of departures, plus its own
-  arrivals term as above.
+  (105 boys per 100 girls) and exposed to half a step of departures (born uniformly during
+  the step), plus its own arrivals term as above over the whole step. Every cohort, the
+  newborn one included, takes the arrivals of the band it ends the step in; the calibration
+  (``voorzieningen.demand._project``) sizes band 0's arrivals against the newborns' half step
+  of departures, so each cohort reproduces its own measured net migration.
 """
 
 from __future__ import annotations

@@ -213,6 +213,8 @@ def child_cohort_net(
         arrivals than departures).
     """
     newborn = first - survival_first * births_recent
-    per_birth = np.where(births_recent > 0, newborn / np.where(births_recent > 0, births_recent, 1.0), 0.0)
+    per_birth = np.where(
+        births_recent > 0, newborn / np.where(births_recent > 0, births_recent, 1.0), 0.0
+    )
     older = second - survival_second * births_prior - per_birth * births_prior
     return np.stack([newborn, older], axis=1)

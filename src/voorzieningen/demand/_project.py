@@ -290,9 +290,7 @@ def _arrival_ratios(
     propensity = migration_propensity(bands, settings.migration_schedule)
     departures = _departures_by_band(by_gemeente, intensity, _passed(propensity))
     fixed = _young_children_net(end, codes, history, base_year=base_year, width=width, rate=both)
-    per_band = band_net_migration(
-        net / len(years), departures, level, groups=groups, fixed=fixed
-    )
+    per_band = band_net_migration(net / len(years), departures, level, groups=groups, fixed=fixed)
     ratio = 1.0 + per_band / np.where(departures > 0, departures, 1.0)
     return np.asarray(np.where(departures > 0, np.maximum(ratio, 0.0), 1.0))
 
