@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     negative = int((table["err_total_pct"] < 0).sum())
     ok_2021 = err <= TARGET_2021_TOTAL_PCT and err < naive
     print(
-        f"2021->2024: total {err:.2f}% vs no-change {naive:.2f}% (target <= "
+        f"2021->2024: total {err:.3f}% vs no-change {naive:.3f}% (target <= "
         f"{TARGET_2021_TOTAL_PCT}% and below no-change; {negative} of {len(table)} low) -> "
         f"{'met' if ok_2021 else 'MISSED'}"
     )

@@ -109,20 +109,27 @@ def test_cohort_step_by_hand_with_migration() -> None:
         rates=toy_rates(),
         settings=static_settings(flat=1.0),
     )
-    s0, s_open, _ = hand_survival()
+    s0, s_open, s_birth = hand_survival()
     k, a, n = 0.05, 0.04, 230.0
-    # flat propensity: arrivals keep the base age-sex structure, hazard k everywhere; the
-    # cohort ending in 0-4 exists half the step, so half of 0-4's arrivals (100 of 230) end
-    # in 5-9 (issue #12)
-    share_5_9 = (80 + 100 / 2) / 230
+    # flat propensity: arrivals follow the base age-sex structure of the end-of-step cohorts,
+    # hazard k everywhere; the cohort ending in 0-4 is born during the step and moves half of
+    # it, so band 0 weighs 100 / 2: shares 50, 80, 50 of 180 (issue #12)
+    share_5_9 = 80 / 180
     inflow = a * n * share_5_9
     expected = 100 * s0 * math.exp(-5 * k) + inflow * (1 - math.exp(-5 * k)) / k
     got = out["population_persons"].xs(("a", 2025, "5-9"))
     assert got == pytest.approx(expected, rel=1e-12)
-    open_expected = (80 + 50) * s_open * math.exp(-5 * k) + a * n * 50 / 230 * (
+    open_expected = (80 + 50) * s_open * math.exp(-5 * k) + a * n * 50 / 180 * (
         1 - math.exp(-5 * k)
     ) / k
     assert out["population_persons"].xs(("a", 2025, "10+")) == pytest.approx(open_expected)
+    # newborns: births from women 5-9 at start (40) and end (half of 5-9), departures for
+    # half the step; the cohort's own arrivals (50 of 180) come in over the whole step
+    births = 5 * 0.1 * (40 + expected / 2) / 2
+    young = births * s_birth * math.exp(-5 * k / 2) + a * n * 50 / 180 * (
+        1 - math.exp(-5 * k)
+    ) / k
+    assert out["population_persons"].xs(("a", 2025, "0-4")) == pytest.approx(young, rel=1e-12)
 
 
 def test_periods_between_steps_are_geometric() -> None:

@@ -19,8 +19,11 @@ Formulation (step of ``w`` years = the width of the closed age bands; ``x`` inde
   within the step are thus accounted for, which matters where turnover is high (students).
 * Births: ``B = w sum_x f_x (F_x(t) + F_x(t+w)) / 2`` with ``F`` women after ageing and
   migration; the first band at ``t+w`` is ``B L_0 / (w l_0)`` split by sex at birth
-  (105 boys per 100 girls) and exposed to half a step of departures, plus its own
-  arrivals term as above.
+  (105 boys per 100 girls) and exposed to half a step of departures (born uniformly during
+  the step), plus its own arrivals term as above over the whole step. Every cohort, the
+  newborn one included, takes the arrivals of the band it ends the step in; the calibration
+  (``voorzieningen.demand._project``) sizes band 0's arrivals against the newborns' half step
+  of departures, so each cohort reproduces its own measured net migration.
 """
 
 from __future__ import annotations
@@ -148,10 +151,6 @@ def cohort_step(
     total_start = population.sum(axis=(1, 2))
     inflow = rates.arrivals_rate[:, None, None] * total_start[:, None, None] * rates.arrival_profile
     hazard = rates.departure_intensity
-    # the cohort ending in band 0 is born during the step and exists on average half of it:
-    # it takes the arrivals of band 0 for half the step, band 1 the other half
-    inflow = inflow.copy()
-    inflow[:, :, 1] += inflow[:, :, 0] / 2.0
     after = _flow(aged, inflow, hazard, width)
     births = width * np.sum(rates.fertility * (population[:, 1, :] + after[:, 1, :]) / 2.0, axis=1)
     newborn = np.stack(
@@ -161,8 +160,11 @@ def cohort_step(
         ],
         axis=1,
     )
+    # the cohort ending in band 0 is born during the step: its births are exposed to
+    # departures for half the step on average; its arrivals (the end-of-step band 0 of the
+    # arrival profile) come in over the whole step
     after[:, :, 0] = newborn * np.exp(-width * hazard[:, :, 0] / 2.0) + _flow(
-        np.zeros_like(newborn), inflow[:, :, 0], hazard[:, :, 0], width / 2.0
+        np.zeros_like(newborn), inflow[:, :, 0], hazard[:, :, 0], width
     )
     return after
 

@@ -15,6 +15,13 @@ This "closed" projection keeps every person and adds every birth, so the residua
 deaths``) and shows its age pattern by band at the end of the period. Residuals are summed
 over the age groups the earlier structure really resolves (e.g. the five broad CBS
 kerncijfers groups; within them its five-year split is only a national shape).
+
+Young children are measured directly from births (:func:`child_cohort_net`): the ``b_0``
+births of the last step before the base (``w`` years) survive with ``s_0`` to the first band,
+so the net migration of the cohort ending a step in band 0 is ``N_0 = P_0 - s_0 b_0``; the
+births ``b_1`` of the step before reach band 1 with ``s_1`` after two steps of net migration,
+``P_1 - s_1 b_1 = N_0 b_1 / b_0 + N_1`` (the newborn step's net taken at the same rate per
+birth), which gives ``N_1`` for the cohort passing from band 0 to band 1 in a step.
 """
 
 from __future__ import annotations
@@ -119,6 +126,7 @@ def band_net_migration(
     level: FloatArray,
     *,
     groups: Sequence[int] | IntArray,
+    fixed: FloatArray | None = None,
 ) -> FloatArray:
     """
     Spread net migration per age group over bands and move its total to a given level.
@@ -137,6 +145,10 @@ def band_net_migration(
         Total net migration per year wanted per gemeente, shape (G,), persons per year.
     groups
         Age group of every band, length B.
+    fixed
+        Optional net migrants per year of the first ``F`` bands, shape (G, F), measured
+        directly (:func:`child_cohort_net`); they replace the spread values and the gap to
+        ``level`` goes to the other bands only.
 
     Returns
     -------
@@ -154,11 +166,55 @@ def band_net_migration(
         1.0 / uniform[:, index],
     )
     net = group_net[:, index] * shaped
-    total = departures.sum(axis=1)
+    free = np.ones(departures.shape[1], dtype=bool)
+    if fixed is not None:
+        net[:, : fixed.shape[1]] = fixed
+        free[: fixed.shape[1]] = False
+    weight = np.where(free[None, :], departures, 0.0)
+    total = weight.sum(axis=1)
     gap = level - net.sum(axis=1)
     spread = np.where(
         total[:, None] > 0,
-        departures / np.where(total > 0, total, 1.0)[:, None],
-        1.0 / departures.shape[1],
+        weight / np.where(total > 0, total, 1.0)[:, None],
+        free[None, :] / free.sum(),
     )
     return np.asarray(net + gap[:, None] * spread)
+
+
+def child_cohort_net(
+    first: FloatArray,
+    second: FloatArray,
+    births_recent: FloatArray,
+    births_prior: FloatArray,
+    survival_first: float | FloatArray,
+    survival_second: float | FloatArray,
+) -> FloatArray:
+    """
+    Net migration of the two youngest cohorts over one step, from births and the base bands.
+
+    Parameters
+    ----------
+    first, second
+        Persons in band 0 and band 1 on 1 January of the base year, shape (G,).
+    births_recent
+        Live births of the ``w`` calendar years before the base year (they make up band 0),
+        summed, shape (G,), persons.
+    births_prior
+        Live births of the ``w`` years before those (they make up band 1), shape (G,).
+    survival_first, survival_second
+        Share of those births alive at the base without migration (about 0.996 and 0.995
+        in the Netherlands).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (G, 2): net migrants per step of the cohort ending the step in band 0 (born
+        during it) and in band 1 (band 0 at its start), persons per step (positive = more
+        arrivals than departures).
+    """
+    newborn = first - survival_first * births_recent
+    per_birth = np.where(
+        births_recent > 0, newborn / np.where(births_recent > 0, births_recent, 1.0), 0.0
+    )
+    older = second - survival_second * births_prior - per_birth * births_prior
+    return np.stack([newborn, older], axis=1)

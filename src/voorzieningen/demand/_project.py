@@ -17,7 +17,11 @@ from voorzieningen.demand._history import (
     migration_propensity,
 )
 from voorzieningen.demand._load import FEMALE, POPULATION
-from voorzieningen.demand._migration import band_net_migration, residual_migration
+from voorzieningen.demand._migration import (
+    band_net_migration,
+    child_cohort_net,
+    residual_migration,
+)
 from voorzieningen.demand._problems import Problems, listing
 from voorzieningen.errors import InputDataError, ScenarioError
 from voorzieningen.schemas.demand import DemandSettings
@@ -226,11 +230,29 @@ def calibrate_rates(
     return table
 
 
+#: Mean share of a step that the cohort ending it in band 0 is exposed to migration: it is
+#: born during the step (uniformly), so it exists for half of it on average.
+NEWBORN_EXPOSURE = 0.5
+
+
+def _exposure(n_bands: int) -> FloatArray:
+    """Exposure of each end-of-step cohort relative to a full step (band 0: newborns)."""
+    out = np.ones(n_bands)
+    out[0] = NEWBORN_EXPOSURE
+    return out
+
+
 def _departures_by_band(
     population: FloatArray, intensity: FloatArray, passed: FloatArray
 ) -> FloatArray:
-    """Departures per year of each band at the base, both sexes, shape (G, B), persons."""
-    return np.asarray(intensity[:, None] * passed[None, :] * population.sum(axis=1))
+    """
+    Departures per year of the cohort ending a step in each band, both sexes, (G, B), persons.
+
+    The base band's persons times the hazard of the cohort (``intensity`` times ``passed``);
+    the newborn cohort (band 0) only for :data:`NEWBORN_EXPOSURE` of the step.
+    """
+    size = population.sum(axis=1)
+    return np.asarray(intensity[:, None] * passed[None, :] * size * _exposure(size.shape[1]))
 
 
 def _passed(propensity: FloatArray) -> FloatArray:
@@ -263,14 +285,65 @@ def _arrival_ratios(
     end = end * (base_total.reindex(codes).to_numpy() / end.sum(axis=1))[:, None]
     groups = _broad_groups(bands)
     both = (mortality[0] + mortality[1]) / 2.0
-    net = residual_migration(
-        start, end, births, deaths, both, width=float(band_width(bands)), groups=groups
-    )
+    width = band_width(bands)
+    net = residual_migration(start, end, births, deaths, both, width=float(width), groups=groups)
     propensity = migration_propensity(bands, settings.migration_schedule)
     departures = _departures_by_band(by_gemeente, intensity, _passed(propensity))
-    per_band = band_net_migration(net / len(years), departures, level, groups=groups)
+    fixed = _young_children_net(end, codes, history, base_year=base_year, width=width, rate=both)
+    per_band = band_net_migration(net / len(years), departures, level, groups=groups, fixed=fixed)
     ratio = 1.0 + per_band / np.where(departures > 0, departures, 1.0)
     return np.asarray(np.where(departures > 0, np.maximum(ratio, 0.0), 1.0))
+
+
+def _young_children_net(
+    end: FloatArray,
+    codes: list[str],
+    history: pd.DataFrame,
+    *,
+    base_year: int,
+    width: int,
+    rate: FloatArray,
+) -> FloatArray | None:
+    """
+    Net migrants per year of the cohorts ending a step in bands 0 and 1, from births.
+
+    Births of the ``width`` years before ``base_year`` make up band 0 and those of the
+    ``width`` years before that band 1 (:func:`child_cohort_net`). CBS 37259 starts in 2012:
+    a missing earlier year takes the births of the earliest year available (assumption; one
+    year of five for a 2021 base). Returns ``None`` (no direct measure) when the history
+    lacks any year of band 0's births, and only band 0 when more than one of band 1's years is
+    missing.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Shape (G, 1) or (G, 2), persons per year.
+    """
+    available = set(history["year"].astype(int))
+    recent = list(range(base_year - width, base_year))
+    if not set(recent) <= available:
+        return None
+    prior = list(range(base_year - 2 * width, base_year - width))
+    known = [y for y in prior if y in available]
+    years = sorted(set(recent) | set(known))
+    flows = gemeente_flows(history, codes, years)["births_persons"].unstack("year")
+    births = flows.reindex(codes)
+    recent_sum = births[recent].sum(axis=1).to_numpy(dtype=np.float64)
+    # survival without migration: band 0's births are exposed half a step on average,
+    # band 1's a full step in band 0 and half a step in band 1
+    survival_first = np.exp(-rate[0] * width / 2.0)
+    survival_second = np.exp(-rate[0] * width - rate[1] * width / 2.0)
+    if len(known) < width - 1:
+        newborn = end[:, 0] - survival_first * recent_sum
+        return np.asarray(newborn[:, None] / width)
+    earliest = births[min(known)].to_numpy(dtype=np.float64)
+    prior_sum = births[known].sum(axis=1).to_numpy(dtype=np.float64) + earliest * (
+        width - len(known)
+    )
+    per_step = child_cohort_net(
+        end[:, 0], end[:, 1], recent_sum, prior_sum, survival_first, survival_second
+    )
+    return np.asarray(per_step / width)
 
 
 def _broad_groups(bands: list[str]) -> list[int]:
@@ -393,8 +466,10 @@ def _cohort_rates(
             rates["national_female_persons_2021"].to_numpy(),
         ]
     ).astype(np.float64)
-    movers = base * propensity[None, None, :]
-    fallback = national * propensity[None, :] / np.sum(national * propensity[None, :])
+    # arrivals by end-of-step cohort follow its movers; newborns move half a step on average
+    shape = propensity * _exposure(len(bands))
+    movers = base * shape[None, None, :]
+    fallback = national * shape[None, :] / np.sum(national * shape[None, :])
     mass = movers.sum(axis=(1, 2))
     profile = np.where(
         mass[:, None, None] > 0,
@@ -410,7 +485,8 @@ def _cohort_rates(
     if calibration is not None and set(columns) <= set(calibration.columns):
         ratio = calibration.reindex(pd.Index(groups))[columns].to_numpy(dtype=np.float64)
         calibrated = ~np.isnan(ratio).any(axis=1)
-        inflow = np.nan_to_num(ratio)[:, None, :] * hazard * base  # arrivals per year
+        # arrivals per year of each end-of-step cohort (newborns exposed half the step)
+        inflow = np.nan_to_num(ratio)[:, None, :] * hazard * base * _exposure(len(bands))
         mass = inflow.sum(axis=(1, 2))
         size = base.sum(axis=(1, 2))
         use = calibrated & (mass > 0) & (size > 0)

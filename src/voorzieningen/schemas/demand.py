@@ -96,7 +96,13 @@ class DemandSettings(StrictModel):
     """Population by zone and 5-year age band, relative to the data directory."""
 
     base_year: int = 2021
-    """Year (1 January) of the population in ``population_source``."""
+    """Year (1 January) of the population in ``population_source``. The default 2021 is the
+    latest year with zone-level five-year bands in the shared data (CBS PC4 1-1-2021). The
+    later CBS kerncijfers 2022 give only five broad groups in whole percentages (+-0.5 pt:
+    +-520 persons per group in Delft, +-240 in Het Hogeland) and are not used: as a base they
+    lack the five-year bands and PC4 zones, and as the end of the migration-by-age period
+    they would calibrate a 2021 base on flows of 2021 and the 2022 structure (later than the
+    base year, which calibration never uses)."""
 
     population_format: PopulationFormat = "auto"
     """Format of ``population_source``: ``cbs_pc4`` (CBS PC4 x 5-year band file), ``cbs_kwb``
@@ -117,7 +123,9 @@ class DemandSettings(StrictModel):
     counts ``0.5 ** (a / half_life)`` (2.0: 2020 counts 1, 2018 0.5, 2016 0.25), so the
     most recent levels of births, deaths and migration weigh most. ``None`` = all years equal
     (the behaviour before this setting). Assumption, chosen on the 2017 -> 2022 back-test
-    (benchmarks/demand_backtest.py), never on later years."""
+    (benchmarks/demand_backtest.py), never on later years (that test scores 0.63 % at 1.0,
+    0.86 % at 2.0 and 1.06 % with equal weights; 2.0 is kept so that no single year weighs
+    half of the level)."""
 
     migration_age_source: str | None = "cbs/cbs_wijkbuurtkaart2017v1_gemeenten_nl.csv"
     """An earlier population by gemeente and age (relative to the data directory; formats as
