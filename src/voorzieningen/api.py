@@ -37,6 +37,8 @@ from voorzieningen.maps import read_points
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, disaggregate_zones, load_network, travel_times
+from voorzieningen.region import Region
+from voorzieningen.region import create_region as _create_region
 from voorzieningen.report import read_table, write_csv, write_pareto, write_report
 from voorzieningen.results import Results, extract_results
 from voorzieningen.scenarios import list_scenarios, load_scenario
@@ -1127,3 +1129,51 @@ __all__ = [
     "write_pareto",
     "write_report",
 ]
+
+
+def create_region(
+    name: str,
+    gemeenten: list[str],
+    *,
+    data_dir: Path | str | None = None,
+    out: Path | str = "inputs",
+    network_source: str | None = None,
+    osm: bool = True,
+    cache_dir: Path | str | None = None,
+) -> Region:
+    """
+    Create a region folder ``<out>/<name>/`` from gemeente names or codes.
+
+    Delegates to :func:`voorzieningen.region.create_region` (see there for the files written).
+
+    Parameters
+    ----------
+    name
+        Region name (folder name).
+    gemeenten
+        Gemeente names or ``GMxxxx`` codes.
+    data_dir
+        The data directory (default ``$VOORZIENINGEN_DATA_DIR``).
+    out
+        The folder holding region folders.
+    network_source
+        A road network for ``network.source``; None: ``network.method = "estimate"``.
+    osm
+        Whether to list GP practices and community centres from OpenStreetMap (cached).
+    cache_dir
+        Cache of OpenStreetMap answers.
+
+    Returns
+    -------
+    voorzieningen.region.Region
+        What was written.
+    """
+    return _create_region(
+        name,
+        gemeenten,
+        data_dir=resolve_data_dir(data_dir),
+        out=Path(out),
+        network_source=network_source,
+        osm=osm,
+        cache_dir=Path(cache_dir) if cache_dir is not None else None,
+    )
