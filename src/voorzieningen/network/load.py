@@ -32,7 +32,7 @@ from voorzieningen.network.speeds import (
     way_allowed,
     way_direction,
 )
-from voorzieningen.schemas.network import Mode, NetworkSettings
+from voorzieningen.schemas.network import NO_NETWORK_HELP, Mode, NetworkSettings
 
 OSM_SUFFIXES: tuple[str, ...] = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml")
 """File name endings read as OSM extracts (with pyosmium)."""
@@ -555,9 +555,8 @@ def graph_from_place(
                 )
         except Exception as err:
             msg = (
-                f"cannot download the road network of {query!r} with osmnx ({err}); check the "
-                "internet connection and the place name, or set network.source to a local "
-                ".osm.pbf or .graphml file"
+                f"cannot download the road network of {query!r} with osmnx ({err}); check "
+                f"the internet connection and the place name. {NO_NETWORK_HELP}"
             )
             raise NetworkError(msg) from err
         if cached is not None:

@@ -53,7 +53,7 @@ REACHABILITY_COLUMNS: tuple[str, ...] = ("point_kind", "id", "issue", "detail")
 _MEMORY_BUDGET_BYTES = 256 * 1024**2
 _CACHE: OrderedDict[str, TravelTimes] = OrderedDict()
 _CACHE_SIZE = 16
-_CACHE_VERSION = "od-v1"
+_CACHE_VERSION = "od-v2"
 _AT_NODE_M = 1.0
 """A snap position this close (m) to a road end counts as standing on that node."""
 
@@ -93,6 +93,32 @@ class TravelTimes:
     settings: NetworkSettings
     cache_key: str
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+def road_source_label(graph_source: str) -> str:
+    """
+    Label a road network for reports: ``"road network (<kind> <name>)"``.
+
+    Parameters
+    ----------
+    graph_source
+        The graph's ``source`` attribute (file path or place name).
+
+    Returns
+    -------
+    str
+        ``"road network (OSM file x.osm.pbf)"``, ``"(GraphML file ...)"``,
+        ``"(NWB file ...)"`` or ``"road network (osmnx download of 'place')"``.
+    """
+    lower = graph_source.lower()
+    base = graph_source.replace("\\", "/").rsplit("/", 1)[-1]
+    if lower.endswith(".graphml"):
+        return f"road network (GraphML file {base})"
+    if lower.endswith((".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml")):
+        return f"road network (OSM file {base})"
+    if lower.endswith((".gml", ".gpkg", ".shp", ".geojson")):
+        return f"road network (NWB file {base})"
+    return f"road network (osmnx download of {graph_source!r})"
 
 
 def _validate_points(points: pd.DataFrame, name: str, index_name: str) -> pd.DataFrame:
@@ -603,6 +629,7 @@ def _compute(
         settings=settings,
         cache_key=key,
         meta={
+            "travel_time_source": road_source_label(str(graph.graph.get("source", ""))),
             "graph_source": str(graph.graph.get("source", "")),
             "nodes": n_nodes,
             "edges": graph.number_of_edges(),
