@@ -470,6 +470,7 @@ def region_cmd(
             f"Next: fill in {made.folder / 'portfolio.csv'} (see README.md there), then "
             f"voorzieningen validate {made.folder / 'scenarios.toml'} --data-dir ...",
             highlight=False,
+            soft_wrap=True,
         )
 
     _guard(debug, work)

@@ -40,6 +40,7 @@ from voorzieningen.errors import InputDataError, NetworkError, VoorzieningenWarn
 from voorzieningen.inputs import load_duo_schools, load_zones, resolve_path
 from voorzieningen.network.facilities import facilities_from_polygon
 from voorzieningen.schemas.demand import DemandSettings
+from voorzieningen.schemas.network import NetworkSettings
 from voorzieningen.schemas.scenario import FacilitySettings, Scenario, ZoneSettings
 
 #: A region name: the folder under ``inputs/`` and ``results/`` (same rule as ``Scenario.region``).
@@ -591,11 +592,16 @@ def _network_notes(network_source: str | None, place: str) -> dict[str, list[str
             "# No road network of this region is in the data directory, so this file starts",
             f'# with the estimate. Replace `method = "estimate"` by `source = "{place}"` when online.',
         ],
-        "base.network.method": [
-            '# "road": travel times over the road network of `source`; "estimate": straight-line',
-            "# distance times a detour factor at a speed per mode (no network needed).",
-        ],
-    }
+    } | (
+        {}
+        if "method" in NetworkSettings.model_fields
+        else {  # documentation of the key until the schema has it
+            "base.network.method": [
+                '# "road": travel times over the road network of `source`; "estimate":',
+                "# straight-line distance times a detour factor at a speed per mode.",
+            ]
+        }
+    )
 
 
 def default_overrides() -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
@@ -827,8 +833,8 @@ def create_region(
     }
     notes = _network_notes(network_source, place)
     notes["base.model.services"] = [
-        "# Schools only until portfolio.csv lists GP practices and community halls; then use",
-        '# services = ["school", "gp", "community_hall"].',
+        "# Schools only until portfolio.csv lists GP practices and community halls; then",
+        '# list all three: "school", "gp", "community_hall".',
     ]
     notes["base.budget.capex_total_eur"] = [
         "# Placeholder budgets (assumption): replace by the corporation's own figures."
