@@ -41,9 +41,9 @@ TRUTH = "Avg. Distance to Primary School"
 def load(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     """Limburg PC4 zones, NL basisscholen and the CBS distances by gemeente."""
     cbs = data_dir / "cbs"
-    truth = pd.read_csv(cbs / "cbs_nabijheid2023_gemeenten_limburg.csv").set_index(
-        "Region Name"
-    )[TRUTH]
+    truth = pd.read_csv(cbs / "cbs_nabijheid2023_gemeenten_limburg.csv").set_index("Region Name")[
+        TRUTH
+    ]
     pc4 = pd.read_csv(cbs / "cbs_pc4_centroids_2020_nl.csv", dtype={"postcode": str})
     pc4 = pc4[pc4["gemeente"].isin(truth.index) & (pc4["inwoners"] > 0)]
     zones = pd.DataFrame(

@@ -52,12 +52,22 @@ NETWORKS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     # name, file, group, modes
     ("Delft", "nl_delft_drive.graphml", "NL", ("car",)),
     ("Nootdorp", "nl_nootdorp_drive.graphml", "NL", ("car",)),
-    ("Heemserveen", "nl_heemserveen_jachthuisweg.osm.pbf", "NL", ("car", "bicycle", "ebike", "walk")),
+    (
+        "Heemserveen",
+        "nl_heemserveen_jachthuisweg.osm.pbf",
+        "NL",
+        ("car", "bicycle", "ebike", "walk"),
+    ),
     ("Wageningen NWB", "nl_wageningen_campus_nwb_wegvakken.gml", "NL", ("car",)),
     ("Wechelderzande", "be_wechelderzande.osm.pbf", "rural", ("car", "bicycle", "ebike", "walk")),
     ("North Bayreuth", "de_north_bayreuth.osm.bz2", "rural", ("car", "bicycle", "ebike", "walk")),
     ("Hoyerswerda", "de_hoyerswerda.osm.pbf", "rural", ("car", "bicycle", "ebike", "walk")),
-    ("Liechtenstein", "li_liechtenstein_2015.osm.pbf", "rural", ("car", "bicycle", "ebike", "walk")),
+    (
+        "Liechtenstein",
+        "li_liechtenstein_2015.osm.pbf",
+        "rural",
+        ("car", "bicycle", "ebike", "walk"),
+    ),
 )
 RESIDENTIAL = {"residential", "living_street"}
 CLASSES_KM = (0.0, 1.0, 3.0, 10.0, np.inf)

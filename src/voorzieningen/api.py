@@ -37,6 +37,7 @@ from voorzieningen.maps import read_points
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, disaggregate_zones, load_network, travel_times
+from voorzieningen.network.estimate import estimated_travel_times
 from voorzieningen.region import Region
 from voorzieningen.region import create_region as _create_region
 from voorzieningen.report import read_table, write_csv, write_pareto, write_report
@@ -297,6 +298,8 @@ def network_source(scenario: Scenario, context: RunContext) -> Path | str:
         If the source looks like a file name but the file does not exist.
     """
     source = scenario.network.source
+    if source is None:  # method = "estimate": no road network
+        return ""
     suffixes = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".graphml", ".xml", ".bz2")
     if source.lower().endswith(suffixes):
         path = resolve_path(context.data_dir, source, what="network.source")
@@ -361,6 +364,13 @@ def compute_travel_times(
         Long table of (zone, site) travel times within the cutoff, and the reachability
         report.
     """
+    if scenario.network.method == "estimate":
+        zones = inputs.zones[[T.LON, T.LAT]]
+        if population is not None:
+            zones = zones.assign(**{T.POPULATION_PERSONS: population.reindex(zones.index)})
+        return estimated_travel_times(
+            zones, inputs.sites[[T.LON, T.LAT]], settings=scenario.network
+        )
     if graph is None:
         graph = load_scenario_network(scenario, context)
     if scenario.network.demand_points == "network":
@@ -734,7 +744,7 @@ def input_files(scenario: Scenario, context: RunContext) -> dict[str, Path]:
         "external_totals": data / scenario.demand.external_totals_source
         if scenario.demand.external_totals_source
         else None,
-        "network": data / scenario.network.source,
+        "network": data / scenario.network.source if scenario.network.source else None,
         "scenario": context.scenario_file,
     }
     return {role: path for role, path in candidates.items() if path is not None and path.is_file()}

@@ -304,10 +304,7 @@ def estimated_travel_times(
     zone_of = pd.Index(zone_pts.index).get_indexer(residents["zone"])
     n_z = len(zone_pts)
     weight = residents["weight"].to_numpy()
-    if aggregate:
-        dist = np.zeros((n_z, n_s))
-    else:
-        dist = np.empty((n_p, n_s))
+    dist = np.zeros((n_z, n_s)) if aggregate else np.empty((n_p, n_s))
     step = max(1, _CHUNK_ELEMENTS // max(n_s, 1))
     for start in range(0, n_p, step):  # chunks of resident points, vectorised over sites
         stop = min(start + step, n_p)
@@ -320,9 +317,7 @@ def estimated_travel_times(
             dist[start:stop] = d
     minutes = 60.0 * dist / speed
     rows, cols = np.nonzero(minutes <= settings.cutoff_min)
-    row_ids = (
-        zone_pts.index.to_numpy().astype(str) if aggregate else residents["point"].to_numpy()
-    )
+    row_ids = zone_pts.index.to_numpy().astype(str) if aggregate else residents["point"].to_numpy()
     table = pd.DataFrame(
         {
             "zone": row_ids[rows].astype(str),

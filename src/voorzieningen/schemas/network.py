@@ -31,7 +31,7 @@ NO_NETWORK_HELP = (
     'network.source = "Het Hogeland, Netherlands" (needs internet once, then read from the '
     "cache directory); "
     '(3) network.method = "estimate": straight-line distance x a detour factor calibrated on '
-    "real road networks, labelled \"estimated\" in every report."
+    'real road networks, labelled "estimated" in every report.'
 )
 
 #: Calibrated detour factor (network km / straight-line km) per mode. Source:
