@@ -149,11 +149,6 @@ def test_default_is_the_estimate_and_loads(data_dir, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="api does not yet wire network.method='estimate' (branch estimate); remove this "
-    "marker when it does",
-)
 def test_new_region_runs_with_the_estimate(data_dir, tmp_path):
     region.create_region("eemsdelta", ["Eemsdelta"], data_dir=data_dir, out=tmp_path, osm=False)
     scenario_file = tmp_path / "eemsdelta" / "scenarios.toml"
