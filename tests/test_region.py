@@ -363,3 +363,63 @@ def test_toml_values_round_trip(value):
     assert tomllib.loads(f"x = {region.toml_value({'NL:rural': value})}")["x"] == {
         "NL:rural": value
     }
+
+
+# --- the rural demo ----------------------------------------------------------------------
+
+HOGELAND = REPO / "inputs" / "het-hogeland"
+
+
+def test_readme_first_command_runs_the_rural_demo():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```bash", 1)[1].split("```", 1)[0]
+    assert "voorzieningen run inputs/het-hogeland/scenarios.toml --data-dir ../shared/data" in first
+
+
+def test_het_hogeland_demo_validates_and_is_marked_example(data_dir):
+    portfolio = load_portfolio(HOGELAND / "portfolio.csv")
+    assert portfolio["note"].str.contains("EXAMPLE").all()
+    # 13 GP practices (5 the corporation's), 15 dorpshuizen, 8 DUO school buildings, 4 plots
+    assert portfolio.groupby("service").size().to_dict() == {
+        "": 4,
+        "community_hall": 15,
+        "gp": 13,
+        "school": 8,
+    }
+    assert int(portfolio.loc[portfolio["service"] == "gp", "managed"].sum()) == 5
+    for name in ("base", "krap", "krimp", "krimp_krap", "fiets", "lopen"):
+        result = runner.invoke(
+            app,
+            ["validate", str(HOGELAND / "scenarios.toml"), "-s", name, "--data-dir", str(data_dir)],
+        )
+        assert result.exit_code == 0, result.output
+        # 33 DUO schools + 40 portfolio rows, 8 of which describe DUO schools
+        assert "45 zones, 65 sites" in " ".join(result.output.split())
+    base = api.load_scenario(HOGELAND / "scenarios.toml")
+    assert base.network.method == "estimate"
+    assert base.periods == [2025, 2030, 2035, 2040]
+    assert base.budget.capex_total_eur == 4_000_000
+    assert api.load_scenario(HOGELAND / "scenarios.toml", name="krap").budget.capex_total_eur == 2e6
+    assert api.load_scenario(HOGELAND / "scenarios.toml", name="krimp").demand.scenario == "krimp"
+    lopen = api.load_scenario(HOGELAND / "scenarios.toml", name="lopen")
+    assert (lopen.network.mode, lopen.network.age_group) == ("walk", "child")
+
+
+@pytest.mark.slow
+def test_het_hogeland_demo_runs(data_dir, tmp_path):
+    out = tmp_path / "base"
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(HOGELAND / "scenarios.toml"),
+            "--data-dir",
+            str(data_dir),
+            "--out-dir",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    decisions = pd.read_csv(out / "decisions.csv")
+    assert decisions["site"].str.startswith("duo-").sum() == 33  # all 33 schools
+    assert len(decisions) == 65
