@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from voorzieningen import tables as T
-from voorzieningen.context import RunContext, resolve_context
+from voorzieningen.context import RunContext, resolve_context, resolve_data_dir
 from voorzieningen.demand import DemandResult, build_demand
 from voorzieningen.errors import InputDataError, NetworkError
 from voorzieningen.inputs import InputData, load_sites, load_zones, resolve_path
@@ -36,6 +36,8 @@ from voorzieningen.network.estimate import estimated_travel_times
 from voorzieningen.network.points import check_coverage, travel_times_from_points
 from voorzieningen.provenance import input_files, make_provenance
 from voorzieningen.record import PreparedRun, Run
+from voorzieningen.region import Region
+from voorzieningen.region import create_region as _create_region
 from voorzieningen.results import extract_results
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.solve import SolveOutcome, solve_model
@@ -497,3 +499,51 @@ def run_scenario(
         outcome = solve_model(model, scenario.solver, objective_scale=objective_scale)
     with step(progress, "verify", prepared.timings):
         return finish_run(prepared, model, outcome)
+
+
+def create_region(
+    name: str,
+    gemeenten: list[str],
+    *,
+    data_dir: Path | str | None = None,
+    out: Path | str = "inputs",
+    network_source: str | None = None,
+    osm: bool = True,
+    cache_dir: Path | str | None = None,
+) -> Region:
+    """
+    Create a region folder ``<out>/<name>/`` from gemeente names or codes.
+
+    Delegates to :func:`voorzieningen.region.create_region` (see there for the files written).
+
+    Parameters
+    ----------
+    name
+        Region name (folder name).
+    gemeenten
+        Gemeente names or ``GMxxxx`` codes.
+    data_dir
+        The data directory (default ``$VOORZIENINGEN_DATA_DIR``).
+    out
+        The folder holding region folders.
+    network_source
+        A road network for ``network.source``; None: ``network.method = "estimate"``.
+    osm
+        Whether to list GP practices and community centres from OpenStreetMap (cached).
+    cache_dir
+        Cache of OpenStreetMap answers.
+
+    Returns
+    -------
+    voorzieningen.region.Region
+        What was written.
+    """
+    return _create_region(
+        name,
+        gemeenten,
+        data_dir=resolve_data_dir(data_dir),
+        out=Path(out),
+        network_source=network_source,
+        osm=osm,
+        cache_dir=Path(cache_dir) if cache_dir is not None else None,
+    )

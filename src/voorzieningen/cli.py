@@ -415,6 +415,71 @@ def report(
     _guard(debug, work)
 
 
+@app.command("region")
+def region_cmd(
+    name: Annotated[str, typer.Argument(help="Region name: the folder inputs/<name>/.")],
+    gemeente: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--gemeente",
+            "-g",
+            help="Gemeente name or code, e.g. 'Het Hogeland' or GM1966 (repeat).",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    out_folder: Annotated[Path, typer.Option("--out", help="Folder of region folders.")] = Path(
+        "inputs"
+    ),
+    network_source: Annotated[
+        str | None,
+        typer.Option(
+            "--network",
+            help="Road network for network.source (file in the data dir or place name); "
+            "default: estimated travel times.",
+        ),
+    ] = None,
+    osm: Annotated[
+        bool,
+        typer.Option("--osm/--no-osm", help="List GP practices and community centres from OSM."),
+    ] = True,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Cache of OpenStreetMap answers.")
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Create a region folder (scenario, portfolio template, README) from gemeenten."""
+
+    def work() -> None:
+        made = api.create_region(
+            name,
+            gemeente or [],
+            data_dir=data_dir,
+            out=out_folder,
+            network_source=network_source,
+            osm=osm,
+            cache_dir=cache_dir,
+        )
+        table = Table(title=f"{len(made.schools)} DUO basisscholen (site_id for portfolio.csv)")
+        for col in ("site_id", "name", "pupils"):
+            table.add_column(col, justify="right" if col == "pupils" else "left")
+        for site, row in made.schools.iterrows():
+            table.add_row(str(site), str(row["name"]), f"{row['pupils_persons']:,.0f}")
+        out.print(table)
+        gemeenten = ", ".join(f"{g} ({c})" if c else g for g, c in made.gemeenten.items())
+        out.print(
+            f"Region {made.name!r} written to {made.folder}: {gemeenten}; "
+            f"{len(made.zones)} PC4 zones ({made.zones['population_persons'].sum():,.0f} "
+            f"inhabitants, 2021), {len(made.schools)} schools "
+            f"({made.schools['pupils_persons'].sum():,.0f} pupils).\n{made.osm_message}\n"
+            f"Next: fill in {made.folder / 'portfolio.csv'} (see README.md there), then "
+            f"voorzieningen validate {made.folder / 'scenarios.toml'} --data-dir ...",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    _guard(debug, work)
+
+
 def main() -> None:
     """Entry point of the ``voorzieningen`` console script."""
     app()

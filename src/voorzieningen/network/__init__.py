@@ -18,6 +18,7 @@ from voorzieningen.network.access import step_bands as step_bands
 from voorzieningen.network.access import two_step_fca as two_step_fca
 from voorzieningen.network.facilities import FACILITY_TAGS as FACILITY_TAGS
 from voorzieningen.network.facilities import facilities_from_osm as facilities_from_osm
+from voorzieningen.network.facilities import facilities_from_polygon as facilities_from_polygon
 from voorzieningen.network.load import graph_content_hash as graph_content_hash
 from voorzieningen.network.load import load_network as load_network
 from voorzieningen.network.od import TravelTimes as TravelTimes
@@ -33,6 +34,7 @@ __all__ = [
     "clear_cache",
     "disaggregate_zones",
     "facilities_from_osm",
+    "facilities_from_polygon",
     "graph_content_hash",
     "gravity_access",
     "load_network",

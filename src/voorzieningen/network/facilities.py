@@ -10,18 +10,24 @@ Each tagged OSM object (node, way or relation) becomes one point:
   they do not close).
 
 pyosmium reads the extract twice: first the relations, to learn which ways and nodes they
-need; then nodes and ways with a location cache. Nothing is downloaded.
+need; then nodes and ways with a location cache. Nothing is downloaded by
+:func:`facilities_from_osm`; :func:`facilities_from_polygon` downloads the same tags for an
+area with osmnx (when online) and caches the answer on disk.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import osmium
+import osmnx as ox
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from voorzieningen.errors import NetworkError
 
@@ -157,3 +163,124 @@ def facilities_from_osm(
         rows.append((f"osm_r{rid}", kind, name, "relation", rid, lon, lat))
     frame = pd.DataFrame(rows, columns=["site", *FACILITY_COLUMNS])
     return frame.set_index("site").sort_index()
+
+
+def _osmnx_tags(
+    kinds: Mapping[str, Sequence[tuple[str, str]]],
+) -> dict[str, bool | str | list[str]]:
+    tags: dict[str, set[str]] = {}
+    for pairs in kinds.values():
+        for key, value in pairs:
+            tags.setdefault(key, set()).add(value)
+    return {key: sorted(values) for key, values in sorted(tags.items())}
+
+
+def features_cache_name(
+    polygon: BaseGeometry, kinds: Mapping[str, Sequence[tuple[str, str]]] | None = None
+) -> str:
+    """
+    Return the cache file name of an OSM feature query (a hash of the area and the tags).
+
+    Parameters
+    ----------
+    polygon
+        The query area (WGS84).
+    kinds
+        Facility kinds and their tags; default :data:`FACILITY_TAGS`.
+
+    Returns
+    -------
+    str
+        ``"osm_features_<16 hex digits>.csv"``.
+    """
+    kinds = FACILITY_TAGS if kinds is None else kinds
+    key = json.dumps(
+        [polygon.wkt, {k: [list(p) for p in v] for k, v in sorted(kinds.items())}],
+        sort_keys=True,
+    )
+    return f"osm_features_{hashlib.sha256(key.encode()).hexdigest()[:16]}.csv"
+
+
+def facilities_from_polygon(
+    polygon: BaseGeometry,
+    *,
+    cache_dir: Path | None,
+    kinds: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> pd.DataFrame:
+    """
+    Download the facilities of an area from OpenStreetMap with osmnx, cached on disk.
+
+    ``osmnx.features_from_polygon`` is asked for every tag of ``kinds``; each object becomes
+    one point (a node its location, a way or relation the centroid of its geometry). The
+    table is stored as CSV in ``cache_dir`` under a name derived from the area and the tags
+    (:func:`features_cache_name`); a later call with the same area reads the cache and needs
+    no internet.
+
+    Parameters
+    ----------
+    polygon
+        The area, a (Multi)Polygon in WGS84 lon/lat.
+    cache_dir
+        Directory of cached answers; created if missing. None disables caching.
+    kinds
+        Facility kinds and their tags; default :data:`FACILITY_TAGS`. An object matching
+        several kinds gets the first.
+
+    Returns
+    -------
+    pd.DataFrame
+        Same layout as :func:`facilities_from_osm`: indexed by ``site`` (``"osm_n123"``, ...),
+        columns ``kind``, ``name``, ``osm_type``, ``osm_id``, ``lon``, ``lat`` (WGS84 degrees).
+        Empty when OSM has no such object in the area.
+
+    Raises
+    ------
+    NetworkError
+        If the download fails (offline, server error) and no cached answer exists.
+    """
+    kinds = FACILITY_TAGS if kinds is None else kinds
+    cached = cache_dir / features_cache_name(polygon, kinds) if cache_dir is not None else None
+    if cached is not None and cached.is_file():
+        frame = pd.read_csv(
+            cached, dtype={"site": str, "name": str, "kind": str}, keep_default_na=False
+        )
+        return frame.set_index("site")[list(FACILITY_COLUMNS)]
+    rows: list[tuple[str, str, str, str, int, float, float]] = []
+    try:
+        found = ox.features_from_polygon(polygon, tags=_osmnx_tags(kinds))
+    except ox._errors.InsufficientResponseError:  # osmnx: no matching object in the area
+        found = None
+    except Exception as err:
+        msg = (
+            f"cannot download OpenStreetMap features with osmnx ({type(err).__name__}: {err}); "
+            "check the internet connection (the answer is cached once downloaded)"
+        )
+        raise NetworkError(msg) from err
+    if found is not None and len(found):
+        records = found.reset_index().to_dict(orient="records")
+        for rec in records:
+            tags = {str(k): str(v) for k, v in rec.items() if isinstance(v, str)}
+            kind = _kind(tags, kinds)
+            geometry = rec.get("geometry")
+            if kind is None or not isinstance(geometry, BaseGeometry) or geometry.is_empty:
+                continue
+            point = geometry if geometry.geom_type == "Point" else geometry.centroid
+            element = str(rec.get("element", rec.get("element_type", "node")))
+            osm_id = int(rec.get("id", rec.get("osmid", 0)))
+            rows.append(
+                (
+                    f"osm_{element[:1]}{osm_id}",
+                    kind,
+                    tags.get("name", ""),
+                    element,
+                    osm_id,
+                    float(point.x),
+                    float(point.y),
+                )
+            )
+    frame = pd.DataFrame(rows, columns=["site", *FACILITY_COLUMNS])
+    frame = frame.drop_duplicates("site").set_index("site").sort_index()
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(cached)
+    return frame
