@@ -314,6 +314,15 @@ def _perturb(plan, kind: str, amount: float):  # noqa: PLR0911
         return dataclasses.replace(plan, starts=s)
     if kind == "drop_closure":
         return dataclasses.replace(plan, closures=plan.closures.iloc[0:0])
+    if kind == "offset_negative":  # +amount at A hidden by -amount at the closed school B
+        row = a.index[a["site"] == "A"][0]
+        a.loc[row, "persons"] += amount
+        negative = a.loc[[row]].assign(site="B", persons=-amount)
+        return dataclasses.replace(plan, assignments=pd.concat([a, negative], ignore_index=True))
+    if kind == "halve_times":
+        return dataclasses.replace(plan, assignments=a.assign(travel_time_min=a["travel_time_min"] / 2))
+    if kind == "duplicate_closure":
+        return dataclasses.replace(plan, closures=pd.concat([plan.closures] * 2, ignore_index=True))
     raise AssertionError(kind)
 
 
@@ -328,6 +337,9 @@ def _perturb(plan, kind: str, amount: float):  # noqa: PLR0911
             "reopen_closed",
             "inflate_capex",
             "drop_closure",
+            "offset_negative",
+            "halve_times",
+            "duplicate_closure",
         ]
     ),
     amount=st.floats(min_value=0.01, max_value=1e6),

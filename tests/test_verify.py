@@ -559,3 +559,62 @@ def test_adapter_keeps_the_public_name(cost_case):
     broken = dataclasses.replace(cost_case.plan, closures=pd.concat([cost_case.plan.closures] * 2))
     with pytest.raises(VerificationError, match=r"\[duplicate\] closures"):
         verify_plan(broken, data, travel_times=TRAVEL, sites=SITES)
+
+
+def test_closest_assignment_tampering():
+    # Closest assignment, schools only, zero budget: each zone at its nearest open school
+    # (A for Z1, C for Z2, 5 min; B, 11 min from both, closes as in the access case). Z1
+    # sent to C (12 min) while A (5 min) is open breaks the rule.
+    case = _solve(
+        ModelOptions(
+            services=["school"],
+            objective="access",
+            allow_unmet_demand=True,
+            cost_tiebreak=0.0,
+            closest_assignment=True,
+        ),
+        Norms(),
+        BudgetSettings(capex_total_eur=0.0),
+    )
+    assert case.outcome.objective == pytest.approx(675.0)
+    assert find_violations(case.plan, case.inputs, objective_value=case.outcome.objective) == []
+    moved = _move(case.plan, "Z1", "A", "C", 2030, 10.0)
+    violations = find_violations(dataclasses.replace(case.plan, assignments=moved), case.inputs)
+    assert [str(v) for v in violations] == [
+        "[closest] zone Z1 school 2030: assigned to C at 12.00 min although an open site is "
+        "5.00 min away"
+    ]
+
+
+def test_worst_off_objective_is_recomputed():
+    # Worst-off: per service the largest zone-average trip (5 min for both zones), then
+    # 1e-3 x the horizon-average trip (5 min): 5 + 1e-3 x 5 = 5.005.
+    case = _solve(
+        ModelOptions(
+            services=["school"],
+            objective="worst_off",
+            allow_unmet_demand=True,
+            cost_tiebreak=0.0,
+        ),
+        Norms(),
+        BudgetSettings(capex_total_eur=0.0),
+    )
+    assert case.outcome.objective == pytest.approx(5.005, rel=1e-6)
+    assert find_violations(case.plan, case.inputs, objective_value=case.outcome.objective) == []
+    kinds = _kinds(case, case.plan, case.outcome.objective + 0.01)
+    assert kinds == {"objective"}
+
+
+def test_a_plan_table_without_a_column_is_named():
+    plan = PlanTables(
+        starts=pd.DataFrame(columns=["site", "option", "period", "capex_eur"]),
+        capacity_built=pd.DataFrame(),
+        asis=pd.DataFrame(),
+        closures=pd.DataFrame(),
+        assignments=pd.DataFrame(),
+        unmet=pd.DataFrame(),
+    )
+    with pytest.raises(
+        ValueError, match=r"\(plan.starts\) \| missing column\(s\) \['new_area_m2'\]"
+    ):
+        PlanTables.from_frames(plan)

@@ -32,8 +32,7 @@ def find_violations(
     list of Violation
         Every violation, grouped by rule; empty when the plan keeps every rule.
     """
-    tables = plan if isinstance(plan, PlanTables) else PlanTables.from_frames(plan)
-    ctx = build_context(tables, inputs)
+    ctx = build_context(PlanTables.from_frames(plan), inputs)
     rules = list(RULES)
     if objective_value is not None:
         rules.append(objective_rule(objective_value))
