@@ -25,6 +25,7 @@ from voorzieningen.schemas.model import (
     ServiceCosts,
     ZoneGuarantee,
 )
+from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.solve import SolveOutcome, solve_model
 from voorzieningen.verify import (
     PlanTables,
@@ -618,3 +619,28 @@ def test_a_plan_table_without_a_column_is_named():
         ValueError, match=r"\(plan.starts\) \| missing column\(s\) \['new_area_m2'\]"
     ):
         PlanTables.from_frames(plan)
+
+
+def test_inputs_from_a_scenario(cost_case):
+    # The API's route: settings straight from the scenario, tables as the run read them.
+    scenario = Scenario(
+        region="toy",
+        network={"source": "osm/x.graphml"},
+        periods=list(PERIODS),
+        costs=COSTS,
+        norms=cost_case.inputs.norms,
+        model=cost_case.inputs.model,
+        budget=cost_case.inputs.budget,
+    )
+    inputs = VerifyInputs.from_scenario(scenario, sites=SITES, demand=DEMAND, travel_times=TRAVEL)
+    assert inputs.periods == PERIODS
+    assert (
+        find_violations(cost_case.plan, inputs, objective_value=cost_case.outcome.objective) == []
+    )
+    # Other period lengths (5 and 10 years) change opex and discounting: the objective no
+    # longer matches.
+    short = dataclasses.replace(inputs, period_years=(5.0, 10.0))
+    assert {
+        v.kind
+        for v in find_violations(cost_case.plan, short, objective_value=cost_case.outcome.objective)
+    } == {"objective"}

@@ -18,8 +18,14 @@ size, floor area, capex, proceeds, every assignment's travel time against the ra
 eligibility, hosting, capacity per site, service and period, demand balance, unmet demand,
 minimum size, coverage norms, budgets, closest assignment and the objective value.
 
+The formulation documented in :mod:`voorzieningen.model.build` is the specification both
+follow; where model and verifier disagree, one of them has a bug. An import-linter contract
+(``pyproject.toml``) keeps every module here but :mod:`~voorzieningen.verify.adapter` from
+importing ``voorzieningen.model``, ``solve``, ``results`` or Pyomo.
+
 Each rule is one small function in :mod:`voorzieningen.verify.rules` (listed in
-``RULES``); :func:`find_violations` returns every :class:`Violation` (with its ``kind``),
+``RULES``; to add one, write a function of the context and list it there);
+:func:`find_violations` returns every :class:`Violation` (with its ``kind``),
 :func:`verify_tables` raises :class:`~voorzieningen.errors.VerificationError` listing them.
 :func:`verify_plan` is the adapter from a solved :class:`voorzieningen.results.Plan` and its
 :class:`~voorzieningen.model.data.ModelData`: it takes only the raw tables and settings from

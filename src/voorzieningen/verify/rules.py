@@ -576,7 +576,11 @@ def budgets(ctx: Context) -> list[Violation]:
 
 
 def closest(ctx: Context) -> list[Violation]:
-    """Check that, with closest assignment, nobody passes a nearer open site."""
+    """Check that, with closest assignment, nobody passes a nearer open site.
+
+    Equally near sites are not a violation: which of them a person uses is free here (the
+    model breaks such ties by site id, which issue 11 replaces).
+    """
     if not ctx.inputs.model.closest_assignment:
         return []
     open_pairs = ctx.eligible.merge(
