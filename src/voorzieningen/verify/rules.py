@@ -578,8 +578,8 @@ def budgets(ctx: Context) -> list[Violation]:
 def closest(ctx: Context) -> list[Violation]:
     """Check that, with closest assignment, nobody passes a nearer open site.
 
-    Equally near sites are not a violation: which of them a person uses is free here (the
-    model breaks such ties by site id, which issue 11 replaces).
+    Equally near sites (within the tie tolerance) are not a violation: which of them a
+    person uses is free, as in the model.
     """
     if not ctx.inputs.model.closest_assignment:
         return []
