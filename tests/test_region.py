@@ -18,9 +18,11 @@ from typer.testing import CliRunner
 
 from voorzieningen import api, region
 from voorzieningen.cli import app
+from voorzieningen.context import RunContext
 from voorzieningen.errors import InputDataError
 from voorzieningen.inputs import PORTFOLIO_COLUMNS, load_portfolio
 from voorzieningen.network import facilities
+from voorzieningen.scenarios import load_scenario
 from voorzieningen.schemas.scenario import Scenario
 
 runner = CliRunner()
@@ -119,10 +121,10 @@ def test_region_for_another_krimp_gemeente_validates(data_dir, tmp_path):
         )
         assert result.exit_code == 0, result.output
         assert f"{zones} zones, 22 sites" in " ".join(result.output.split())
-    krimp = api.load_scenario(scenario_file, name="krimp_krap")
+    krimp = load_scenario(scenario_file, name="krimp_krap")
     assert krimp.demand.scenario == "krimp"
     assert krimp.budget.capex_total_eur == region.DEFAULT_BUDGET_TOTAL_EUR // 2
-    fiets = api.load_scenario(scenario_file, name="fiets")
+    fiets = load_scenario(scenario_file, name="fiets")
     assert fiets.network.mode == "bicycle"
     assert fiets.model.services == ["school"]
 
@@ -139,9 +141,9 @@ def test_default_is_the_estimate_and_loads(data_dir, tmp_path):
     assert 'source = "Sluis, Netherlands"' in text  # the recommended online way, commented
     if "method" not in Scenario.model_fields["network"].annotation.model_fields:  # type: ignore[union-attr]
         pytest.fail("network.method is not in the schema: merge branch 'estimate'")
-    scenario = api.load_scenario(made.folder / "scenarios.toml")
+    scenario = load_scenario(made.folder / "scenarios.toml")
     assert scenario.network.method == "estimate"
-    context = api.RunContext(data_dir=data_dir, region_dir=made.folder)
+    context = RunContext(data_dir=data_dir, region_dir=made.folder)
     inputs = api.load_inputs(scenario, context)
     assert len(inputs.zones) == _pc4_count(data_dir, "Sluis")
     assert len(inputs.sites) == 11  # PROVENANCE.md: Sluis 11 basisscholen
@@ -351,7 +353,7 @@ def test_scenario_file_lists_and_documents_every_setting(data_dir, tmp_path):
     data = tomllib.loads("\n".join(uncommented))["base"]
     data.pop("overrides", None)
     explicit = Scenario.model_validate(data)
-    assert explicit == api.load_scenario(made.folder / "scenarios.toml")
+    assert explicit == load_scenario(made.folder / "scenarios.toml")
 
 
 @pytest.mark.parametrize(
@@ -395,13 +397,13 @@ def test_het_hogeland_demo_validates_and_is_marked_example(data_dir):
         assert result.exit_code == 0, result.output
         # 33 DUO schools + 40 portfolio rows, 8 of which describe DUO schools
         assert "45 zones, 65 sites" in " ".join(result.output.split())
-    base = api.load_scenario(HOGELAND / "scenarios.toml")
+    base = load_scenario(HOGELAND / "scenarios.toml")
     assert base.network.method == "estimate"
     assert base.periods == [2025, 2030, 2035, 2040]
     assert base.budget.capex_total_eur == 4_000_000
-    assert api.load_scenario(HOGELAND / "scenarios.toml", name="krap").budget.capex_total_eur == 2e6
-    assert api.load_scenario(HOGELAND / "scenarios.toml", name="krimp").demand.scenario == "krimp"
-    lopen = api.load_scenario(HOGELAND / "scenarios.toml", name="lopen")
+    assert load_scenario(HOGELAND / "scenarios.toml", name="krap").budget.capex_total_eur == 2e6
+    assert load_scenario(HOGELAND / "scenarios.toml", name="krimp").demand.scenario == "krimp"
+    lopen = load_scenario(HOGELAND / "scenarios.toml", name="lopen")
     assert (lopen.network.mode, lopen.network.age_group) == ("walk", "child")
 
 

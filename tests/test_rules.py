@@ -32,8 +32,8 @@ def test_floor_area_is_base_plus_area_per_place():
     assert two - floor_area_m2("school", 100, costs) == pytest.approx(200.0)
     # GP: 30 m² + 100 m² per 2,095 patients: one normpraktijk = 130 m² (LHV).
     assert floor_area_m2("gp", 2095, costs) == pytest.approx(130.0)
-    # Hall: 250 m² + 0.25 m² per visitor equivalent: 440 VE -> 360 m².
-    assert floor_area_m2("community_hall", 440, costs) == pytest.approx(360.0)
+    # Hall: 150 m² + 0.09 m² per visitor equivalent: 1,700 VE -> 150 + 153 = 303 m².
+    assert floor_area_m2("community_hall", 1700, costs) == pytest.approx(303.0)
     assert floor_area_m2("school", 0, costs) == 0.0
 
 

@@ -94,6 +94,16 @@ PORTFOLIO_DOCS: dict[str, str] = {
     "convert or close it by then.",
     "sale_value_eur": "Net proceeds if closed and sold, €; negative for a demolition cost.",
     "gemeente": "The building's municipality (optional, for reports).",
+    "min_places": "Smallest viable size of the row's own service while open (places); empty: "
+    "the service default (for schools the gemeente's opheffingsnorm).",
+    "max_places": "Largest size of the row's own service at this site (places); empty: the "
+    "service default (`costs.<service>.max_places`).",
+    "max_floor_area_m2": "Largest floor area after any extension (m² BVO), for an existing "
+    "building or a candidate plot; empty: the current area times "
+    "(1 + `costs.max_extension_share`).",
+    "lock": "What the owner or user will not accept, `;`-separated: `must_keep` (stays open "
+    "with its service), `no_close`, `no_sale` (may close but is not sold), `no_convert` (no "
+    "other service, no MFA). Existing buildings only.",
     "note": "Free text (source of the figures, condition, agreements).",
 }
 

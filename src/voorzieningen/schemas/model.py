@@ -146,21 +146,24 @@ def _gp() -> ServiceCosts:
 
 def _community_hall() -> ServiceCosts:
     # No per-m² norm exists (peers.md §4.3); every figure here is an assumption, checked
-    # against project totals. A visitor equivalent is one person visiting 12 times a year
-    # (demand.hall_weight_*); a village of 1,000 residents has ~400-460 of them. The former
-    # 0.1 m² per visitor equivalent (no base) gave such a village a hall of 46 m², smaller
-    # than one meeting room. Now: a fixed 250 m² (a hall of ~150 m² with kitchen, toilets,
-    # storage and a meeting room) plus 0.25 m² per visitor equivalent, so the village gets
-    # ~360 m², a town of 5,000 ~800 m². Cross-check: the renovation of the dorpshuis of
-    # Nieuw-Schoonebeek cost €625k (peers.md §4.3), i.e. ~420 m² at the renovation price
-    # below (€1,500 / m²). €2,500 / m² new build and €50 / m² / yr opex are assumptions.
+    # against use and project totals. A visitor equivalent is one person visiting 12 times a
+    # year (demand.hall_weight_*); a village of 1,000 residents has ~400-460 of them.
+    # Sizing from use (assumption): a dorpshuis of ~300 m² (a hall of ~150 m², a meeting
+    # room, kitchen, toilets, storage) hosts of the order of 20,000 visits a year, i.e.
+    # ~1,700 visitor equivalents. Hence a fixed 150 m² (the hall and its services, needed at
+    # any size) plus 0.09 m² per visitor equivalent: a village of 1,000 gets ~190 m², one of
+    # 5,000 (~2,250 visitor equivalents) ~350 m², a 600 m² MFA serves ~5,000. (The first
+    # figures, 0.1 m² per visitor equivalent without a base, gave a village a 46 m² hall; a
+    # later 250 m² + 0.25 m² made a 300 m² dorpshuis serve 200 visitor equivalents.)
+    # Cross-check: the renovation of the dorpshuis of Nieuw-Schoonebeek cost €625k
+    # (peers.md §4.3), i.e. ~420 m² at the renovation price below (€1,500 / m²).
+    # €2,500 / m² new build and €50 / m² / yr opex are assumptions.
     # No minimum size (volunteer-run halls survive at any size; assumption); maximum 5,000
-    # visitor equivalents (~1,500 m², the size of a large MFA hall; assumption).
-    # Temporary space €50 per visitor equivalent per year: assumption (0.25 m² at
-    # ~€200 / m² / yr).
+    # visitor equivalents (~600 m², a large MFA hall; assumption).
+    # Temporary space €50 per visitor equivalent per year: assumption.
     return ServiceCosts(
-        m2_per_place=0.25,
-        base_m2=250.0,
+        m2_per_place=0.09,
+        base_m2=150.0,
         new_build_eur_per_m2=2500.0,
         renovate_eur_per_m2=0.6 * 2500.0,
         convert_eur_per_m2=0.75 * 2500.0,
