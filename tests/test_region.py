@@ -401,7 +401,7 @@ def test_het_hogeland_demo_validates_and_is_marked_example(data_dir):
     assert base.network.method == "estimate"
     assert base.periods == [2025, 2030, 2035, 2040]
     assert base.budget.capex_total_eur == 4_000_000
-    assert load_scenario(HOGELAND / "scenarios.toml", name="krap").budget.capex_total_eur == 2e6
+    assert load_scenario(HOGELAND / "scenarios.toml", name="krap").budget.capex_total_eur == 4e6
     assert load_scenario(HOGELAND / "scenarios.toml", name="krimp").demand.scenario == "krimp"
     lopen = load_scenario(HOGELAND / "scenarios.toml", name="lopen")
     assert (lopen.network.mode, lopen.network.age_group) == ("walk", "child")

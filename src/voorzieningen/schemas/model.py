@@ -495,6 +495,20 @@ class Norms(StrictModel):
     """Norms of community halls."""
 
 
+#: Recommended weight of a person-minute per service in the access objective: return trips per
+#: year per unit of demand. School: one return trip per school day, ~190 days (40 school
+#: weeks minus study days; assumption from the Dutch school year of 940 hours, Wet op het
+#: primair onderwijs art. 8); GP practice: ~3 visits per patient equivalent per year
+#: (assumption: about half of the ~5-6 yearly contacts per person in NIVEL Zorgregistraties
+#: eerste lijn are visits to the practice, the rest by telephone or home visit); community
+#: hall: 12 by definition of a visitor equivalent (one person visiting 12 times a year).
+RECOMMENDED_SERVICE_WEIGHTS: dict[Service, float] = {
+    "school": 190.0,
+    "gp": 3.0,
+    "community_hall": 12.0,
+}
+
+
 class ModelOptions(StrictModel):
     """What the investment model optimises and which rules it applies."""
 
@@ -509,9 +523,12 @@ class ModelOptions(StrictModel):
 
     service_weights: dict[Service, float] = Field(default_factory=dict)
     """Access objective: weight of one person-minute (and of one unserved person) per
-    service, e.g. ``{gp = 2.0}`` when a trip to the GP matters twice as much as one to the
-    community hall; services not named weigh 1. Age is already in the demand: GP demand is
-    weighted by age-specific consultation rates, community-hall demand toward 65+ and 75+."""
+    service; services not named weigh 1 (every person-minute alike). Recommended for plans
+    across services: return trips per year per unit of demand, ``{school = 190, gp = 3,
+    community_hall = 12}`` (``RECOMMENDED_SERVICE_WEIGHTS``; the demos and the region
+    template use it), so the objective counts travel minutes per year and a pupil's daily
+    trip weighs as often as it is made. Age is already in the demand: GP demand is weighted
+    by age-specific consultation rates, community-hall demand toward 65+ and 75+."""
 
     @field_validator("service_weights")
     @classmethod
