@@ -118,7 +118,7 @@ def _place_svg_labels(
     """Place two-line labels in SVG units so that their estimated boxes do not overlap.
 
     Returns per label its text x, first-line y, text-anchor and box (x0, y0, x1, y1). Text
-    widths are estimated at 0.58 em per character (a generous bound for sans-serif).
+    widths are estimated at 0.62 em per character (a generous bound for sans-serif).
     """
     out: list[tuple[float, float, str, tuple[float, float, float, float]]] = []
     placed: list[tuple[float, float, float, float]] = []
@@ -134,7 +134,7 @@ def _place_svg_labels(
         return area + (0.0 if inside else 1e9)
 
     for (first, second), (x, y) in zip(texts, anchors, strict=True):
-        w = max(len(first), len(second)) * LABEL_FONT * 0.58
+        w = max(len(first), len(second)) * LABEL_FONT * 0.62
         h = 2 * line_h
         best: tuple[float, tuple[float, float, str, tuple[float, float, float, float]]] | None
         best = None
@@ -240,6 +240,11 @@ _HTML_SCRIPT = """
     popup.style.top = (e.clientY - r.top + 12) + 'px';
     popup.hidden = false;
   }
+  // Record each label's drawn box (SVG units) so that a check can read it from the DOM.
+  Array.prototype.forEach.call(document.querySelectorAll('text.site-label'), function (el) {
+    var b = el.getBBox();
+    el.setAttribute('data-bbox', [b.x, b.y, b.x + b.width, b.y + b.height].join(' '));
+  });
   Array.prototype.forEach.call(document.querySelectorAll('[data-popup]'), function (el) {
     el.addEventListener('mouseenter', function (e) { show(el, e); });
     el.addEventListener('click', function (e) { show(el, e); });
@@ -342,6 +347,9 @@ def write_html_map(
     pad = 0.06 * span
     x0, x1 = float(xs.min()) - pad, float(xs.max()) + pad
     y0, y1 = float(ys.min()) - pad, float(ys.max()) + pad
+    if y1 - y0 < 0.6 * (x1 - x0):  # a flat region still gets room for labels
+        grow = 0.5 * (0.6 * (x1 - x0) - (y1 - y0))
+        y0, y1 = y0 - grow, y1 + grow
     width = 1000.0
     scale = width / (x1 - x0)
     height = max((y1 - y0) * scale, 200.0)
