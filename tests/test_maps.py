@@ -372,7 +372,14 @@ def crowded() -> tuple[Results, pd.DataFrame, pd.DataFrame]:
             "action": actions,
             "period": pd.array([2025 + 5 * (k % 2) for k in range(n)], dtype="Int64"),
             "services_after": [
-                "gp", "", "community_hall", "gp+school", "school", "community_hall", "", "gp"
+                "gp",
+                "",
+                "community_hall",
+                "gp+school",
+                "school",
+                "community_hall",
+                "",
+                "gp",
             ],
             "capex_eur": 100_000.0,
             "proceeds_eur": 0.0,
@@ -413,7 +420,10 @@ def test_png_labels_do_not_overlap_and_legends_name_services_and_actions():
     assert _overlapping(boxes) == []
     frame = fig.axes[0].get_window_extent(renderer)
     for x0, y0, x1, y1 in boxes:
-        assert frame.x0 <= x0 and x1 <= frame.x1 and frame.y0 <= y0 and y1 <= frame.y1
+        assert frame.x0 <= x0
+        assert x1 <= frame.x1
+        assert frame.y0 <= y0
+        assert y1 <= frame.y1
     texts = [t.get_text() for t in labels]
     # "ombouwen" says into what; the community service has a neutral name.
     assert any("ombouwen tot huisartsenpraktijk 2025" in t for t in texts)
@@ -435,9 +445,12 @@ def test_png_labels_do_not_overlap_and_legends_name_services_and_actions():
 def test_number_and_phrases_by_hand():
     assert plotting.number(1234.56, 1, "nl") == "1.234,6"
     assert plotting.number(1234.56, 1, "en") == "1,234.6"
-    assert plotting.minutes(4.25, "nl") == "4,2 min" or plotting.minutes(4.25, "nl") == "4,3 min"
+    assert plotting.minutes(4.75, "nl") == "4,8 min"
     assert plotting.minutes(None, "nl") == "–"
-    assert plotting.action_phrase("convert", "gp", 2030, "nl") == "ombouwen tot huisartsenpraktijk 2030"
+    assert (
+        plotting.action_phrase("convert", "gp", 2030, "nl")
+        == "ombouwen tot huisartsenpraktijk 2030"
+    )
     assert plotting.action_phrase("convert", "gp", 2030, "en") == "convert into GP practice 2030"
     assert plotting.action_phrase("close", "", 2035, "nl") == "sluiten 2035"
     assert plotting.site_service("close", "gp", "") == "gp"
@@ -446,7 +459,7 @@ def test_number_and_phrases_by_hand():
 
 
 def test_zone_cells_pc4_where_found_else_voronoi(tmp_path):
-    from shapely.geometry import Point as P
+    from shapely.geometry import Point
 
     zones = ZONES.copy()
     cells, source = basemap.zone_cells(zones)
@@ -457,7 +470,7 @@ def test_zone_cells_pc4_where_found_else_voronoi(tmp_path):
         assert projected.geometry[zone].contains(points.iloc[k])
     assert projected.geometry["z1"].intersection(projected.geometry["z2"]).area < 1.0
     square = gpd.GeoDataFrame(
-        {"postcode": [9999]}, geometry=[P(4.30, 52.005).buffer(0.002)], crs=4326
+        {"postcode": [9999]}, geometry=[Point(4.30, 52.005).buffer(0.002)], crs=4326
     )
     polygons = tmp_path / "pc4.geojson"
     square.assign(postcode=["z1"]).to_file(polygons, driver="GeoJSON")

@@ -498,19 +498,10 @@ def text_box(annotation: Any, renderer: Any) -> Bbox:
     return Text.get_window_extent(annotation, renderer)
 
 
-def boxes_overlap(a: Bbox, b: Bbox, *, pad: float = 0.0) -> bool:
-    """Return whether two display-space boxes overlap (grown by ``pad`` pixels each)."""
-    return (
-        a.x0 - pad < b.x1 + pad
-        and b.x0 - pad < a.x1 + pad
-        and a.y0 - pad < b.y1 + pad
-        and b.y0 - pad < a.y1 + pad
-    )
-
-
 def _overlap_area(a: Bbox, others: Iterable[Bbox]) -> float:
     return sum(
-        max(0.0, min(a.x1, o.x1) - max(a.x0, o.x0)) * max(0.0, min(a.y1, o.y1) - max(a.y0, o.y0))
+        max(0.0, float(min(a.x1, o.x1) - max(a.x0, o.x0)))
+        * max(0.0, float(min(a.y1, o.y1) - max(a.y0, o.y0)))
         for o in others
     )
 

@@ -30,6 +30,7 @@ from voorzieningen.plotting import (
     SERVICE_NAMES,
     action_phrase,
     atomic_target,
+    cell_float,
     check_language,
     is_missing,
     money,
@@ -145,6 +146,10 @@ def _norm_min(settings: Mapping[str, Any], service: str) -> float:
         return DEFAULT_NORM_MIN
     limit = norm.get("max_travel_time_min")
     return float(limit if limit is not None else norm.get("within_min", DEFAULT_NORM_MIN))
+
+
+def _norm_text(minutes: float, language: str) -> str:
+    return number(minutes, 0 if float(minutes).is_integer() else 1, language)
 
 
 def key_figures(saved: SavedRun, *, period: int | None = None) -> pd.DataFrame:
@@ -378,7 +383,7 @@ def write_summary_page(
             f'<td class="num">{number(row["served_persons"], 0, language)}</td>'
             f'<td class="num">{number(row["unmet_persons"], 0, language)}</td>'
             f'<td class="num">{number(row["share_within_norm_pct"], 1, language)} % '
-            f"({text['norm'].format(norm=number(row['norm_min'], 0, language))})</td>"
+            f"({text['norm'].format(norm=_norm_text(float(row['norm_min']), language))})</td>"
             f'<td class="num">{number(row["mean_travel_time_min"], 1, language)} min</td>'
             "</tr>"
         )
@@ -413,17 +418,17 @@ def write_summary_page(
     effects = village_effects(saved, period=year)
     tol = number(UNCHANGED_MIN, 1, language)
     effect_rows = []
-    for row in effects.head(max_rows).itertuples(index=False):
-        place = str(row.zone) + (f" {row.gemeente}" if hasattr(row, "gemeente") else "")
-        if row.lost:
+    for effect in effects.head(max_rows).itertuples(index=False):
+        place = str(effect.zone) + (f" {effect.gemeente}" if hasattr(effect, "gemeente") else "")
+        if effect.lost:
             change, cls = text["lost"], "lost"
         else:
-            value = float(row.change_min)
+            value = cell_float(effect.change_min)
             cls = "loss" if value > 0 else "gain"
             change = f"{'+' if value > 0 else '−'}{number(abs(value), 1, language)} min"
         effect_rows.append(
             f"<tr><td>{html.escape(place)}</td>"
-            f"<td>{html.escape(names.get(str(row.service), str(row.service)))}</td>"
+            f"<td>{html.escape(names.get(str(effect.service), str(effect.service)))}</td>"
             f'<td class="num {cls}">{change}</td></tr>'
         )
     if len(effects) > max_rows:
