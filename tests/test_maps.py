@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib import image as mpimg
 
-from voorzieningen import maps, plotting, report, webmap
+from voorzieningen import basemap, maps, plotting, report, webmap
 from voorzieningen.errors import InputDataError
 from voorzieningen.report import write_csv
 from voorzieningen.results import Plan, Results
@@ -342,3 +342,198 @@ def test_html_map_renders_offline_in_chromium(tmp_path, chromium):
     for action in ("keep", "close", "new"):
         assert _pixels_near(rgb, plotting.ACTION_COLOURS[action], tol=0.04) > 30, action
     assert _pixels_near(rgb, plotting.ACTION_COLOURS["renovate"], tol=0.04) == 0
+
+
+# --------------------------------------------------------------------------------------
+# Readable maps: background, service markers, labels that do not overlap
+
+
+def crowded() -> tuple[Results, pd.DataFrame, pd.DataFrame]:
+    """Eight changed sites within about 300 m of each other, around two zones."""
+    base = tiny_results()
+    n = 8
+    names = [f"Gebouw nummer {k} met een lange naam" for k in range(n)]
+    actions = ["convert", "close", "renovate", "mfa", "new", "convert", "close", "renovate"]
+    sites = pd.DataFrame(
+        {
+            "site": [f"c{k}" for k in range(n)],
+            "name": names,
+            "service": ["school", "gp", "community_hall", "school", "", "gp", "school", "gp"],
+            "lon": [4.310 + 0.0012 * (k % 4) for k in range(n)],
+            "lat": [52.005 + 0.0010 * (k // 4) for k in range(n)],
+        }
+    ).set_index("site")
+    decisions = pd.DataFrame(
+        {
+            "site": sites.index,
+            "name": names,
+            "kind": "existing",
+            "service": sites["service"].to_numpy(),
+            "action": actions,
+            "period": pd.array([2025 + 5 * (k % 2) for k in range(n)], dtype="Int64"),
+            "services_after": [
+                "gp",
+                "",
+                "community_hall",
+                "gp+school",
+                "school",
+                "community_hall",
+                "",
+                "gp",
+            ],
+            "capex_eur": 100_000.0,
+            "proceeds_eur": 0.0,
+        }
+    )
+    assignments = base.plan.assignments.replace({"s1": "c0", "s2": "c1", "s3": "c3"})
+    results = Results(
+        scenario_name="druk",
+        decisions=decisions,
+        zones=base.zones,
+        capacity=base.capacity,
+        costs=base.costs,
+        summary=base.summary,
+        plan=Plan(*[pd.DataFrame()] * 4, assignments, base.plan.unmet),
+    )
+    return results, sites, ZONES
+
+
+def _overlapping(boxes: list[tuple[float, float, float, float]]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i][0] < boxes[j][2]
+        and boxes[j][0] < boxes[i][2]
+        and boxes[i][1] < boxes[j][3]
+        and boxes[j][1] < boxes[i][3]
+    ]
+
+
+def test_png_labels_do_not_overlap_and_legends_name_services_and_actions():
+    results, sites, zones = crowded()
+    fig = maps.plan_figure(results, sites, zones, dpi=80)
+    renderer = plotting.renderer_of(fig)
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == "site-label"]
+    assert len(labels) == 8
+    boxes = [tuple(plotting.text_box(t, renderer).extents) for t in labels]
+    assert _overlapping(boxes) == []
+    frame = fig.axes[0].get_window_extent(renderer)
+    for x0, y0, x1, y1 in boxes:
+        assert frame.x0 <= x0
+        assert x1 <= frame.x1
+        assert frame.y0 <= y0
+        assert y1 <= frame.y1
+    texts = [t.get_text() for t in labels]
+    # "ombouwen" says into what; the community service has a neutral name.
+    assert any("ombouwen tot huisartsenpraktijk 2025" in t for t in texts)
+    assert any("ombouwen tot ontmoetingscentrum 2030" in t for t in texts)
+    assert any("MFA: huisartsenpraktijk + basisschool" in t for t in texts)
+    assert not any("dorpshuis" in t for t in texts)
+    legend_texts = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert "ombouwen (2)" in legend_texts
+    assert "sluiten (2)" in legend_texts
+    assert {"basisschool", "huisartsenpraktijk", "ontmoetingscentrum"} <= set(legend_texts)
+    assert "meerdere functies (MFA)" in legend_texts
+    # One number format: decimal commas in the Dutch subtitle.
+    assert "gem. reistijd 3,5 min" in fig.get_suptitle()
+    # Without a background: approximate zone cells, and the map says so.
+    notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "wijkgrenzen benaderd" in notes
+
+
+def test_number_and_phrases_by_hand():
+    assert plotting.number(1234.56, 1, "nl") == "1.234,6"
+    assert plotting.number(1234.56, 1, "en") == "1,234.6"
+    assert plotting.minutes(4.75, "nl") == "4,8 min"
+    assert plotting.minutes(None, "nl") == "–"
+    assert (
+        plotting.action_phrase("convert", "gp", 2030, "nl")
+        == "ombouwen tot huisartsenpraktijk 2030"
+    )
+    assert plotting.action_phrase("convert", "gp", 2030, "en") == "convert into GP practice 2030"
+    assert plotting.action_phrase("close", "", 2035, "nl") == "sluiten 2035"
+    assert plotting.site_service("close", "gp", "") == "gp"
+    assert plotting.site_service("mfa", "school", "gp+school") == "multi"
+    assert plotting.site_service("not_built", "", "") == "none"
+
+
+def test_zone_cells_pc4_where_found_else_voronoi(tmp_path):
+    from shapely.geometry import Point
+
+    zones = ZONES.copy()
+    cells, source = basemap.zone_cells(zones)
+    assert source == "voronoi"
+    projected = cells.to_crs("EPSG:28992")
+    points = gpd.GeoSeries(gpd.points_from_xy(zones["lon"], zones["lat"]), crs=4326).to_crs(28992)
+    for k, zone in enumerate(zones.index):
+        assert projected.geometry[zone].contains(points.iloc[k])
+    assert projected.geometry["z1"].intersection(projected.geometry["z2"]).area < 1.0
+    square = gpd.GeoDataFrame(
+        {"postcode": [9999]}, geometry=[Point(4.30, 52.005).buffer(0.002)], crs=4326
+    )
+    polygons = tmp_path / "pc4.geojson"
+    square.assign(postcode=["z1"]).to_file(polygons, driver="GeoJSON")
+    mixed, source = basemap.zone_cells(zones, polygons)
+    assert source == "mixed"
+    assert mixed.geometry["z1"].equals_exact(square.geometry[0], 1e-9)
+    square.to_file(polygons, driver="GeoJSON")  # postcode 9999: no zone found
+    assert basemap.zone_cells(zones, polygons)[1] == "voronoi"
+
+
+def test_road_lines_once_per_street_and_estimate_has_none():
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    graph.add_node(1, x=4.30, y=52.0)
+    graph.add_node(2, x=4.31, y=52.0)
+    graph.add_node(3, x=4.31, y=52.01)
+    graph.add_edge(1, 2, highway="primary")
+    graph.add_edge(2, 1, highway="primary")
+    graph.add_edge(2, 3, highway=["residential", "service"])
+    lines = basemap.road_lines(graph)
+    assert len(lines) == 2
+    assert sorted(lines["major"].tolist()) == [False, True]
+    layers = basemap.background_for(
+        ZONES, {"settings": {"network": {"method": "estimate"}, "zones": {"source": "csv"}}}
+    )
+    assert layers.road_source == "estimate"
+    assert layers.roads is None
+    assert plotting.background_notes(layers, "nl")[1].startswith("reistijden geschat")
+    missing = basemap.background_for(
+        ZONES, {"settings": {"network": {}}, "inputs": {"network": {"path": "/no/such.graphml"}}}
+    )
+    assert missing.road_source == "missing"
+
+
+def test_html_map_labels_do_not_overlap_in_chromium(tmp_path, chromium):
+    results, sites, zones = crowded()
+    page = webmap.write_html_map(results, sites, zones, tmp_path / "plan.html")
+    source = page.read_text(encoding="utf-8")
+    assert "dorpshuis" not in source
+    assert "ombouwen tot huisartsenpraktijk" in source
+    # No label text smaller than 14 px-equivalent SVG units, and no 10 px text anywhere.
+    assert "font-size: 10px" not in source
+    assert webmap.LABEL_FONT >= 14
+    url = page.resolve().as_uri()
+    dom = _run_chromium(chromium, tmp_path / "profile", "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    boxes = [
+        tuple(float(v) for v in m.split())
+        for m in re.findall(r'class="site-label"[^>]*data-bbox="([^"]+)"', dom.stdout)
+    ]
+    assert len(boxes) == 8
+    assert all(b[2] - b[0] > 50 for b in boxes)  # measured, not empty
+    assert _overlapping(boxes) == []
+    services = re.findall(r'data-service="([a-z_]+)"', dom.stdout)
+    assert {"school", "gp", "community_hall", "multi"} <= set(services)
+    assert "besluit" in dom.stdout
+    assert "functie" in dom.stdout
+    shot = tmp_path / "shot.png"
+    result = _run_chromium(
+        chromium, tmp_path / "profile", "--window-size=1200,900", f"--screenshot={shot}", url
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    rgb = mpimg.imread(shot)
+    for action in ("convert", "close", "renovate", "mfa", "new"):
+        assert _pixels_near(rgb, plotting.ACTION_COLOURS[action], tol=0.04) > 30, action

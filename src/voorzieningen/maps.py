@@ -23,6 +23,7 @@ imports :mod:`matplotlib.pyplot`, so no GUI backend is chosen and the caller's b
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -31,29 +32,39 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import Bbox
 from shapely.geometry import LineString, Point
 
 from voorzieningen import tables as T
+from voorzieningen.basemap import MapBackground, zone_cells
 from voorzieningen.errors import InputDataError
 from voorzieningen.plotting import (
     ACTION_COLOURS,
     ACTION_LABELS,
-    ACTION_MARKERS,
     ACTIONS,
     HTML_BACKGROUND,
     MAP_TEXT,
+    SERVICE_LEGEND,
+    SERVICE_MARKERS,
+    UNMET_FILL,
+    action_phrase,
     add_scale_bar,
     atomic_target,
+    background_notes,
     cell_float,
     check_language,
     check_located,
+    draw_background,
+    halo,
     place_labels,
     projector,
+    renderer_of,
     save_figure,
     site_points,
+    site_service,
     title_lines,
     xy_by_id,
-    year_text,
     zone_points,
 )
 from voorzieningen.record import PlanTables, last_period
@@ -284,16 +295,12 @@ def write_png_map(
     language: str = "nl",
     title: str | None = None,
     dpi: int = 200,
+    background: MapBackground | None = None,
 ) -> Path:
     """
-    Draw the plan on a static map (PNG, A4 landscape, no basemap tiles).
+    Draw the plan on a static map (PNG, A4 landscape, no web tiles) and save it.
 
-    Sites are drawn with a colour and marker shape per action (keep, close, renovate,
-    convert, mfa, new, not_built), sites whose action is not ``keep``/``not_built`` are
-    labelled with name and year; zones are circles whose area is proportional to their
-    demand in ``period`` (summed over services), outlined red where demand is unmet;
-    allocation lines zone → facility are faint, their width proportional to persons. A
-    legend, title, summary line and scale bar are included.
+    See :func:`plan_figure` for what is drawn.
 
     Parameters
     ----------
@@ -308,11 +315,14 @@ def write_png_map(
     period
         Planning period (year) for demand and allocation; the last one if ``None``.
     language
-        ``"nl"`` or ``"en"`` for the title and legend.
+        ``"nl"`` or ``"en"`` for all text on the map.
     title
         Title to use instead of the default "Plan <scenario> ...".
     dpi
         Resolution, dots per inch (the figure is 11.7 × 8.3 inches).
+    background
+        Zone boundaries and roads (:func:`voorzieningen.basemap.background_for`); None
+        draws approximate zone cells around the zone points and no roads.
 
     Returns
     -------
@@ -326,11 +336,79 @@ def write_png_map(
     ValueError
         If ``language`` is not ``"nl"`` or ``"en"``.
     """
+    fig = plan_figure(
+        results,
+        sites,
+        zones,
+        period=period,
+        language=language,
+        title=title,
+        dpi=dpi,
+        background=background,
+    )
+    return save_figure(fig, Path(path))
+
+
+def _marker_box(ax: Any, x: float, y: float, size_pt: float) -> Bbox:
+    """Return the display box of a marker of ``size_pt`` points drawn at data (x, y)."""
+    px, py = ax.transData.transform((x, y))
+    half = 0.5 * size_pt * ax.figure.dpi / 72.0
+    return Bbox.from_extents(px - half, py - half, px + half, py + half)
+
+
+def plan_figure(
+    results: PlanTables,
+    sites: pd.DataFrame,
+    zones: pd.DataFrame,
+    *,
+    period: int | None = None,
+    language: str = "nl",
+    title: str | None = None,
+    dpi: int = 200,
+    background: MapBackground | None = None,
+) -> Figure:
+    """
+    Draw the plan on a matplotlib figure (A4 landscape), ready to save.
+
+    Drawn, bottom to top: roads of the run's network (light grey; none for estimated
+    travel times, which a note says) and zone boundaries (dashed; CBS PC4 polygons or
+    approximate cells, which a note says); zones with unmet demand shaded red; zone demand
+    as circles whose area is proportional to demand in ``period`` (summed over services,
+    each counted in its own unit); faint allocation lines zone → facility, width
+    proportional to persons; one marker per site, its **shape** the services it offers
+    (square school, cross GP practice, triangle community centre, hexagon several) and its
+    **colour** the plan's action. Every site whose action changes something is labelled
+    with its name and what happens when ("ombouwen tot huisartsenpraktijk 2030"); labels
+    are placed by :func:`voorzieningen.plotting.place_labels` so that none overlap (a thin
+    leader line joins a label set further away to its marker). Two legends (decision,
+    service), title, summary line, notes and a scale bar complete it. Numbers follow
+    ``language`` (decimal commas in Dutch).
+
+    Parameters
+    ----------
+    results, sites, zones, period, language, title, dpi, background
+        As for :func:`write_png_map`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (with an Agg canvas); its site labels have gid ``"site-label"``.
+
+    Raises
+    ------
+    InputDataError
+        If a site or zone of the plan has no coordinates.
+    ValueError
+        If ``language`` is not ``"nl"`` or ``"en"``.
+    """
     check_language(language)
     text = MAP_TEXT[language]
     year = last_period(results) if period is None else int(period)
     site_table = site_decisions(results, sites)
     zone_table = zone_kpis(results, zones, period=year)
+    if background is None:
+        cells, source = zone_cells(zone_points(results, zones).loc[zone_table.index])
+        background = MapBackground(cells, source)
     project = projector(
         np.concatenate([site_table[T.LON].to_numpy(), zone_table[T.LON].to_numpy()]),
         np.concatenate([site_table[T.LAT].to_numpy(), zone_table[T.LAT].to_numpy()]),
@@ -341,12 +419,34 @@ def write_png_map(
     zone_xy = xy_by_id(zone_table.index, zx, zy)
 
     fig = Figure(figsize=(11.7, 8.3), dpi=dpi, layout="constrained")
+    renderer_of(fig)
     ax = fig.add_subplot()
     ax.set_aspect("equal")
     ax.set_facecolor(HTML_BACKGROUND)
     ax.set_xticks([])
     ax.set_yticks([])
 
+    xs = np.concatenate([sx, zx])
+    ys = np.concatenate([sy, zy])
+    pad = 0.06 * max(float(np.ptp(xs)) if len(xs) else 1.0, float(np.ptp(ys)) if len(ys) else 1.0)
+    pad = max(pad, 200.0)
+    x0, x1 = float(xs.min()) - pad, float(xs.max()) + pad
+    y0, y1 = float(ys.min()) - pad, float(ys.max()) + pad
+
+    draw_background(ax, background, project.crs)
+    unmet_share = (
+        zone_table[T.UNMET_PERSONS].fillna(0.0)
+        / zone_table[T.DEMAND_PERSONS].where(lambda d: d > 0)
+    ).fillna(0.0)
+    unmet = unmet_share.to_numpy(dtype=float) > 0.005
+    if background.zones is not None and unmet.any():
+        shaded = background.zones.reindex(zone_table.index[unmet])
+        alpha = 0.15 + 0.6 * unmet_share[unmet].clip(0.0, 1.0).to_numpy(dtype=float)
+        keep = shaded.geometry.notna().to_numpy()
+        if keep.any():
+            shaded[keep].to_crs(project.crs).plot(
+                ax=ax, color=UNMET_FILL, alpha=alpha[keep], linewidth=0, zorder=0.7
+            )
     alloc = allocation_table(results, period=year)
     alloc = alloc[alloc[T.ZONE].isin(list(zone_xy)) & alloc[T.SITE].isin(list(site_xy))]
     if len(alloc):
@@ -356,68 +456,74 @@ def write_png_map(
                 [zone_xy[z][0], site_xy[s][0]],
                 [zone_xy[z][1], site_xy[s][1]],
                 color="#4C72B0",
-                alpha=0.18,
+                alpha=0.15,
                 linewidth=float(w),
                 solid_capstyle="round",
                 zorder=1,
             )
 
     demand = zone_table[T.DEMAND_PERSONS].fillna(0.0).to_numpy(dtype=float)
-    sizes = 60.0 + 1400.0 * demand / max(float(demand.max()) if len(demand) else 0.0, 1e-9)
-    unmet = zone_table[T.UNMET_PERSONS].fillna(0.0).to_numpy(dtype=float) > 1e-6
+    sizes = 40.0 + 900.0 * demand / max(float(demand.max()) if len(demand) else 0.0, 1e-9)
     ax.scatter(
         zx,
         zy,
         s=sizes,
         facecolor="#A6CEE3",
-        edgecolor=np.where(unmet, "#C00000", "#5B8DB8"),
-        linewidth=np.where(unmet, 2.0, 0.8),
-        alpha=0.55,
+        edgecolor="#5B8DB8",
+        linewidth=0.6,
+        alpha=0.45,
         zorder=2,
     )
-    for zone, x, y in zip(zone_table.index, zx, zy, strict=True):
-        ax.text(x, y, str(zone), ha="center", va="center", fontsize=7, color="#1F3A5F", zorder=3)
 
     labels = ACTION_LABELS[language]
-    handles: list[Any] = []
+    kinds = [
+        site_service(str(a), sv, sa)
+        for a, sv, sa in zip(
+            site_table[T.ACTION],
+            site_table.get(T.SERVICE, pd.Series("", index=site_table.index)),
+            site_table.get(T.SERVICES_AFTER, pd.Series("", index=site_table.index)),
+            strict=True,
+        )
+    ]
+    site_kind = pd.Series(kinds, index=site_table.index)
+    marker_boxes: list[Bbox] = []
+    drawn: list[tuple[np.ndarray, float]] = []
+    action_handles: list[Any] = []
     for action in ACTIONS:
-        mask = (site_table[T.ACTION].astype(str) == action).to_numpy()
-        if not mask.any():
+        is_action = (site_table[T.ACTION].astype(str) == action).to_numpy()
+        if not is_action.any():
             continue
         colour = ACTION_COLOURS[action]
         hollow = action == "not_built"
-        size = 150.0 if action == "new" else 70.0
-        ax.scatter(
-            sx[mask],
-            sy[mask],
-            s=size,
-            marker=ACTION_MARKERS[action],
-            facecolor="none" if hollow else colour,
-            edgecolor=colour if hollow else "black",
-            linewidth=1.2 if hollow else 0.6,
-            zorder=5,
-        )
-        handles.append(
+        size = 60.0 if action in ("keep", "not_built") else 130.0
+        for kind, marker in SERVICE_MARKERS.items():
+            mask = is_action & (site_kind == kind).to_numpy()
+            if not mask.any():
+                continue
+            ax.scatter(
+                sx[mask],
+                sy[mask],
+                s=size,
+                marker=marker,
+                facecolor="none" if hollow else colour,
+                edgecolor=colour if hollow else "black",
+                linewidth=1.2 if hollow else 0.6,
+                zorder=5,
+            )
+            drawn.append((mask, size))
+        action_handles.append(
             Line2D(
                 [],
                 [],
                 linestyle="none",
-                marker=ACTION_MARKERS[action],
-                markersize=12 if action == "new" else 9,
+                marker="o",
+                markersize=10,
                 markerfacecolor="none" if hollow else colour,
                 markeredgecolor=colour if hollow else "black",
-                label=f"{labels[action]} ({int(mask.sum())})",
+                label=f"{labels[action]} ({int(is_action.sum())})",
             )
         )
-    changed = site_table[~site_table[T.ACTION].astype(str).isin(["keep", "not_built"])]
-    label_texts = [
-        f"{row.get(T.NAME, site)}\n{labels.get(str(row[T.ACTION]), row[T.ACTION])} "
-        f"{year_text(row[T.PERIOD])}"
-        for site, row in changed.iterrows()
-    ]
-    anchors = [site_xy[str(s)] for s in changed.index]
-    pending_labels = (label_texts, anchors)
-    handles.append(
+    action_handles.append(
         Line2D(
             [],
             [],
@@ -431,37 +537,66 @@ def write_png_map(
         )
     )
     if unmet.any():
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=11,
-                markerfacecolor="#A6CEE3",
-                markeredgecolor="#C00000",
-                markeredgewidth=2,
-                label=text["unmet"],
-            )
+        action_handles.append(Patch(facecolor=UNMET_FILL, alpha=0.6, label=text["unmet"]))
+    action_handles.append(
+        Line2D([], [], color="#4C72B0", alpha=0.4, linewidth=2, label=text["lines"])
+    )
+    service_handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=SERVICE_MARKERS[kind],
+            markersize=9,
+            markerfacecolor="#9A9A9A",
+            markeredgecolor="black",
+            label=SERVICE_LEGEND[language][kind],
         )
-    handles.append(Line2D([], [], color="#4C72B0", alpha=0.4, linewidth=2, label=text["lines"]))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
-
-    xs = np.concatenate([sx, zx])
-    ys = np.concatenate([sy, zy])
-    pad = 0.06 * max(float(np.ptp(xs)) if len(xs) else 1.0, float(np.ptp(ys)) if len(ys) else 1.0)
-    pad = max(pad, 200.0)
-    x0, x1 = float(xs.min()) - pad, float(xs.max()) + pad
-    y0, y1 = float(ys.min()) - pad, float(ys.max()) + pad
+        for kind in SERVICE_MARKERS
+        if (site_kind == kind).any()
+    ]
+    fig.legend(
+        handles=action_handles,
+        loc="outside right upper",
+        fontsize=9,
+        title=text["decision"],
+        title_fontsize=10,
+        alignment="left",
+    )
+    fig.legend(
+        handles=service_handles,
+        loc="outside right lower",
+        fontsize=9,
+        title=text["service"],
+        title_fontsize=10,
+        alignment="left",
+    )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    fig.draw_without_rendering()
-    place_labels(ax, *pending_labels, fontsize=7.0)
     add_scale_bar(ax, x0, x1, y0, y1)
     main, subtitle = title_lines(results, year, language)
-    ax.set_title(
-        f"{title or main}\n{subtitle}" if subtitle else title or main, fontsize=12, loc="left"
+    fig.suptitle(
+        f"{title or main}\n{subtitle}" if subtitle else title or main,
+        fontsize=12,
+        x=0.01,
+        ha="left",
     )
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    notes = background_notes(background, language)
+    note = ax.text(
+        0.99,
+        0.01,
+        "\n".join(notes),
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color="#333333",
+        zorder=8,
+        bbox={"facecolor": "white", "edgecolor": "#BBBBBB", "alpha": 0.85, "pad": 3},
+    )
+    note.set_in_layout(False)
     fig.text(
         0.995,
         0.005,
@@ -472,4 +607,41 @@ def write_png_map(
         color="#555555",
     )
     fig.set_dpi(dpi)
-    return save_figure(fig, Path(path))
+    fig.draw_without_rendering()
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    # Zone ids, then the site labels around every marker and zone id.
+    obstacles = [
+        _marker_box(ax, float(sx[i]), float(sy[i]), 1.1 * math.sqrt(size))
+        for mask, size in drawn
+        for i in np.flatnonzero(mask)
+    ]
+    renderer = renderer_of(fig)
+    for zone, x, y in zip(zone_table.index, zx, zy, strict=True):
+        label = ax.text(
+            x,
+            y,
+            str(zone),
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color="#1F3A5F",
+            zorder=3,
+            path_effects=halo(),
+        )
+        label.set_in_layout(False)
+        obstacles.append(label.get_window_extent(renderer))
+    marker_boxes.extend(obstacles)
+    if notes:
+        marker_boxes.append(note.get_window_extent(renderer))
+    changed = site_table[~site_table[T.ACTION].astype(str).isin(["keep", "not_built"])]
+    changed = changed.assign(_year=pd.to_numeric(changed[T.PERIOD], errors="coerce"))
+    changed = changed.sort_values(["_year"])
+    label_texts = [
+        f"{row.get(T.NAME, site)}\n"
+        + action_phrase(str(row[T.ACTION]), row.get(T.SERVICES_AFTER), row[T.PERIOD], language)
+        for site, row in changed.iterrows()
+    ]
+    anchors = [site_xy[str(s)] for s in changed.index]
+    place_labels(ax, label_texts, anchors, fontsize=7.5, obstacles=marker_boxes)
+    return fig

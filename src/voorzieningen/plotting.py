@@ -21,9 +21,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from voorzieningen import tables as T
+from voorzieningen.basemap import MapBackground
 from voorzieningen.errors import InputDataError
 from voorzieningen.record import PlanTables
 
@@ -60,7 +64,7 @@ ACTION_LABELS: dict[str, dict[str, str]] = {
         "close": "sluiten",
         "renovate": "renoveren",
         "convert": "ombouwen",
-        "mfa": "MFA / kindcentrum",
+        "mfa": "samenvoegen in MFA",
         "new": "nieuwbouw",
         "not_built": "kavel niet gebruikt",
     },
@@ -69,10 +73,41 @@ ACTION_LABELS: dict[str, dict[str, str]] = {
         "close": "close",
         "renovate": "renovate",
         "convert": "convert",
-        "mfa": "multifunctional centre",
+        "mfa": "merge into multifunctional centre",
         "new": "new build",
         "not_built": "candidate not built",
     },
+}
+
+#: Service names per language, neutral about the kind of place: a Delft "wijkcentrum" and a
+#: Groningen "dorpshuis" are both a community centre.
+SERVICE_NAMES: dict[str, dict[str, str]] = {
+    "nl": {
+        "school": "basisschool",
+        "gp": "huisartsenpraktijk",
+        "community_hall": "ontmoetingscentrum",
+    },
+    "en": {"school": "primary school", "gp": "GP practice", "community_hall": "community centre"},
+}
+
+#: Marker shape per service a site offers (after the plan; before it for closures);
+#: ``multi`` for a site with more than one service, ``none`` for a plot without one.
+SERVICE_MARKERS: dict[str, str] = {
+    "school": "s",
+    "gp": "P",
+    "community_hall": "^",
+    "multi": "h",
+    "none": "o",
+}
+
+#: Legend label per service marker and language.
+SERVICE_LEGEND: dict[str, dict[str, str]] = {
+    "nl": {
+        **SERVICE_NAMES["nl"],
+        "multi": "meerdere functies (MFA)",
+        "none": "kavel / geen functie",
+    },
+    "en": {**SERVICE_NAMES["en"], "multi": "several services (MFA)", "none": "plot / no service"},
 }
 
 MAP_TEXT: dict[str, dict[str, str]] = {
@@ -83,7 +118,7 @@ MAP_TEXT: dict[str, dict[str, str]] = {
             "{projects} projecten, {closures} sluitingen"
         ),
         "zone": "wijk/dorp (grootte = vraag {period})",
-        "unmet": "wijk met onvervulde vraag",
+        "unmet": "onvervulde vraag (donkerder: groter aandeel)",
         "lines": "toewijzing wijk → voorziening",
         "year": "jaar",
         "capex": "investering",
@@ -93,6 +128,16 @@ MAP_TEXT: dict[str, dict[str, str]] = {
         "before": "reistijd nu",
         "after": "reistijd na",
         "unmet_short": "onvervuld",
+        "decision": "besluit",
+        "service": "functie",
+        "zones_pc4": "wijkgrenzen: CBS postcode-4-gebieden",
+        "zones_voronoi": "wijkgrenzen benaderd (cellen rond de wijkmiddelpunten; geen CBS-vlakken)",
+        "zones_mixed": "wijkgrenzen: CBS postcode-4, elders benaderd (cellen rond de middelpunten)",
+        "roads_network": "wegen: het wegennet van de reistijden ({name})",
+        "roads_estimate": "reistijden geschat (hemelsbreed × omwegfactor): geen wegennet",
+        "roads_missing": "wegennet {name} niet gevonden: niet getekend",
+        "roads_none": "",
+        "min": "min",
     },
     "en": {
         "title": "Plan {scenario}: facilities up to {period}",
@@ -101,7 +146,7 @@ MAP_TEXT: dict[str, dict[str, str]] = {
             "{projects} projects, {closures} closures"
         ),
         "zone": "zone (size = demand {period})",
-        "unmet": "zone with unmet demand",
+        "unmet": "unmet demand (darker: larger share)",
         "lines": "allocation zone → facility",
         "year": "year",
         "capex": "capex",
@@ -111,8 +156,21 @@ MAP_TEXT: dict[str, dict[str, str]] = {
         "before": "travel time now",
         "after": "travel time after",
         "unmet_short": "unmet",
+        "decision": "decision",
+        "service": "service",
+        "zones_pc4": "zone boundaries: CBS postcode-4 areas",
+        "zones_voronoi": "zone boundaries approximate (cells around zone centres; no CBS areas)",
+        "zones_mixed": "zone boundaries: CBS postcode-4, elsewhere approximate cells",
+        "roads_network": "roads: the network of the travel times ({name})",
+        "roads_estimate": "travel times estimated (straight line × detour factor): no network",
+        "roads_missing": "road network {name} not found: not drawn",
+        "roads_none": "",
+        "min": "min",
     },
 }
+
+#: Fill of zones with unmet demand (light red).
+UNMET_FILL = "#F2A7A0"
 
 #: Background colour of the HTML map (tests look for marker colours against it).
 HTML_BACKGROUND = "#F7F7F4"
@@ -237,10 +295,158 @@ def length_label(metres: float) -> str:
     return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
 
 
+def number(value: float, decimals: int, language: str) -> str:
+    """
+    Format a number in the language's style: ``1.234,5`` (nl) or ``1,234.5`` (en).
+
+    Parameters
+    ----------
+    value
+        The number (NaN gives ``"–"``).
+    decimals
+        Digits after the decimal separator.
+    language
+        ``"nl"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    if not math.isfinite(value):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if language == "nl":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
 def money(value: float, language: str) -> str:
     """Format euros without decimals, with the language's thousands separator."""
-    text = f"{value:,.0f}"
-    return text.replace(",", ".") if language == "nl" else text
+    return number(value, 0, language)
+
+
+def minutes(value: object, language: str) -> str:
+    """Format a travel time cell as ``"4,5 min"`` (nl) / ``"4.5 min"`` (en), ``"–"`` if missing."""
+    if is_missing(value):
+        return "–"
+    return f"{number(cell_float(value), 1, language)} min"
+
+
+def service_list(services: object, language: str) -> str:
+    """Name the services of a ``services_after`` cell (``gp+school``) in the language."""
+    names = SERVICE_NAMES[language]
+    text = "" if is_missing(services) else str(services)
+    parts = [p for p in text.replace(";", "+").split("+") if p]
+    return " + ".join(names.get(p, p) for p in parts)
+
+
+def site_service(action: str, service: object, services_after: object) -> str:
+    """
+    Return a site's key in :data:`SERVICE_MARKERS`: what it offers on the map.
+
+    Parameters
+    ----------
+    action
+        The plan's action for the site.
+    service
+        Its service today (``service`` column).
+    services_after
+        Its services after the plan (``services_after``, e.g. ``gp+school``).
+
+    Returns
+    -------
+    str
+        ``school``, ``gp``, ``community_hall``, ``multi`` or ``none``: the services after
+        the plan, or today's for a closure (and when the plan leaves it empty).
+    """
+    after = "" if is_missing(services_after) else str(services_after)
+    before = "" if is_missing(service) else str(service)
+    text = before if action == "close" or not after else after
+    parts = sorted({p for p in text.replace(";", "+").split("+") if p})
+    if len(parts) > 1:
+        return "multi"
+    if parts and parts[0] in SERVICE_MARKERS:
+        return parts[0]
+    return "none"
+
+
+def action_phrase(action: str, services_after: object, year: object, language: str) -> str:
+    """
+    Say what happens to a site, and when, in a few words.
+
+    ``ombouwen`` and ``MFA`` say into what: ``"ombouwen tot huisartsenpraktijk 2030"``,
+    ``"MFA: basisschool + huisartsenpraktijk 2025"``, ``"nieuwbouw: basisschool 2030"``.
+
+    Parameters
+    ----------
+    action
+        keep, close, renovate, convert, mfa, new or not_built.
+    services_after
+        The services after the plan (``gp+school``).
+    year
+        The year of the action (missing for keep / not_built).
+    language
+        ``"nl"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The phrase.
+    """
+    label = ACTION_LABELS[language].get(action, action)
+    after = service_list(services_after, language)
+    when = year_text(year)
+    into = {"nl": "tot", "en": "into"}[language]
+    if action == "convert" and after:
+        text = f"{label} {into} {after}"
+    elif action in ("mfa", "new") and after:
+        text = f"{'MFA' if action == 'mfa' else label}: {after}"
+    else:
+        text = label
+    return f"{text} {when}".strip()
+
+
+def background_notes(background: MapBackground | None, language: str) -> list[str]:
+    """Return the map notes on zone boundaries and roads (what is drawn, and how exact)."""
+    if background is None:
+        return []
+    text = MAP_TEXT[language]
+    notes = []
+    if background.zone_source != "none":
+        notes.append(text[f"zones_{background.zone_source}"])
+    road = text[f"roads_{background.road_source}"].format(name=background.road_name)
+    if road:
+        notes.append(road)
+    return notes
+
+
+def draw_background(ax: Any, background: MapBackground | None, crs: str) -> None:
+    """
+    Draw zone boundaries and roads, lightly, under everything else.
+
+    Parameters
+    ----------
+    ax
+        Axes in the metric ``crs``.
+    background
+        The layers (WGS84), or None for none.
+    crs
+        The axes' CRS (e.g. ``EPSG:28992``).
+    """
+    if background is None:
+        return
+    if background.roads is not None and len(background.roads):
+        roads = background.roads.to_crs(crs)
+        minor = roads[~roads["major"].astype(bool)]
+        major = roads[roads["major"].astype(bool)]
+        if len(minor):
+            minor.plot(ax=ax, color="#D2D2CC", linewidth=0.45, zorder=0.5)
+        if len(major):
+            major.plot(ax=ax, color="#BDB7A8", linewidth=1.3, zorder=0.6)
+    if background.zones is not None and len(background.zones):
+        zones = background.zones.to_crs(crs)
+        zones.boundary.plot(ax=ax, color="#7A7A7A", linewidth=0.8, linestyle="--", zorder=0.8)
 
 
 def check_language(language: str) -> None:
@@ -273,16 +479,31 @@ def add_scale_bar(ax: Any, x0: float, x1: float, y0: float, y1: float) -> None:
     )
 
 
-_LABEL_OFFSETS: tuple[tuple[float, float, str, str], ...] = (
-    (6, 6, "left", "bottom"),
-    (6, -6, "left", "top"),
-    (-6, 6, "right", "bottom"),
-    (-6, -6, "right", "top"),
-    (0, 12, "center", "bottom"),
-    (0, -12, "center", "top"),
-    (14, 0, "left", "center"),
-    (-14, 0, "right", "center"),
-)
+#: Offsets tried for a label, in points: radii from the anchor, nearest first.
+_LABEL_RADII_PT: tuple[float, ...] = (6.0, 12.0, 20.0, 30.0, 42.0, 56.0, 72.0, 92.0)
+#: Directions tried at each radius (degrees, counter-clockwise from east), upper right first.
+_LABEL_ANGLES_DEG: tuple[float, ...] = (45, 135, 315, 225, 90, 270, 0, 180, 20, 160, 340, 200)
+
+
+def renderer_of(fig: Figure) -> Any:
+    """Return the figure's renderer, attaching an Agg canvas first if it has none."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def text_box(annotation: Any, renderer: Any) -> Bbox:
+    """Return the display-space box of an annotation's text (without its leader line)."""
+    annotation.update_positions(renderer)
+    return Text.get_window_extent(annotation, renderer)
+
+
+def _overlap_area(a: Bbox, others: Iterable[Bbox]) -> float:
+    return sum(
+        max(0.0, float(min(a.x1, o.x1) - max(a.x0, o.x0)))
+        * max(0.0, float(min(a.y1, o.y1) - max(a.y0, o.y0)))
+        for o in others
+    )
 
 
 def place_labels(
@@ -291,37 +512,90 @@ def place_labels(
     anchors: list[tuple[float, float]],
     *,
     fontsize: float,
-) -> None:
-    """Annotate points, choosing per label the offset that overlaps earlier labels least.
-
-    Label boxes are estimated in points from the number of characters (greedy, no
-    iteration), which is enough to keep neighbouring facility labels apart.
+    obstacles: Iterable[Bbox] = (),
+    gid: str = "site-label",
+) -> list[Any]:
     """
-    to_points = ax.transData.transform
-    scale = 72.0 / ax.figure.dpi
-    placed: list[tuple[float, float, float, float]] = []
+    Label points so that no two labels overlap, with a leader line when moved away.
+
+    Each label tries offsets at growing distance from its point (radii in
+    ``_LABEL_RADII_PT``, twelve directions each) and takes the first whose text box,
+    measured by matplotlib's renderer, stays inside the axes and clear of the labels
+    placed so far and of ``obstacles`` (markers, other text); if none is clear, the one
+    overlapping least. Labels set further than the nearest ring get a thin leader line
+    to their point. Call this after the figure's layout is final (title, legends set and
+    ``fig.draw_without_rendering()`` done): the labels are excluded from the layout.
+
+    Parameters
+    ----------
+    ax
+        The axes (data coordinates of ``anchors``).
+    texts
+        One label per anchor (may contain line breaks).
+    anchors
+        Points in data coordinates.
+    fontsize
+        Font size, points.
+    obstacles
+        Display-space boxes (pixels) labels must not cover.
+    gid
+        Group id set on every label (tests find them by it).
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+        The labels, in the order of ``texts``.
+    """
+    renderer = renderer_of(ax.figure)
+    frame = ax.get_window_extent(renderer)
+    blocked = list(obstacles)
+    placed: list[Bbox] = []
+    pad = 1.5 * ax.figure.dpi / 72.0
+    out: list[Any] = []
     for label, (x, y) in zip(texts, anchors, strict=True):
-        lines = label.split("\n")
-        w = max(len(line) for line in lines) * fontsize * 0.55
-        h = len(lines) * fontsize * 1.25
-        px, py = (float(v) * scale for v in to_points((x, y)))
-        best: tuple[float, tuple[float, float, str, str], tuple[float, float, float, float]]
-        best = (math.inf, _LABEL_OFFSETS[0], (0.0, 0.0, 0.0, 0.0))
-        for offset in _LABEL_OFFSETS:
-            dx, dy, ha, va = offset
-            left = px + dx - {"left": 0.0, "center": w / 2, "right": w}[ha]
-            bottom = py + dy - {"bottom": 0.0, "center": h / 2, "top": h}[va]
-            box = (left, bottom, left + w, bottom + h)
-            overlap = sum(
-                max(0.0, min(box[2], o[2]) - max(box[0], o[0]))
-                * max(0.0, min(box[3], o[3]) - max(box[1], o[1]))
-                for o in placed
-            )
-            if overlap < best[0]:
-                best = (overlap, offset, box)
-        dx, dy, ha, va = best[1]
-        placed.append(best[2])
-        ax.annotate(
+        ann = ax.annotate(
+            label,
+            (x, y),
+            xytext=(0.0, 0.0),
+            textcoords="offset points",
+            fontsize=fontsize,
+            path_effects=halo(),
+            zorder=7,
+            linespacing=1.1,
+        )
+        ann.set_in_layout(False)
+        ann.set_gid(gid)
+        best: tuple[float, float, float, str, str] | None = None
+        best_cost = math.inf
+        for radius in _LABEL_RADII_PT:
+            for angle in _LABEL_ANGLES_DEG:
+                cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+                ha = "left" if cos > 0.3 else ("right" if cos < -0.3 else "center")
+                va = "bottom" if sin > 0.3 else ("top" if sin < -0.3 else "center")
+                ann.xyann = (radius * cos, radius * sin)
+                ann.set_horizontalalignment(ha)
+                ann.set_verticalalignment(va)
+                box = text_box(ann, renderer)
+                inside = frame.containsx(box.x0) and frame.containsx(box.x1)
+                inside = inside and frame.containsy(box.y0) and frame.containsy(box.y1)
+                grown = box.expanded(1.0, 1.0).padded(pad)
+                cost = _overlap_area(grown, placed) + _overlap_area(grown, blocked)
+                cost += 0.0 if inside else 1e9
+                if cost < best_cost:
+                    best, best_cost = (radius, radius * cos, radius * sin, ha, va), cost
+                if cost == 0.0:
+                    break
+            if best_cost == 0.0:
+                break
+        assert best is not None
+        radius, dx, dy, ha, va = best
+        ann.remove()
+        leader = (
+            {"arrowstyle": "-", "color": "#555555", "linewidth": 0.6, "shrinkA": 1, "shrinkB": 3}
+            if radius > _LABEL_RADII_PT[1]
+            else None
+        )
+        ann = ax.annotate(
             label,
             (x, y),
             xytext=(dx, dy),
@@ -330,8 +604,15 @@ def place_labels(
             va=va,
             fontsize=fontsize,
             path_effects=halo(),
-            zorder=6,
+            zorder=7,
+            linespacing=1.1,
+            arrowprops=leader,
         )
+        ann.set_in_layout(False)
+        ann.set_gid(gid)
+        placed.append(text_box(ann, renderer))
+        out.append(ann)
+    return out
 
 
 def save_figure(fig: Figure, path: Path) -> Path:
@@ -365,7 +646,7 @@ def title_lines(results: PlanTables, period: int, language: str) -> tuple[str, s
     subtitle = text["subtitle"].format(
         capex=money(num(T.CAPEX_TOTAL_EUR), language),
         proceeds=money(num(T.PROCEEDS_TOTAL_EUR), language),
-        tt=f"{num(T.MEAN_TRAVEL_TIME_MIN):.1f}".replace(".", "," if language == "nl" else "."),
+        tt=number(num(T.MEAN_TRAVEL_TIME_MIN), 1, language),
         projects=int(num(T.PROJECTS_STARTED)) if math.isfinite(num(T.PROJECTS_STARTED)) else 0,
         closures=int(num(T.SITES_CLOSED)) if math.isfinite(num(T.SITES_CLOSED)) else 0,
     )

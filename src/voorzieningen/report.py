@@ -33,7 +33,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from voorzieningen import maps, negotiation, webmap
+from voorzieningen import basemap, maps, negotiation, summary_page, webmap
 from voorzieningen import tables as T
 from voorzieningen.errors import InputDataError
 from voorzieningen.plotting import indexed_points
@@ -210,8 +210,8 @@ def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False)
     Write the maps and the negotiation tables of a run into a folder.
 
     Files: ``plan.png`` (static map), ``plan.html`` (self-contained interactive map),
-    ``plan.gpkg`` (GeoPackage layers zones, sites, allocation_lines), when the run has
-    coordinates; ``winners_losers.csv`` (travel-time change per zone and service),
+    ``plan.gpkg`` (GeoPackage layers zones, sites, allocation_lines) and ``summary.html``
+    (the one-page summary, in Dutch), when the run has coordinates; ``winners_losers.csv`` (travel-time change per zone and service),
     ``winners_losers_age.csv`` (per zone and age band, when the population is known) and
     ``cost_per_year.csv`` (capex per year and funding party).
 
@@ -232,9 +232,17 @@ def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False)
     written: list[Path] = []
     if saved.sites is not None and saved.zone_points is not None:
         sites, zones = saved.sites, saved.zone_points
-        written.append(maps.write_png_map(saved, sites, zones, folder / "plan.png"))
-        written.append(webmap.write_html_map(saved, sites, zones, folder / "plan.html"))
+        layers = basemap.background_for(zones, saved.run_json)
+        written.append(
+            maps.write_png_map(saved, sites, zones, folder / "plan.png", background=layers)
+        )
+        written.append(
+            webmap.write_html_map(saved, sites, zones, folder / "plan.html", background=layers)
+        )
         written.append(maps.write_geopackage(saved, sites, zones, folder / "plan.gpkg"))
+        written.append(
+            summary_page.write_summary_page(saved, folder / "summary.html", background=layers)
+        )
     by_zone = negotiation.winners_losers(saved)
     write_csv(by_zone, folder / "winners_losers.csv", dutch_excel=dutch_excel)
     written.append(folder / "winners_losers.csv")

@@ -6,11 +6,13 @@ import html
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from voorzieningen import tables as T
+from voorzieningen.basemap import MapBackground, zone_cells
 from voorzieningen.maps import allocation_table, site_decisions, zone_kpis
 from voorzieningen.plotting import (
     ACTION_COLOURS,
@@ -18,17 +20,25 @@ from voorzieningen.plotting import (
     ACTIONS,
     HTML_BACKGROUND,
     MAP_TEXT,
+    SERVICE_LEGEND,
+    SERVICE_MARKERS,
+    SERVICE_NAMES,
+    UNMET_FILL,
+    action_phrase,
     atomic_target,
-    cell_float,
+    background_notes,
     check_language,
-    is_missing,
     length_label,
+    minutes,
     money,
     nice_length,
+    number,
     projector,
+    site_service,
     title_lines,
     xy_by_id,
     year_text,
+    zone_points,
 )
 from voorzieningen.record import PlanTables, last_period
 
@@ -36,62 +46,117 @@ from voorzieningen.record import PlanTables, last_period
 # HTML
 
 
-def _svg_marker(action: str, size: float) -> str:
-    """Return SVG markup for an action's marker centred on (0, 0)."""
-    colour = ACTION_COLOURS.get(action, "#000000")
+def _svg_marker(action: str, size: float, kind: str = "none") -> str:
+    """Return SVG markup for a site marker centred on (0, 0): shape by service, colour by action."""
+    colour = ACTION_COLOURS.get(action, "#9A9A9A")
     r = size
-    stroke = 'stroke="#000" stroke-width="0.8"'
     if action == "not_built":
-        return f'<circle r="{r:.1f}" fill="#FFFFFF" stroke="{colour}" stroke-width="2"/>'
-    if action == "close":
-        d = r * 0.9
-        w = r * 0.35
-        pts = [
-            (-d, -d + w),
-            (-d + w, -d),
-            (0, -w),
-            (d - w, -d),
-            (d, -d + w),
-            (w, 0),
-            (d, d - w),
-            (d - w, d),
-            (0, w),
-            (-d + w, d),
-            (-d, d - w),
-            (-w, 0),
-        ]
-    elif action == "renovate":
+        return f'<circle r="{r * 0.8:.1f}" fill="#FFFFFF" stroke="{colour}" stroke-width="2"/>'
+    paint = f'fill="{colour}" stroke="#000" stroke-width="0.8"'
+    if kind == "school":
         d = r * 0.85
         pts = [(-d, -d), (d, -d), (d, d), (-d, d)]
-    elif action == "convert":
-        pts = [(0, -r * 1.15), (r * 1.15, 0), (0, r * 1.15), (-r * 1.15, 0)]
-    elif action == "mfa":
-        d = r
-        w = r * 0.4
+    elif kind == "gp":
+        w = r * 0.38
         pts = [
-            (-w, -d),
-            (w, -d),
+            (-w, -r),
+            (w, -r),
             (w, -w),
-            (d, -w),
-            (d, w),
+            (r, -w),
+            (r, w),
             (w, w),
-            (w, d),
-            (-w, d),
+            (w, r),
+            (-w, r),
             (-w, w),
-            (-d, w),
-            (-d, -w),
+            (-r, w),
+            (-r, -w),
             (-w, -w),
         ]
-    elif action == "new":
-        pts = []
-        for k in range(10):
-            rad = r * 1.5 if k % 2 == 0 else r * 0.6
-            angle = math.pi / 2 + k * math.pi / 5
-            pts.append((rad * math.cos(angle), -rad * math.sin(angle)))
+    elif kind == "community_hall":
+        pts = [(0, -r * 1.1), (r * 1.05, r * 0.8), (-r * 1.05, r * 0.8)]
+    elif kind == "multi":
+        pts = [
+            (
+                r * math.cos(math.pi / 6 + k * math.pi / 3),
+                r * math.sin(math.pi / 6 + k * math.pi / 3),
+            )
+            for k in range(6)
+        ]
     else:
-        return f'<circle r="{r:.1f}" fill="{colour}" {stroke}/>'
+        return f'<circle r="{r * 0.8:.1f}" {paint}/>'
     points = " ".join(f"{x:.2f},{y:.2f}" for x, y in pts)
-    return f'<polygon points="{points}" fill="{colour}" {stroke}/>'
+    return f'<polygon points="{points}" {paint}/>'
+
+
+def _path(geometry: Any, to_screen: Any) -> str:
+    """Return an SVG path ``d`` for a (multi)line or (multi)polygon in projected metres."""
+    parts: list[str] = []
+    for geom in getattr(geometry, "geoms", [geometry]):
+        rings = [geom.exterior, *geom.interiors] if geom.geom_type == "Polygon" else [geom]
+        for ring in rings:
+            xy = np.asarray(ring.coords, dtype=float)
+            if len(xy) < 2:
+                continue
+            px, py = to_screen(xy[:, 0], xy[:, 1])
+            coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True))
+            parts.append(f"M{coords}" + ("Z" if geom.geom_type == "Polygon" else ""))
+    return " ".join(parts)
+
+
+#: Font size of the site labels in the HTML map, in SVG units (the map is 1000 wide; at
+#: a 1200 px window it is drawn about 900 px wide, so labels are about 14 px).
+LABEL_FONT = 16.0
+
+
+def _place_svg_labels(
+    texts: list[tuple[str, str]],
+    anchors: list[tuple[float, float]],
+    obstacles: list[tuple[float, float, float, float]],
+    width: float,
+    height: float,
+) -> list[tuple[float, float, str, tuple[float, float, float, float]]]:
+    """Place two-line labels in SVG units so that their estimated boxes do not overlap.
+
+    Returns per label its text x, first-line y, text-anchor and box (x0, y0, x1, y1). Text
+    widths are estimated at 0.62 em per character (a generous bound for sans-serif).
+    """
+    out: list[tuple[float, float, str, tuple[float, float, float, float]]] = []
+    placed: list[tuple[float, float, float, float]] = []
+    line_h = LABEL_FONT * 1.2
+
+    def cost(box: tuple[float, float, float, float]) -> float:
+        area = 0.0
+        for o in [*placed, *obstacles]:
+            dx = min(box[2], o[2]) - max(box[0], o[0])
+            dy = min(box[3], o[3]) - max(box[1], o[1])
+            area += max(dx, 0.0) * max(dy, 0.0)
+        inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+        return area + (0.0 if inside else 1e9)
+
+    for (first, second), (x, y) in zip(texts, anchors, strict=True):
+        w = max(len(first), len(second)) * LABEL_FONT * 0.62
+        h = 2 * line_h
+        best: tuple[float, tuple[float, float, str, tuple[float, float, float, float]]] | None
+        best = None
+        for radius in (10.0, 20.0, 34.0, 50.0, 70.0, 95.0, 125.0):
+            for angle in (45, 135, 315, 225, 90, 270, 0, 180, 20, 160, 340, 200):
+                cos, sin = math.cos(math.radians(angle)), -math.sin(math.radians(angle))
+                ax_, ay_ = x + radius * cos, y + radius * sin
+                anchor = "start" if cos > 0.3 else ("end" if cos < -0.3 else "middle")
+                left = ax_ - {"start": 0.0, "middle": w / 2, "end": w}[anchor]
+                top = ay_ - (h if sin < -0.3 else (0.0 if sin > 0.3 else h / 2))
+                box = (left - 2, top - 2, left + w + 2, top + h + 2)
+                c = cost(box)
+                if best is None or c < best[0]:
+                    best = (c, (ax_, top + LABEL_FONT, anchor, box))
+                if c == 0.0:
+                    break
+            if best is not None and best[0] == 0.0:
+                break
+        assert best is not None
+        placed.append(best[1][3])
+        out.append(best[1])
+    return out
 
 
 def _attr(value: object) -> str:
@@ -105,16 +170,22 @@ h1 { font-size: 20px; margin: 0 0 4px 0; }
 p.summary { margin: 0 0 10px 0; color: #444; }
 #layout { display: flex; gap: 16px; align-items: flex-start; }
 #map-wrap { position: relative; flex: 1 1 auto; border: 1px solid #CCC; }
-#map { display: block; width: 100%; height: 80vh; background: BACKGROUND; cursor: grab; }
-.legend { flex: 0 0 240px; font-size: 13px; }
+#map { display: block; width: 100%; height: auto; background: BACKGROUND; cursor: grab; }
+.legend { flex: 0 0 270px; font-size: 14px; }
 .legend div { display: flex; align-items: center; gap: 6px; margin: 3px 0; }
 .allocation line { stroke: #4C72B0; stroke-opacity: 0.18; stroke-linecap: round; }
-circle.zone { fill: #A6CEE3; fill-opacity: 0.55; stroke: #5B8DB8; stroke-width: 1; }
-circle.zone.unmet { stroke: #C00000; stroke-width: 2.5; }
-text.zone-label { font-size: 10px; fill: #1F3A5F; text-anchor: middle;
-                  dominant-baseline: central; pointer-events: none; }
+path.road { fill: none; stroke: #D2D2CC; stroke-width: 0.8; }
+path.road.major { stroke: #BDB7A8; stroke-width: 2.2; }
+.cell { fill: none; stroke: #7A7A7A; stroke-width: 1.2; stroke-dasharray: 5 3; }
+.cell.unmet { fill: UNMETFILL; fill-opacity: 0.5; }
+circle.zone { fill: #A6CEE3; fill-opacity: 0.45; stroke: #5B8DB8; stroke-width: 1; }
+text.zone-label { font-size: 12px; fill: #1F3A5F; text-anchor: middle;
+                  dominant-baseline: central; pointer-events: none; stroke: #FFF;
+                  stroke-width: 3px; paint-order: stroke; }
+line.leader { stroke: #555; stroke-width: 0.8; }
+.legend h2 { font-size: 14px; margin: 10px 0 4px 0; }
 .facility-marker { cursor: pointer; }
-.site-labels text { font-size: 10px; fill: #222; stroke: #FFF; stroke-width: 3px;
+.site-labels text { font-size: LABELFONTpx; fill: #222; stroke: #FFF; stroke-width: 3px;
                     paint-order: stroke; pointer-events: none; }
 .facility-marker:hover > :first-child { stroke-width: 2.5; }
 #popup { position: absolute; background: #FFF; border: 1px solid #888; border-radius: 4px;
@@ -124,7 +195,7 @@ table.changes { border-collapse: collapse; margin-top: 14px; font-size: 13px; }
 table.changes td, table.changes th { border-bottom: 1px solid #DDD; padding: 3px 8px;
                                      text-align: left; }
 table.changes td.num { text-align: right; }
-.note { color: #666; font-size: 11px; margin-top: 8px; }
+.note { color: #555; font-size: 13px; margin-top: 8px; }
 """
 
 _HTML_SCRIPT = """
@@ -169,6 +240,11 @@ _HTML_SCRIPT = """
     popup.style.top = (e.clientY - r.top + 12) + 'px';
     popup.hidden = false;
   }
+  // Record each label's drawn box (SVG units) so that a check can read it from the DOM.
+  Array.prototype.forEach.call(document.querySelectorAll('text.site-label'), function (el) {
+    var b = el.getBBox();
+    el.setAttribute('data-bbox', [b.x, b.y, b.x + b.width, b.y + b.height].join(' '));
+  });
   Array.prototype.forEach.call(document.querySelectorAll('[data-popup]'), function (el) {
     el.addEventListener('mouseenter', function (e) { show(el, e); });
     el.addEventListener('click', function (e) { show(el, e); });
@@ -176,6 +252,14 @@ _HTML_SCRIPT = """
   });
 })();
 """
+
+
+def _style() -> str:
+    return (
+        _HTML_STYLE.replace("BACKGROUND", HTML_BACKGROUND)
+        .replace("UNMETFILL", UNMET_FILL)
+        .replace("LABELFONT", f"{LABEL_FONT:g}")
+    )
 
 
 def write_html_map(
@@ -187,6 +271,7 @@ def write_html_map(
     period: int | None = None,
     language: str = "nl",
     title: str | None = None,
+    background: MapBackground | None = None,
 ) -> Path:
     """
     Write the plan as a self-contained interactive HTML map (inline SVG, works offline).
@@ -223,6 +308,10 @@ def write_html_map(
         ``"nl"`` or ``"en"``.
     title
         Title to use instead of the default "Plan <scenario> ...".
+    background
+        Zone boundaries and roads (:func:`voorzieningen.basemap.background_for`), drawn as
+        light SVG paths under everything; None draws approximate zone cells around the
+        zone points and no roads. A note below the map says what is drawn.
 
     Returns
     -------
@@ -239,10 +328,13 @@ def write_html_map(
     check_language(language)
     text = MAP_TEXT[language]
     labels = ACTION_LABELS[language]
-    service_names = T.SERVICE_NL if language == "nl" else T.SERVICE_EN
+    service_names = SERVICE_NAMES[language]
     year = last_period(results) if period is None else int(period)
     site_table = site_decisions(results, sites)
     zone_table = zone_kpis(results, zones, period=year)
+    if background is None:
+        cells, source = zone_cells(zone_points(results, zones).loc[zone_table.index])
+        background = MapBackground(cells, source)
     project = projector(
         np.concatenate([site_table[T.LON].to_numpy(), zone_table[T.LON].to_numpy()]),
         np.concatenate([site_table[T.LAT].to_numpy(), zone_table[T.LAT].to_numpy()]),
@@ -255,6 +347,9 @@ def write_html_map(
     pad = 0.06 * span
     x0, x1 = float(xs.min()) - pad, float(xs.max()) + pad
     y0, y1 = float(ys.min()) - pad, float(ys.max()) + pad
+    if y1 - y0 < 0.6 * (x1 - x0):  # a flat region still gets room for labels
+        grow = 0.5 * (0.6 * (x1 - x0) - (y1 - y0))
+        y0, y1 = y0 - grow, y1 + grow
     width = 1000.0
     scale = width / (x1 - x0)
     height = max((y1 - y0) * scale, 200.0)
@@ -268,6 +363,37 @@ def write_html_map(
     zone_xy = xy_by_id(zone_table.index, pzx, pzy)
 
     parts: list[str] = []
+    if background.roads is not None and len(background.roads):
+        roads = background.roads.to_crs(project.crs).simplify(2.0)
+        major = background.roads["major"].astype(bool).to_numpy()
+        for cls, mask in (("road", ~major), ("road major", major)):
+            d = " ".join(_path(g, to_screen) for g in roads[mask])
+            parts.append(f'<path class="{cls}" d="{d}"/>')
+    unmet_ids: set[str] = set()
+    if background.zones is not None and len(background.zones):
+        cells_xy = background.zones.to_crs(project.crs)
+        share = (
+            zone_table[T.UNMET_PERSONS].fillna(0.0)
+            / zone_table[T.DEMAND_PERSONS].where(lambda d: d > 0)
+        ).fillna(0.0)
+        parts.append('<g class="zone-cells">')
+        for zone_id, geom in zip(cells_xy.index, cells_xy.geometry, strict=True):
+            if geom is None or geom.is_empty:
+                continue
+            z_share = float(share.get(zone_id, 0.0))
+            fill = (
+                f' style="fill-opacity:{0.15 + 0.6 * min(z_share, 1.0):.2f}"'
+                if z_share > 0.005
+                else ""
+            )
+            if z_share > 0.005:
+                unmet_ids.add(str(zone_id))
+            cls = "cell unmet" if z_share > 0.005 else "cell"
+            parts.append(
+                f'<path class="{cls}" data-zone="{_attr(zone_id)}" d="{_path(geom, to_screen)}"'
+                f"{fill}/>"
+            )
+        parts.append("</g>")
     alloc = allocation_table(results, period=year)
     alloc = alloc[alloc[T.ZONE].isin(list(zone_xy)) & alloc[T.SITE].isin(list(site_xy))]
     parts.append('<g class="allocation">')
@@ -292,7 +418,7 @@ def write_html_map(
     parts.append('<g class="zones">')
     for i, (zone_id, row) in enumerate(zone_table.iterrows()):
         zone = str(zone_id)
-        radius = 6.0 + 26.0 * math.sqrt(demand[i] / top_demand)
+        radius = 5.0 + 20.0 * math.sqrt(demand[i] / top_demand)
         unmet = float(row[T.UNMET_PERSONS]) > 1e-6 if pd.notna(row[T.UNMET_PERSONS]) else False
         tip = [f"{zone}" + (f" ({row[T.GEMEENTE]})" if T.GEMEENTE in row.index else "")]
         for service in services:
@@ -301,9 +427,9 @@ def write_html_map(
             miss = row[f"{service}_unmet_persons"]
             tip.append(
                 f"{service_names.get(service, service)}: {text['before']} "
-                f"{_minutes(before)}, {text['after']} {_minutes(after)}"
+                f"{minutes(before, language)}, {text['after']} {minutes(after, language)}"
                 + (
-                    f", {text['unmet_short']} {float(miss):.0f}"
+                    f", {text['unmet_short']} {number(float(miss), 0, language)}"
                     if pd.notna(miss) and miss > 1e-6
                     else ""
                 )
@@ -333,7 +459,7 @@ def write_html_map(
         after = "" if after == "nan" else after
         popup = [
             name,
-            f"{labels.get(action, action)}" + (f" ({text['year']} {when})" if when else ""),
+            action_phrase(action, after, row[T.PERIOD], language),
             f"{text['capex']}: € {money(capex, language)}",
         ]
         if proceeds:
@@ -341,27 +467,58 @@ def write_html_map(
         if after:
             named = " + ".join(service_names.get(s, s) for s in after.split("+") if s)
             popup.append(f"{text['services']}: {named}")
-        size = 7.0 if action in ("keep", "not_built") else 9.0
+        size = 7.0 if action in ("keep", "not_built") else 10.0
+        kind = site_service(action, row.get(T.SERVICE), after)
         parts.append(
             f'<g class="facility-marker" data-site="{_attr(site)}" data-action="{_attr(action)}" '
-            f'data-year="{_attr(when)}" data-capex-eur="{capex:.0f}" '
+            f'data-year="{_attr(when)}" data-capex-eur="{capex:.0f}" data-service="{kind}" '
             f'data-popup="{_attr(json.dumps(popup, ensure_ascii=False))}" '
             f'transform="translate({site_xy[site][0]:.1f},{site_xy[site][1]:.1f})">'
-            f"{_svg_marker(action, size)}<title>{html.escape(' · '.join(popup))}</title></g>"
+            f"{_svg_marker(action, size, kind)}<title>{html.escape(' · '.join(popup))}</title></g>"
         )
     parts.append("</g>")
-    parts.append('<g class="site-labels">')
-    for site in ranked:
-        action = str(site_table.at[site, T.ACTION])
-        if action in ("keep", "not_built"):
-            continue
+    obstacles = [
+        (site_xy[site][0] - 11, site_xy[site][1] - 11, site_xy[site][0] + 11, site_xy[site][1] + 11)
+        for site in ranked
+    ]
+    obstacles += [
+        (x - 4.0 * len(z), y - 8.0, x + 4.0 * len(z), y + 8.0) for z, (x, y) in zone_xy.items()
+    ]
+    to_label = [
+        site
+        for site in sorted(ranked, key=lambda s: year_text(site_table.at[s, T.PERIOD]))
+        if str(site_table.at[site, T.ACTION]) not in ("keep", "not_built")
+    ]
+    texts = []
+    for site in to_label:
         name = str(site_table.at[site, T.NAME]) if T.NAME in site_table.columns else site
-        when = year_text(site_table.at[site, T.PERIOD])
+        texts.append(
+            (
+                name,
+                action_phrase(
+                    str(site_table.at[site, T.ACTION]),
+                    site_table.at[site, T.SERVICES_AFTER]
+                    if T.SERVICES_AFTER in site_table.columns
+                    else "",
+                    site_table.at[site, T.PERIOD],
+                    language,
+                ),
+            )
+        )
+    placed = _place_svg_labels(texts, [site_xy[s] for s in to_label], obstacles, width, height)
+    parts.append('<g class="site-labels">')
+    for site, (first, second), (tx, ty, anchor, box) in zip(to_label, texts, placed, strict=True):
+        sx_, sy_ = site_xy[site]
+        cx = min(max(sx_, box[0]), box[2])
+        cy = min(max(sy_, box[1]), box[3])
+        if math.hypot(cx - sx_, cy - sy_) > 14:
+            parts.append(
+                f'<line class="leader" x1="{sx_:.1f}" y1="{sy_:.1f}" x2="{cx:.1f}" y2="{cy:.1f}"/>'
+            )
         parts.append(
-            f'<text x="{site_xy[site][0] + 11:.1f}" y="{site_xy[site][1] - 4:.1f}">'
-            f"{html.escape(str(name))}"
-            f'<tspan x="{site_xy[site][0] + 11:.1f}" dy="12">'
-            f"{html.escape(labels.get(action, action))} {html.escape(when)}</tspan></text>"
+            f'<text class="site-label" data-site="{_attr(site)}" x="{tx:.1f}" y="{ty:.1f}" '
+            f'text-anchor="{anchor}">{html.escape(first)}'
+            f'<tspan x="{tx:.1f}" dy="{LABEL_FONT * 1.2:.1f}">{html.escape(second)}</tspan></text>'
         )
     parts.append("</g>")
 
@@ -373,13 +530,37 @@ def write_html_map(
         f'y="{by - 6:.1f}" font-size="12" text-anchor="middle">{length_label(bar)}</text></g>'
     )
 
-    legend = []
+    legend = [f"<h2>{html.escape(text['decision'])}</h2>"]
     for action in ACTIONS:
         count = int((site_table[T.ACTION].astype(str) == action).sum())
         if count:
             legend.append(
-                f'<div><svg width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">'
-                f"{_svg_marker(action, 7.0)}</svg>{html.escape(labels[action])} ({count})</div>"
+                '<div><svg width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">'
+                + (
+                    f'<circle r="6" fill="#FFF" stroke="{ACTION_COLOURS[action]}" '
+                    'stroke-width="2"/></svg>'
+                    if action == "not_built"
+                    else f'<circle r="7" fill="{ACTION_COLOURS[action]}" stroke="#000" '
+                    'stroke-width="0.8"/></svg>'
+                )
+                + f"{html.escape(labels[action])} ({count})</div>"
+            )
+    legend.append(f"<h2>{html.escape(text['service'])}</h2>")
+    kinds = {
+        site_service(str(a), sv, sa)
+        for a, sv, sa in zip(
+            site_table[T.ACTION],
+            site_table.get(T.SERVICE, pd.Series("", index=site_table.index)),
+            site_table.get(T.SERVICES_AFTER, pd.Series("", index=site_table.index)),
+            strict=True,
+        )
+    }
+    for kind in SERVICE_MARKERS:
+        if kind in kinds:
+            legend.append(
+                '<div><svg width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">'
+                f"{_svg_marker('legend', 8.0, kind)}</svg>"
+                f"{html.escape(SERVICE_LEGEND[language][kind])}</div>"
             )
     legend.append(
         '<div><svg width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">'
@@ -388,7 +569,7 @@ def write_html_map(
     )
     legend.append(
         '<div><svg width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">'
-        '<circle class="zone unmet" r="10"/></svg>'
+        '<rect class="cell unmet" x="-10" y="-8" width="20" height="16"/></svg>'
         f"{html.escape(text['unmet'])}</div>"
     )
 
@@ -400,7 +581,11 @@ def write_html_map(
             "<tr>"
             f"<td>{html.escape(year_text(row[T.PERIOD]))}</td>"
             f"<td>{html.escape(str(row.get(T.NAME, site)))}</td>"
-            f"<td>{html.escape(labels.get(str(row[T.ACTION]), str(row[T.ACTION])))}</td>"
+            "<td>"
+            + html.escape(
+                action_phrase(str(row[T.ACTION]), row.get(T.SERVICES_AFTER), None, language)
+            )
+            + "</td>"
             f'<td class="num">€ {money(float(row[T.CAPEX_EUR] or 0.0), language)}</td>'
             f'<td class="num">€ {money(float(row.get(T.PROCEEDS_EUR, 0.0) or 0.0), language)}</td>'
             "</tr>"
@@ -413,7 +598,7 @@ def write_html_map(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(heading)}</title>
-<style>{_HTML_STYLE.replace("BACKGROUND", HTML_BACKGROUND)}</style>
+<style>{_style()}</style>
 </head>
 <body>
 <h1>{html.escape(heading)}</h1>
@@ -431,6 +616,7 @@ def write_html_map(
 <tr><th>{text["year"]}</th><th></th><th></th><th>{text["capex"]}</th><th>{text["proceeds"]}</th></tr>
 {chr(10).join(rows)}
 </table>
+<p class="note">{html.escape(" · ".join(background_notes(background, language)))}</p>
 <p class="note">{html.escape(project.crs)} · © OpenStreetMap contributors, CBS, DUO</p>
 <script>{_HTML_SCRIPT}</script>
 </body>
@@ -446,9 +632,3 @@ def write_html_map(
         tmp.unlink(missing_ok=True)
         raise
     return target
-
-
-def _minutes(value: object) -> str:
-    if is_missing(value):
-        return "–"
-    return f"{cell_float(value):.1f} min"
