@@ -419,6 +419,9 @@ def test_het_hogeland_demo_runs(data_dir, tmp_path):
             str(data_dir),
             "--out-dir",
             str(out),
+            # the plan's structure is checked here, not its optimality: a short time limit
+            "--set",
+            "solver.time_limit_s=30",
         ],
     )
     assert result.exit_code == 0, result.output
