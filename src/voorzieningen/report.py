@@ -15,6 +15,10 @@ CSV files are UTF-8 with ``,`` separators by default; ``dutch_excel=True`` write
 byte-order mark, ``;`` separators and decimal commas, as Dutch Excel expects. In both, text
 cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed with
 ``'`` so that a spreadsheet never runs them as formulas.
+
+Independently of that dialect, the tables of a run are written in a language (``"nl"`` or
+``"en"``: column names and category values, see :mod:`voorzieningen.localise`) and rounded
+to a meaningful precision; :func:`read_run` reads either language back.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import math
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -36,7 +40,15 @@ from matplotlib.figure import Figure
 from voorzieningen import maps, negotiation, webmap
 from voorzieningen import tables as T
 from voorzieningen.errors import InputDataError
-from voorzieningen.plotting import indexed_points
+from voorzieningen.localise import (
+    Language,
+    column_name,
+    detect_language,
+    from_output,
+    to_output,
+    with_units,
+)
+from voorzieningen.plotting import indexed_points, is_missing
 from voorzieningen.provenance import run_record
 from voorzieningen.record import CsvFormat, PlanTables, Run, SavedRun
 
@@ -68,25 +80,43 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path, *, dutch_excel: bool = False) -> None:
+def write_csv(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    dutch_excel: bool = False,
+    language: Language | None = None,
+) -> None:
     """
     Write one table as CSV, escaped against formula injection.
 
     Parameters
     ----------
     frame
-        The table (its index is written only if it is named).
+        The table (its index is written only if it is named), English column names.
     path
         Target file.
     dutch_excel
         ``;`` separators, decimal commas and a UTF-8 byte-order mark.
+    language
+        ``None`` writes the table exactly as it is; ``"nl"`` or ``"en"`` first rounds it
+        to meaningful precision and names columns and values in that language
+        (:func:`voorzieningen.localise.to_output`), as the report does.
     """
     index = any(name is not None for name in frame.index.names)
-    safe = escape_formulas(frame.reset_index() if index else frame)
+    table = frame.reset_index() if index else frame
+    if language is not None:
+        table = to_output(table, language)
+    safe = escape_formulas(table)
     if dutch_excel:
         safe.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     else:
         safe.to_csv(path, index=False, encoding="utf-8")
+
+
+def _million(amount: float, language: str) -> str:
+    text = f"{amount / 1e6:.2f}"
+    return f"{text.replace('.', ',')} M€" if language == "nl" else f"{text} M€"
 
 
 def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
@@ -114,15 +144,15 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
             continue
         year = int(cast("int", row.period))
         current = names.get(str(row.service), "")
-        after = " + ".join(names[s] for s in str(row.services_after).split("+") if s)
+        after = " + ".join(names.get(s, s) for s in str(row.services_after).split("+") if s)
         capex = float(cast("float", row.capex_eur))
-        cost = f" ({capex / 1e6:.2f} M€)" if capex else ""
+        cost = f" ({_million(capex, language)})" if capex else ""
         if language == "nl":
             text = {
                 "close": f"sluit {current} {row.name}",
                 "renovate": f"renoveer {current} {row.name}{cost}",
-                "convert": f"verbouw {row.name} van {current} tot {after}{cost}",
-                "mfa": f"verbouw {current} {row.name} tot MFA met {after}{cost}",
+                "convert": f"bouw {row.name} om van {current} naar {after}{cost}",
+                "mfa": f"bouw {current} {row.name} om tot MFA met {after}{cost}",
                 "new": f"bouw nieuw op {row.name}: {after}{cost}",
             }.get(action, f"{action} {row.name}")
         else:
@@ -133,6 +163,10 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
                 "mfa": f"turn {current} {row.name} into a multifunctional centre with {after}{cost}",
                 "new": f"build new at {row.name}: {after}{cost}",
             }.get(action, f"{action} {row.name}")
+        closed = getattr(row, "closed_period", None)
+        if not is_missing(closed) and action != "close":
+            word = "sluit" if language == "nl" else "closes"
+            text += f"; {word} {int(cast('int', closed))}"
         lines.append((year, f"{year}: {text}"))
     return [text for _, text in sorted(lines)]
 
@@ -159,15 +193,57 @@ class ReportSettings:
     with_maps
         Also write the maps (PNG, HTML, GeoPackage) and the negotiation tables (winners and
         losers, cost per year).
+    language
+        Language of column names, category values and texts (``"nl"`` or ``"en"``);
+        ``None``: the scenario's ``report.language``, else Dutch for Dutch-Excel CSVs and
+        English otherwise.
+    unchanged_tolerance_min
+        Travel-time change, minutes, that still counts as unchanged in the winners and
+        losers; ``None``: the scenario's ``report.unchanged_tolerance_min`` (default 0.5).
     """
 
     csv_format: CsvFormat = "utf8_comma"
     with_maps: bool = True
+    language: Language | None = None
+    unchanged_tolerance_min: float | None = None
 
     @property
     def dutch_excel(self) -> bool:
         """Whether CSVs are written for Dutch Excel."""
         return self.csv_format == "dutch_excel"
+
+    def resolve(self, saved: SavedRun) -> ReportSettings:
+        """
+        Fill the settings left ``None`` from the run's scenario, then the defaults.
+
+        Parameters
+        ----------
+        saved
+            The run's folder content (its ``run_json["settings"]["report"]``).
+
+        Returns
+        -------
+        ReportSettings
+            With ``language`` and ``unchanged_tolerance_min`` set.
+        """
+        options = _report_options(saved.run_json)
+        language = self.language or options.get("language")
+        if language not in ("nl", "en"):
+            language = "nl" if self.dutch_excel else "en"
+        tolerance = self.unchanged_tolerance_min
+        if tolerance is None:
+            tolerance = float(options.get("unchanged_tolerance_min", negotiation.TOLERANCE_MIN))
+        return replace(
+            self,
+            language=cast("Language", language),
+            unchanged_tolerance_min=tolerance,
+        )
+
+
+def _report_options(record: Mapping[str, Any]) -> dict[str, Any]:
+    settings = record.get("settings", {})
+    options = settings.get("report", {}) if isinstance(settings, dict) else {}
+    return dict(options) if isinstance(options, dict) else {}
 
 
 def saved_run(run: Run) -> SavedRun:
@@ -205,15 +281,22 @@ def saved_run(run: Run) -> SavedRun:
     )
 
 
-def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False) -> list[Path]:
+def write_map_files(
+    saved: SavedRun,
+    folder: Path,
+    *,
+    dutch_excel: bool = False,
+    language: Language = "en",
+    tolerance_min: float = negotiation.TOLERANCE_MIN,
+) -> list[Path]:
     """
     Write the maps and the negotiation tables of a run into a folder.
 
     Files: ``plan.png`` (static map), ``plan.html`` (self-contained interactive map),
     ``plan.gpkg`` (GeoPackage layers zones, sites, allocation_lines), when the run has
-    coordinates; ``winners_losers.csv`` (travel-time change per zone and service),
-    ``winners_losers_age.csv`` (per zone and age band, when the population is known) and
-    ``cost_per_year.csv`` (capex per year and funding party).
+    coordinates; ``winners_losers.csv`` (travel-time change per zone, service and period),
+    ``winners_losers_age.csv`` (per zone, age band and period, when the population is
+    known) and ``cost_per_year.csv`` (capex per year and funding party).
 
     Parameters
     ----------
@@ -223,6 +306,10 @@ def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False)
         Where to write.
     dutch_excel
         CSVs for Dutch Excel.
+    language
+        Language of the CSV tables.
+    tolerance_min
+        Travel-time change, minutes, that still counts as unchanged.
 
     Returns
     -------
@@ -235,16 +322,18 @@ def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False)
         written.append(maps.write_png_map(saved, sites, zones, folder / "plan.png"))
         written.append(webmap.write_html_map(saved, sites, zones, folder / "plan.html"))
         written.append(maps.write_geopackage(saved, sites, zones, folder / "plan.gpkg"))
-    by_zone = negotiation.winners_losers(saved)
-    write_csv(by_zone, folder / "winners_losers.csv", dutch_excel=dutch_excel)
-    written.append(folder / "winners_losers.csv")
+    tables: dict[str, pd.DataFrame] = {
+        "winners_losers": negotiation.winners_losers(saved, tolerance_min=tolerance_min)
+    }
     if saved.population is not None:
-        by_age = negotiation.winners_losers(saved, saved.population)
-        write_csv(by_age, folder / "winners_losers_age.csv", dutch_excel=dutch_excel)
-        written.append(folder / "winners_losers_age.csv")
-    costs = negotiation.cost_per_year(saved, saved.funding)
-    write_csv(costs, folder / "cost_per_year.csv", dutch_excel=dutch_excel)
-    written.append(folder / "cost_per_year.csv")
+        tables["winners_losers_age"] = negotiation.winners_losers(
+            saved, saved.population, tolerance_min=tolerance_min
+        )
+    tables["cost_per_year"] = negotiation.cost_per_year(saved, saved.funding)
+    for name, table in tables.items():
+        path = folder / f"{name}.csv"
+        write_csv(table, path, dutch_excel=dutch_excel, language=language)
+        written.append(path)
     return written
 
 
@@ -274,7 +363,8 @@ def write_report(
         Target folder, e.g. ``results/delft/base``; an earlier run there is moved to
         ``<parent>/.history/``.
     settings
-        Format and maps; default :class:`ReportSettings` (with ``dutch_excel`` applied).
+        Format, language and maps; default :class:`ReportSettings` (with ``dutch_excel``
+        applied); settings left ``None`` come from the scenario's ``[report]`` table.
     dutch_excel
         Shorthand for ``settings=ReportSettings(csv_format="dutch_excel")``.
 
@@ -286,6 +376,8 @@ def write_report(
     if settings is None:
         settings = ReportSettings(csv_format="dutch_excel" if dutch_excel else "utf8_comma")
     saved = saved_run(run) if isinstance(run, Run) else run
+    settings = settings.resolve(saved)
+    language: Language = settings.language or "en"
     dutch = settings.dutch_excel
     target = Path(out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -305,9 +397,11 @@ def write_report(
             "zones_points": saved.zone_points,
             "population": saved.population,
         }
+        if saved.capacity is not None:
+            tables["capacity"] = with_units(saved.capacity)
         for name, frame in tables.items():
             if frame is not None:
-                write_csv(frame, tmp / f"{name}.csv", dutch_excel=dutch)
+                write_csv(frame, tmp / f"{name}.csv", dutch_excel=dutch, language=language)
         for language in ("nl", "en"):
             lines = action_list(saved, language=language)
             (tmp / f"actions_{language}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -315,12 +409,24 @@ def write_report(
         record["summary"] = saved.summary.iloc[0].to_dict()
         record["written_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
         record["csv_format"] = settings.csv_format
+        record["language"] = language
+        record["unchanged_tolerance_min"] = settings.unchanged_tolerance_min
         (tmp / "run.json").write_text(
             json.dumps(record, indent=2, default=_json_default, ensure_ascii=False),
             encoding="utf-8",
         )
         if settings.with_maps:
-            write_map_files(saved, tmp, dutch_excel=dutch)
+            write_map_files(
+                saved,
+                tmp,
+                dutch_excel=dutch,
+                language=language,
+                tolerance_min=float(
+                    settings.unchanged_tolerance_min
+                    if settings.unchanged_tolerance_min is not None
+                    else negotiation.TOLERANCE_MIN
+                ),
+            )
         if target.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             history = target.parent / ".history"
@@ -334,7 +440,11 @@ def write_report(
 
 
 def redraw_report(
-    results_dir: Path | str, out_dir: Path | str, *, dutch_excel: bool = False
+    results_dir: Path | str,
+    out_dir: Path | str,
+    *,
+    dutch_excel: bool = False,
+    language: Language | None = None,
 ) -> list[Path]:
     """
     Redraw the maps and negotiation tables of a results folder.
@@ -348,6 +458,9 @@ def redraw_report(
         are replaced there).
     dutch_excel
         Also write every CSV table of the run for Dutch Excel into ``<out_dir>/excel-nl/``.
+    language
+        Language of the tables written (default: the language the folder was written in;
+        the Dutch-Excel copies default to Dutch).
 
     Returns
     -------
@@ -366,18 +479,35 @@ def redraw_report(
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     already = saved.csv_format == "dutch_excel"
-    written = write_map_files(saved, target, dutch_excel=already)
+    tolerance = saved.run_json.get("unchanged_tolerance_min")
+    if not isinstance(tolerance, (int, float)):
+        tolerance = _report_options(saved.run_json).get(
+            "unchanged_tolerance_min", negotiation.TOLERANCE_MIN
+        )
+    written = write_map_files(
+        saved,
+        target,
+        dutch_excel=already,
+        language=language or saved.language,
+        tolerance_min=float(tolerance),
+    )
     if dutch_excel:
         excel = target / "excel-nl"
         excel.mkdir(exist_ok=True)
         for path in sorted(source.glob("*.csv")):
             table = read_table(path, dutch_excel=already)
-            write_csv(table, excel / path.name, dutch_excel=True)
+            write_csv(table, excel / path.name, dutch_excel=True, language=language or "nl")
             written.append(excel / path.name)
     return written
 
 
-def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool = False) -> Path:
+def write_pareto(
+    table: pd.DataFrame,
+    out_dir: Path | str,
+    *,
+    dutch_excel: bool = False,
+    language: Language | None = None,
+) -> Path:
     """
     Write a Pareto table and its plot (objective and mean travel time against spending).
 
@@ -393,6 +523,9 @@ def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool 
         Folder to write ``pareto.csv`` and ``pareto.png`` into (created if needed).
     dutch_excel
         Write the CSV for Dutch Excel.
+    language
+        Language of the CSV (rounded and named as in :func:`write_report`); ``None``
+        writes the table exactly.
 
     Returns
     -------
@@ -401,7 +534,7 @@ def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool 
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel)
+    write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel, language=language)
     fig = Figure(figsize=(11, 4.2))
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)
@@ -570,11 +703,12 @@ def read_run(folder: Path | str) -> SavedRun:
         "dutch_excel" if record.get("csv_format") == "dutch_excel" else "utf8_comma"
     )
     dutch = csv_format == "dutch_excel"
+    language: Language = "nl" if record.get("language") == "nl" else "en"
     frames: dict[str, pd.DataFrame] = {}
     for name, required in _REQUIRED.items():
         path = root / name
         try:
-            frame = read_table(path, dutch_excel=dutch)
+            frame = read_table(path, dutch_excel=dutch, language=language)
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
             msg = f"({path}) | cannot be read as CSV ({err}); rerun the scenario."
             raise InputDataError(msg) from err
@@ -592,7 +726,7 @@ def read_run(folder: Path | str) -> SavedRun:
         if col in decisions.columns:
             decisions[col] = decisions[col].fillna("").astype(str)
     optional = {
-        name: read_table(root / f"{name}.csv", dutch_excel=dutch)
+        name: read_table(root / f"{name}.csv", dutch_excel=dutch, language=language)
         for name in ("travel_times", "reachability", "population")
         if (root / f"{name}.csv").is_file()
     }
@@ -622,10 +756,13 @@ def read_run(folder: Path | str) -> SavedRun:
         csv_format=csv_format,
         run_json=record,
         folder=root,
+        language=language,
     )
 
 
-def read_table(path: Path | str, *, dutch_excel: bool = False) -> pd.DataFrame:
+def read_table(
+    path: Path | str, *, dutch_excel: bool = False, language: Language | None = None
+) -> pd.DataFrame:
     """
     Read a CSV written by :func:`write_csv` back into a DataFrame.
 
@@ -635,13 +772,19 @@ def read_table(path: Path | str, *, dutch_excel: bool = False) -> pd.DataFrame:
         The CSV file.
     dutch_excel
         Whether it was written for Dutch Excel.
+    language
+        The language it was written in; ``None``: told from its header.
 
     Returns
     -------
     pandas.DataFrame
-        The table (zone and site ids as text).
+        The table with English column names and values (zone and site ids as text;
+        percentages of shares back as fractions).
     """
-    dtype = {T.ZONE: "str", T.SITE: "str"}
+    ids = (T.ZONE, T.SITE, column_name(T.SITE, "nl"), column_name(T.ZONE, "nl"))
+    dtype = dict.fromkeys(ids, "str")
     if dutch_excel:
-        return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype=dtype)
-    return pd.read_csv(path, encoding="utf-8", dtype=dtype)
+        frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype=dtype)
+    else:
+        frame = pd.read_csv(path, encoding="utf-8", dtype=dtype)
+    return from_output(frame, language or detect_language(frame.columns))
