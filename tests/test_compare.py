@@ -147,13 +147,23 @@ def test_results_folder_errors(tmp_path, folders):
 
 def test_winners_losers_per_zone_and_service():
     table = negotiation.winners_losers(tiny_results())
-    assert table[["zone", "service", "change_min", "outcome"]].values.tolist() == [
+    assert set(table["period"]) == {2025, 2030}  # every period, the first one first
+    assert table["period"].tolist() == [2025] * 4 + [2030] * 4
+    last = table[table["period"] == 2030]
+    assert last[["zone", "service", "change_min", "outcome"]].values.tolist() == [
         ["z1", "gp", -1.0, "winner"],
         ["z1", "school", 0.0, "unchanged"],
         ["z2", "gp", 2.0, "loser"],
         ["z2", "school", 2.0, "loser"],
     ]
-    assert set(table["period"]) == {2030}
+    # 2025: z1 GP 5 -> 4 and z2 school 4 -> 3 win, z1 school and z2 GP keep their time.
+    first = table[table["period"] == 2025]
+    assert first[["zone", "service", "change_min", "outcome"]].values.tolist() == [
+        ["z1", "gp", -1.0, "winner"],
+        ["z2", "school", -1.0, "winner"],
+        ["z1", "school", 0.0, "unchanged"],
+        ["z2", "gp", 0.0, "unchanged"],
+    ]
 
 
 def test_winners_losers_by_age_band():
@@ -167,7 +177,18 @@ def test_winners_losers_by_age_band():
         ],
         columns=["zone", "period", "age_band", "population_persons"],
     ).set_index(["zone", "period", "age_band"])
-    table = negotiation.winners_losers(tiny_results(), population)
+    population = pd.concat(
+        [
+            population,
+            pd.DataFrame(
+                [("z1", 2025, "5-9", 100.0), ("z1", 2025, "70-74", 300.0)],
+                columns=["zone", "period", "age_band", "population_persons"],
+            ).set_index(["zone", "period", "age_band"]),
+        ]
+    )
+    # A tolerance below the 0.5 min of z1's children, so that they count as winners.
+    table = negotiation.winners_losers(tiny_results(), population, tolerance_min=0.01)
+    table = table[table["period"] == 2030]
     # z1: children weigh school 1 and GP 1 -> (0 - 1) / 2; the elderly only the GP -> -1.
     # z2: school +2 and GP +2, and GP demand unmet -> losers.
     assert table[
@@ -182,7 +203,16 @@ def test_winners_losers_by_age_band():
         {"school": [1.0, 0.0], "gp": [0.0, 1.0]}, index=pd.Index(["5-9", "70-74"])
     )
     own = negotiation.winners_losers(tiny_results(), population, weights=weights)
+    own = own[own["period"] == 2030]
     assert own.set_index(["zone", "age_band"]).loc[("z1", "5-9"), "change_min"] == 0.0
+    # With the default tolerance (0.5 min) z1's children, at exactly -0.5 min, are unchanged.
+    default = negotiation.winners_losers(tiny_results(), population).set_index(
+        ["zone", "age_band", "period"]
+    )
+    assert default.loc[("z1", "5-9", 2030), "outcome"] == "unchanged"
+    assert default.loc[("z1", "70-74", 2030), "outcome"] == "winner"
+    # 2025: z2's elderly keep their GP at 1 min; z2's children gain 1 min on school.
+    assert default.loc[("z2", "70-74", 2025), "outcome"] == "unchanged"
 
 
 def test_default_service_weights():
@@ -194,19 +224,24 @@ def test_default_service_weights():
 
 def test_winners_losers_errors():
     pop = pd.DataFrame(
-        {"zone": ["z1"], "period": [2030], "age_band": ["5-9"], "population_persons": [1.0]}
+        {"zone": "z1", "period": [2025, 2030], "age_band": "5-9", "population_persons": 1.0}
     )
     with pytest.raises(
         InputDataError, match=r"\(population\) \| missing column\(s\) \['age_band'\]"
     ):
         negotiation.winners_losers(tiny_results(), pop.drop(columns="age_band"))
-    with pytest.raises(InputDataError, match=r"no rows for period 2030, the run's last period"):
+    with pytest.raises(
+        InputDataError,
+        match=r"no rows for period\(s\) 2030 of the run \(2025, 2030\); project the population",
+    ):
         negotiation.winners_losers(tiny_results(), pop.assign(period=2025))
     with pytest.raises(InputDataError, match=r"cannot read age band 'kinderen'"):
         negotiation.winners_losers(tiny_results(), pop.assign(age_band="kinderen"))
     weights = pd.DataFrame({"school": [1.0]}, index=["0-4"])
     with pytest.raises(InputDataError, match=r"\(weights\) \| no weights for age band\(s\) 5-9"):
         negotiation.winners_losers(tiny_results(), pop, weights=weights)
+    with pytest.raises(InputDataError, match=r"unchanged_tolerance_min\) \| -1\.0 is not"):
+        negotiation.winners_losers(tiny_results(), tolerance_min=-1.0)
 
 
 # --------------------------------------------------------------------------------------

@@ -249,10 +249,18 @@ def _is_integer(series: pd.Series) -> bool:
     return pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
+def _half_away(values: np.ndarray, places: int) -> np.ndarray:
+    """Round half away from zero (3.25 -> 3.3, -0.05 -> -0.1), as Excel and people do."""
+    factor = 10.0**places
+    scaled = np.abs(values) * factor
+    # 1e-9 absorbs binary representation error (2.675 is stored as 2.67499999...).
+    return np.sign(values) * np.floor(scaled + 0.5 + 1e-9 * np.maximum(scaled, 1.0)) / factor
+
+
 def _round(series: pd.Series, places: int) -> pd.Series:
-    values = pd.to_numeric(series, errors="coerce").astype(float)
-    values = values.where(np.isfinite(values))
-    rounded = values.round(places) + 0.0  # + 0.0 turns -0.0 into 0.0
+    values = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
+    values = np.where(np.isfinite(values), values, np.nan)
+    rounded = pd.Series(_half_away(values, places) + 0.0, index=series.index)  # no -0.0
     if places == 0:
         return rounded.astype("Int64")
     return rounded
@@ -314,7 +322,7 @@ def _round_cell(value: object, places: int) -> object:
     number = float(value)
     if not math.isfinite(number):
         return number
-    rounded = round(number, places) + 0.0
+    rounded = float(_half_away(np.array([number]), places)[0]) + 0.0
     return int(rounded) if places == 0 else rounded
 
 

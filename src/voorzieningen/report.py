@@ -402,9 +402,11 @@ def write_report(
         for name, frame in tables.items():
             if frame is not None:
                 write_csv(frame, tmp / f"{name}.csv", dutch_excel=dutch, language=language)
-        for language in ("nl", "en"):
-            lines = action_list(saved, language=language)
-            (tmp / f"actions_{language}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for text_language in ("nl", "en"):
+            lines = action_list(saved, language=text_language)
+            (tmp / f"actions_{text_language}.txt").write_text(
+                "\n".join(lines) + "\n", encoding="utf-8"
+            )
         record = {"scenario": saved.scenario_name, "region": saved.region, **saved.run_json}
         record["summary"] = saved.summary.iloc[0].to_dict()
         record["written_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -674,8 +676,9 @@ def read_run(folder: Path | str) -> SavedRun:
     Returns
     -------
     SavedRun
-        The tables as written (``period`` as a nullable integer year in decisions), the
-        points, travel times, reachability and population when present, the funding
+        The tables as written (English names and values, rounded as written; ``period``
+        as a nullable integer year in decisions; the summary unrounded from ``run.json``),
+        the points, travel times, reachability and population when present, the funding
         parties and ``run.json``.
 
     Raises
@@ -720,6 +723,11 @@ def read_run(folder: Path | str) -> SavedRun:
             )
             raise InputDataError(msg)
         frames[name] = frame
+    summary = frames["summary.csv"]
+    exact = record.get("summary")
+    if isinstance(exact, dict) and exact:
+        # run.json keeps the summary unrounded; the CSV is rounded for people.
+        summary = pd.DataFrame([exact])
     decisions = frames["decisions.csv"]
     decisions[T.PERIOD] = pd.to_numeric(decisions[T.PERIOD]).astype("Int64")
     for col in (T.SERVICES_AFTER, T.OPTION, T.SERVICE, T.NAME, T.KIND):
@@ -744,7 +752,7 @@ def read_run(folder: Path | str) -> SavedRun:
         zones=frames["zones.csv"],
         capacity=frames["capacity.csv"],
         costs=frames["costs.csv"],
-        summary=frames["summary.csv"],
+        summary=summary,
         assignments=frames["assignments.csv"],
         unmet=frames["unmet.csv"],
         sites=sites,
