@@ -254,7 +254,8 @@ def _half_away(values: np.ndarray, places: int) -> np.ndarray:
     factor = 10.0**places
     scaled = np.abs(values) * factor
     # 1e-9 absorbs binary representation error (2.675 is stored as 2.67499999...).
-    return np.sign(values) * np.floor(scaled + 0.5 + 1e-9 * np.maximum(scaled, 1.0)) / factor
+    rounded = np.sign(values) * np.floor(scaled + 0.5 + 1e-9 * np.maximum(scaled, 1.0)) / factor
+    return np.asarray(rounded, dtype=float)
 
 
 def _round(series: pd.Series, places: int) -> pd.Series:
