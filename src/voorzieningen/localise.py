@@ -271,9 +271,12 @@ def round_table(frame: pd.DataFrame) -> pd.DataFrame:
     """
     Round every numeric column to its meaningful precision (see :func:`decimals`).
 
-    Shares (:data:`SHARE_COLUMNS`) become percentages with one decimal in a column renamed
+    Numbers are rounded half away from zero (3.25 -> 3.3). Shares
+    (:data:`SHARE_COLUMNS`) become percentages with one decimal in a column renamed
     ``<name>_pct``; whole numbers become nullable integers (no ``.0``, empty when
-    missing); ``-0`` becomes ``0``. In a long table with a ``unit`` column, the columns
+    missing); ``-0`` becomes ``0``. Where a table has demand, served and unmet persons
+    that add up, unmet is written as rounded demand minus rounded served, so that the
+    written columns add up as well. In a long table with a ``unit`` column, the columns
     ``a``, ``b`` and ``difference`` are rounded per row by that unit. Text columns are
     unchanged.
 
@@ -301,6 +304,13 @@ def round_table(frame: pd.DataFrame) -> pd.DataFrame:
             renames[name] = _share_name(name)
             continue
         out[col] = _round(series, decimals(name))
+    if {T.DEMAND_PERSONS, T.SERVED_PERSONS, T.UNMET_PERSONS} <= set(out.columns):
+        # Served + unmet = demand in whole persons too: unmet is rounded demand minus
+        # rounded served (served <= demand, so it is never negative).
+        exact = frame[T.SERVED_PERSONS] + frame[T.UNMET_PERSONS] - frame[T.DEMAND_PERSONS]
+        adds_up = pd.to_numeric(exact, errors="coerce").abs() < 1e-6
+        consistent = out[T.DEMAND_PERSONS] - out[T.SERVED_PERSONS]
+        out[T.UNMET_PERSONS] = out[T.UNMET_PERSONS].where(~adds_up, consistent)
     if T.UNIT in out.columns:
         for col in (T.RUN_A, T.RUN_B, T.DIFFERENCE):
             if col in out.columns and not _is_numeric(out[col]):
