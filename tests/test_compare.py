@@ -282,3 +282,60 @@ def test_cost_per_year_without_projects_and_errors():
 def test_read_results_meta_keeps_run_json(folders):
     meta = json.loads((folders[0] / "run.json").read_text(encoding="utf-8"))
     assert report.read_run(folders[0]).run_json["summary"] == meta["summary"]
+
+
+def test_winners_losers_lost_access_and_tolerance_by_hand():
+    r = tiny_results()
+    # zone, service, period, demand, served, unmet, before, after
+    rows = [
+        ("a", "gp", 2030, 100.0, 0.0, 100.0, 3.0, float("nan")),  # lost access: worst
+        ("b", "gp", 2030, 100.0, 100.0, 0.0, 3.0, 3.0 + 2 / 60),  # +2 s: unchanged
+        ("c", "gp", 2030, 100.0, 100.0, 0.0, 3.0, 3.6),  # +0.6 min: loser
+        ("d", "gp", 2030, 100.0, 100.0, 0.0, 3.0, 2.4),  # -0.6 min: winner
+        ("e", "gp", 2030, 100.0, 100.0, 0.0, float("nan"), 4.0),  # gained access
+        ("f", "gp", 2030, 100.0, 99.6, 0.4, 3.0, 3.0),  # 0.4 unmet is rounding: unchanged
+        ("g", "gp", 2030, 100.0, 99.0, 1.0, 3.0, 2.0),  # faster but 1 unmet: loser
+    ]
+    zones = pd.DataFrame(rows, columns=list(r.zones.columns))
+    table = negotiation.winners_losers(dataclasses.replace(r, zones=zones))
+    assert table[["zone", "outcome"]].values.tolist() == [
+        ["e", "gained_access"],
+        ["d", "winner"],
+        ["f", "unchanged"],  # within an outcome, by change: 0 before +2 s
+        ["b", "unchanged"],
+        ["g", "loser"],
+        ["c", "loser"],
+        ["a", "lost_access"],
+    ]
+    # A tolerance of 0.01 min (36 s would do): the 2-second change now counts as a loss.
+    strict = negotiation.winners_losers(dataclasses.replace(r, zones=zones), tolerance_min=0.01)
+    assert strict.set_index("zone").at["b", "outcome"] == "loser"
+    # And a tolerance of 0.7 min makes c and d unchanged.
+    loose = negotiation.winners_losers(dataclasses.replace(r, zones=zones), tolerance_min=0.7)
+    assert loose.set_index("zone").loc[["c", "d"], "outcome"].tolist() == ["unchanged"] * 2
+    # Age bands: a band that uses the GP in zone a loses access; with population by band.
+    pop = pd.DataFrame(
+        {"zone": ["a", "d"], "period": 2030, "age_band": "70-74", "population_persons": 10.0}
+    )
+    by_age = negotiation.winners_losers(dataclasses.replace(r, zones=zones), pop)
+    assert by_age[["zone", "outcome"]].values.tolist() == [["d", "winner"], ["a", "lost_access"]]
+
+
+def test_comparison_names_services_before_and_after():
+    a = tiny_results()
+    d = a.decisions.copy()
+    d.loc[2, "services_after"] = "gp"  # B: the candidate hosts only a GP, same action and year
+    b = dataclasses.replace(a, decisions=d, scenario_name="b")
+    c = compare.compare_runs(a, b)
+    row = c.changed_decisions.set_index("site").loc["s3"]
+    assert row[["services_after_a", "services_after_b"]].tolist() == ["gp+school", "gp"]
+    text = c.to_text()
+    assert (
+        "Kavel <C> & co: new 2025 -> new 2025; services GP practice + primary school -> "
+        "GP practice" in text
+    )
+    dutch = c.to_text(language="nl")
+    assert (
+        "Kavel <C> & co: nieuwbouw 2025 -> nieuwbouw 2025; voorzieningen huisartsenpraktijk "
+        "+ basisschool -> huisartsenpraktijk" in dutch
+    )
