@@ -470,6 +470,7 @@ _OTHER_VALUES_NL: dict[str, dict[str, str]] = {
         "interrupted_feasible": "onderbroken, beste plan",
         "feasible": "toegestaan plan",
     },
+    T.TERMINATION: {"optimal": "optimaal"},
     T.UNIT: UNIT_NL,
     "point_kind": {"zone": "zone", "site": "locatie"},
 }
