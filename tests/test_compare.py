@@ -331,11 +331,11 @@ def test_comparison_names_services_before_and_after():
     assert row[["services_after_a", "services_after_b"]].tolist() == ["gp+school", "gp"]
     text = c.to_text()
     assert (
-        "Kavel <C> & co: new 2025 -> new 2025; services GP practice + primary school -> "
+        "Kavel <C> & co: new 2025 -> new 2025; services: GP practice + primary school -> "
         "GP practice" in text
     )
     dutch = c.to_text(language="nl")
     assert (
-        "Kavel <C> & co: nieuwbouw 2025 -> nieuwbouw 2025; voorzieningen huisartsenpraktijk "
+        "Kavel <C> & co: nieuwbouw 2025 -> nieuwbouw 2025; voorzieningen: huisartsenpraktijk "
         "+ basisschool -> huisartsenpraktijk" in dutch
     )

@@ -203,8 +203,8 @@ def decision_change(row: Any, language: str = "en") -> str:
     Returns
     -------
     str
-        For example ``"convert 2025 -> convert 2025; services community hall -> GP
-        practice"`` (``"ombouwen 2025 -> ombouwen 2025; voorzieningen gemeenschapshuis ->
+        For example ``"convert 2025 -> convert 2025; services: community hall -> GP
+        practice"`` (``"ombouwen 2025 -> ombouwen 2025; voorzieningen: gemeenschapshuis ->
         huisartsenpraktijk"``); the services part only when they differ.
     """
     text = (
@@ -214,7 +214,7 @@ def decision_change(row: Any, language: str = "en") -> str:
     before = _services(row.services_after_a, language)
     after = _services(row.services_after_b, language)
     if before != after:
-        word = "voorzieningen" if language == "nl" else "services"
+        word = "voorzieningen:" if language == "nl" else "services:"
         text += f"; {word} {before} -> {after}"
     return text
 

@@ -163,7 +163,7 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
                 "mfa": f"turn {current} {row.name} into a multifunctional centre with {after}{cost}",
                 "new": f"build new at {row.name}: {after}{cost}",
             }.get(action, f"{action} {row.name}")
-        closed = getattr(row, "closed_period", None)
+        closed = getattr(row, T.CLOSED_PERIOD, None)
         if not is_missing(closed) and action != "close":
             word = "sluit" if language == "nl" else "closes"
             text += f"; {word} {int(cast('int', closed))}"
