@@ -147,13 +147,23 @@ def test_results_folder_errors(tmp_path, folders):
 
 def test_winners_losers_per_zone_and_service():
     table = negotiation.winners_losers(tiny_results())
-    assert table[["zone", "service", "change_min", "outcome"]].values.tolist() == [
+    assert set(table["period"]) == {2025, 2030}  # every period, the first one first
+    assert table["period"].tolist() == [2025] * 4 + [2030] * 4
+    last = table[table["period"] == 2030]
+    assert last[["zone", "service", "change_min", "outcome"]].values.tolist() == [
         ["z1", "gp", -1.0, "winner"],
         ["z1", "school", 0.0, "unchanged"],
         ["z2", "gp", 2.0, "loser"],
         ["z2", "school", 2.0, "loser"],
     ]
-    assert set(table["period"]) == {2030}
+    # 2025: z1 GP 5 -> 4 and z2 school 4 -> 3 win, z1 school and z2 GP keep their time.
+    first = table[table["period"] == 2025]
+    assert first[["zone", "service", "change_min", "outcome"]].values.tolist() == [
+        ["z1", "gp", -1.0, "winner"],
+        ["z2", "school", -1.0, "winner"],
+        ["z1", "school", 0.0, "unchanged"],
+        ["z2", "gp", 0.0, "unchanged"],
+    ]
 
 
 def test_winners_losers_by_age_band():
@@ -167,7 +177,18 @@ def test_winners_losers_by_age_band():
         ],
         columns=["zone", "period", "age_band", "population_persons"],
     ).set_index(["zone", "period", "age_band"])
-    table = negotiation.winners_losers(tiny_results(), population)
+    population = pd.concat(
+        [
+            population,
+            pd.DataFrame(
+                [("z1", 2025, "5-9", 100.0), ("z1", 2025, "70-74", 300.0)],
+                columns=["zone", "period", "age_band", "population_persons"],
+            ).set_index(["zone", "period", "age_band"]),
+        ]
+    )
+    # A tolerance below the 0.5 min of z1's children, so that they count as winners.
+    table = negotiation.winners_losers(tiny_results(), population, tolerance_min=0.01)
+    table = table[table["period"] == 2030]
     # z1: children weigh school 1 and GP 1 -> (0 - 1) / 2; the elderly only the GP -> -1.
     # z2: school +2 and GP +2, and GP demand unmet -> losers.
     assert table[
@@ -182,7 +203,16 @@ def test_winners_losers_by_age_band():
         {"school": [1.0, 0.0], "gp": [0.0, 1.0]}, index=pd.Index(["5-9", "70-74"])
     )
     own = negotiation.winners_losers(tiny_results(), population, weights=weights)
+    own = own[own["period"] == 2030]
     assert own.set_index(["zone", "age_band"]).loc[("z1", "5-9"), "change_min"] == 0.0
+    # With the default tolerance (0.5 min) z1's children, at exactly -0.5 min, are unchanged.
+    default = negotiation.winners_losers(tiny_results(), population).set_index(
+        ["zone", "age_band", "period"]
+    )
+    assert default.loc[("z1", "5-9", 2030), "outcome"] == "unchanged"
+    assert default.loc[("z1", "70-74", 2030), "outcome"] == "winner"
+    # 2025: z2's elderly keep their GP at 1 min; z2's children gain 1 min on school.
+    assert default.loc[("z2", "70-74", 2025), "outcome"] == "unchanged"
 
 
 def test_default_service_weights():
@@ -194,19 +224,24 @@ def test_default_service_weights():
 
 def test_winners_losers_errors():
     pop = pd.DataFrame(
-        {"zone": ["z1"], "period": [2030], "age_band": ["5-9"], "population_persons": [1.0]}
+        {"zone": "z1", "period": [2025, 2030], "age_band": "5-9", "population_persons": 1.0}
     )
     with pytest.raises(
         InputDataError, match=r"\(population\) \| missing column\(s\) \['age_band'\]"
     ):
         negotiation.winners_losers(tiny_results(), pop.drop(columns="age_band"))
-    with pytest.raises(InputDataError, match=r"no rows for period 2030, the run's last period"):
+    with pytest.raises(
+        InputDataError,
+        match=r"no rows for period\(s\) 2030 of the run \(2025, 2030\); project the population",
+    ):
         negotiation.winners_losers(tiny_results(), pop.assign(period=2025))
     with pytest.raises(InputDataError, match=r"cannot read age band 'kinderen'"):
         negotiation.winners_losers(tiny_results(), pop.assign(age_band="kinderen"))
     weights = pd.DataFrame({"school": [1.0]}, index=["0-4"])
     with pytest.raises(InputDataError, match=r"\(weights\) \| no weights for age band\(s\) 5-9"):
         negotiation.winners_losers(tiny_results(), pop, weights=weights)
+    with pytest.raises(InputDataError, match=r"unchanged_tolerance_min\) \| -1\.0 is not"):
+        negotiation.winners_losers(tiny_results(), tolerance_min=-1.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -247,3 +282,60 @@ def test_cost_per_year_without_projects_and_errors():
 def test_read_results_meta_keeps_run_json(folders):
     meta = json.loads((folders[0] / "run.json").read_text(encoding="utf-8"))
     assert report.read_run(folders[0]).run_json["summary"] == meta["summary"]
+
+
+def test_winners_losers_lost_access_and_tolerance_by_hand():
+    r = tiny_results()
+    # zone, service, period, demand, served, unmet, before, after
+    rows = [
+        ("a", "gp", 2030, 100.0, 0.0, 100.0, 3.0, float("nan")),  # lost access: worst
+        ("b", "gp", 2030, 100.0, 100.0, 0.0, 3.0, 3.0 + 2 / 60),  # +2 s: unchanged
+        ("c", "gp", 2030, 100.0, 100.0, 0.0, 3.0, 3.6),  # +0.6 min: loser
+        ("d", "gp", 2030, 100.0, 100.0, 0.0, 3.0, 2.4),  # -0.6 min: winner
+        ("e", "gp", 2030, 100.0, 100.0, 0.0, float("nan"), 4.0),  # gained access
+        ("f", "gp", 2030, 100.0, 99.6, 0.4, 3.0, 3.0),  # 0.4 unmet is rounding: unchanged
+        ("g", "gp", 2030, 100.0, 99.0, 1.0, 3.0, 2.0),  # faster but 1 unmet: loser
+    ]
+    zones = pd.DataFrame(rows, columns=list(r.zones.columns))
+    table = negotiation.winners_losers(dataclasses.replace(r, zones=zones))
+    assert table[["zone", "outcome"]].values.tolist() == [
+        ["e", "gained_access"],
+        ["d", "winner"],
+        ["f", "unchanged"],  # within an outcome, by change: 0 before +2 s
+        ["b", "unchanged"],
+        ["g", "loser"],
+        ["c", "loser"],
+        ["a", "lost_access"],
+    ]
+    # A tolerance of 0.01 min (36 s would do): the 2-second change now counts as a loss.
+    strict = negotiation.winners_losers(dataclasses.replace(r, zones=zones), tolerance_min=0.01)
+    assert strict.set_index("zone").at["b", "outcome"] == "loser"
+    # And a tolerance of 0.7 min makes c and d unchanged.
+    loose = negotiation.winners_losers(dataclasses.replace(r, zones=zones), tolerance_min=0.7)
+    assert loose.set_index("zone").loc[["c", "d"], "outcome"].tolist() == ["unchanged"] * 2
+    # Age bands: a band that uses the GP in zone a loses access; with population by band.
+    pop = pd.DataFrame(
+        {"zone": ["a", "d"], "period": 2030, "age_band": "70-74", "population_persons": 10.0}
+    )
+    by_age = negotiation.winners_losers(dataclasses.replace(r, zones=zones), pop)
+    assert by_age[["zone", "outcome"]].values.tolist() == [["d", "winner"], ["a", "lost_access"]]
+
+
+def test_comparison_names_services_before_and_after():
+    a = tiny_results()
+    d = a.decisions.copy()
+    d.loc[2, "services_after"] = "gp"  # B: the candidate hosts only a GP, same action and year
+    b = dataclasses.replace(a, decisions=d, scenario_name="b")
+    c = compare.compare_runs(a, b)
+    row = c.changed_decisions.set_index("site").loc["s3"]
+    assert row[["services_after_a", "services_after_b"]].tolist() == ["gp+school", "gp"]
+    text = c.to_text()
+    assert (
+        "Kavel <C> & co: new 2025 -> new 2025; services: GP practice + primary school -> "
+        "GP practice" in text
+    )
+    dutch = c.to_text(language="nl")
+    assert (
+        "Kavel <C> & co: nieuwbouw 2025 -> nieuwbouw 2025; voorzieningen: huisartsenpraktijk "
+        "+ basisschool -> huisartsenpraktijk" in dutch
+    )

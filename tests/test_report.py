@@ -114,10 +114,11 @@ def test_action_list_in_dutch_and_english():
 
     results = dataclasses.replace(toy_results("De Linde"))
     assert action_list(results, language="nl") == [
-        "2025: bouw nieuw op -dash: basisschool (1.23 M€)",
+        "2025: bouw nieuw op -dash: basisschool (1,23 M€)",  # Dutch decimal comma
         "2030: sluit basisschool De Linde",
     ]
     assert action_list(results, language="en")[1] == "2030: close primary school De Linde"
+    assert action_list(results, language="en")[0] == "2025: build new at -dash: primary school (1.23 M€)"
 
 
 def test_pareto_plot_leaves_matplotlib_backend_alone(tmp_path):

@@ -10,8 +10,9 @@ import json
 import sys
 import warnings
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -61,6 +62,29 @@ Sets = Annotated[
     typer.Option("--set", help="Override a setting, e.g. --set budget.capex_total_eur=5e6."),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+
+class ReportLanguage(StrEnum):
+    """Language of report tables and texts."""
+
+    nl = "nl"
+    en = "en"
+
+
+LanguageOption = Annotated[
+    ReportLanguage | None,
+    typer.Option(
+        "--language",
+        help=(
+            "Language of column names, values and texts: nl or en (default: the scenario's "
+            "report.language, else nl with --dutch-excel and en otherwise)."
+        ),
+    ),
+]
+
+
+def _language(value: ReportLanguage | None) -> Literal["nl", "en"] | None:
+    return None if value is None else ("nl" if value is ReportLanguage.nl else "en")
 
 
 def _guard(debug: bool, func: Callable[[], R]) -> R:
@@ -135,6 +159,7 @@ def run(
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Cache for downloaded networks.")
     ] = None,
+    language: LanguageOption = None,
     debug: Debug = False,
 ) -> None:
     """Run one scenario end to end and write its results."""
@@ -156,7 +181,11 @@ def run(
                 progress=progress,
             )
         target = out_dir or Path("results") / loaded.region / loaded.name
-        written = reports.write_report(run_, target, dutch_excel=dutch_excel)
+        settings = reports.ReportSettings(
+            csv_format="dutch_excel" if dutch_excel else "utf8_comma",
+            language=_language(language),
+        )
+        written = reports.write_report(run_, target, settings=settings)
         out.print(_summary_table({str(k): v for k, v in run_.summary.iloc[0].items()}, written))
 
     _guard(debug, work)
@@ -372,20 +401,32 @@ def compare_cmd(
         ),
     ] = None,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows shown per table.")] = 20,
+    dutch_excel: Annotated[
+        bool, typer.Option("--dutch-excel", help="CSV with ';' and decimal commas.")
+    ] = False,
+    language: LanguageOption = None,
     debug: Debug = False,
 ) -> None:
     """Compare two runs: KPIs side by side, changed decisions, zones whose access changed."""
 
     def work() -> None:
         comparison = compare.compare_results(a_dir, b_dir)
-        out.print(comparison.to_text(max_rows=max_rows), highlight=False, markup=False)
+        lang = _language(language) or ("nl" if dutch_excel else "en")
+        text = comparison.to_text(max_rows=max_rows, language=lang)
+        out.print(text, highlight=False, markup=False)
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            reports.write_csv(comparison.kpis, out_dir / "kpis.csv")
-            reports.write_csv(comparison.changed_decisions, out_dir / "changed_decisions.csv")
-            reports.write_csv(comparison.zone_changes, out_dir / "zone_changes.csv")
+            for name, table in (
+                ("kpis", comparison.kpis),
+                ("changed_decisions", comparison.changed_decisions),
+                ("zone_changes", comparison.zone_changes),
+            ):
+                path = out_dir / f"{name}.csv"
+                reports.write_csv(table, path, dutch_excel=dutch_excel, language=lang)
             sites, zones = reports.read_points(b_dir)
-            compare.write_difference_map(comparison, sites, zones, out_dir / "difference.png")
+            compare.write_difference_map(
+                comparison, sites, zones, out_dir / "difference.png", language=lang
+            )
             out.print(f"written to {out_dir}")
 
     _guard(debug, work)
@@ -401,13 +442,17 @@ def report(
         bool,
         typer.Option("--dutch-excel", help="Also write every table for Dutch Excel (excel-nl/)."),
     ] = False,
+    language: LanguageOption = None,
     debug: Debug = False,
 ) -> None:
     """Redraw a run's maps and negotiation tables; optionally Dutch-Excel copies of its tables."""
 
     def work() -> None:
         written = reports.redraw_report(
-            results_dir, out_dir or results_dir, dutch_excel=dutch_excel
+            results_dir,
+            out_dir or results_dir,
+            dutch_excel=dutch_excel,
+            language=_language(language),
         )
         for path in written:
             out.print(str(path))

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 
 from voorzieningen import plotting
 from voorzieningen import tables as T
+from voorzieningen.localise import ACTION_VALUES_NL
 from voorzieningen.negotiation import TOLERANCE_MIN, last_period_zones
 from voorzieningen.record import PlanTables
 from voorzieningen.report import read_run
@@ -96,7 +97,7 @@ class Comparison:
             f"decisions, {zones} (zone, service) pairs changed>"
         )
 
-    def to_text(self, *, max_rows: int = 20) -> str:
+    def to_text(self, *, max_rows: int = 20, language: str = "en") -> str:
         """
         Describe the comparison as plain text for the terminal.
 
@@ -104,11 +105,15 @@ class Comparison:
         ----------
         max_rows
             Largest number of changed decisions and of zone changes listed.
+        language
+            ``"en"`` or ``"nl"``: the words for actions and services in the changed
+            decisions.
 
         Returns
         -------
         str
-            The KPI table, the changed decisions and the largest zone travel-time changes.
+            The KPI table, the changed decisions (action, year and services after the
+            plan in A and in B) and the largest zone travel-time changes.
         """
         lines = [f"Comparison: B = {self.b_label} against A = {self.a_label}", ""]
         header = f"{'kpi':<24}{'A':>16}{'B':>16}{'B - A':>16}"
@@ -124,10 +129,7 @@ class Comparison:
         if self.changed_decisions.empty:
             lines.append("  none")
         for d in self.changed_decisions.head(max_rows).itertuples(index=False):
-            lines.append(
-                f"  {d.name or d.site!s}: {_decision(d.action_a, d.period_a)} -> "
-                f"{_decision(d.action_b, d.period_b)}"
-            )
+            lines.append(f"  {d.name or d.site!s}: {decision_change(d, language)}")
         if len(self.changed_decisions) > max_rows:
             lines.append(f"  ... and {len(self.changed_decisions) - max_rows} more")
         changed = self.zone_changes[self.zone_changes[T.CHANGED]]
@@ -172,10 +174,49 @@ def _fmt(value: object, unit: str, *, signed: bool = False) -> str:
     return f"{number:{sign},.0f}"
 
 
-def _decision(action: object, period: object) -> str:
+def _decision(action: object, period: object, language: str = "en") -> str:
     if plotting.is_missing(action):
-        return "absent"
-    return f"{action} {plotting.year_text(period)}".strip()
+        return "niet aanwezig" if language == "nl" else "absent"
+    word = ACTION_VALUES_NL.get(str(action), str(action)) if language == "nl" else str(action)
+    return f"{word} {plotting.year_text(period)}".strip()
+
+
+def _services(services: object, language: str) -> str:
+    names = T.SERVICE_NL if language == "nl" else T.SERVICE_EN
+    text = "" if plotting.is_missing(services) else str(services)
+    parts = [names.get(s, s) for s in text.split("+") if s]
+    return " + ".join(parts) if parts else "–"
+
+
+def decision_change(row: Any, language: str = "en") -> str:
+    """
+    Describe how one site's decision differs between two runs.
+
+    Parameters
+    ----------
+    row
+        A row of :attr:`Comparison.changed_decisions` (``itertuples``): action_a,
+        period_a, services_after_a, action_b, period_b, services_after_b.
+    language
+        ``"en"`` or ``"nl"``.
+
+    Returns
+    -------
+    str
+        For example ``"convert 2025 -> convert 2025; services: community hall -> GP
+        practice"`` (``"ombouwen 2025 -> ombouwen 2025; voorzieningen: gemeenschapshuis ->
+        huisartsenpraktijk"``); the services part only when they differ.
+    """
+    text = (
+        f"{_decision(row.action_a, row.period_a, language)} -> "
+        f"{_decision(row.action_b, row.period_b, language)}"
+    )
+    before = _services(row.services_after_a, language)
+    after = _services(row.services_after_b, language)
+    if before != after:
+        word = "voorzieningen:" if language == "nl" else "services:"
+        text += f"; {word} {before} -> {after}"
+    return text
 
 
 def _kpi_table(a: PlanTables, b: PlanTables) -> pd.DataFrame:
@@ -335,12 +376,14 @@ def write_difference_map(
     path: Path | str,
     *,
     dpi: int = 200,
+    language: str = "en",
 ) -> Path:
     """
     Draw what differs between two runs on a static map (PNG).
 
     All sites are drawn small and grey; sites in ``comparison.changed_decisions`` are drawn
-    with run B's action marker and colour and labelled ``name: action A → action B``.
+    with run B's action marker and colour and labelled with the name, ``action A year →
+    action B year`` and, when they differ, the services after the plan in A and in B.
     Zones are coloured by the mean over services of the travel-time difference B − A in
     the last period (blue: faster in B, red: slower), hollow when nothing changed, grey
     where one run serves no one there (no travel time), and outlined black where unmet
@@ -359,6 +402,8 @@ def write_difference_map(
         Target ``.png`` file.
     dpi
         Resolution, dots per inch (the figure is 11.7 × 8.3 inches).
+    language
+        ``"en"`` or ``"nl"``: words for actions and services in the labels.
 
     Returns
     -------
@@ -509,8 +554,8 @@ def write_difference_map(
     ax.set_ylim(y0, y1)
     fig.draw_without_rendering()
     texts = [
-        f"{d.name or d.site!s}\n{_decision(d.action_a, d.period_a)} → "
-        f"{_decision(d.action_b, d.period_b)}"
+        f"{d.name or d.site!s}\n"
+        + decision_change(d, language).replace(" -> ", " → ").replace("; ", "\n")
         for d in changed.itertuples(index=False)
     ]
     anchors = [

@@ -14,9 +14,24 @@ from voorzieningen import plotting
 from voorzieningen import tables as T
 from voorzieningen.errors import InputDataError
 from voorzieningen.record import PlanTables, last_period
+from voorzieningen.schemas.report import DEFAULT_UNCHANGED_TOLERANCE_MIN
 
-#: Travel-time differences smaller than this are treated as no change, minutes.
-TOLERANCE_MIN = 0.01
+#: Default tolerance of "unchanged", minutes (the scenario's ``report.unchanged_tolerance_min``).
+TOLERANCE_MIN = DEFAULT_UNCHANGED_TOLERANCE_MIN
+
+#: Unmet demand below this many persons is rounding, not a shortfall (half a person).
+UNMET_TOLERANCE_PERSONS = 0.5
+
+#: Outcomes from best to worst; tables are sorted in this order within a period.
+OUTCOMES: tuple[str, ...] = (
+    "gained_access",
+    "winner",
+    "unchanged",
+    "no_demand",
+    "loser",
+    "lost_access",
+    "no_access",
+)
 
 #: Default weight of one person in each age band for each service (the same defaults as
 #: :func:`voorzieningen.demand.service_weights`, except GP, where every age counts 1):
@@ -91,7 +106,12 @@ def default_service_weights(bands: list[str]) -> pd.DataFrame:
 
 
 def _zone_service_changes(results: PlanTables) -> pd.DataFrame:
-    z = last_period_zones(results).reset_index()
+    z = results.zones.copy()
+    z[T.ZONE] = z[T.ZONE].astype(str)
+    z[T.PERIOD] = pd.to_numeric(z[T.PERIOD]).astype(int)
+    for col in (T.DEMAND_PERSONS, T.UNMET_PERSONS, T.TRAVEL_TIME_BEFORE_MIN):
+        z[col] = pd.to_numeric(z[col]).astype(float)
+    z[T.TRAVEL_TIME_AFTER_MIN] = pd.to_numeric(z[T.TRAVEL_TIME_AFTER_MIN]).astype(float)
     z[T.CHANGE_MIN] = z[T.TRAVEL_TIME_AFTER_MIN] - z[T.TRAVEL_TIME_BEFORE_MIN]
     return z
 
@@ -101,28 +121,39 @@ def winners_losers(
     population: pd.DataFrame | None = None,
     *,
     weights: pd.DataFrame | None = None,
+    tolerance_min: float = TOLERANCE_MIN,
 ) -> pd.DataFrame:
     """
-    Return the change in travel time per zone (and age group), winners first.
+    Return the change in travel time per zone (and age group) and period, winners first.
 
-    The change is ``travel_time_after_min - travel_time_before_min`` in the run's last
-    period: the mean travel time of the people the plan serves minus the time to the
-    nearest facility that exists today (negative: the zone gains).
+    The change is ``travel_time_after_min - travel_time_before_min`` in each period: the
+    mean travel time of the people the plan serves minus the time to the nearest facility
+    that exists today (negative: the zone gains).
 
-    Without ``population``: one row per (zone, service) with columns zone, service,
-    period, demand_persons, unmet_persons, travel_time_before_min, travel_time_after_min,
-    change_min and ``outcome``: ``"winner"`` (change below −0.01 min and nothing unmet),
-    ``"loser"`` (change above +0.01 min, or unmet demand), ``"unchanged"`` or
-    ``"unknown"`` (a travel time is missing).
+    Without ``population``: one row per (zone, service, period) with columns zone,
+    service, period, demand_persons, unmet_persons, travel_time_before_min,
+    travel_time_after_min, change_min and ``outcome``, one of :data:`OUTCOMES`:
+
+    - ``"lost_access"``: the worst loser; the zone had a facility today and no one there
+      is served in this period (all its demand unmet);
+    - ``"loser"``: the change exceeds ``+tolerance_min``, or some demand is unmet (at
+      least half a person, :data:`UNMET_TOLERANCE_PERSONS`);
+    - ``"winner"``: the change is below ``-tolerance_min`` and nothing is unmet;
+    - ``"unchanged"``: within ``tolerance_min`` either way and nothing unmet;
+    - ``"gained_access"``: no facility today, served after the plan, nothing unmet;
+    - ``"no_access"``: no facility today and no one served after the plan;
+    - ``"no_demand"``: less than half a person of demand.
 
     With ``population`` (persons by zone, period and age band): one row per (zone,
-    age_band) with columns zone, age_band, period, population_persons, change_min (the
-    services' changes averaged with the band's weight for each service, so children
+    age_band, period) with columns zone, age_band, period, population_persons, change_min
+    (the services' changes averaged with the band's weight for each service, so children
     count the school, the elderly the community hall and everyone the GP),
-    person_min_change (population_persons × change_min, person-minutes) and outcome
-    (``"loser"`` also when a service the band uses has unmet demand in the zone).
+    person_min_change (population_persons × change_min, person-minutes) and outcome (from
+    the services the band uses: ``"lost_access"`` if it loses access to one of them,
+    else ``"loser"`` if one has unmet demand, else by the averaged change).
 
-    Rows are sorted by change_min (most improved first; unknown last).
+    Rows are sorted by period, then outcome (best first, as in :data:`OUTCOMES`), then
+    change_min (most improved first).
 
     Parameters
     ----------
@@ -130,11 +161,14 @@ def winners_losers(
         The run's results.
     population
         Optional, indexed by or with columns (zone, period, age_band) and a column
-        ``population_persons``; the run's last period must be present.
+        ``population_persons``; every period of the run must be present.
     weights
         Users per person by age band (index ``age_band``, one column per service), e.g.
         :func:`voorzieningen.demand.service_weights`; :func:`default_service_weights` if
         ``None``.
+    tolerance_min
+        Largest change, minutes, that still counts as unchanged (default 0.5 min, the
+        scenario's ``report.unchanged_tolerance_min``).
 
     Returns
     -------
@@ -144,10 +178,17 @@ def winners_losers(
     Raises
     ------
     InputDataError
-        If ``population`` lacks a column, the last period or an age band in ``weights``.
+        If ``population`` lacks a column, a period of the run or an age band in
+        ``weights``, or ``tolerance_min`` is negative.
     """
+    if not tolerance_min >= 0:
+        msg = (
+            f"(report.unchanged_tolerance_min) | {tolerance_min!r} is not a number of minutes "
+            ">= 0; use e.g. 0.5."
+        )
+        raise InputDataError(msg)
     changes = _zone_service_changes(results)
-    tol = TOLERANCE_MIN
+    changes[T.OUTCOME] = _outcome(changes, tolerance_min)
     if population is None:
         out = changes[
             [
@@ -159,12 +200,10 @@ def winners_losers(
                 T.TRAVEL_TIME_BEFORE_MIN,
                 T.TRAVEL_TIME_AFTER_MIN,
                 T.CHANGE_MIN,
+                T.OUTCOME,
             ]
         ].copy()
-        out[T.OUTCOME] = _outcome(out[T.CHANGE_MIN], out[T.UNMET_PERSONS].fillna(0.0), tol)
-        return out.sort_values(
-            [T.CHANGE_MIN, T.ZONE, T.SERVICE], na_position="last", kind="stable"
-        ).reset_index(drop=True)
+        return _sorted(out, [T.ZONE, T.SERVICE])
 
     pop = population.reset_index() if population.index.names[0] is not None else population
     needed = [T.ZONE, T.PERIOD, T.AGE_BAND, T.POPULATION_PERSONS]
@@ -175,14 +214,17 @@ def winners_losers(
             "age_band) with a population_persons column (as demand.project_population returns)."
         )
         raise InputDataError(msg)
-    year = last_period(results)
-    pop = pop[pd.to_numeric(pop[T.PERIOD]) == year].copy()
-    if pop.empty:
+    pop = pop.copy()
+    pop[T.PERIOD] = pd.to_numeric(pop[T.PERIOD]).astype(int)
+    periods = sorted(set(changes[T.PERIOD]))
+    missing = [p for p in periods if p not in set(pop[T.PERIOD])]
+    if missing:
         msg = (
-            f"(population) | no rows for period {year}, the run's last period; project the "
-            "population to the run's periods."
+            f"(population) | no rows for period(s) {T.format_rows(missing)} of the run "
+            f"({T.format_rows(periods)}); project the population to every period of the run."
         )
         raise InputDataError(msg)
+    pop = pop[pop[T.PERIOD].isin(periods)]
     pop[T.ZONE] = pop[T.ZONE].astype(str)
     pop[T.AGE_BAND] = pop[T.AGE_BAND].astype(str)
     bands = list(dict.fromkeys(pop[T.AGE_BAND]))
@@ -195,54 +237,98 @@ def winners_losers(
             "per age band of the population."
         )
         raise InputDataError(msg)
-    delta = changes.pivot_table(index=T.ZONE, columns=T.SERVICE, values=T.CHANGE_MIN, dropna=False)
-    unmet = changes.pivot_table(
-        index=T.ZONE, columns=T.SERVICE, values=T.UNMET_PERSONS, aggfunc="sum", fill_value=0.0
-    )
-    services = [s for s in delta.columns if s in w.columns]
+    by_key = changes.set_index([T.ZONE, T.PERIOD, T.SERVICE])
+    services = [s for s in dict.fromkeys(changes[T.SERVICE]) if s in w.columns]
     rows = []
-    for zone, band, persons in zip(
-        pop[T.ZONE], pop[T.AGE_BAND], pop[T.POPULATION_PERSONS], strict=True
+    for zone, period, band, persons in zip(
+        pop[T.ZONE], pop[T.PERIOD], pop[T.AGE_BAND], pop[T.POPULATION_PERSONS], strict=True
     ):
         num = 0.0
         den = 0.0
-        short = 0.0
-        if zone in delta.index:
-            for service in services:
-                value = plotting.cell_float(delta.at[zone, service])
-                weight = plotting.cell_float(w.at[band, service])
-                if weight > 0 and service in unmet.columns:
-                    short += plotting.cell_float(unmet.at[zone, service])
-                if math.isfinite(value) and weight > 0:
-                    num += weight * value
-                    den += weight
+        outcomes: list[str] = []
+        for service in services:
+            weight = plotting.cell_float(w.at[band, service])
+            key = (zone, int(period), service)
+            if weight <= 0 or key not in by_key.index:
+                continue
+            outcomes.append(str(by_key.at[key, T.OUTCOME]))
+            value = plotting.cell_float(by_key.at[key, T.CHANGE_MIN])
+            if math.isfinite(value):
+                num += weight * value
+                den += weight
         change = num / den if den > 0 else float("nan")
         rows.append(
             {
                 T.ZONE: zone,
                 T.AGE_BAND: band,
-                T.PERIOD: year,
+                T.PERIOD: int(period),
                 T.POPULATION_PERSONS: float(persons),
                 T.CHANGE_MIN: change,
                 T.PERSON_MIN_CHANGE: float(persons) * change,
-                T.UNMET_PERSONS: short,
+                T.OUTCOME: _band_outcome(outcomes, change, tolerance_min),
             }
         )
-    out = pd.DataFrame(rows)
-    out[T.OUTCOME] = _outcome(out[T.CHANGE_MIN], out[T.UNMET_PERSONS], tol)
-    out = out.drop(columns=T.UNMET_PERSONS)
-    return out.sort_values([T.CHANGE_MIN, T.ZONE], na_position="last", kind="stable").reset_index(
-        drop=True
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            T.ZONE,
+            T.AGE_BAND,
+            T.PERIOD,
+            T.POPULATION_PERSONS,
+            T.CHANGE_MIN,
+            T.PERSON_MIN_CHANGE,
+            T.OUTCOME,
+        ],
+    )
+    return _sorted(out, [T.ZONE, T.AGE_BAND])
+
+
+def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    rank = table[T.OUTCOME].map({o: k for k, o in enumerate(OUTCOMES)})
+    return (
+        table.assign(_rank=rank)
+        .sort_values([T.PERIOD, "_rank", T.CHANGE_MIN, *keys], na_position="last", kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
     )
 
 
-def _outcome(change: pd.Series, unmet: pd.Series, tol: float) -> pd.Series:
+def _outcome(z: pd.DataFrame, tol: float) -> pd.Series:
+    demand = z[T.DEMAND_PERSONS].fillna(0.0) >= UNMET_TOLERANCE_PERSONS
+    unmet = z[T.UNMET_PERSONS].fillna(0.0) >= UNMET_TOLERANCE_PERSONS
+    before = z[T.TRAVEL_TIME_BEFORE_MIN].notna()
+    after = z[T.TRAVEL_TIME_AFTER_MIN].notna()
+    change = z[T.CHANGE_MIN]
     values = np.select(
-        [change.isna(), (change > tol) | (unmet > 1e-6), change < -tol],
-        ["unknown", "loser", "winner"],
+        [
+            ~demand,
+            before & ~after,
+            ~before & ~after,
+            ~before & after & ~unmet,
+            unmet | (change > tol),
+            change < -tol,
+        ],
+        ["no_demand", "lost_access", "no_access", "gained_access", "loser", "winner"],
         default="unchanged",
     )
-    return pd.Series(values, index=change.index, dtype=object)
+    return pd.Series(values, index=z.index, dtype=object)
+
+
+def _band_outcome(outcomes: list[str], change: float, tol: float) -> str:
+    """Combine the outcomes of the services an age band uses (the worst decides)."""
+    relevant = [o for o in outcomes if o != "no_demand"]
+    worst = [o for o in ("lost_access", "loser") if o in relevant]
+    if not relevant or all(o == "no_access" for o in relevant):
+        result = "no_demand" if not relevant else "no_access"
+    elif worst:
+        result = worst[0]
+    elif math.isfinite(change) and change > tol:
+        result = "loser"
+    elif math.isfinite(change) and change < -tol:
+        result = "winner"
+    else:
+        result = "gained_access" if "gained_access" in relevant else "unchanged"
+    return result
 
 
 # --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from voorzieningen.context import RunContext
 from voorzieningen.demand import DemandResult
 from voorzieningen.errors import InputDataError
 from voorzieningen.inputs import InputData
+from voorzieningen.localise import Language
 from voorzieningen.model.data import ModelData
 from voorzieningen.network import TravelTimes
 from voorzieningen.results import Results
@@ -265,6 +266,8 @@ class SavedRun:
         Funding party per service.
     csv_format
         How the CSV files are (or will be) written.
+    language
+        The language of their column names and values (``"nl"`` or ``"en"``).
     run_json
         The provenance record as written in ``run.json`` (scenario, settings, input hashes,
         versions, timings, fingerprint, solver, summary).
@@ -290,6 +293,7 @@ class SavedRun:
     csv_format: CsvFormat = "utf8_comma"
     run_json: Mapping[str, Any] = field(default_factory=dict)
     folder: Path | None = None
+    language: Language = "en"
 
     @classmethod
     def from_results(

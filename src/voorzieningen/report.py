@@ -15,6 +15,10 @@ CSV files are UTF-8 with ``,`` separators by default; ``dutch_excel=True`` write
 byte-order mark, ``;`` separators and decimal commas, as Dutch Excel expects. In both, text
 cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed with
 ``'`` so that a spreadsheet never runs them as formulas.
+
+Independently of that dialect, the tables of a run are written in a language (``"nl"`` or
+``"en"``: column names and category values, see :mod:`voorzieningen.localise`) and rounded
+to a meaningful precision; :func:`read_run` reads either language back.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import math
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -35,9 +39,14 @@ from matplotlib.figure import Figure
 
 from voorzieningen import basemap, maps, negotiation, summary_page, webmap
 from voorzieningen import tables as T
-from voorzieningen.errors import InputDataError
-from voorzieningen.plotting import indexed_points
+from voorzieningen.localise import (
+    Language,
+    to_output,
+    with_units,
+)
+from voorzieningen.plotting import is_missing
 from voorzieningen.provenance import run_record
+from voorzieningen.reader import RESULT_FILES, read_points, read_run, read_table
 from voorzieningen.record import CsvFormat, PlanTables, Run, SavedRun
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -68,25 +77,43 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path, *, dutch_excel: bool = False) -> None:
+def write_csv(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    dutch_excel: bool = False,
+    language: Language | None = None,
+) -> None:
     """
     Write one table as CSV, escaped against formula injection.
 
     Parameters
     ----------
     frame
-        The table (its index is written only if it is named).
+        The table (its index is written only if it is named), English column names.
     path
         Target file.
     dutch_excel
         ``;`` separators, decimal commas and a UTF-8 byte-order mark.
+    language
+        ``None`` writes the table exactly as it is; ``"nl"`` or ``"en"`` first rounds it
+        to meaningful precision and names columns and values in that language
+        (:func:`voorzieningen.localise.to_output`), as the report does.
     """
     index = any(name is not None for name in frame.index.names)
-    safe = escape_formulas(frame.reset_index() if index else frame)
+    table = frame.reset_index() if index else frame
+    if language is not None:
+        table = to_output(table, language)
+    safe = escape_formulas(table)
     if dutch_excel:
         safe.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     else:
         safe.to_csv(path, index=False, encoding="utf-8")
+
+
+def _million(amount: float, language: str) -> str:
+    text = f"{amount / 1e6:.2f}"
+    return f"{text.replace('.', ',')} M€" if language == "nl" else f"{text} M€"
 
 
 def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
@@ -114,15 +141,15 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
             continue
         year = int(cast("int", row.period))
         current = names.get(str(row.service), "")
-        after = " + ".join(names[s] for s in str(row.services_after).split("+") if s)
+        after = " + ".join(names.get(s, s) for s in str(row.services_after).split("+") if s)
         capex = float(cast("float", row.capex_eur))
-        cost = f" ({capex / 1e6:.2f} M€)" if capex else ""
+        cost = f" ({_million(capex, language)})" if capex else ""
         if language == "nl":
             text = {
                 "close": f"sluit {current} {row.name}",
                 "renovate": f"renoveer {current} {row.name}{cost}",
-                "convert": f"verbouw {row.name} van {current} tot {after}{cost}",
-                "mfa": f"verbouw {current} {row.name} tot MFA met {after}{cost}",
+                "convert": f"bouw {row.name} om van {current} naar {after}{cost}",
+                "mfa": f"bouw {current} {row.name} om tot MFA met {after}{cost}",
                 "new": f"bouw nieuw op {row.name}: {after}{cost}",
             }.get(action, f"{action} {row.name}")
         else:
@@ -133,6 +160,10 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
                 "mfa": f"turn {current} {row.name} into a multifunctional centre with {after}{cost}",
                 "new": f"build new at {row.name}: {after}{cost}",
             }.get(action, f"{action} {row.name}")
+        closed = getattr(row, T.CLOSED_PERIOD, None)
+        if not is_missing(closed) and action != "close":
+            word = "sluit" if language == "nl" else "closes"
+            text += f"; {word} {int(cast('int', closed))}"
         lines.append((year, f"{year}: {text}"))
     return [text for _, text in sorted(lines)]
 
@@ -159,15 +190,57 @@ class ReportSettings:
     with_maps
         Also write the maps (PNG, HTML, GeoPackage) and the negotiation tables (winners and
         losers, cost per year).
+    language
+        Language of column names, category values and texts (``"nl"`` or ``"en"``);
+        ``None``: the scenario's ``report.language``, else Dutch for Dutch-Excel CSVs and
+        English otherwise.
+    unchanged_tolerance_min
+        Travel-time change, minutes, that still counts as unchanged in the winners and
+        losers; ``None``: the scenario's ``report.unchanged_tolerance_min`` (default 0.5).
     """
 
     csv_format: CsvFormat = "utf8_comma"
     with_maps: bool = True
+    language: Language | None = None
+    unchanged_tolerance_min: float | None = None
 
     @property
     def dutch_excel(self) -> bool:
         """Whether CSVs are written for Dutch Excel."""
         return self.csv_format == "dutch_excel"
+
+    def resolve(self, saved: SavedRun) -> ReportSettings:
+        """
+        Fill the settings left ``None`` from the run's scenario, then the defaults.
+
+        Parameters
+        ----------
+        saved
+            The run's folder content (its ``run_json["settings"]["report"]``).
+
+        Returns
+        -------
+        ReportSettings
+            With ``language`` and ``unchanged_tolerance_min`` set.
+        """
+        options = _report_options(saved.run_json)
+        language = self.language or options.get("language")
+        if language not in ("nl", "en"):
+            language = "nl" if self.dutch_excel else "en"
+        tolerance = self.unchanged_tolerance_min
+        if tolerance is None:
+            tolerance = float(options.get("unchanged_tolerance_min", negotiation.TOLERANCE_MIN))
+        return replace(
+            self,
+            language=cast("Language", language),
+            unchanged_tolerance_min=tolerance,
+        )
+
+
+def _report_options(record: Mapping[str, Any]) -> dict[str, Any]:
+    settings = record.get("settings", {})
+    options = settings.get("report", {}) if isinstance(settings, dict) else {}
+    return dict(options) if isinstance(options, dict) else {}
 
 
 def saved_run(run: Run) -> SavedRun:
@@ -205,15 +278,23 @@ def saved_run(run: Run) -> SavedRun:
     )
 
 
-def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False) -> list[Path]:
+def write_map_files(
+    saved: SavedRun,
+    folder: Path,
+    *,
+    dutch_excel: bool = False,
+    language: Language = "en",
+    tolerance_min: float = negotiation.TOLERANCE_MIN,
+) -> list[Path]:
     """
     Write the maps and the negotiation tables of a run into a folder.
 
     Files: ``plan.png`` (static map), ``plan.html`` (self-contained interactive map),
     ``plan.gpkg`` (GeoPackage layers zones, sites, allocation_lines) and ``summary.html``
-    (the one-page summary, in Dutch), when the run has coordinates; ``winners_losers.csv`` (travel-time change per zone and service),
-    ``winners_losers_age.csv`` (per zone and age band, when the population is known) and
-    ``cost_per_year.csv`` (capex per year and funding party).
+    (the one-page summary, in the report's language), when the run has coordinates;
+    ``winners_losers.csv`` (travel-time change per zone, service and period),
+    ``winners_losers_age.csv`` (per zone, age band and period, when the population is
+    known) and ``cost_per_year.csv`` (capex per year and funding party).
 
     Parameters
     ----------
@@ -223,6 +304,10 @@ def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False)
         Where to write.
     dutch_excel
         CSVs for Dutch Excel.
+    language
+        Language of the CSV tables.
+    tolerance_min
+        Travel-time change, minutes, that still counts as unchanged.
 
     Returns
     -------
@@ -241,18 +326,22 @@ def write_map_files(saved: SavedRun, folder: Path, *, dutch_excel: bool = False)
         )
         written.append(maps.write_geopackage(saved, sites, zones, folder / "plan.gpkg"))
         written.append(
-            summary_page.write_summary_page(saved, folder / "summary.html", background=layers)
+            summary_page.write_summary_page(
+                saved, folder / "summary.html", background=layers, language=language
+            )
         )
-    by_zone = negotiation.winners_losers(saved)
-    write_csv(by_zone, folder / "winners_losers.csv", dutch_excel=dutch_excel)
-    written.append(folder / "winners_losers.csv")
+    tables: dict[str, pd.DataFrame] = {
+        "winners_losers": negotiation.winners_losers(saved, tolerance_min=tolerance_min)
+    }
     if saved.population is not None:
-        by_age = negotiation.winners_losers(saved, saved.population)
-        write_csv(by_age, folder / "winners_losers_age.csv", dutch_excel=dutch_excel)
-        written.append(folder / "winners_losers_age.csv")
-    costs = negotiation.cost_per_year(saved, saved.funding)
-    write_csv(costs, folder / "cost_per_year.csv", dutch_excel=dutch_excel)
-    written.append(folder / "cost_per_year.csv")
+        tables["winners_losers_age"] = negotiation.winners_losers(
+            saved, saved.population, tolerance_min=tolerance_min
+        )
+    tables["cost_per_year"] = negotiation.cost_per_year(saved, saved.funding)
+    for name, table in tables.items():
+        path = folder / f"{name}.csv"
+        write_csv(table, path, dutch_excel=dutch_excel, language=language)
+        written.append(path)
     return written
 
 
@@ -282,7 +371,8 @@ def write_report(
         Target folder, e.g. ``results/delft/base``; an earlier run there is moved to
         ``<parent>/.history/``.
     settings
-        Format and maps; default :class:`ReportSettings` (with ``dutch_excel`` applied).
+        Format, language and maps; default :class:`ReportSettings` (with ``dutch_excel``
+        applied); settings left ``None`` come from the scenario's ``[report]`` table.
     dutch_excel
         Shorthand for ``settings=ReportSettings(csv_format="dutch_excel")``.
 
@@ -294,6 +384,8 @@ def write_report(
     if settings is None:
         settings = ReportSettings(csv_format="dutch_excel" if dutch_excel else "utf8_comma")
     saved = saved_run(run) if isinstance(run, Run) else run
+    settings = settings.resolve(saved)
+    language: Language = settings.language or "en"
     dutch = settings.dutch_excel
     target = Path(out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -313,22 +405,38 @@ def write_report(
             "zones_points": saved.zone_points,
             "population": saved.population,
         }
+        if saved.capacity is not None:
+            tables["capacity"] = with_units(saved.capacity)
         for name, frame in tables.items():
             if frame is not None:
-                write_csv(frame, tmp / f"{name}.csv", dutch_excel=dutch)
-        for language in ("nl", "en"):
-            lines = action_list(saved, language=language)
-            (tmp / f"actions_{language}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+                write_csv(frame, tmp / f"{name}.csv", dutch_excel=dutch, language=language)
+        for text_language in ("nl", "en"):
+            lines = action_list(saved, language=text_language)
+            (tmp / f"actions_{text_language}.txt").write_text(
+                "\n".join(lines) + "\n", encoding="utf-8"
+            )
         record = {"scenario": saved.scenario_name, "region": saved.region, **saved.run_json}
         record["summary"] = saved.summary.iloc[0].to_dict()
         record["written_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
         record["csv_format"] = settings.csv_format
+        record["language"] = language
+        record["unchanged_tolerance_min"] = settings.unchanged_tolerance_min
         (tmp / "run.json").write_text(
             json.dumps(record, indent=2, default=_json_default, ensure_ascii=False),
             encoding="utf-8",
         )
         if settings.with_maps:
-            write_map_files(saved, tmp, dutch_excel=dutch)
+            write_map_files(
+                saved,
+                tmp,
+                dutch_excel=dutch,
+                language=language,
+                tolerance_min=float(
+                    settings.unchanged_tolerance_min
+                    if settings.unchanged_tolerance_min is not None
+                    else negotiation.TOLERANCE_MIN
+                ),
+            )
         if target.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             history = target.parent / ".history"
@@ -342,7 +450,11 @@ def write_report(
 
 
 def redraw_report(
-    results_dir: Path | str, out_dir: Path | str, *, dutch_excel: bool = False
+    results_dir: Path | str,
+    out_dir: Path | str,
+    *,
+    dutch_excel: bool = False,
+    language: Language | None = None,
 ) -> list[Path]:
     """
     Redraw the maps and negotiation tables of a results folder.
@@ -356,6 +468,9 @@ def redraw_report(
         are replaced there).
     dutch_excel
         Also write every CSV table of the run for Dutch Excel into ``<out_dir>/excel-nl/``.
+    language
+        Language of the tables written (default: the language the folder was written in;
+        the Dutch-Excel copies default to Dutch).
 
     Returns
     -------
@@ -374,18 +489,35 @@ def redraw_report(
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     already = saved.csv_format == "dutch_excel"
-    written = write_map_files(saved, target, dutch_excel=already)
+    tolerance = saved.run_json.get("unchanged_tolerance_min")
+    if not isinstance(tolerance, (int, float)):
+        tolerance = _report_options(saved.run_json).get(
+            "unchanged_tolerance_min", negotiation.TOLERANCE_MIN
+        )
+    written = write_map_files(
+        saved,
+        target,
+        dutch_excel=already,
+        language=language or saved.language,
+        tolerance_min=float(tolerance),
+    )
     if dutch_excel:
         excel = target / "excel-nl"
         excel.mkdir(exist_ok=True)
         for path in sorted(source.glob("*.csv")):
             table = read_table(path, dutch_excel=already)
-            write_csv(table, excel / path.name, dutch_excel=True)
+            write_csv(table, excel / path.name, dutch_excel=True, language=language or "nl")
             written.append(excel / path.name)
     return written
 
 
-def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool = False) -> Path:
+def write_pareto(
+    table: pd.DataFrame,
+    out_dir: Path | str,
+    *,
+    dutch_excel: bool = False,
+    language: Language | None = None,
+) -> Path:
     """
     Write a Pareto table and its plot (objective and mean travel time against spending).
 
@@ -401,6 +533,9 @@ def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool 
         Folder to write ``pareto.csv`` and ``pareto.png`` into (created if needed).
     dutch_excel
         Write the CSV for Dutch Excel.
+    language
+        Language of the CSV (rounded and named as in :func:`write_report`); ``None``
+        writes the table exactly.
 
     Returns
     -------
@@ -409,7 +544,7 @@ def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool 
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel)
+    write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel, language=language)
     fig = Figure(figsize=(11, 4.2))
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)
@@ -432,224 +567,18 @@ def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool 
     return folder
 
 
-# --------------------------------------------------------------------------------------
-# Reading a results folder back
-
-#: Files every results folder has.
-RESULT_FILES: tuple[str, ...] = (
-    "decisions.csv",
-    "zones.csv",
-    "capacity.csv",
-    "costs.csv",
-    "summary.csv",
-    "assignments.csv",
-    "unmet.csv",
-    "run.json",
-)
-
-#: Required columns per results file.
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "decisions.csv": (T.SITE, T.ACTION, T.PERIOD, T.SERVICES_AFTER, T.CAPEX_EUR, T.PROCEEDS_EUR),
-    "zones.csv": (
-        T.ZONE,
-        T.SERVICE,
-        T.PERIOD,
-        T.DEMAND_PERSONS,
-        T.UNMET_PERSONS,
-        T.TRAVEL_TIME_BEFORE_MIN,
-        T.TRAVEL_TIME_AFTER_MIN,
-    ),
-    "capacity.csv": (T.SITE, T.SERVICE, T.PERIOD),
-    "costs.csv": (T.PERIOD, T.CAPEX_EUR),
-    "summary.csv": (T.STATUS,),
-    "assignments.csv": (T.ZONE, T.SITE, T.SERVICE, T.PERIOD, T.PERSONS),
-    "unmet.csv": (T.ZONE, T.SERVICE, T.PERIOD, T.PERSONS),
-}
-
-_SITE_FILE = "sites.csv"
-_ZONE_FILE = "zones_points.csv"
-
-
-def _read_run_json(path: Path) -> dict[str, Any]:
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        msg = f"({path}) | not valid JSON ({err}); rerun the scenario to rewrite the results."
-        raise InputDataError(msg) from err
-    if not isinstance(meta, dict):
-        msg = f"({path}) | expected a JSON object; rerun the scenario to rewrite the results."
-        raise InputDataError(msg)
-    return meta
-
-
-def read_points(folder: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """
-    Read the site and zone coordinates saved in a results folder.
-
-    Parameters
-    ----------
-    folder
-        A folder written by :func:`write_report`, with ``sites.csv`` (site, name, kind,
-        service, lon, lat, ...) and ``zones_points.csv`` (zone, gemeente, lon, lat); CSVs
-        written for Dutch Excel are recognised from ``run.json``.
-
-    Returns
-    -------
-    tuple of pandas.DataFrame
-        ``(sites, zones)``: sites indexed by ``site`` and zones indexed by ``zone`` (ids as
-        text), each with ``lon`` and ``lat`` in WGS84 degrees.
-
-    Raises
-    ------
-    InputDataError
-        If a file is missing or lacks a required column.
-    """
-    root = Path(folder)
-    run = root / "run.json"
-    dutch = run.is_file() and _read_run_json(run).get("csv_format") == "dutch_excel"
-    frames: list[pd.DataFrame] = []
-    for name, index in ((_SITE_FILE, T.SITE), (_ZONE_FILE, T.ZONE)):
-        path = root / name
-        if not path.is_file():
-            msg = (
-                f"({path}) | {name} not found: this results folder has no coordinates (it "
-                "was written before maps existed, or is not a results folder). Rerun the "
-                "scenario with `voorzieningen run ... --out-dir` to write it."
-            )
-            raise InputDataError(msg)
-        frame = read_table(path, dutch_excel=dutch)
-        missing = [c for c in (index, T.LON, T.LAT) if c not in frame.columns]
-        if missing:
-            msg = (
-                f"({path}) | missing column(s) {missing}; the file has "
-                f"{list(frame.columns)}. Rerun the scenario to rewrite it."
-            )
-            raise InputDataError(msg)
-        frames.append(indexed_points(frame, index, str(path)))
-    return frames[0], frames[1]
-
-
-def _funding(record: Mapping[str, Any]) -> dict[str, str]:
-    settings = record.get("settings", {})
-    budget = settings.get("budget", {}) if isinstance(settings, dict) else {}
-    parties = budget.get("funding_party", {}) if isinstance(budget, dict) else {}
-    return {str(k): str(v) for k, v in dict(parties).items()}
-
-
-def read_run(folder: Path | str) -> SavedRun:
-    """
-    Read a results folder written by :func:`write_report`.
-
-    Parameters
-    ----------
-    folder
-        The folder, e.g. ``results/delft/base``; Dutch-Excel CSVs are recognised from
-        ``run.json`` (``csv_format``).
-
-    Returns
-    -------
-    SavedRun
-        The tables as written (``period`` as a nullable integer year in decisions), the
-        points, travel times, reachability and population when present, the funding
-        parties and ``run.json``.
-
-    Raises
-    ------
-    InputDataError
-        If the folder or one of :data:`RESULT_FILES` is missing, or a file lacks a column.
-    """
-    root = Path(folder)
-    if not root.is_dir():
-        msg = (
-            f"({root}) | results folder not found; write one with `voorzieningen run "
-            "<scenarios.toml> --out-dir <folder>` or voorzieningen.write_report()."
-        )
-        raise InputDataError(msg)
-    missing = [name for name in RESULT_FILES if not (root / name).is_file()]
-    if missing:
-        msg = (
-            f"({root / missing[0]}) | missing from the results folder: {', '.join(missing)}. "
-            "The folder is incomplete or not a results folder; rerun the scenario with "
-            "`voorzieningen run ... --out-dir` to write it again."
-        )
-        raise InputDataError(msg)
-    record = _read_run_json(root / "run.json")
-    csv_format: CsvFormat = (
-        "dutch_excel" if record.get("csv_format") == "dutch_excel" else "utf8_comma"
-    )
-    dutch = csv_format == "dutch_excel"
-    frames: dict[str, pd.DataFrame] = {}
-    for name, required in _REQUIRED.items():
-        path = root / name
-        try:
-            frame = read_table(path, dutch_excel=dutch)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
-            msg = f"({path}) | cannot be read as CSV ({err}); rerun the scenario."
-            raise InputDataError(msg) from err
-        absent = [c for c in required if c not in frame.columns]
-        if absent:
-            msg = (
-                f"({path}) | missing column(s) {absent}; the file has {list(frame.columns)}. "
-                "Rerun the scenario to rewrite it."
-            )
-            raise InputDataError(msg)
-        frames[name] = frame
-    decisions = frames["decisions.csv"]
-    decisions[T.PERIOD] = pd.to_numeric(decisions[T.PERIOD]).astype("Int64")
-    for col in (T.SERVICES_AFTER, T.OPTION, T.SERVICE, T.NAME, T.KIND):
-        if col in decisions.columns:
-            decisions[col] = decisions[col].fillna("").astype(str)
-    optional = {
-        name: read_table(root / f"{name}.csv", dutch_excel=dutch)
-        for name in ("travel_times", "reachability", "population")
-        if (root / f"{name}.csv").is_file()
-    }
-    population = optional.get("population")
-    if population is not None:
-        population = population.set_index([T.ZONE, T.PERIOD, T.AGE_BAND])
-    sites: pd.DataFrame | None = None
-    zones: pd.DataFrame | None = None
-    if (root / _SITE_FILE).is_file() and (root / _ZONE_FILE).is_file():
-        sites, zones = read_points(root)
-    return SavedRun(
-        scenario_name=str(record.get("scenario", root.name)),
-        region=str(record.get("region", "")),
-        decisions=decisions,
-        zones=frames["zones.csv"],
-        capacity=frames["capacity.csv"],
-        costs=frames["costs.csv"],
-        summary=frames["summary.csv"],
-        assignments=frames["assignments.csv"],
-        unmet=frames["unmet.csv"],
-        sites=sites,
-        zone_points=zones,
-        travel_times=optional.get("travel_times"),
-        reachability=optional.get("reachability"),
-        population=population,
-        funding=_funding(record),
-        csv_format=csv_format,
-        run_json=record,
-        folder=root,
-    )
-
-
-def read_table(path: Path | str, *, dutch_excel: bool = False) -> pd.DataFrame:
-    """
-    Read a CSV written by :func:`write_csv` back into a DataFrame.
-
-    Parameters
-    ----------
-    path
-        The CSV file.
-    dutch_excel
-        Whether it was written for Dutch Excel.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table (zone and site ids as text).
-    """
-    dtype = {T.ZONE: "str", T.SITE: "str"}
-    if dutch_excel:
-        return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype=dtype)
-    return pd.read_csv(path, encoding="utf-8", dtype=dtype)
+__all__ = [
+    "RESULT_FILES",
+    "ReportSettings",
+    "action_list",
+    "escape_formulas",
+    "read_points",
+    "read_run",
+    "read_table",
+    "redraw_report",
+    "saved_run",
+    "write_csv",
+    "write_map_files",
+    "write_pareto",
+    "write_report",
+]

@@ -105,8 +105,13 @@ CAPEX_DIFFERENCE_EUR = "capex_difference_eur"
 TRAVEL_TIME_DIFFERENCE_MIN = "travel_time_difference_min"
 CHANGED = "changed"
 
-#: Service names in Dutch and English, for action lists and map legends.
-SERVICE_NL = {"school": "basisschool", "gp": "huisartsenpraktijk", "community_hall": "dorpshuis"}
+#: Service names in Dutch and English, for action lists and map legends. A community hall is a
+#: "gemeenschapshuis": the neutral word for a dorpshuis (village) and a wijkcentrum (town).
+SERVICE_NL = {
+    "school": "basisschool",
+    "gp": "huisartsenpraktijk",
+    "community_hall": "gemeenschapshuis",
+}
 SERVICE_EN = {"school": "primary school", "gp": "GP practice", "community_hall": "community hall"}
 
 #: Columns of the sites table (index ``site``).

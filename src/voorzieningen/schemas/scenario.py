@@ -16,6 +16,7 @@ from voorzieningen.schemas.base import StrictModel, check_relative_path
 from voorzieningen.schemas.demand import DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings
+from voorzieningen.schemas.report import ReportOptions
 from voorzieningen.schemas.solver import SolverSettings
 
 
@@ -123,6 +124,9 @@ class Scenario(StrictModel):
 
     solver: SolverSettings = Field(default_factory=SolverSettings)
     """HiGHS time limit, gap and threads."""
+
+    report: ReportOptions = Field(default_factory=ReportOptions)
+    """Language of the reports and the winners-and-losers tolerance."""
 
     @field_validator("network")
     @classmethod
