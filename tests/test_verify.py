@@ -12,6 +12,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from test_model import costs, make_data, service, site
 from voorzieningen.errors import VerificationError
 from voorzieningen.model.build import build_model
 from voorzieningen.model.data import build_model_data
@@ -31,6 +32,7 @@ from voorzieningen.verify import (
     PlanTables,
     VerifyInputs,
     find_violations,
+    inputs_from_model_data,
     verify_plan,
     verify_tables,
 )
@@ -644,3 +646,495 @@ def test_inputs_from_a_scenario(cost_case):
         v.kind
         for v in find_violations(cost_case.plan, short, objective_value=cost_case.outcome.objective)
     } == {"objective"}
+
+
+# ---------------------------------------------------------------------------------------
+# Issue-11 rules: each on a small instance solved by the real model (HiGHS), then tampered
+# ---------------------------------------------------------------------------------------
+
+
+def _solved(sites, demand, tt, *, closure_norms=None, **options) -> Case:
+    """Solve a hand-made instance (arguments of test_model.make_data); verifier inputs from
+    the raw sites and travel-time tables, never the model's derived data."""
+    data = make_data(sites, demand, tt, closure_norms=closure_norms, **options)
+    model, scale = build_model(data)
+    outcome = solve_model(model, objective_scale=scale)
+    plan = extract_results(model, data, outcome).plan
+    inputs = inputs_from_model_data(
+        data,
+        sites=pd.DataFrame(sites).set_index("site"),
+        travel_times=pd.DataFrame(tt, columns=["zone", "site", "travel_time_min", "distance_km"]),
+        closure_norms=closure_norms,
+    )
+    assert find_violations(plan, inputs, objective_value=outcome.objective) == []
+    return Case(plan, outcome, inputs)
+
+
+def _caught(case: Case, kind: str, message: str, objective: float | None = None, **tables):
+    """Tamper ``case``'s plan with ``tables``; the verifier must name ``kind`` and ``message``."""
+    tampered = dataclasses.replace(case.plan, **tables)
+    violations = find_violations(tampered, case.inputs, objective_value=objective)
+    assert any(v.kind == kind and message in v.message for v in violations), [
+        str(v) for v in violations
+    ]
+    with pytest.raises(VerificationError, match=rf"\[{kind}\]"):
+        verify_tables(tampered, case.inputs, objective_value=objective)
+    return violations
+
+
+def _served(plan: Plan, zone: str, site: str, period: int, persons: float, minutes: float):
+    """Serve unmet persons of ``zone`` at ``site`` instead: (assignments, unmet) tampered."""
+    u = plan.unmet.copy()
+    hit = (u["zone"] == zone) & (u["period"] == period)
+    assert float(u.loc[hit, "persons"].sum()) == pytest.approx(persons)
+    row = {
+        "zone": zone,
+        "site": site,
+        "service": "school",
+        "period": period,
+        "persons": persons,
+        "travel_time_min": minutes,
+        "distance_km": 1.0,
+    }
+    a = pd.concat([plan.assignments, pd.DataFrame([row])], ignore_index=True)
+    return {"assignments": a, "unmet": u[~hit]}
+
+
+def test_capacity_served_before_the_lead_time_has_passed():
+    # Zone Z (100 pupils) and candidate C at 5 min; periods 2025 and 2030; lead 1 period. The
+    # model builds C in 2025, serving from 2030: 100 pupils unmet in 2025 (test_credible's
+    # worked answer, 12,250 person-min). Serving them at C in 2025, while it is still being
+    # built, is caught; so is a start in the last period, which would serve after it.
+    case = _solved(
+        [site("C", "candidate", "", "school")],
+        [("Z", "school", 100)],
+        [("Z", "C", 5, 1)],
+        periods=(2025, 2030),
+        objective="access",
+        allow_unmet=True,
+        lead=1,
+    )
+    assert case.outcome.objective == pytest.approx(0.5 * 100 * 240 + 0.5 * 100 * 5)
+    _caught(
+        case,
+        "not_hosted",
+        "zone Z assigned to C for school in 2025: the site does not host school then (under "
+        "works started in 2025; its new capacity serves from 2030)",
+        **_served(case.plan, "Z", "C", 2025, 100.0, 5.0),
+    )
+    late = case.plan.starts.assign(period=2030)
+    _caught(
+        case,
+        "lead_time",
+        "site C: new:school starts in 2030; with a lead of 1 period(s) it would only serve "
+        "after the last period",
+        starts=late,
+        capacity_built=case.plan.capacity_built.assign(period=2030),
+    )
+
+
+def _works_case(works: str) -> Case:
+    # School E (500 m², 100 places) is past its end of life in 2025: renovate (1000 x 500 =
+    # 500,000) or close, both in 2025. Lead 1: the renovated school serves from 2030. 100
+    # pupils each period, unmet 10,000 EUR per pupil-year, no discounting, opex or residual.
+    # "unavailable": 2025's pupils are unmet during the works: 500,000 + 100 x 5 x 10,000 =
+    # 5,500,000 (closing leaves 10 years unmet: 10,000,000). "temporary": they are served
+    # in temporary space at 1000 EUR per place-year: 500,000 + 100 x 1000 x 5 = 1,000,000.
+    school = service(5.0, temporary_eur_per_place_year=1000.0)
+    return _solved(
+        [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0)],
+        [("Z", "school", 100)],
+        [("Z", "E", 5, 1)],
+        periods=(2025, 2030),
+        cost=costs(school=school),
+        allow_unmet=True,
+        lead=1,
+        works=works,
+    )
+
+
+def test_service_during_works_when_unavailable():
+    case = _works_case("unavailable")
+    assert action_of(case, "E") == ("renovate", 2025)
+    assert case.outcome.objective == pytest.approx(5_500_000.0)
+    _caught(
+        case,
+        "not_hosted",
+        "zone Z assigned to E for school in 2025: the site does not host school then (under "
+        "works started in 2025; its new capacity serves from 2030)",
+        **_served(case.plan, "Z", "E", 2025, 100.0, 5.0),
+    )
+
+
+def test_temporary_space_cost_omitted():
+    case = _works_case("temporary")
+    assert action_of(case, "E") == ("renovate", 2025)
+    assert case.outcome.objective == pytest.approx(1_000_000.0)
+    served = case.plan.assignments.groupby("period")["persons"].sum()
+    assert served.to_dict() == pytest.approx({2025: 100.0, 2030: 100.0})
+    # The same plan, its objective without the 500,000 of temporary space.
+    violations = _caught(
+        case,
+        "objective",
+        "objective 500000.000000 reported by the solver, 1000000.000000 recomputed",
+        objective=500_000.0,
+    )
+    assert {v.kind for v in violations} == {"objective"}
+
+
+def action_of(case: Case, site_id: str) -> tuple[str, int | None]:
+    """(option, period) of a site's start, ("close", period) or ("keep", None)."""
+    s, c = case.plan.starts, case.plan.closures
+    if (s["site"] == site_id).any():
+        row = s[s["site"] == site_id].iloc[0]
+        return str(row["option"]), int(row["period"])
+    if (c["site"] == site_id).any():
+        return "close", int(c.loc[c["site"] == site_id, "period"].iloc[0])
+    return "keep", None
+
+
+@pytest.fixture(scope="module")
+def lock_case() -> Case:
+    """Four schools of 500 m² at 5 min, opex 50,000 a year each, 150 pupils, one period.
+
+    A (must_keep) and B (no_close) stay; D (no_sale: its 300,000 is not booked) and N
+    (no_convert, may host a hall) close in 2025, saving 5 x 50,000 each and yielding 0.
+    Objective: opex of A and B 2 x 250,000, less their kept sale values 2 x 100,000 =
+    300,000. Margin: keeping D or N costs 250,000 more.
+    """
+    school = service(5.0, opex_eur_per_m2_year=100.0)
+    sites = [
+        site("A", "existing", "school", "school", **_LOCKED, sale=100_000, lock="must_keep"),
+        site("B", "existing", "school", "school", **_LOCKED, sale=100_000, lock="no_close"),
+        site("D", "existing", "school", "school", **_LOCKED, sale=300_000, lock="no_sale"),
+        site(
+            "N", "existing", "school", "school;community_hall", **_LOCKED, sale=0, lock="no_convert"
+        ),
+    ]
+    case = _solved(
+        sites,
+        [("Z", "school", 150), ("Z", "community_hall", 0)],
+        [("Z", j, 5, 1) for j in "ABDN"],
+        services=("school", "community_hall"),
+        cost=costs(school=school),
+    )
+    closures = case.plan.closures
+    assert sorted(zip(closures["site"], closures["period"], strict=True)) == [
+        ("D", 2025),
+        ("N", 2025),
+    ]
+    assert closures["proceeds_eur"].tolist() == pytest.approx([0.0, 0.0])
+    assert case.outcome.objective == pytest.approx(300_000.0)
+    return case
+
+
+_LOCKED = {"area": 500, "cap": 100, "eol": 2060}
+
+
+def _close(plan: Plan, site_id: str, proceeds: float) -> dict[str, pd.DataFrame]:
+    """Close ``site_id`` in 2025 (no longer used as is); its pupils move to B or A."""
+    closures = pd.concat(
+        [
+            plan.closures,
+            pd.DataFrame([{"site": site_id, "period": 2025, "proceeds_eur": proceeds}]),
+        ],
+        ignore_index=True,
+    )
+    asis = plan.asis.assign(in_use=plan.asis["in_use"] & (plan.asis["site"] != site_id))
+    return {"closures": closures, "asis": asis}
+
+
+@pytest.mark.parametrize("locked", ["A", "B"])
+def test_a_must_keep_or_no_close_building_closed(lock_case, locked):
+    _caught(
+        lock_case,
+        "lock",
+        f"site {locked}: closed in 2025, but its lock forbids it",
+        **_close(lock_case.plan, locked, 100_000.0),
+    )
+
+
+def test_proceeds_booked_on_a_no_sale_closure(lock_case):
+    plan = lock_case.plan
+    sold = plan.closures.assign(
+        proceeds_eur=plan.closures["proceeds_eur"].where(plan.closures["site"] != "D", 300_000.0)
+    )
+    violations = _caught(
+        lock_case,
+        "proceeds",
+        "site D: proceeds 300,000 EUR reported, 0 EUR recomputed",
+        objective=lock_case.outcome.objective - 300_000.0,
+        closures=sold,
+    )
+    assert {v.kind for v in violations} == {"proceeds", "objective"}
+
+
+@pytest.mark.parametrize(
+    ("locked", "lock"), [("N", "no_convert"), ("A", "must_keep")], ids=["no_convert", "must_keep"]
+)
+def test_a_conversion_of_a_locked_building(lock_case, locked, lock):
+    # N converted to a community hall in 2025 (500 m² reworked at 1000 EUR/m²) instead of
+    # closing; A likewise instead of staying as it is.
+    plan = lock_case.plan
+    start = {
+        "site": locked,
+        "option": "convert:community_hall",
+        "period": 2025,
+        "capex_eur": 500_000.0,
+        "new_area_m2": 0.0,
+    }
+    _caught(
+        lock_case,
+        "option",
+        f"site {locked}: convert:community_hall is not allowed: the building is locked "
+        f"({lock}): no convert",
+        starts=pd.concat([plan.starts, pd.DataFrame([start])], ignore_index=True),
+        closures=plan.closures[plan.closures["site"] != locked],
+        asis=plan.asis.assign(in_use=plan.asis["in_use"] & (plan.asis["site"] != locked)),
+    )
+
+
+@pytest.fixture(scope="module")
+def size_case() -> Case:
+    """School E (500 m², 100 places) past its end of life; portfolio: max_places 120,
+    max_floor_area_m2 700. 100 pupils.
+
+    Renovated in 2025 as it is: 1000 x 500 = 500,000 (closing leaves 100 pupils unmet).
+    """
+    case = _solved(
+        [
+            site(
+                "E",
+                "existing",
+                "school",
+                "school",
+                area=500,
+                cap=100,
+                eol=2025,
+                sale=0,
+                max_places=120,
+                max_area=700,
+            )
+        ],
+        [("Z", "school", 100)],
+        [("Z", "E", 5, 1)],
+    )
+    assert action_of(case, "E") == ("renovate", 2025)
+    assert case.plan.capacity_built["capacity_places"].tolist() == pytest.approx([100.0])
+    assert case.outcome.objective == pytest.approx(500_000.0)
+    return case
+
+
+def test_capacity_above_the_per_site_max_places(size_case):
+    # 130 places, paid for in full (650 m²: a 150 m² extension at 2000 EUR/m², within the
+    # 700 m²): only the building's own maximum (the service has none) is broken.
+    plan = size_case.plan
+    violations = _caught(
+        size_case,
+        "max_size",
+        "site E: renovate builds 130.00 places of school, above the site's maximum size 120",
+        capacity_built=plan.capacity_built.assign(capacity_places=130.0),
+        starts=plan.starts.assign(new_area_m2=150.0, capex_eur=800_000.0),
+    )
+    assert "floor_area" not in {v.kind for v in violations}
+
+
+def test_floor_area_above_max_floor_area(size_case):
+    # A 300 m² extension paid for (and charged) for the same 100 places: 800 m² in all,
+    # above the building's 700 m².
+    violations = _caught(
+        size_case,
+        "floor_area",
+        "site E: 800.0 m² after extension, above the site's largest floor area 700.0 m²",
+        starts=size_case.plan.starts.assign(new_area_m2=300.0, capex_eur=1_100_000.0),
+    )
+    assert {v.kind for v in violations} == {"floor_area"}
+
+
+def _budget_sites():
+    return [
+        site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0),
+        site("X", "existing", "school", "school", area=500, cap=100, eol=2050, sale=600_000),
+    ]
+
+
+def test_gross_capex_above_its_limit_while_net_spend_is_within():
+    # test_credible's budget case with both limits: gross capex 500,000, net spend 400,000.
+    # Renovate E (500,000 gross) and sell X (600,000): net -100,000. A 50 m² extension (at
+    # 2000 EUR/m²) makes the works 600,000: gross is over by 100,000, net (0) still within.
+    case = _solved(
+        _budget_sites(),
+        [("Z", "school", 100)],
+        [("Z", "E", 5, 1)],
+        allow_unmet=True,
+        budgets=BudgetSettings(capex_total_eur=500_000, net_spend_total_eur=400_000),
+    )
+    assert action_of(case, "E") == ("renovate", 2025)
+    assert action_of(case, "X") == ("close", 2025)
+    violations = _caught(
+        case,
+        "budget",
+        "gross capex up to 2025 of 600,000 EUR exceeds the total limit 500,000 EUR",
+        starts=case.plan.starts.assign(new_area_m2=50.0, capex_eur=600_000.0),
+    )
+    assert [v.kind for v in violations] == ["budget"]
+    assert not any("net spend" in v.message for v in violations)
+
+
+def test_net_spend_above_its_limit_per_period():
+    # School E renovated in 2025 (500,000) serves both periods; net spend at most 100,000
+    # a year, 500,000 per 5-year period. A 100 m² extension makes 2025's spend 700,000.
+    case = _solved(
+        _budget_sites()[:1],
+        [("Z", "school", 100)],
+        [("Z", "E", 5, 1)],
+        periods=(2025, 2030),
+        allow_unmet=True,
+        budgets=BudgetSettings(net_spend_per_year_eur=100_000),
+    )
+    assert action_of(case, "E") == ("renovate", 2025)
+    violations = _caught(
+        case,
+        "budget",
+        "period 2025: net spend 700,000 EUR exceeds its limit 500,000",
+        starts=case.plan.starts.assign(new_area_m2=100.0, capex_eur=700_000.0),
+    )
+    assert [str(v) for v in violations] == [
+        "[budget] period 2025: net spend 700,000 EUR exceeds its limit 500,000"
+    ]
+
+
+def test_soft_norm_shortfall_left_out_of_the_objective():
+    # 100 pupils, their only school A at 15 min; the norm (every pupil within 10 min) is
+    # soft as unmet demand is allowed, at 30 min per person short. Serving all at A: 100 x 15
+    # + 30 x 100 = 4,500 person-min (leaving them unmet costs 240 each). An objective of
+    # 1,500, without the shortfall, is caught.
+    case = _solved(
+        [site("A", "existing", "school", "school", area=500, cap=100, eol=2060, sale=0)],
+        [("Z", "school", 100)],
+        [("Z", "A", 15, 1)],
+        objective="access",
+        allow_unmet=True,
+        norms=Norms(school=NormSettings(min_share_within=1.0, within_min=10.0)),
+        norm_shortfall_penalty_min=30.0,
+    )
+    assert case.outcome.objective == pytest.approx(4500.0)
+    violations = _caught(
+        case,
+        "objective",
+        "objective 1500.000000 reported by the solver, 4500.000000 recomputed",
+        objective=1500.0,
+    )
+    assert {v.kind for v in violations} == {"objective"}
+
+
+@pytest.mark.parametrize("far", [5.0, 5.04], ids=["exact", "within_tolerance"])
+def test_a_closest_assignment_tie_is_not_a_violation(far):
+    # test_credible's tie: 100 pupils, S1 at 5 min and S2 at ``far`` (5 or 5.04 min, within
+    # the 0.05 min tie tolerance of model and verifier alike), 60 places each: 60 pupils at
+    # S1 and 40 at S2, 300 + 40 x far person-min (the other split costs 0.4 x (far - 5)
+    # more, 0 for the exact tie). Neither split passes a nearer site.
+    sites = [
+        site("S1", "existing", "school", "school", area=300, cap=60, eol=2050, sale=-1e6),
+        site("S2", "existing", "school", "school", area=300, cap=60, eol=2050, sale=-1e6),
+    ]
+    case = _solved(
+        sites,
+        [("Z", "school", 100)],
+        [("Z", "S1", 5, 1), ("Z", "S2", far, 1)],
+        objective="access",
+        allow_unmet=True,
+        closest=True,
+        budget=0,
+    )
+    assert case.outcome.objective == pytest.approx(60 * 5 + 40 * far)
+    a = case.plan.assignments
+    assert sorted(a["persons"].tolist()) == pytest.approx([40.0, 60.0])
+    assert case.plan.unmet["persons"].sum() == pytest.approx(0.0)
+    flipped = a.assign(persons=100.0 - a["persons"])
+    assert find_violations(dataclasses.replace(case.plan, assignments=flipped), case.inputs) == []
+
+
+def test_reopening_after_a_closure_that_followed_an_investment():
+    # School E past its end of life; pupils 100, 100, then 10 in 2035; minimum 23, lead 0.
+    # Renovate in 2025 (500,000), close in 2035 (10 < 23): 10 x 5 x 10,000 unmet =
+    # 500,000; objective 1,000,000 (test_credible's shrinking village, one period shorter).
+    # Serving the 10 pupils at E in 2035, or renovating it again then, reopens it.
+    case = _solved(
+        [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0)],
+        [("Z", "school", 100, 2025), ("Z", "school", 100, 2030), ("Z", "school", 10, 2035)],
+        [("Z", "E", 5, 1)],
+        periods=(2025, 2030, 2035),
+        cost=costs(school=service(5.0, min_places=23.0)),
+        allow_unmet=True,
+    )
+    assert action_of(case, "E") == ("renovate", 2025)
+    closures = case.plan.closures
+    assert list(zip(closures["site"], closures["period"], strict=True)) == [("E", 2035)]
+    assert case.outcome.objective == pytest.approx(1_000_000.0)
+    _caught(
+        case,
+        "not_hosted",
+        "zone Z assigned to E for school in 2035: the site does not host school then",
+        **_served(case.plan, "Z", "E", 2035, 10.0, 5.0),
+    )
+    again = {
+        "site": "E",
+        "option": "renovate",
+        "period": 2035,
+        "capex_eur": 500_000.0,
+        "new_area_m2": 0.0,
+    }
+    _caught(
+        case,
+        "lifecycle",
+        "site E: 2 interventions started; at most one",
+        starts=pd.concat([case.plan.starts, pd.DataFrame([again])], ignore_index=True),
+    )
+
+
+#: The gemeente's own closure norm (opheffingsnorm), above the national 23.
+CLOSURE_NORMS = pd.DataFrame(
+    {"opheffingsnorm_pupils": [50.0], "source": ["test"]},
+    index=pd.Index(["X"], name="gemeente"),
+)
+
+
+def test_a_school_below_its_gemeentes_closure_norm_is_caught():
+    # School E in gemeente X serves 40 pupils: above the national 23, below X's norm of 50.
+    # Solved with the national norm, E stays (closing leaves 40 pupils unmet). Verified with
+    # X's norm, as the run read it, the plan is caught; solved with X's norm, E closes and
+    # the verifier with the same table agrees.
+    sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2060, sale=0)]
+    options = {
+        "cost": costs(school=service(5.0, min_places=23.0)),
+        "allow_unmet": True,
+    }
+    national = _solved(sites, [("Z", "school", 40)], [("Z", "E", 5, 1)], **options)
+    assert national.plan.closures.empty
+    with_norm = dataclasses.replace(national.inputs, closure_norms=CLOSURE_NORMS)
+    violations = find_violations(national.plan, with_norm)
+    assert [str(v) for v in violations] == [
+        "[min_size] site E school 2025: 40.00 persons, below the minimum size 50"
+    ]
+    local = _solved(
+        sites, [("Z", "school", 40)], [("Z", "E", 5, 1)], closure_norms=CLOSURE_NORMS, **options
+    )
+    assert action_of(local, "E") == ("close", 2025)
+    # The API's route: from the scenario, with the table it read.
+    scenario = Scenario(
+        region="toy",
+        network={"source": "osm/x.graphml"},
+        periods=[2025],
+        costs=options["cost"],
+        model=national.inputs.model,
+    )
+    inputs = VerifyInputs.from_scenario(
+        scenario,
+        sites=pd.DataFrame(sites).set_index("site"),
+        demand=national.inputs.demand,
+        travel_times=national.inputs.travel_times,
+        closure_norms=CLOSURE_NORMS,
+    )
+    assert {v.kind for v in find_violations(national.plan, inputs)} == {"min_size"}
+    assert find_violations(local.plan, inputs) == []

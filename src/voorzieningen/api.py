@@ -427,6 +427,11 @@ def finish_run(
         sites=prepared.inputs.sites,
         travel_times=prepared.travel.table,
         demand=prepared.demand.demand,
+        closure_norms=load_closure_norms(
+            prepared.context.region_dir,
+            prepared.scenario.norms.school_closure,
+            sorted(prepared.inputs.zones[T.GEMEENTE].astype(str).unique()),
+        ),
     )
     provenance = make_provenance(
         prepared.scenario,

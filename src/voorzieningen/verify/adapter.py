@@ -24,6 +24,7 @@ def inputs_from_model_data(
     sites: pd.DataFrame | None = None,
     travel_times: pd.DataFrame | None = None,
     demand: pd.DataFrame | pd.Series | None = None,
+    closure_norms: pd.DataFrame | None = None,
 ) -> VerifyInputs:
     """
     Collect the verifier's raw inputs from a run's model data and raw tables.
@@ -39,6 +40,9 @@ def inputs_from_model_data(
         model data's eligible pairs.
     demand
         ``demand_persons`` by (zone, period, service); default: the model data's demand.
+    closure_norms
+        The school closure norm per gemeente the run read
+        (:func:`voorzieningen.limits.load_closure_norms`); None: the national norm.
 
     Returns
     -------
@@ -56,6 +60,7 @@ def inputs_from_model_data(
         model=data.model_settings,
         budget=data.budget_settings,
         period_years=tuple(float(n) for n in data.period_years),
+        closure_norms=closure_norms,
     )
 
 
@@ -67,6 +72,7 @@ def verify_plan(
     sites: pd.DataFrame | None = None,
     travel_times: pd.DataFrame | None = None,
     demand: pd.DataFrame | pd.Series | None = None,
+    closure_norms: pd.DataFrame | None = None,
 ) -> None:
     """
     Re-check a solved plan against every rule, from the raw inputs, without the solver.
@@ -79,7 +85,7 @@ def verify_plan(
         The model data the plan was made for (settings, sites and demand only).
     objective_value
         The objective the solver reported; when given it is recomputed and compared.
-    sites, travel_times, demand
+    sites, travel_times, demand, closure_norms
         The raw tables the run read (see :func:`inputs_from_model_data`).
 
     Raises
@@ -87,5 +93,7 @@ def verify_plan(
     VerificationError
         Listing every violation found, each as ``[kind] message``.
     """
-    inputs = inputs_from_model_data(data, sites=sites, travel_times=travel_times, demand=demand)
+    inputs = inputs_from_model_data(
+        data, sites=sites, travel_times=travel_times, demand=demand, closure_norms=closure_norms
+    )
     verify_tables(plan, inputs, objective_value=objective_value)

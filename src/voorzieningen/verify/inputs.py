@@ -173,6 +173,12 @@ class VerifyInputs:
     period_years
         Length of each period (years); None: the scenario's rule (to the next period, the
         last repeats the one before it, 5 years when there is one period).
+    closure_norms
+        The school closure norm (opheffingsnorm, pupils) per gemeente as the run read it
+        (:func:`voorzieningen.limits.load_closure_norms`: index ``gemeente``, column
+        ``opheffingsnorm_pupils``); None: the national ``costs.school.min_places`` for
+        every school. Pass the table the model was built with, or the two disagree on
+        school minimum sizes.
     """
 
     sites: pd.DataFrame
@@ -184,6 +190,7 @@ class VerifyInputs:
     model: ModelOptions
     budget: BudgetSettings
     period_years: tuple[float, ...] | None = None
+    closure_norms: pd.DataFrame | None = None
 
     @classmethod
     def from_scenario(
@@ -193,6 +200,7 @@ class VerifyInputs:
         sites: pd.DataFrame,
         demand: pd.DataFrame | pd.Series,
         travel_times: pd.DataFrame,
+        closure_norms: pd.DataFrame | None = None,
     ) -> VerifyInputs:
         """
         Take the settings from a scenario and the raw tables of its run.
@@ -207,6 +215,9 @@ class VerifyInputs:
             ``demand_persons`` by (zone, period, service).
         travel_times
             The travel-time table (zone, site, travel_time_min).
+        closure_norms
+            The school closure norm per gemeente the run read
+            (:func:`voorzieningen.limits.load_closure_norms`); None: the national norm.
 
         Returns
         -------
@@ -222,6 +233,7 @@ class VerifyInputs:
             norms=scenario.norms,
             model=scenario.model,
             budget=scenario.budget,
+            closure_norms=closure_norms,
         )
 
 

@@ -437,6 +437,21 @@ def eligibility(ctx: Context) -> list[Violation]:
     ]
 
 
+def _works_note(ctx: Context, site: str, period: int) -> str:
+    """Say so when ``site`` is under works in ``period`` (construction lead time)."""
+    lead = int(ctx.inputs.model.construction_lead_periods)
+    index = {t: i for i, t in enumerate(ctx.periods)}
+    for j, t0 in zip(ctx.starts[T.SITE], ctx.starts[T.PERIOD], strict=True):
+        i0 = index.get(int(t0))
+        if j != site or i0 is None or period not in index:
+            continue
+        if i0 <= index[period] < i0 + lead:
+            ready = i0 + lead
+            when = str(ctx.periods[ready]) if ready < len(ctx.periods) else "after the horizon"
+            return f" (under works started in {int(t0)}; its new capacity serves from {when})"
+    return ""
+
+
 def hosting(ctx: Context) -> list[Violation]:
     """Check that persons go only to a site that hosts the service in that period."""
     a = ctx.assignments[ctx.assignments[PERSONS] > ABS_TOL]
@@ -445,7 +460,8 @@ def hosting(ctx: Context) -> list[Violation]:
     return [
         Violation(
             "not_hosted",
-            f"zone {z} assigned to {j} for {s} in {t}: the site does not host {s} then",
+            f"zone {z} assigned to {j} for {s} in {t}: the site does not host {s} then"
+            + _works_note(ctx, j, int(t)),
         )
         for z, j, s, t in zip(bad[T.ZONE], bad[T.SITE], bad[T.SERVICE], bad[T.PERIOD], strict=True)
     ]

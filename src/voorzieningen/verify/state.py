@@ -68,8 +68,9 @@ class Context:
         Per site, the period it closes (as it is, or after its intervention).
     limits
         Size limits per (site, service): min_places, max_places (places) and
-        max_floor_area_m2 (m²), from the raw portfolio and the settings
-        (:func:`voorzieningen.limits.site_limits`, the one place for these rules).
+        max_floor_area_m2 (m²), from the raw portfolio, the settings and the school
+        closure norm per gemeente (:func:`voorzieningen.limits.site_limits`, the one place
+        for these rules).
     in_use
         Derived use as is: the set of (site, period) in which a building is used as it is.
     capacity
@@ -177,7 +178,7 @@ def _limits(sites: pd.DataFrame, services: list[Service], inputs: VerifyInputs) 
             raw[column] = np.nan
     if T.GEMEENTE not in raw.columns:
         raw[T.GEMEENTE] = ""
-    limits = site_limits(raw, services, inputs.costs)
+    limits = site_limits(raw, services, inputs.costs, inputs.closure_norms)
     limits.index = pd.MultiIndex.from_tuples(
         [(str(j), str(s)) for j, s in limits.index], names=[T.SITE, T.SERVICE]
     )
