@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -18,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from voorzieningen import tables as T
-from voorzieningen.errors import InputDataError
+from voorzieningen.csvio import Decimal, Encoding
+from voorzieningen.errors import InputDataError, VoorzieningenWarning
 from voorzieningen.schemas.model import SERVICES, CostSettings, SchoolClosureNorm, Service
+from voorzieningen.schemas.sizes import floor_area_m2 as norm_floor_area_m2
 from voorzieningen.schemas.scenario import FacilitySettings, ZoneSettings
 from voorzieningen.schemas.sizes import floor_area_m2
 
@@ -76,6 +79,11 @@ KINDS = ("existing", "candidate")
 #: Bounding box of the Netherlands and its neighbours (lon, lat), to catch swapped columns.
 _LON_RANGE = (2.5, 7.5)
 _LAT_RANGE = (50.5, 53.8)
+_COORDINATE_RANGES = {"lon": _LON_RANGE, "lat": _LAT_RANGE}
+#: An existing building's floor area is checked against the space norm of its capacity
+#: (:func:`voorzieningen.schemas.sizes.floor_area_m2` with default costs); outside this
+#: factor either way it is reported as a warning (a typo, a unit error or a misread number).
+AREA_PER_PLACE_FACTOR = 4.0
 
 
 @dataclass(frozen=True)
@@ -191,7 +199,15 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
             raise InputDataError(msg)
         path = resolve_path(region_dir, settings.zones_file, what="zones.zones_file")
         frame = T.read_csv(
-            path, required=(T.ZONE, *T.ZONE_COLUMNS), dtype={T.ZONE: "str"}, what="zones"
+            path,
+            required=(T.ZONE, *T.ZONE_COLUMNS),
+            dtype={T.ZONE: "str"},
+            what="zones",
+            numeric=(T.LON, T.LAT),
+            ranges=_COORDINATE_RANGES,
+            decimal=settings.csv_decimal,
+            encoding=settings.csv_encoding,
+            setting="zones.csv_decimal",
         )
         zones = frame.rename(columns=str)
     else:
@@ -207,7 +223,11 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
             required=("postcode", "gemeente", "centroid_lon", "centroid_lat"),
             dtype={"postcode": "str"},
             what="PC4 centroids",
+            numeric=("centroid_lon", "centroid_lat"),
+            decimal="point",
+            data_file=True,
         )
+        _check_ids(frame, "postcode", path, what="PC4 centroids")
         wanted = {_norm_gemeente(g): g for g in settings.gemeenten}
         keys = frame["gemeente"].astype(str).map(_norm_gemeente)
         unknown = sorted(g for k, g in wanted.items() if not (keys == k).any())
@@ -220,7 +240,7 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
         frame = frame[keys.isin(wanted)]
         zones = pd.DataFrame(
             {
-                T.ZONE: frame["postcode"].astype(str).str.strip(),
+                T.ZONE: frame["postcode"].astype(str),
                 T.GEMEENTE: frame["gemeente"].astype(str),
                 T.LON: frame["centroid_lon"],
                 T.LAT: frame["centroid_lat"],
@@ -231,7 +251,28 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
     return zones.set_index(T.ZONE)[list(T.ZONE_COLUMNS)]
 
 
-def _check_coordinates(frame: pd.DataFrame, path: Path) -> None:
+def _check_ids(
+    frame: pd.DataFrame, column: str, path: Path, *, what: str, unique: bool = True
+) -> None:
+    """Check that a data file's id column is filled (and unique): the file is damaged if not."""
+    ids = frame[column].astype("string").str.strip()
+    empty = frame.index[ids.isna() | ids.eq("")]
+    dup = frame.index[ids.duplicated(keep=False) & ids.notna() & ids.ne("") & unique]
+    problems = []
+    if len(empty):
+        problems.append(f"empty in lines {T.format_rows(T.file_rows(empty))}")
+    if len(dup):
+        problems.append(f"repeated in lines {T.format_rows(T.file_rows(dup))}")
+    if problems:
+        msg = (
+            f"({path}, {column}) | the {what} data file is inconsistent: {column} "
+            f"{'; '.join(problems)}. Restore the file from its source (see PROVENANCE.md of "
+            "the data directory); this is not a problem of the portfolio or the scenario."
+        )
+        raise InputDataError(msg)
+
+
+def _check_coordinates(frame: pd.DataFrame, path: Path, *, data_file: bool = False) -> None:
     problems: list[str] = []
     for col, (low, high) in ((T.LON, _LON_RANGE), (T.LAT, _LAT_RANGE)):
         values = pd.to_numeric(frame[col], errors="coerce")
@@ -249,6 +290,12 @@ def _check_coordinates(frame: pd.DataFrame, path: Path) -> None:
             )
         frame[col] = values
     if problems:
+        if data_file:
+            problems.append(
+                f"({path}) | this is the data file, not the portfolio: restore it from its "
+                "source (see PROVENANCE.md of the data directory), or describe the building "
+                "in the portfolio with the id duo-<vestigingscode>"
+            )
         raise InputDataError("\n".join(problems))
 
 
@@ -297,7 +344,13 @@ def load_duo_schools(
         required=("naam", "type", "gemeente", "vestigingscode", "leerlingen", "lon", "lat"),
         dtype={"vestigingscode": "str", "gemeente": "str", "type": "str"},
         what="DUO school locations",
+        numeric=("leerlingen", "lon", "lat"),
+        decimal="point",
+        data_file=True,
     )
+    # Not unique: the Nov 2024 file lists 67 basisschool codes twice (one row per BRIN
+    # registration of a shared building).
+    _check_ids(frame, "vestigingscode", path, what="DUO school locations", unique=False)
     wanted = {_norm_gemeente(g) for g in gemeenten}
     keep = frame["type"].eq("basisschool") & frame["gemeente"].astype(str).map(_norm_gemeente).isin(
         wanted
@@ -327,12 +380,13 @@ def load_duo_schools(
             T.NOTE: np.where(pupils.isna(), "no pupil count in DUO file", ""),
         }
     )
-    sites = sites.reset_index(drop=True)
-    _check_coordinates(sites, path)
+    _check_coordinates(sites, path, data_file=True)
     return sites.set_index(T.SITE)
 
 
-def load_portfolio(path: Path) -> pd.DataFrame:
+def load_portfolio(
+    path: Path, *, decimal: Decimal = "auto", encoding: Encoding = "utf-8"
+) -> pd.DataFrame:
     """
     Load a corporation's portfolio CSV: its buildings and candidate sites.
 
@@ -357,7 +411,14 @@ def load_portfolio(path: Path) -> pd.DataFrame:
     Parameters
     ----------
     path
-        The portfolio CSV (UTF-8).
+        The portfolio CSV: ``,``, ``;`` or tab separated, UTF-8 (or Windows-1252, with a
+        warning); see :mod:`voorzieningen.csvio`.
+    decimal
+        How its numbers are written (``facilities.csv_decimal``): ``"auto"`` decides per
+        column and refuses a number with two readings (``1.420``) that nothing decides;
+        ``"comma"`` (Dutch: ``1.420,5``) or ``"point"`` (``1,420.5``).
+    encoding
+        ``"utf-8"`` or ``"cp1252"`` (``facilities.csv_encoding``).
 
     Returns
     -------
@@ -367,9 +428,17 @@ def load_portfolio(path: Path) -> pd.DataFrame:
     Raises
     ------
     InputDataError
-        Listing every problem found: missing columns, duplicate ids, unknown kinds or
-        services, non-numeric or negative numbers, coordinates outside the Netherlands,
-        unknown locks, size limits that contradict each other.
+        Listing every problem found: missing columns, duplicate ids (ignoring case),
+        unknown kinds or services, non-numeric or negative numbers, numbers with two
+        readings, coordinates outside the Netherlands, unknown locks, size limits that
+        contradict each other, a floor area of 0 with places or 0 places in an existing
+        building.
+
+    Warns
+    -----
+    VoorzieningenWarning
+        If the portfolio has no rows (only the DUO schools, if enabled, will be planned), or
+        an existing building's floor area is far from the space norm of its capacity.
     """
     frame = T.read_csv(
         path,
@@ -377,7 +446,20 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         dtype={"site_id": "str"},
         what="portfolio",
         na_text=False,
+        numeric=(T.LON, T.LAT, *PORTFOLIO_NUMERIC),
+        ranges={**{c: (r[0], r[1]) for c, r in PORTFOLIO_RANGES.items()}, **_COORDINATE_RANGES},
+        decimal=decimal,
+        encoding=encoding,
+        setting="facilities.csv_decimal",
     )
+    if frame.empty:
+        warnings.warn(
+            f"({path}) | the portfolio has a header but no rows: no corporation building or "
+            "candidate site will be planned (only DUO schools, if facilities.duo_schools is "
+            "on); add a row per building and candidate site.",
+            VoorzieningenWarning,
+            stacklevel=2,
+        )
     problems: list[str] = []
     for col in frame.columns:
         if col in PORTFOLIO_COLUMNS:
@@ -398,6 +480,8 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         _check_unique(frame["site_id"].dropna(), path, "site_id")
     except InputDataError as err:
         problems.append(str(err))
+    else:
+        _check_unique_ignoring_case(frame["site_id"].dropna(), path, problems)
     kind = frame["kind"].astype("string").str.strip().str.lower()
     bad = frame.index[~kind.isin(KINDS).fillna(value=False).astype(bool)]
     if len(bad):
@@ -443,7 +527,8 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         if len(bad):
             problems.append(
                 f"({path}, {col}) | not a number in rows {T.format_rows(T.file_rows(bad))} "
-                "(use a decimal point, no thousands separators; leave the cell empty if unknown)"
+                "(use a decimal point or a decimal comma, one way in the whole column, digits "
+                "only; leave the cell empty if unknown)"
             )
         low, high, unit = PORTFOLIO_RANGES[col]
         if col != T.SALE_VALUE_EUR:
@@ -498,6 +583,7 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         managed = text.map(lambda v: truth.get(str(v), True)).astype(bool)
     lock = _parse_locks(frame, path, problems)
     _check_sizes(frame, path, numbers, kind, service, lock, problems)
+    _check_area_vs_places(frame, path, numbers, existing, service, problems)
     try:
         _check_coordinates(frame, path)
     except InputDataError as err:
@@ -524,6 +610,68 @@ def load_portfolio(path: Path) -> pd.DataFrame:
         }
     )
     return sites.set_index(T.SITE)[list(T.SITE_COLUMNS)]
+
+
+def _check_unique_ignoring_case(ids: pd.Series, path: Path, problems: list[str]) -> None:
+    """Report ids that differ only in case (``gp-tu`` and ``GP-TU``): one building twice."""
+    folded = ids.astype(str).str.casefold()
+    dup = ids[folded.duplicated(keep=False)]
+    if len(dup):
+        problems.append(
+            f"({path}, site_id) | ids {T.format_rows(sorted(set(dup.astype(str))))} in rows "
+            f"{T.format_rows(T.file_rows(dup.index))} differ only in upper/lower case: they "
+            "would be counted as separate buildings. Give each building one id, written "
+            "one way."
+        )
+
+
+def _check_area_vs_places(  # noqa: PLR0913
+    frame: pd.DataFrame,
+    path: Path,
+    numbers: dict[str, pd.Series],
+    existing: pd.Series,
+    service: pd.Series,
+    problems: list[str],
+) -> None:
+    """Cross-check floor area and capacity of existing buildings."""
+    area, places = numbers[T.FLOOR_AREA_M2], numbers[T.CAPACITY_PLACES]
+    rows = frame.index[existing & (area == 0).fillna(value=False) & (places > 0).fillna(value=False)]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.FLOOR_AREA_M2}) | 0 m² with places in {T.CAPACITY_PLACES} in rows "
+            f"{T.format_rows(T.file_rows(rows))}; give the building's m² BVO, or leave the "
+            "cell empty to derive it from the capacity"
+        )
+    rows = frame.index[existing & (places == 0).fillna(value=False)]
+    if len(rows):
+        problems.append(
+            f"({path}, {T.CAPACITY_PLACES}) | 0 places in an existing building in rows "
+            f"{T.format_rows(T.file_rows(rows))}; give its places, leave the cell empty to "
+            "derive them from floor_area_m2, or (if it stands empty) set managed=false or "
+            "drop the row"
+        )
+    costs = CostSettings()
+    odd: list[str] = []
+    for line in frame.index[existing & (area > 0).fillna(value=False) & (places > 0).fillna(value=False)]:
+        own = str(service[line])
+        if own not in SERVICES:
+            continue
+        norm = norm_floor_area_m2(own, float(places[line]), costs)  # type: ignore[arg-type]
+        ratio = float(area[line]) / norm
+        if not 1 / AREA_PER_PLACE_FACTOR <= ratio <= AREA_PER_PLACE_FACTOR:
+            odd.append(
+                f"line {line}: {area[line]:g} m² for {places[line]:g} places ({own}; the "
+                f"norm gives {norm:,.0f} m²)"
+            )
+    if odd:
+        warnings.warn(
+            f"({path}, {T.FLOOR_AREA_M2}) | floor area and capacity disagree by more than a "
+            f"factor {AREA_PER_PLACE_FACTOR:g}: {'; '.join(odd[:5])}"
+            f"{f' and {len(odd) - 5} more' if len(odd) > 5 else ''}. Check for typos, units "  # noqa: PLR2004
+            "and thousands separators.",
+            VoorzieningenWarning,
+            stacklevel=3,
+        )
 
 
 def _parse_locks(frame: pd.DataFrame, path: Path, problems: list[str]) -> pd.Series:
@@ -645,7 +793,9 @@ def load_sites(
         files["duo_schools"] = resolve_path(data_dir, settings.duo_file, what="duo_file")
     if settings.portfolio_file:
         path = resolve_path(region_dir, settings.portfolio_file, what="facilities.portfolio_file")
-        portfolio = load_portfolio(path)
+        portfolio = load_portfolio(
+            path, decimal=settings.csv_decimal, encoding=settings.csv_encoding
+        )
         files["portfolio"] = path
         if parts:
             duo = parts[0]
@@ -656,8 +806,9 @@ def load_sites(
                 msg = (
                     f"({path}, site_id) | {T.format_rows(stray)}: no DUO school with this "
                     f"vestigingscode in {gemeenten}. A site_id 'duo-<vestigingscode>' must "
-                    f"name a school of the region in {settings.duo_file}; correct the code, "
-                    "or give the building another site_id to add it as a new site."
+                    f"name a school of the region in {settings.duo_file} ({len(duo)} schools "
+                    "of the region read); correct the code, or give the building another "
+                    "site_id to add it as a new site."
                 )
                 raise InputDataError(msg)
             for col in T.SITE_COLUMNS:
@@ -755,6 +906,8 @@ def _read_closure_table(path: Path) -> pd.DataFrame:
         dtype={T.GEMEENTE: "str", "gemeente_code": "str", "source": "str"},
         what="opheffingsnorm table",
         na_text=False,
+        numeric=(OPHEFFINGSNORM_PUPILS,),
+        ranges={OPHEFFINGSNORM_PUPILS: (0.0, 1000.0)},
     )
     problems: list[str] = []
     names = frame[T.GEMEENTE].astype("string").str.strip().fillna("")

@@ -35,6 +35,14 @@ class ZoneSettings(StrictModel):
     zones_file: str | None = None
     """User zones CSV in the region folder (columns ``zone``, ``gemeente``, ``lon``, ``lat``)."""
 
+    csv_decimal: Literal["auto", "comma", "point"] = "auto"
+    csv_encoding: Literal["utf-8", "cp1252"] = "utf-8"
+    """Text encoding of ``zones_file``: ``"utf-8"`` or ``"cp1252"`` (see the facilities key)."""
+
+    """How the numbers of ``zones_file`` are written: ``"auto"`` (decided per column; a
+    number with two readings, such as ``4.358`` vs ``4358``, that neither the other cells nor
+    the coordinate range decide is refused), ``"comma"`` (Dutch: ``4,358``) or ``"point"``."""
+
     @field_validator("centroids_file")
     @classmethod
     def _in_data_dir(cls, value: str) -> str:
@@ -63,6 +71,18 @@ class FacilitySettings(StrictModel):
     school_capacity_headroom: float = Field(default=1.15, ge=1.0)
     """Capacity of a DUO school as a multiple of its current pupils (the buildings are not
     in the DUO file; 15 % headroom is an assumption)."""
+
+    csv_decimal: Literal["auto", "comma", "point"] = "auto"
+    """How the portfolio's numbers are written. ``"auto"``: per column, a decimal comma
+    (``4,3585``; ``1.420,5``) or a decimal point (``4.3585``; ``1,420.5``), from the cells that
+    can only be read one way; a number with two readings (``1.420``: 1.42 or 1420) that no
+    other cell of the column or file decides is refused, naming the cell. ``"comma"``: Dutch
+    (``10.500`` = 10500 places); ``"point"``: ``10.500`` = 10.5."""
+
+    csv_encoding: Literal["utf-8", "cp1252"] = "utf-8"
+    """Text encoding of the portfolio: ``"utf-8"`` (with or without byte-order mark, Excel's
+    'CSV UTF-8') or ``"cp1252"`` (Excel's plain 'CSV' on Windows). Not guessed: a file that
+    is not UTF-8 is refused, naming its first bad byte."""
 
     duo_schools_managed: bool = False
     """Whether the plan may decide on DUO schools that are not in the portfolio. Default: no;
