@@ -63,7 +63,7 @@ _SCIENTIFIC = re.compile(r"(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 
 @dataclass(frozen=True)
 class CsvDialect:
-    """How a file was read.
+    r"""How a file was read.
 
     Attributes
     ----------
@@ -203,7 +203,7 @@ def _records(text: str, separator: str) -> Iterable[tuple[int, int, list[str]]]:
 
 
 def detect_separator(text: str, path: Path, *, what: str) -> str:
-    """
+    r"""
     Return the field separator of a CSV text: the one that splits its header into most cells.
 
     Parameters
@@ -246,7 +246,7 @@ def detect_separator(text: str, path: Path, *, what: str) -> str:
     return winners[0]
 
 
-def read_csv(  # noqa: PLR0913 - each option is a documented reading rule
+def read_csv(
     path: Path,
     *,
     required: Sequence[str],
@@ -351,7 +351,9 @@ def read_csv(  # noqa: PLR0913 - each option is a documented reading rule
     width = len(header)
     padded = [[*cells, *([""] * (width - len(cells)))] for cells in rows]
     frame = pd.DataFrame(padded, columns=header, index=pd.Index(lines, name="line"), dtype=object)
-    frame = frame.apply(lambda col: col.str.strip())
+    frame = pd.DataFrame(
+        {col: frame[col].str.strip() for col in header}, index=frame.index, dtype=object
+    )
     missing_text = NA_TEXTS if na_text else frozenset({""})
     frame = frame.mask(frame.isin(missing_text))
     keep_text = set(dtype or {})
@@ -478,7 +480,7 @@ def _floats(text: pd.Series) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
-def _read_numbers(  # noqa: PLR0913
+def _read_numbers(
     frame: pd.DataFrame,
     columns: Sequence[str],
     *,
@@ -494,11 +496,12 @@ def _read_numbers(  # noqa: PLR0913
         readings = {
             col: r
             for col, r in readings.items()
-            if frame[col].notna().any() and (r.point.notna() | r.comma.notna())[frame[col].notna()].all()
+            if frame[col].notna().any()
+            and (r.point.notna() | r.comma.notna())[frame[col].notna()].all()
         }
     evidence: dict[str, set[str]] = {}
     for col, r in readings.items():
-        styles = set()
+        styles: set[str] = set()
         if r.only_point.any():
             styles.add("point")
         if r.only_comma.any():
@@ -510,15 +513,16 @@ def _read_numbers(  # noqa: PLR0913
     key = f"set {setting} = " if setting else "declare the decimal separator ("
     close = "" if setting else ")"
     for col, r in readings.items():
+        style: str | None
         if decimal != "auto":
-            style = decimal
-        elif len(evidence[col]) == 2:  # noqa: PLR2004 - both conventions in one column
+            style = str(decimal)
+        elif len(evidence[col]) == 2:
             lp = file_rows(r.only_point[r.only_point].index[:3])
             lc = file_rows(r.only_comma[r.only_comma].index[:3])
             problems.append(
                 f"({path}, {col}) | mixes a decimal point (lines {format_rows(lp)}) and a "
                 f"decimal comma (lines {format_rows(lc)}); write every number of the column "
-                f"the same way, or {key}\"point\" or \"comma\"{close}"
+                f'the same way, or {key}"point" or "comma"{close}'
             )
             continue
         elif evidence[col]:
@@ -567,14 +571,12 @@ def _by_range(r: _Cell, bounds: tuple[float, float] | None) -> str | None:
 def _ambiguous_message(r: _Cell, col: str, path: Path, key: str, close: str) -> str:
     """Name the cells of a column that have two readings, showing both."""
     cells = r.ambiguous[r.ambiguous].index
-    shown = [
-        f"line {line}: {r.point[line]:g} or {r.comma[line]:g}" for line in list(cells)[:5]
-    ]
-    more = f" and {len(cells) - 5} more" if len(cells) > 5 else ""  # noqa: PLR2004
+    shown = [f"line {line}: {r.point[line]:g} or {r.comma[line]:g}" for line in list(cells)[:5]]
+    more = f" and {len(cells) - 5} more" if len(cells) > 5 else ""
     return (
         f"({path}, {col}) | numbers with two readings ({'; '.join(shown)}{more}): a '.' or ','"
         " before three digits is a decimal separator in one convention and a thousands "
         "separator in the other, and no other cell of the file decides it. Write the numbers "
-        f"without thousands separators, or {key}\"comma\" (Dutch: 1.420 = 1420) or "
-        f"\"point\" (1.420 = 1.42){close}."
+        f'without thousands separators, or {key}"comma" (Dutch: 1.420 = 1420) or '
+        f'"point" (1.420 = 1.42){close}.'
     )

@@ -22,7 +22,6 @@ from voorzieningen import tables as T
 from voorzieningen.csvio import Decimal, Encoding
 from voorzieningen.errors import InputDataError, VoorzieningenWarning
 from voorzieningen.schemas.model import SERVICES, CostSettings, SchoolClosureNorm, Service
-from voorzieningen.schemas.sizes import floor_area_m2 as norm_floor_area_m2
 from voorzieningen.schemas.scenario import FacilitySettings, ZoneSettings
 from voorzieningen.schemas.sizes import floor_area_m2
 
@@ -625,7 +624,7 @@ def _check_unique_ignoring_case(ids: pd.Series, path: Path, problems: list[str])
         )
 
 
-def _check_area_vs_places(  # noqa: PLR0913
+def _check_area_vs_places(
     frame: pd.DataFrame,
     path: Path,
     numbers: dict[str, pd.Series],
@@ -635,7 +634,9 @@ def _check_area_vs_places(  # noqa: PLR0913
 ) -> None:
     """Cross-check floor area and capacity of existing buildings."""
     area, places = numbers[T.FLOOR_AREA_M2], numbers[T.CAPACITY_PLACES]
-    rows = frame.index[existing & (area == 0).fillna(value=False) & (places > 0).fillna(value=False)]
+    rows = frame.index[
+        existing & (area == 0).fillna(value=False) & (places > 0).fillna(value=False)
+    ]
     if len(rows):
         problems.append(
             f"({path}, {T.FLOOR_AREA_M2}) | 0 m² with places in {T.CAPACITY_PLACES} in rows "
@@ -652,11 +653,13 @@ def _check_area_vs_places(  # noqa: PLR0913
         )
     costs = CostSettings()
     odd: list[str] = []
-    for line in frame.index[existing & (area > 0).fillna(value=False) & (places > 0).fillna(value=False)]:
+    for line in frame.index[
+        existing & (area > 0).fillna(value=False) & (places > 0).fillna(value=False)
+    ]:
         own = str(service[line])
         if own not in SERVICES:
             continue
-        norm = norm_floor_area_m2(own, float(places[line]), costs)  # type: ignore[arg-type]
+        norm = floor_area_m2(own, float(places[line]), costs)
         ratio = float(area[line]) / norm
         if not 1 / AREA_PER_PLACE_FACTOR <= ratio <= AREA_PER_PLACE_FACTOR:
             odd.append(
@@ -667,7 +670,7 @@ def _check_area_vs_places(  # noqa: PLR0913
         warnings.warn(
             f"({path}, {T.FLOOR_AREA_M2}) | floor area and capacity disagree by more than a "
             f"factor {AREA_PER_PLACE_FACTOR:g}: {'; '.join(odd[:5])}"
-            f"{f' and {len(odd) - 5} more' if len(odd) > 5 else ''}. Check for typos, units "  # noqa: PLR2004
+            f"{f' and {len(odd) - 5} more' if len(odd) > 5 else ''}. Check for typos, units "
             "and thousands separators.",
             VoorzieningenWarning,
             stacklevel=3,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from voorzieningen.schemas.base import StrictModel
+from voorzieningen.schemas.base import MAX_MINUTES, SpeedKph, StrictModel
 
 Mode = Literal["car", "bicycle", "ebike", "walk"]
 
@@ -74,12 +74,12 @@ class EstimateSettings(StrictModel):
     proximity figures, which ``benchmarks/cbs_proximity.py`` uses as a test set.
     """
 
-    detour_factor: dict[Mode, float] = Field(
+    detour_factor: dict[Mode, Annotated[float, Field(ge=1, le=10)]] = Field(
         default_factory=lambda: dict(DEFAULT_DETOUR_FACTOR)  # type: ignore[arg-type]
     )
     """Network distance / straight-line distance per mode (dimensionless, >= 1)."""
 
-    speed_kph: dict[Mode, float] = Field(
+    speed_kph: dict[Mode, SpeedKph] = Field(
         default_factory=lambda: dict(DEFAULT_EFFECTIVE_SPEED_KPH)  # type: ignore[arg-type]
     )
     """Effective door-to-door speed per mode in km/h over the network distance (access legs,
@@ -91,7 +91,7 @@ class EstimateSettings(StrictModel):
     area, clipped to its polygon when given), and a zone's time to a site is the mean over
     those residents; ``"centroid"``, everyone at the centroid."""
 
-    settled_density_per_km2: float = Field(default=DEFAULT_SETTLED_DENSITY_PER_KM2, gt=0)
+    settled_density_per_km2: float = Field(default=DEFAULT_SETTLED_DENSITY_PER_KM2, gt=0, le=1e5)
     """Residents per km² of the settled part of a zone (sets the settlement disk's radius)."""
 
     spread_points: int = Field(default=32, ge=1, le=1024)
@@ -139,10 +139,10 @@ class NetworkSettings(StrictModel):
     mode: Mode = "car"
     """Travel mode used for accessibility (home -> facility)."""
 
-    cutoff_min: float = Field(default=60.0, gt=0)
+    cutoff_min: float = Field(default=60.0, gt=0, le=MAX_MINUTES)
     """Pairs (zone, site) slower than this, in minutes, are dropped from the travel-time table."""
 
-    max_snap_m: float = Field(default=1000.0, gt=0)
+    max_snap_m: float = Field(default=1000.0, gt=0, le=1e5)
     """Points farther than this from the road network, in metres, are reported, not snapped."""
 
     demand_points: Literal["centroid", "network"] = "centroid"
@@ -159,18 +159,20 @@ class NetworkSettings(StrictModel):
     """Age group whose walking speed is used (a key of ``walk_speed_kph``). Only matters for
     ``mode="walk"`` and for the walked access and egress legs of a car trip."""
 
-    walk_speed_kph: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WALK_SPEED_KPH))
+    walk_speed_kph: dict[str, SpeedKph] = Field(
+        default_factory=lambda: dict(DEFAULT_WALK_SPEED_KPH)
+    )
     """Walking speed in km/h by age group (defaults: child 4.0, adult 4.8, senior (65-79)
     4.0, elderly (80+) 3.2)."""
 
-    bicycle_speed_kph: float = Field(default=15.0, gt=0)
+    bicycle_speed_kph: float = Field(default=15.0, gt=0, le=300)
     """Cruising speed of an ordinary bicycle in km/h (Dutch utility cycling averages 15-16 km/h,
     including stops). Capped by a lower signed maxspeed (e.g. a woonerf at walking pace)."""
 
-    ebike_speed_kph: float = Field(default=20.0, gt=0)
+    ebike_speed_kph: float = Field(default=20.0, gt=0, le=300)
     """Cruising speed of an e-bike (pedal assistance up to 25 km/h) in km/h."""
 
-    car_speed_kph: dict[str, float] = Field(default_factory=dict)
+    car_speed_kph: dict[str, SpeedKph] = Field(default_factory=dict)
     """Overrides of the Dutch car speed table (``defaults/speeds_nl.csv``) by OSM ``highway``
     class or by implicit maxspeed code, in km/h, e.g. ``{"residential": 25, "NL:rural": 70}``.
     Used for edges whose speed is imputed and for implicit maxspeed codes."""
@@ -179,7 +181,7 @@ class NetworkSettings(StrictModel):
     """Use the signed ``maxspeed`` of an edge for cars when it can be parsed; when False, every
     car speed comes from the highway-class table."""
 
-    access_speed_kph: float | None = Field(default=None, gt=0)
+    access_speed_kph: float | None = Field(default=None, gt=0, le=300)
     """Speed in km/h of the off-network access leg (point -> snap position) and egress leg
     (snap position -> point), which are straight lines. ``None`` means: the walking speed of
     ``age_group`` for walk and car trips (the car is parked on the street), the cycling speed

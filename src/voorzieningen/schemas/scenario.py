@@ -10,13 +10,17 @@ from __future__ import annotations
 import itertools
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from voorzieningen.schemas.base import StrictModel, check_relative_path
-from voorzieningen.schemas.demand import DemandSettings
+from voorzieningen.schemas.demand import YEAR_RANGE, DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings
 from voorzieningen.schemas.solver import SolverSettings
+
+#: Most planning periods a scenario may have (assumption: 50 five-year periods is 250 years;
+#: the model grows linearly with periods, see issue 14).
+MAX_PERIODS = 50
 
 
 class ZoneSettings(StrictModel):
@@ -68,7 +72,7 @@ class FacilitySettings(StrictModel):
     portfolio_file: str | None = "portfolio.csv"
     """The corporation's buildings and candidate sites, a CSV in the region folder."""
 
-    school_capacity_headroom: float = Field(default=1.15, ge=1.0)
+    school_capacity_headroom: float = Field(default=1.15, ge=1.0, le=10)
     """Capacity of a DUO school as a multiple of its current pupils (the buildings are not
     in the DUO file; 15 % headroom is an assumption)."""
 
@@ -113,9 +117,12 @@ class Scenario(StrictModel):
     description: str = ""
     """Free text shown in reports."""
 
-    periods: list[int] = Field(default_factory=lambda: [2025, 2030, 2035, 2040], min_length=1)
-    """Planning periods (years, 1 January), increasing. Each period lasts until the next;
-    the last lasts as long as the one before it (5 years if there is only one)."""
+    periods: list[int] = Field(
+        default_factory=lambda: [2025, 2030, 2035, 2040], min_length=1, max_length=MAX_PERIODS
+    )
+    """Planning periods (years, 1 January, within 2000-2100 and not before
+    ``demand.base_year``), increasing, at most 50. Each period lasts until the next; the last
+    lasts as long as the one before it (5 years if there is only one)."""
 
     zones: ZoneSettings = Field(default_factory=ZoneSettings)
     """Demand zones."""
@@ -178,7 +185,26 @@ class Scenario(StrictModel):
         if any(b <= a for a, b in itertools.pairwise(periods)):
             msg = f"periods must be strictly increasing years, got {periods}"
             raise ValueError(msg)
+        low, high = YEAR_RANGE
+        odd = [p for p in periods if not low <= p <= high]
+        if odd:
+            msg = (
+                f"periods must be calendar years within {low}-{high} (1 January of each "
+                f"period's first year), got {odd}"
+            )
+            raise ValueError(msg)
         return periods
+
+    @model_validator(mode="after")
+    def _periods_after_base_year(self) -> Scenario:
+        if min(self.periods) < self.demand.base_year:
+            msg = (
+                f"periods {self.periods} start before demand.base_year "
+                f"{self.demand.base_year}, the year of the population data; the projection "
+                "only runs forward. Start the periods in or after that year."
+            )
+            raise ValueError(msg)
+        return self
 
     def period_years(self) -> list[float]:
         """
