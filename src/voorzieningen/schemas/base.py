@@ -9,10 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 #: Plausible ranges of numbers that appear in several settings (documented bounds: a value
 #: outside is a typo or a unit error, and would make a run meaningless or abort the solver).
-#: A speed in km/h (walking to driving on a motorway).
-SpeedKph = Annotated[float, Field(gt=0, le=300)]
-#: A dimensionless positive weight or factor.
-Weight = Annotated[float, Field(gt=0, le=1e6)]
+#: Fastest speed of any mode, km/h (above any Dutch speed limit).
+MAX_SPEED_KPH = 300.0
 #: A share between 0 and 1.
 Share = Annotated[float, Field(ge=0, le=1)]
 #: A travel time in minutes (10 hours at most).

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from voorzieningen.schemas.base import MAX_MINUTES, StrictModel, Weight, check_relative_path
+from voorzieningen.schemas.base import MAX_MINUTES, StrictModel, check_relative_path
 
 Service = Literal["school", "gp", "community_hall"]
 SERVICES: tuple[Service, ...] = ("school", "gp", "community_hall")
@@ -504,7 +504,7 @@ class ModelOptions(StrictModel):
     norms; ``"worst_off"``: minimise, per service, the largest zone-average travel time
     (minutes; unserved persons count at the unmet penalty), then demand-weighted travel time."""
 
-    service_weights: dict[Service, Weight] = Field(default_factory=dict)
+    service_weights: dict[Service, float] = Field(default_factory=dict)
     """Access objective: weight of one person-minute (and of one unserved person) per
     service, e.g. ``{gp = 2.0}`` when a trip to the GP matters twice as much as one to the
     community hall; services not named weigh 1. Age is already in the demand: GP demand is
@@ -560,7 +560,7 @@ class ModelOptions(StrictModel):
     service's peak total demand in the region (a numerical bound; the size limits per
     site are ``costs.<service>.max_places`` and the portfolio's ``max_places``)."""
 
-    unmet_penalty_min_by_service: dict[Service, Weight] = Field(default_factory=dict)
+    unmet_penalty_min_by_service: dict[Service, float] = Field(default_factory=dict)
     """Access objective: penalty per unserved person of one service, minutes per person
     (per period, weighted like travel time); services not named use ``unmet_penalty_min``.
     E.g. ``{school = 360}`` when an unplaced pupil weighs more than six hours' travel."""

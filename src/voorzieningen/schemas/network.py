@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from voorzieningen.schemas.base import MAX_MINUTES, SpeedKph, StrictModel
+from voorzieningen.schemas.base import MAX_MINUTES, MAX_SPEED_KPH, StrictModel
 
 Mode = Literal["car", "bicycle", "ebike", "walk"]
 
@@ -64,6 +64,10 @@ DEFAULT_EFFECTIVE_SPEED_KPH: dict[str, float] = {
 DEFAULT_SETTLED_DENSITY_PER_KM2 = 5050.0
 
 
+#: Largest network detour factor (dimensionless; 10 = a road ten times the straight line).
+MAX_DETOUR = 10.0
+
+
 class EstimateSettings(StrictModel):
     """Estimated travel times: straight-line distance x detour factor, at an effective speed.
 
@@ -74,12 +78,12 @@ class EstimateSettings(StrictModel):
     proximity figures, which ``benchmarks/cbs_proximity.py`` uses as a test set.
     """
 
-    detour_factor: dict[Mode, Annotated[float, Field(ge=1, le=10)]] = Field(
+    detour_factor: dict[Mode, float] = Field(
         default_factory=lambda: dict(DEFAULT_DETOUR_FACTOR)  # type: ignore[arg-type]
     )
     """Network distance / straight-line distance per mode (dimensionless, >= 1)."""
 
-    speed_kph: dict[Mode, SpeedKph] = Field(
+    speed_kph: dict[Mode, float] = Field(
         default_factory=lambda: dict(DEFAULT_EFFECTIVE_SPEED_KPH)  # type: ignore[arg-type]
     )
     """Effective door-to-door speed per mode in km/h over the network distance (access legs,
@@ -105,16 +109,19 @@ class EstimateSettings(StrictModel):
             if missing:
                 msg = f"network.estimate.{name} lacks modes {missing}; give a value for each"
                 raise ValueError(msg)
-        low = {m: f for m, f in self.detour_factor.items() if not f >= 1.0}
+        low = {m: f for m, f in self.detour_factor.items() if not 1.0 <= f <= MAX_DETOUR}
         if low:
             msg = (
                 f"network.estimate.detour_factor must be at least 1 (a road is never shorter "
-                f"than the straight line); got {low}"
+                f"than the straight line) and at most {MAX_DETOUR:g}; got {low}"
             )
             raise ValueError(msg)
-        slow = {m: v for m, v in self.speed_kph.items() if not v > 0}
+        slow = {m: v for m, v in self.speed_kph.items() if not 0 < v <= MAX_SPEED_KPH}
         if slow:
-            msg = f"network.estimate.speed_kph must be positive (km/h); got {slow}"
+            msg = (
+                f"network.estimate.speed_kph must be positive (km/h) and at most "
+                f"{MAX_SPEED_KPH:g}; got {slow}"
+            )
             raise ValueError(msg)
         return self
 
@@ -159,20 +166,18 @@ class NetworkSettings(StrictModel):
     """Age group whose walking speed is used (a key of ``walk_speed_kph``). Only matters for
     ``mode="walk"`` and for the walked access and egress legs of a car trip."""
 
-    walk_speed_kph: dict[str, SpeedKph] = Field(
-        default_factory=lambda: dict(DEFAULT_WALK_SPEED_KPH)
-    )
+    walk_speed_kph: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WALK_SPEED_KPH))
     """Walking speed in km/h by age group (defaults: child 4.0, adult 4.8, senior (65-79)
     4.0, elderly (80+) 3.2)."""
 
-    bicycle_speed_kph: float = Field(default=15.0, gt=0, le=300)
+    bicycle_speed_kph: float = Field(default=15.0, gt=0, le=MAX_SPEED_KPH)
     """Cruising speed of an ordinary bicycle in km/h (Dutch utility cycling averages 15-16 km/h,
     including stops). Capped by a lower signed maxspeed (e.g. a woonerf at walking pace)."""
 
-    ebike_speed_kph: float = Field(default=20.0, gt=0, le=300)
+    ebike_speed_kph: float = Field(default=20.0, gt=0, le=MAX_SPEED_KPH)
     """Cruising speed of an e-bike (pedal assistance up to 25 km/h) in km/h."""
 
-    car_speed_kph: dict[str, SpeedKph] = Field(default_factory=dict)
+    car_speed_kph: dict[str, float] = Field(default_factory=dict)
     """Overrides of the Dutch car speed table (``defaults/speeds_nl.csv``) by OSM ``highway``
     class or by implicit maxspeed code, in km/h, e.g. ``{"residential": 25, "NL:rural": 70}``.
     Used for edges whose speed is imputed and for implicit maxspeed codes."""
@@ -181,7 +186,7 @@ class NetworkSettings(StrictModel):
     """Use the signed ``maxspeed`` of an edge for cars when it can be parsed; when False, every
     car speed comes from the highway-class table."""
 
-    access_speed_kph: float | None = Field(default=None, gt=0, le=300)
+    access_speed_kph: float | None = Field(default=None, gt=0, le=MAX_SPEED_KPH)
     """Speed in km/h of the off-network access leg (point -> snap position) and egress leg
     (snap position -> point), which are straight lines. ``None`` means: the walking speed of
     ``age_group`` for walk and car trips (the car is parked on the street), the cycling speed
@@ -205,9 +210,9 @@ class NetworkSettings(StrictModel):
                 f"{known} or add it to network.walk_speed_kph"
             )
             raise ValueError(msg)
-        bad = {k: v for k, v in self.walk_speed_kph.items() if not v > 0}
-        bad.update({k: v for k, v in self.car_speed_kph.items() if not v > 0})
+        bad = {k: v for k, v in self.walk_speed_kph.items() if not 0 < v <= MAX_SPEED_KPH}
+        bad.update({k: v for k, v in self.car_speed_kph.items() if not 0 < v <= MAX_SPEED_KPH})
         if bad:
-            msg = f"speeds must be positive (km/h); got {bad}"
+            msg = f"speeds must be positive (km/h) and at most {MAX_SPEED_KPH:g}; got {bad}"
             raise ValueError(msg)
         return self
