@@ -12,10 +12,12 @@ schools, PC4 centroids). It decides three things explicitly, and never guesses s
 - **Numbers.** In the columns the caller declares numeric, each cell is read with a decimal
   point (``1,420.5``) or a decimal comma (``1.420,5``, Dutch). A cell such as ``1.420`` or
   ``1,420`` has two readings (1.42 or 1420). It is decided, in this order, by the declared
-  setting (``decimal="point"`` or ``"comma"``), by the other cells of its column, by the
-  other numeric columns of the file, or by the column's plausible range when only one
-  reading lies within it; otherwise the file is refused with a message that names the
-  cell and shows both readings.
+  setting (``decimal="point"`` or ``"comma"``), by the other cells of its column (never by
+  other columns: users paste coordinates with a decimal point next to amounts typed with
+  Dutch thousands separators), or by the column's plausible range when exactly one reading
+  lies within it; otherwise the file is refused with a message that names the cell and
+  shows both readings. A cell that is not a number in its column's convention is never
+  read another way.
 
 Row labels of the returned frame are the file's real line numbers (the header is line 1;
 blank lines and line breaks inside quoted cells are counted), so every message can name
@@ -59,6 +61,7 @@ _COMMA_GROUPS = re.compile(r"[1-9]\d{0,2}(,\d{3})+(\.\d*)?")  # 1,420,000 / 1,42
 _POINT_DECIMAL = re.compile(r"(\d+\.\d*|\.\d+)")
 _COMMA_DECIMAL = re.compile(r"(\d+,\d*|,\d+)")
 _SCIENTIFIC = re.compile(r"(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+_PLAIN_SCIENTIFIC = re.compile(r"\d+[eE][+-]?\d+")  # 1e6: no separator, either convention
 
 
 @dataclass(frozen=True)
@@ -419,12 +422,16 @@ def _check_complete(
 ) -> None:
     """Refuse a data file that is cut off: short rows, or no line break after the last row."""
     short = [line for line, cells in zip(lines, rows, strict=True) if len(cells) != len(header)]
-    if short or (rows and not text.endswith(("\n", "\r"))):
-        where = (
-            f"rows on lines {format_rows(short)} have fewer than the header's {len(header)} cells"
-            if short
-            else f"the last row (line {lines[-1]}) does not end with a line break"
-        )
+    unended = bool(rows) and not text.endswith(("\n", "\r"))
+    if short or unended:
+        if unended:
+            where = (
+                f"the last row (line {lines[-1]}) is cut off: {len(rows[-1])} of "
+                f"{len(header)} cells and no line break at the end"
+            )
+        else:
+            where = f"rows on lines {format_rows(short)} have fewer than the header's "
+            where += f"{len(header)} cells"
         msg = (
             f"({path}) | the {what} data file looks truncated or damaged: {where}. It holds "
             f"{len(rows)} rows as it is; restore the file from its source (see PROVENANCE.md "
@@ -457,7 +464,7 @@ def _readings(cells: pd.Series) -> _Cell:
     sci = matches(_SCIENTIFIC)
     one_dot, one_comma = matches(_ONE_GROUP_DOT), matches(_ONE_GROUP_COMMA)
     point_ok = plain | sci | matches(_POINT_DECIMAL) | matches(_COMMA_GROUPS)
-    comma_ok = plain | matches(_COMMA_DECIMAL) | matches(_DOT_GROUPS)
+    comma_ok = plain | matches(_PLAIN_SCIENTIFIC) | matches(_COMMA_DECIMAL) | matches(_DOT_GROUPS)
     as_point = _floats(body.where(point_ok).str.replace(",", "", regex=False))
     as_comma = _floats(
         body.where(comma_ok).str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -490,7 +497,13 @@ def _read_numbers(
     path: Path,
     setting: str | None,
 ) -> dict[str, str]:
-    """Convert the numeric columns of ``frame`` in place; return each column's decimal."""
+    """Convert the numeric columns of ``frame`` in place; return each column's decimal.
+
+    Each column is decided on its own (a file may mix conventions between columns, e.g.
+    coordinates pasted with a decimal point next to amounts typed with Dutch thousands
+    separators): by ``decimal`` when declared, else by its cells that can only be read one
+    way, else cell by cell by ``ranges`` when exactly one reading is plausible.
+    """
     readings = {col: _readings(frame[col]) for col in columns}
     if infer:
         readings = {
@@ -499,24 +512,16 @@ def _read_numbers(
             if frame[col].notna().any()
             and (r.point.notna() | r.comma.notna())[frame[col].notna()].all()
         }
-    evidence: dict[str, set[str]] = {}
-    for col, r in readings.items():
-        styles: set[str] = set()
-        if r.only_point.any():
-            styles.add("point")
-        if r.only_comma.any():
-            styles.add("comma")
-        evidence[col] = styles
     problems: list[str] = []
-    file_styles = set().union(*evidence.values()) if evidence else set()
     decided: dict[str, str] = {}
     key = f"set {setting} = " if setting else "declare the decimal separator ("
     close = "" if setting else ")"
     for col, r in readings.items():
-        style: str | None
         if decimal != "auto":
-            style = str(decimal)
-        elif len(evidence[col]) == 2:
+            values = r.point if decimal == "point" else r.comma
+            decided[col] = str(decimal)
+            how = f'{setting} = "{decimal}"' if setting else f'decimal = "{decimal}"'
+        elif r.only_point.any() and r.only_comma.any():
             lp = file_rows(r.only_point[r.only_point].index[:3])
             lc = file_rows(r.only_comma[r.only_comma].index[:3])
             problems.append(
@@ -525,22 +530,36 @@ def _read_numbers(
                 f'the same way, or {key}"point" or "comma"{close}'
             )
             continue
-        elif evidence[col]:
-            style = next(iter(evidence[col]))
-        elif len(file_styles) == 1:
-            style = next(iter(file_styles))
-        else:
-            style = _by_range(r, ranges.get(col))
-            if style is None:
-                problems.append(_ambiguous_message(r, col, path, key, close))
-                continue
-        values = r.point if style == "point" else r.comma
-        if style == "range":
-            low, high = ranges[col]
-            in_point = r.point.between(low, high)
-            values = r.point.where(~r.ambiguous | in_point, r.comma)
-        if (r.ambiguous.any() or r.only_point.any() or r.only_comma.any()) and style != "range":
+        elif r.only_point.any() or r.only_comma.any():
+            style = "point" if r.only_point.any() else "comma"
+            values = r.point if style == "point" else r.comma
             decided[col] = style
+            how = f"the column's other cells use a decimal {style}"
+        else:
+            values = r.point.where(~r.ambiguous)
+            undecided = r.ambiguous
+            bounds = ranges.get(col)
+            if bounds is not None and r.ambiguous.any():
+                in_point = r.point.between(*bounds)
+                in_comma = r.comma.between(*bounds)
+                values = values.where(~(r.ambiguous & in_point & ~in_comma), r.point)
+                values = values.where(~(r.ambiguous & in_comma & ~in_point), r.comma)
+                undecided = r.ambiguous & (in_point == in_comma)
+            if undecided.any():
+                problems.append(_ambiguous_message(r, undecided, col, path, key, close))
+                continue
+            how = ""
+        # A cell that pandas would read but that is not a number in the column's convention
+        # (``4.3585`` where the decimal is a comma) must not slip through as another number.
+        loose = pd.to_numeric(frame[col], errors="coerce")
+        slipped = values.isna() & frame[col].notna() & loose.notna() & np.isfinite(loose)
+        if slipped.any():
+            shown = [f"line {i}: {frame[col][i]!r}" for i in list(slipped[slipped].index)[:5]]
+            problems.append(
+                f"({path}, {col}) | not a number as written in this column ({how}): "
+                f"{'; '.join(shown)}; write every number of the column the same way"
+            )
+            continue
         number = values.notna()
         if infer and not number[frame[col].notna()].all():
             continue
@@ -553,30 +572,17 @@ def _read_numbers(
     return decided
 
 
-def _by_range(r: _Cell, bounds: tuple[float, float] | None) -> str | None:
-    """``"range"`` when every ambiguous cell has exactly one reading in ``bounds``."""
-    if not r.ambiguous.any():
-        return "point"
-    if bounds is None:
-        return None
-    low, high = bounds
-    amb = r.ambiguous
-    in_point = r.point[amb].between(low, high)
-    in_comma = r.comma[amb].between(low, high)
-    if (in_point ^ in_comma).all():
-        return "range"
-    return None
-
-
-def _ambiguous_message(r: _Cell, col: str, path: Path, key: str, close: str) -> str:
+def _ambiguous_message(
+    r: _Cell, cells_mask: pd.Series, col: str, path: Path, key: str, close: str
+) -> str:
     """Name the cells of a column that have two readings, showing both."""
-    cells = r.ambiguous[r.ambiguous].index
+    cells = cells_mask[cells_mask].index
     shown = [f"line {line}: {r.point[line]:g} or {r.comma[line]:g}" for line in list(cells)[:5]]
     more = f" and {len(cells) - 5} more" if len(cells) > 5 else ""
     return (
         f"({path}, {col}) | numbers with two readings ({'; '.join(shown)}{more}): a '.' or ','"
         " before three digits is a decimal separator in one convention and a thousands "
-        "separator in the other, and no other cell of the file decides it. Write the numbers "
+        "separator in the other, and no cell of the column decides it. Write the numbers "
         f'without thousands separators, or {key}"comma" (Dutch: 1.420 = 1420) or '
         f'"point" (1.420 = 1.42){close}.'
     )
