@@ -11,13 +11,14 @@ schools, PC4 centroids). It decides three things explicitly, and never guesses s
   most cells. A tie between two separators is refused.
 - **Numbers.** In the columns the caller declares numeric, each cell is read with a decimal
   point (``1,420.5``) or a decimal comma (``1.420,5``, Dutch). A cell such as ``1.420`` or
-  ``1,420`` has two readings (1.42 or 1420). It is decided, in this order, by the declared
-  setting (``decimal="point"`` or ``"comma"``), by the other cells of its column (never by
-  other columns: users paste coordinates with a decimal point next to amounts typed with
-  Dutch thousands separators), or by the column's plausible range when exactly one reading
-  lies within it; otherwise the file is refused with a message that names the cell and
-  shows both readings. A cell that is not a number in its column's convention is never
-  read another way.
+  ``1,420`` has two readings (1.42 or 1420). It is decided, in this order,
+  by the other cells of its column (never by other columns: users paste coordinates with a
+  decimal point next to amounts typed with Dutch thousands separators), by the declared
+  setting (``decimal="point"`` or ``"comma"``; a column whose cells contradict it while
+  holding such a cell is refused), or by the column's plausible range when exactly one
+  reading lies within it; otherwise the file is refused with a message that names the
+  cell and shows both readings. A cell that is not a number in its column's convention is
+  never read another way.
 
 Row labels of the returned frame are the file's real line numbers (the header is line 1;
 blank lines and line breaks inside quoted cells are counted), so every message can name
@@ -61,7 +62,7 @@ _COMMA_GROUPS = re.compile(r"[1-9]\d{0,2}(,\d{3})+(\.\d*)?")  # 1,420,000 / 1,42
 _POINT_DECIMAL = re.compile(r"(\d+\.\d*|\.\d+)")
 _COMMA_DECIMAL = re.compile(r"(\d+,\d*|,\d+)")
 _SCIENTIFIC = re.compile(r"(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
-_PLAIN_SCIENTIFIC = re.compile(r"\d+[eE][+-]?\d+")  # 1e6: no separator, either convention
+_COMMA_SCIENTIFIC = re.compile(r"(\d+,?\d*|,\d+)[eE][+-]?\d+")  # 1,5e+20 (pandas, decimal=",")
 
 
 @dataclass(frozen=True)
@@ -464,7 +465,7 @@ def _readings(cells: pd.Series) -> _Cell:
     sci = matches(_SCIENTIFIC)
     one_dot, one_comma = matches(_ONE_GROUP_DOT), matches(_ONE_GROUP_COMMA)
     point_ok = plain | sci | matches(_POINT_DECIMAL) | matches(_COMMA_GROUPS)
-    comma_ok = plain | matches(_PLAIN_SCIENTIFIC) | matches(_COMMA_DECIMAL) | matches(_DOT_GROUPS)
+    comma_ok = plain | matches(_COMMA_SCIENTIFIC) | matches(_COMMA_DECIMAL) | matches(_DOT_GROUPS)
     as_point = _floats(body.where(point_ok).str.replace(",", "", regex=False))
     as_comma = _floats(
         body.where(comma_ok).str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -517,24 +518,33 @@ def _read_numbers(
     key = f"set {setting} = " if setting else "declare the decimal separator ("
     close = "" if setting else ")"
     for col, r in readings.items():
-        if decimal != "auto":
-            values = r.point if decimal == "point" else r.comma
-            decided[col] = str(decimal)
-            how = f'{setting} = "{decimal}"' if setting else f'decimal = "{decimal}"'
-        elif r.only_point.any() and r.only_comma.any():
-            lp = file_rows(r.only_point[r.only_point].index[:3])
-            lc = file_rows(r.only_comma[r.only_comma].index[:3])
+        point_lines = file_rows(r.only_point[r.only_point].index[:3])
+        comma_lines = file_rows(r.only_comma[r.only_comma].index[:3])
+        if point_lines and comma_lines:
             problems.append(
-                f"({path}, {col}) | mixes a decimal point (lines {format_rows(lp)}) and a "
-                f"decimal comma (lines {format_rows(lc)}); write every number of the column "
-                f'the same way, or {key}"point" or "comma"{close}'
+                f"({path}, {col}) | mixes a decimal point (lines {format_rows(point_lines)}) "
+                f"and a decimal comma (lines {format_rows(comma_lines)}); write every number "
+                f'of the column the same way, or {key}"point" or "comma"{close}'
             )
             continue
-        elif r.only_point.any() or r.only_comma.any():
-            style = "point" if r.only_point.any() else "comma"
-            values = r.point if style == "point" else r.comma
-            decided[col] = style
-            how = f"the column's other cells use a decimal {style}"
+        evidence = "point" if point_lines else ("comma" if comma_lines else None)
+        if evidence is not None:
+            if decimal not in ("auto", evidence) and r.ambiguous.any():
+                amb = file_rows(r.ambiguous[r.ambiguous].index[:3])
+                problems.append(
+                    f"({path}, {col}) | lines {format_rows(point_lines or comma_lines)} use "
+                    f"a decimal {evidence}, but the declared {setting or 'decimal'} = "
+                    f'"{decimal}" reads lines {format_rows(amb)} the other way; write every '
+                    "number of the column the same way"
+                )
+                continue
+            values = r.point if evidence == "point" else r.comma
+            decided[col] = evidence
+            how = f"its other cells use a decimal {evidence}"
+        elif decimal != "auto":
+            values = r.point if decimal == "point" else r.comma
+            decided[col] = str(decimal)
+            how = f'{setting or "decimal"} = "{decimal}"'
         else:
             values = r.point.where(~r.ambiguous)
             undecided = r.ambiguous
@@ -548,7 +558,7 @@ def _read_numbers(
             if undecided.any():
                 problems.append(_ambiguous_message(r, undecided, col, path, key, close))
                 continue
-            how = ""
+            how = "digits only"
         # A cell that pandas would read but that is not a number in the column's convention
         # (``4.3585`` where the decimal is a comma) must not slip through as another number.
         loose = pd.to_numeric(frame[col], errors="coerce")
