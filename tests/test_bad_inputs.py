@@ -148,9 +148,7 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
                         hit = (want["id"], want["issue"]) in found and want["id"] in said
                         kind = "named" if hit else "none"
                         text = "\n".join(rows["detail"].astype(str))
-                        return Outcome(
-                            kind, None, text, reported=found, warned=want["id"] in said
-                        )
+                        return Outcome(kind, None, text, reported=found, warned=want["id"] in said)
     except errors.VoorzieningenError as err:
         return Outcome("named", err, str(err))
     except Exception as err:

@@ -242,5 +242,7 @@ def test_real_line_numbers_in_portfolio_messages(tmp_path: Path) -> None:
     rows[6] = 'gp-5,"two\nlines",existing,gp,4.35,52.01,650,10500,900000'
     rows.append("gp-99,P99,bestaand,gp,4.35,52.01,650,10500,900000")
     path = write(tmp_path, "\n".join(rows) + "\n", "portfolio.csv")
-    with pytest.raises(InputDataError, match=r"kind\) \| must be 'existing' or 'candidate' in rows 14$"):
+    with pytest.raises(
+        InputDataError, match=r"kind\) \| must be 'existing' or 'candidate' in rows 14$"
+    ):
         load_portfolio(path)
