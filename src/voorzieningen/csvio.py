@@ -353,13 +353,14 @@ def read_csv(
         )
         raise InputDataError(msg)
     width = len(header)
-    padded = [[*cells, *([""] * (width - len(cells)))] for cells in rows]
-    frame = pd.DataFrame(padded, columns=header, index=pd.Index(lines, name="line"), dtype=object)
-    frame = pd.DataFrame(
-        {col: frame[col].str.strip() for col in header}, index=frame.index, dtype=object
-    )
     missing_text = NA_TEXTS if na_text else frozenset({""})
-    frame = frame.mask(frame.isin(missing_text))
+    padded = [
+        [None if c in missing_text else c for c in (cell.strip() for cell in cells)]
+        + [None] * (width - len(cells))
+        for cells in rows
+    ]
+    frame = pd.DataFrame(padded, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    frame = frame.where(frame.notna(), np.nan)
     keep_text = set(dtype or {})
     if numeric == "infer":
         columns = [c for c in header if c not in keep_text]
@@ -505,6 +506,8 @@ def _read_numbers(
     separators): by ``decimal`` when declared, else by its cells that can only be read one
     way, else cell by cell by ``ranges`` when exactly one reading is plausible.
     """
+    if decimal == "point" and not infer:
+        columns = [c for c in columns if not _plain_point_column(frame, c)]
     readings = {col: _readings(frame[col]) for col in columns}
     if infer:
         readings = {
@@ -580,6 +583,27 @@ def _read_numbers(
     if problems:
         raise InputDataError("\n".join(problems))
     return decided
+
+
+def _plain_point_column(frame: pd.DataFrame, col: str) -> bool:
+    """Read a column of a declared decimal-point file directly when no cell holds a comma.
+
+    Without a comma or a second dot no cell can only be read with a decimal comma, and each
+    has one reading with a decimal point (``1.420`` is 1.42 as declared), so the vectorised
+    parser is exact.
+    Cells that are not finite numbers stay text for the caller to report. Returns whether
+    the column was converted here.
+    """
+    text = frame[col].dropna().astype(str)
+    if text.str.contains(",", regex=False).any() or (text.str.count(r"\.") > 1).any():
+        return False  # a comma or Dutch groups (1.250.000): decide the column cell by cell
+    values = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    number = np.isfinite(values)
+    if number.all() or frame[col][~number].isna().all():
+        frame[col] = values.where(number)
+    else:
+        frame[col] = frame[col].where(~number, values)
+    return True
 
 
 def _ambiguous_message(
