@@ -153,3 +153,27 @@ def test_dutch_portfolio_reads_as_written(tmp_path):
     path = tmp_path / "dutch.csv"
     path.write_bytes(("\ufeff" + dutch).encode("utf-8"))
     pd.testing.assert_frame_equal(load_portfolio(path), comma)
+
+
+DUO_HEADER = (
+    "naam,type,gemeente,vestigingscode,leerlingen,lon,lat\n"
+    "School A,basisschool,DELFT,99ZZ00,420,4.35,52.01\n"
+)
+
+
+def test_duo_school_with_two_buildings_counts_its_pupils_once(tmp_path):
+    """The DUO file repeats a school's pupils on each of its buildings' rows (Nov 2024: 67)."""
+    (tmp_path / "cbs").mkdir()
+    path = tmp_path / "cbs" / "duo.csv"
+    path.write_text(
+        DUO_HEADER
+        + "School A,basisschool,DELFT,99ZZ00,420,4.36,52.02\n"
+        + "School B,basisschool,DELFT,99ZZ01,100,4.37,52.03\n",
+        encoding="utf-8",
+    )
+    settings = FacilitySettings(duo_file="cbs/duo.csv")
+    with pytest.warns(VoorzieningenWarning, match=r"99ZZ00 appear on several rows \(lines 2, 3\)"):
+        schools = load_duo_schools(tmp_path, ["Delft"], settings)
+    assert list(schools.index) == ["duo-99ZZ00", "duo-99ZZ01"]
+    assert schools.loc["duo-99ZZ00", "capacity_places"] == round(420 * 1.15)
+    assert schools.loc["duo-99ZZ00", "lon"] == 4.35

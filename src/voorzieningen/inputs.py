@@ -347,14 +347,30 @@ def load_duo_schools(
         decimal="point",
         data_file=True,
     )
-    # Not unique: the Nov 2024 file lists 67 basisschool codes twice (one row per BRIN
-    # registration of a shared building).
+    # Not unique: a school with several buildings has one row per building (see below).
     _check_ids(frame, "vestigingscode", path, what="DUO school locations", unique=False)
     wanted = {_norm_gemeente(g) for g in gemeenten}
     keep = frame["type"].eq("basisschool") & frame["gemeente"].astype(str).map(_norm_gemeente).isin(
         wanted
     )
     schools = frame[keep].copy()
+    codes = schools["vestigingscode"].astype(str).str.strip()
+    twice = codes.duplicated(keep="first")
+    if twice.any():
+        # The Nov 2024 file lists 67 basisschool codes two or three times: one school with
+        # several buildings, each row repeating the school's pupil count. Counting every row
+        # would multiply the school's capacity; one site per school is kept.
+        lines = T.file_rows(schools.index[codes.isin(set(codes[twice]))])
+        warnings.warn(
+            f"({path}, vestigingscode) | {T.format_rows(sorted(set(codes[twice])))} appear on "
+            f"several rows (lines {T.format_rows(lines)}) of the DUO data file: one school "
+            "with several buildings, each row repeating the school's pupils. The first "
+            "building of each is used, with the pupils once; describe the other buildings "
+            "in the portfolio (site_id duo-<vestigingscode> for the first) if they matter.",
+            VoorzieningenWarning,
+            stacklevel=2,
+        )
+        schools = schools[~twice]
     pupils = pd.to_numeric(schools["leerlingen"], errors="coerce")
     sites = pd.DataFrame(
         {
