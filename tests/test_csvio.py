@@ -246,3 +246,9 @@ def test_real_line_numbers_in_portfolio_messages(tmp_path: Path) -> None:
         InputDataError, match=r"kind\) \| must be 'existing' or 'candidate' in rows 14$"
     ):
         load_portfolio(path)
+
+
+def test_empty_header_cells_are_named_by_position(tmp_path: Path) -> None:
+    # Dutch Excel writes ';;' after the last column when a stray cell was ever filled
+    frame = read_csv(write(tmp_path, "a;b;;\r\n1;2;;\r\n"), required=["a", "b"])
+    assert list(frame.columns) == ["a", "b", "unnamed_3", "unnamed_4"]

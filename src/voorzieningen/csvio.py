@@ -392,6 +392,8 @@ def _parse(
         for first, _last, cells in _records(text, sep):
             if not header:
                 header = [c.strip().lstrip("\ufeff") for c in cells]
+                # Excel writes trailing separators for stray cells: name such columns
+                header = [name or f"unnamed_{i + 1}" for i, name in enumerate(header)]
                 header_line = first
                 continue
             if len(cells) > len(header):
