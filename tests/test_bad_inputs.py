@@ -55,6 +55,10 @@ class Outcome:
     error: BaseException | None = None
     text: str = ""
     exit_code: int | None = None
+    #: (id, issue) of every reachability-report row of the case's point, and whether a
+    #: warning named the point (``reported`` cases only).
+    reported: frozenset[tuple[str, str]] = frozenset()
+    warned: bool = False
 
 
 #: Outcomes of the cases run in this session, by name (the summary reruns missing ones).
@@ -137,14 +141,16 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
                     report = results.travel.reachability
                     want = case.get("reported")
                     said = " ".join(str(w.message) for w in caught)
-                    if want and want["id"] not in said:
-                        return Outcome("none", None, f"no warning names {want['id']}: {said!r}")
                     if want and report is not None:
-                        hit = report[
-                            (report["id"] == want["id"]) & (report["issue"] == want["issue"])
-                        ]
-                        if len(hit):
-                            return Outcome("named", None, "\n".join(hit["detail"]))
+                        rows = report[report["id"].astype(str) == want["id"]]
+                        found = frozenset(
+                            (str(i), str(issue))
+                            for i, issue in zip(rows["id"], rows["issue"], strict=True)
+                        )
+                        hit = (want["id"], want["issue"]) in found and want["id"] in said
+                        kind = "named" if hit else "none"
+                        text = "\n".join(rows["detail"].astype(str))
+                        return Outcome(kind, None, text, reported=found, warned=want["id"] in said)
     except errors.VoorzieningenError as err:
         return Outcome("named", err, str(err))
     except Exception as err:
@@ -170,7 +176,9 @@ def test_bad_input(name: str, tmp_path: Path, data_dir: Path, custom_data_dir: P
     if case.get("reported"):
         want = case["reported"]
         assert outcome.kind == "named", f"{name}: {want} not in the reachability report"
-        assert want["id"] in outcome.text or outcome.text
+        assert (want["id"], want["issue"]) in outcome.reported, outcome.reported
+        assert outcome.warned, f"{name}: no warning names {want['id']}"
+        assert outcome.text.strip(), f"{name}: the report row of {want['id']} has no detail"
         return
     assert outcome.kind == "named", f"{name}: no error raised"
     if case["entry"].startswith("cli-"):

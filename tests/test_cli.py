@@ -78,7 +78,7 @@ def test_validate_good_and_with_data(data_dir):
         app, ["validate", str(DELFT), "--scenario", "krap", "--data-dir", str(data_dir)]
     )
     assert result.exit_code == 0, result.output
-    assert "13 zones, 41 sites" in " ".join(result.output.split())
+    assert "13 zones, 55 sites" in " ".join(result.output.split())
 
 
 def test_schema_is_json():

@@ -84,7 +84,7 @@ def test_changing_threads_within_a_process_is_explained(hard_model):
     # HiGHS's thread scheduler is global and fixed by the first solve (any earlier test's).
     solve_model(hard_model, SolverSettings(time_limit_s=0.05))
     with pytest.raises(SolverError, match=r"fixes its number of threads at the first solve"):
-        solve_model(hard_model, SolverSettings(time_limit_s=0.05, threads=97))
+        solve_model(hard_model, SolverSettings(time_limit_s=0.05, threads=48))
 
 
 def test_missing_solver_is_a_clear_solver_error(monkeypatch):

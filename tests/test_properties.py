@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import math
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +16,17 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from voorzieningen.errors import InputDataError, ScenarioError, VerificationError
+from voorzieningen.errors import (
+    InputDataError,
+    ScenarioError,
+    VerificationError,
+    VoorzieningenWarning,
+)
 from voorzieningen.inputs import PORTFOLIO_COLUMNS, load_portfolio
 from voorzieningen.scenarios import load_scenario
+from voorzieningen.schemas.base import MAX_MINUTES
 from voorzieningen.schemas.scenario import Scenario
+from voorzieningen.schemas.solver import MAX_TIME_LIMIT_S
 from voorzieningen.verify import verify_plan
 
 FAST = settings(
@@ -147,9 +155,9 @@ def test_any_override_loads_or_raises_scenario_error(tmp_path_factory, overrides
 
 VALID = {
     "budget.capex_total_eur": st.floats(min_value=0, max_value=1e12),
-    "solver.time_limit_s": st.floats(min_value=1e-3, max_value=1e6),
+    "solver.time_limit_s": st.floats(min_value=1e-3, max_value=MAX_TIME_LIMIT_S),
     "solver.mip_rel_gap": st.floats(min_value=0, max_value=1),
-    "network.cutoff_min": st.floats(min_value=1e-3, max_value=1e4),
+    "network.cutoff_min": st.floats(min_value=1e-3, max_value=MAX_MINUTES),
     "costs.school.new_build_eur_per_m2": st.floats(min_value=0, max_value=1e6),
     "model.allow_unmet_demand": st.booleans(),
     "model.objective": st.sampled_from(["access", "cost"]),
@@ -233,7 +241,9 @@ def test_any_portfolio_csv_loads_or_raises_input_data_error(tmp_path_factory, he
     path = tmp_path_factory.mktemp("pf") / "portfolio.csv"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
-        sites = load_portfolio(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", VoorzieningenWarning)
+            sites = load_portfolio(path)
     except InputDataError:
         return
     assert sites.index.is_unique
@@ -245,7 +255,9 @@ def test_any_portfolio_csv_loads_or_raises_input_data_error(tmp_path_factory, he
 def test_any_bytes_load_or_raise_input_data_error(tmp_path_factory, payload):
     path = tmp_path_factory.mktemp("pfb") / "portfolio.csv"
     path.write_bytes(b"site_id,name,kind,service,lon,lat\n" + payload)
-    with contextlib.suppress(InputDataError):
+    with contextlib.suppress(InputDataError), warnings.catch_warnings():
+        # an empty portfolio, or odd floor areas, warn: neither is an error nor a crash
+        warnings.simplefilter("ignore", VoorzieningenWarning)
         load_portfolio(path)
 
 
@@ -351,3 +363,136 @@ def test_perturbed_plans_are_rejected(solved, kind, amount, with_objective):
     assume(kind != "scale_persons" or amount >= 1e-3)
     with pytest.raises(VerificationError, match=r"violates \d+ rule"):
         verify_plan(broken, data, objective_value=outcome.objective if with_objective else None)
+
+
+# ---------------------------------------------------------------------------------------
+# The CSV dialect reader (issue 14): any supported dialect reads back identical
+# ---------------------------------------------------------------------------------------
+
+from voorzieningen.csvio import read_csv  # noqa: E402
+
+DIALECT = st.fixed_dictionaries(
+    {
+        "sep": st.sampled_from([",", ";", "\t"]),
+        "decimal": st.sampled_from(["point", "comma"]),
+        "groups": st.booleans(),
+        "bom": st.booleans(),
+        "eol": st.sampled_from(["\n", "\r\n"]),
+        "quoting": st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    }
+)
+CSV_NUMBER = st.one_of(
+    st.none(),
+    st.floats(min_value=-1e22, max_value=1e22, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(10**12), max_value=10**12).map(float),
+)
+#: Text cells: any printable text with separators, quotes and line breaks inside, no
+#: surrounding spaces (the reader strips cells) and never empty (empty is missing).
+CSV_TEXT = st.text(
+    alphabet=st.characters(
+        exclude_categories=("Cs", "Cc", "Zl", "Zp"), include_characters=",;\t\"'\n"
+    ),
+    min_size=1,
+    max_size=12,
+).filter(lambda t: t == t.strip())
+
+
+def _format_number(value: float | None, decimal: str, groups: bool) -> str:
+    """Write a number as a spreadsheet in the dialect would (shortest round-trip digits)."""
+    if value is None:
+        return ""
+    text = repr(value)
+    if "e" not in text:
+        sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+        whole, _, frac = body.partition(".")
+        if groups:
+            whole = f"{int(whole):,}"
+        text = sign + whole + ("." + frac if frac else "")
+    if decimal == "comma":
+        text = text.translate(str.maketrans({".": ",", ",": "."}))
+    return text
+
+
+@st.composite
+def dialect_tables(draw: st.DrawFn) -> tuple[dict[str, object], dict[str, list[object]]]:
+    dialect = draw(DIALECT)
+    rows = draw(st.integers(min_value=1, max_value=6))
+    n_num = draw(st.integers(min_value=1, max_value=3))
+    n_text = draw(st.integers(min_value=1, max_value=2))
+    columns: dict[str, list[object]] = {}
+    for i in range(n_num):
+        columns[f"n{i}"] = draw(st.lists(CSV_NUMBER, min_size=rows, max_size=rows))
+    for i in range(n_text):
+        columns[f"t{i}"] = draw(st.lists(CSV_TEXT, min_size=rows, max_size=rows))
+    return dialect, columns
+
+
+def _write_table(path: Path, dialect: dict[str, object], columns: dict[str, list[object]]) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(
+        buffer,
+        delimiter=str(dialect["sep"]),
+        lineterminator=str(dialect["eol"]),
+        quoting=int(str(dialect["quoting"])),
+    )
+    names = list(columns)
+    writer.writerow(names)
+    for values in zip(*columns.values(), strict=True):
+        writer.writerow(
+            [
+                _format_number(v, str(dialect["decimal"]), bool(dialect["groups"]))  # type: ignore[arg-type]
+                if name.startswith("n")
+                else v
+                for name, v in zip(names, values, strict=True)
+            ]
+        )
+    text = buffer.getvalue()
+    path.write_bytes(("\ufeff" if dialect["bom"] else "").encode() + text.encode("utf-8"))
+
+
+def _same(frame: pd.DataFrame, columns: dict[str, list[object]]) -> None:
+    assert list(frame.columns) == list(columns)
+    for name, values in columns.items():
+        got = frame[name].tolist()
+        if name.startswith("n"):
+            want = [math.nan if v is None else v for v in values]
+            assert all(
+                (math.isnan(a) and math.isnan(b)) or a == b  # type: ignore[arg-type]
+                for a, b in zip(got, want, strict=True)
+            ), (name, got, want)
+        else:
+            assert got == values, (name, got, values)
+
+
+@FAST
+@given(table=dialect_tables())
+def test_dialect_reader_reads_back_identical(tmp_path: Path, table: tuple) -> None:  # type: ignore[type-arg]
+    """Write a table in any supported dialect, read it back with the dialect declared."""
+    dialect, columns = table
+    path = tmp_path / "table.csv"
+    _write_table(path, dialect, columns)
+    text_cols = {c: "str" for c in columns if c.startswith("t")}
+    numeric = [c for c in columns if c.startswith("n")]
+    frame = read_csv(
+        path,
+        required=list(columns),
+        dtype=text_cols,
+        numeric=numeric,
+        decimal=dialect["decimal"],
+        na_text=False,
+    )
+    _same(frame, columns)
+    assert frame.attrs["dialect"].separator == dialect["sep"]
+    # undeclared ("auto"): the same table, or a refusal that shows both readings; never a
+    # different number
+    refusal = ""
+    try:
+        auto = read_csv(
+            path, required=list(columns), dtype=text_cols, numeric=numeric, na_text=False
+        )
+    except InputDataError as err:
+        refusal = str(err)
+    if refusal:
+        assert "two readings" in refusal, refusal
+    else:
+        _same(auto, columns)

@@ -6,10 +6,10 @@ together, with its file, column and rows) and returned as validated DataFrames.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,59 +17,21 @@ import numpy as np
 import pandas as pd
 
 from voorzieningen import tables as T
-from voorzieningen.errors import InputDataError
+from voorzieningen.errors import InputDataError, VoorzieningenWarning
+from voorzieningen.portfolio import (
+    COORDINATE_RANGES,
+    KINDS,
+    LOCKS,
+    PORTFOLIO_COLUMNS,
+    PORTFOLIO_NUMERIC,
+    PORTFOLIO_RANGES,
+    PORTFOLIO_REQUIRED,
+    check_coordinates,
+    check_unique,
+    load_portfolio,
+)
 from voorzieningen.schemas.model import SERVICES
 from voorzieningen.schemas.scenario import FacilitySettings, ZoneSettings
-
-#: Columns a portfolio CSV must have.
-PORTFOLIO_REQUIRED: tuple[str, ...] = ("site_id", "name", "kind", "service", "lon", "lat")
-#: Optional numeric columns of a portfolio CSV.
-PORTFOLIO_NUMERIC: tuple[str, ...] = (
-    T.FLOOR_AREA_M2,
-    T.CAPACITY_PLACES,
-    T.END_OF_LIFE_YEAR,
-    T.SALE_VALUE_EUR,
-    T.MIN_PLACES,
-    T.MAX_PLACES,
-    T.MAX_FLOOR_AREA_M2,
-)
-#: Every column a portfolio CSV may have (others are ignored unless they look like a typo).
-PORTFOLIO_COLUMNS: tuple[str, ...] = (
-    *PORTFOLIO_REQUIRED,
-    T.ALLOWED_SERVICES,
-    *PORTFOLIO_NUMERIC,
-    T.LOCK,
-    T.MANAGED,
-    T.GEMEENTE,
-    T.NOTE,
-)
-#: Plausible ranges of the portfolio's numbers (inclusive); values outside are typos or
-#: wrong units, and would make the model numerically meaningless.
-PORTFOLIO_RANGES: dict[str, tuple[float, float, str]] = {
-    T.FLOOR_AREA_M2: (0.0, 1e6, " m²"),
-    T.CAPACITY_PLACES: (0.0, 1e7, " places"),
-    T.END_OF_LIFE_YEAR: (1800.0, 2300.0, " (a calendar year)"),
-    T.SALE_VALUE_EUR: (-1e10, 1e10, " €"),
-    T.MIN_PLACES: (0.0, 1e7, " places"),
-    T.MAX_PLACES: (0.0, 1e7, " places"),
-    T.MAX_FLOOR_AREA_M2: (0.0, 1e6, " m²"),
-}
-#: Values of the portfolio's ``lock`` column (several separated by ``;``).
-#:
-#: - ``must_keep``: the building stays open with its current service in every period (it
-#:   may be renovated or extended; it may not close, be sold, change service or join an
-#:   MFA elsewhere);
-#: - ``no_close``: the building may not close (it may change service, if ``no_convert`` is
-#:   not also given);
-#: - ``no_sale``: the building may close but earns no sale proceeds (its demolition cost,
-#:   or nothing when it stands empty, applies instead of ``sale_value_eur``);
-#: - ``no_convert``: the building may not change service, nor host another service with it
-#:   (no MFA), e.g. when a school board or GP refuses to share.
-LOCKS: tuple[str, ...] = ("must_keep", "no_close", "no_sale", "no_convert")
-KINDS = ("existing", "candidate")
-#: Bounding box of the Netherlands and its neighbours (lon, lat), to catch swapped columns.
-_LON_RANGE = (2.5, 7.5)
-_LAT_RANGE = (50.5, 53.8)
 
 
 @dataclass(frozen=True)
@@ -185,7 +147,15 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
             raise InputDataError(msg)
         path = resolve_path(region_dir, settings.zones_file, what="zones.zones_file")
         frame = T.read_csv(
-            path, required=(T.ZONE, *T.ZONE_COLUMNS), dtype={T.ZONE: "str"}, what="zones"
+            path,
+            required=(T.ZONE, *T.ZONE_COLUMNS),
+            dtype={T.ZONE: "str"},
+            what="zones",
+            numeric=(T.LON, T.LAT),
+            ranges=COORDINATE_RANGES,
+            decimal=settings.csv_decimal,
+            encoding=settings.csv_encoding,
+            setting="zones.csv_decimal",
         )
         zones = frame.rename(columns=str)
     else:
@@ -201,7 +171,11 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
             required=("postcode", "gemeente", "centroid_lon", "centroid_lat"),
             dtype={"postcode": "str"},
             what="PC4 centroids",
+            numeric=("centroid_lon", "centroid_lat"),
+            decimal="point",
+            data_file=True,
         )
+        _check_ids(frame, "postcode", path, what="PC4 centroids")
         wanted = {norm_gemeente(g): g for g in settings.gemeenten}
         keys = frame["gemeente"].astype(str).map(norm_gemeente)
         unknown = sorted(g for k, g in wanted.items() if not (keys == k).any())
@@ -214,44 +188,34 @@ def load_zones(data_dir: Path, region_dir: Path, settings: ZoneSettings) -> pd.D
         frame = frame[keys.isin(wanted)]
         zones = pd.DataFrame(
             {
-                T.ZONE: frame["postcode"].astype(str).str.strip(),
+                T.ZONE: frame["postcode"].astype(str),
                 T.GEMEENTE: frame["gemeente"].astype(str),
                 T.LON: frame["centroid_lon"],
                 T.LAT: frame["centroid_lat"],
             }
         )
-    _check_coordinates(zones, path)
-    _check_unique(zones[T.ZONE], path, T.ZONE)
+    check_coordinates(zones, path)
+    check_unique(zones[T.ZONE], path, T.ZONE)
     return zones.set_index(T.ZONE)[list(T.ZONE_COLUMNS)]
 
 
-def _check_coordinates(frame: pd.DataFrame, path: Path) -> None:
-    problems: list[str] = []
-    for col, (low, high) in ((T.LON, _LON_RANGE), (T.LAT, _LAT_RANGE)):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = frame.index[values.isna()]
-        if len(bad):
-            problems.append(
-                f"({path}, {col}) | missing or non-numeric in rows {T.format_rows(T.file_rows(bad))}"
-            )
-        out = frame.index[values.notna() & ((values < low) | (values > high))]
-        if len(out):
-            problems.append(
-                f"({path}, {col}) | outside {low}..{high} degrees in rows "
-                f"{T.format_rows(T.file_rows(out))}; give WGS84 longitude/latitude "
-                "(not RD metres, not swapped)"
-            )
-        frame[col] = values
-    if problems:
-        raise InputDataError("\n".join(problems))
-
-
-def _check_unique(ids: pd.Series, path: Path, column: str) -> None:
-    dup = ids[ids.duplicated(keep=False)]
+def _check_ids(
+    frame: pd.DataFrame, column: str, path: Path, *, what: str, unique: bool = True
+) -> None:
+    """Check that a data file's id column is filled (and unique): the file is damaged if not."""
+    ids = frame[column].astype("string").str.strip()
+    empty = frame.index[ids.isna() | ids.eq("")]
+    dup = frame.index[ids.duplicated(keep=False) & ids.notna() & ids.ne("") & unique]
+    problems = []
+    if len(empty):
+        problems.append(f"empty in lines {T.format_rows(T.file_rows(empty))}")
     if len(dup):
+        problems.append(f"repeated in lines {T.format_rows(T.file_rows(dup))}")
+    if problems:
         msg = (
-            f"({path}, {column}) | duplicate ids {T.format_rows(sorted(set(dup.astype(str))))} "
-            f"in rows {T.format_rows(T.file_rows(dup.index))}; every id must be unique."
+            f"({path}, {column}) | the {what} data file is inconsistent: {column} "
+            f"{'; '.join(problems)}. Restore the file from its source (see PROVENANCE.md of "
+            "the data directory); this is not a problem of the portfolio or the scenario."
         )
         raise InputDataError(msg)
 
@@ -291,12 +255,34 @@ def load_duo_schools(
         required=("naam", "type", "gemeente", "vestigingscode", "leerlingen", "lon", "lat"),
         dtype={"vestigingscode": "str", "gemeente": "str", "type": "str"},
         what="DUO school locations",
+        numeric=("leerlingen", "lon", "lat"),
+        decimal="point",
+        data_file=True,
     )
+    # Not unique: a school with several buildings has one row per building (see below).
+    _check_ids(frame, "vestigingscode", path, what="DUO school locations", unique=False)
     wanted = {norm_gemeente(g) for g in gemeenten}
     keep = frame["type"].eq("basisschool") & frame["gemeente"].astype(str).map(norm_gemeente).isin(
         wanted
     )
     schools = frame[keep].copy()
+    codes = schools["vestigingscode"].astype(str).str.strip()
+    twice = codes.duplicated(keep="first")
+    if twice.any():
+        # The Nov 2024 file lists 67 basisschool codes two or three times: one school with
+        # several buildings, each row repeating the school's pupil count. Counting every row
+        # would multiply the school's capacity; one site per school is kept.
+        lines = T.file_rows(schools.index[codes.isin(set(codes[twice]))])
+        warnings.warn(
+            f"({path}, vestigingscode) | {T.format_rows(sorted(set(codes[twice])))} appear on "
+            f"several rows (lines {T.format_rows(lines)}) of the DUO data file: one school "
+            "with several buildings, each row repeating the school's pupils. The first "
+            "building of each is used, with the pupils once; describe the other buildings "
+            "in the portfolio (site_id duo-<vestigingscode> for the first) if they matter.",
+            VoorzieningenWarning,
+            stacklevel=2,
+        )
+        schools = schools[~twice]
     pupils = pd.to_numeric(schools["leerlingen"], errors="coerce")
     sites = pd.DataFrame(
         {
@@ -321,282 +307,8 @@ def load_duo_schools(
             T.NOTE: np.where(pupils.isna(), "no pupil count in DUO file", ""),
         }
     )
-    sites = sites.reset_index(drop=True)
-    _check_coordinates(sites, path)
+    check_coordinates(sites, path, data_file=True)
     return sites.set_index(T.SITE)
-
-
-def load_portfolio(path: Path) -> pd.DataFrame:
-    """
-    Load a corporation's portfolio CSV: its buildings and candidate sites.
-
-    Columns: ``site_id`` (unique), ``name``, ``kind`` (``existing`` or ``candidate``),
-    ``service`` (current service of an existing building: ``school``, ``gp`` or
-    ``community_hall``; empty for candidates), ``lon``, ``lat`` (WGS84 degrees), and
-    optionally ``managed`` (true: the plan decides on this building, the default; false:
-    it stays as it is and only counts for accessibility), ``allowed_services``
-    (``;``-separated; default all), ``floor_area_m2`` (m²
-    BVO), ``capacity_places`` (places of the current service), ``end_of_life_year`` (the
-    year from which the building can no longer be used as is), ``sale_value_eur`` (net
-    proceeds if closed and sold, €; negative for demolition cost), ``min_places`` and
-    ``max_places`` (smallest and largest size of the row's ``service`` at this building,
-    places; they override the service's defaults and the opheffingsnorm; other services on
-    the building, after a conversion or in an MFA, keep their defaults), ``max_floor_area_m2``
-    (largest floor area after any extension, m² BVO, for existing buildings and candidate
-    plots), ``lock`` (``;``-separated out of :data:`LOCKS`, for existing buildings), ``note``.
-    A row whose
-    ``site_id`` is ``duo-<vestigingscode>`` describes the building of a DUO school and
-    replaces the DUO defaults.
-
-    Parameters
-    ----------
-    path
-        The portfolio CSV (UTF-8).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Sites table indexed by ``site``.
-
-    Raises
-    ------
-    InputDataError
-        Listing every problem found: missing columns, duplicate ids, unknown kinds or
-        services, non-numeric or negative numbers, coordinates outside the Netherlands,
-        unknown locks, size limits that contradict each other.
-    """
-    frame = T.read_csv(
-        path,
-        required=PORTFOLIO_REQUIRED,
-        dtype={"site_id": "str"},
-        what="portfolio",
-        na_text=False,
-    )
-    problems: list[str] = []
-    for col in frame.columns:
-        if col in PORTFOLIO_COLUMNS:
-            continue
-        near = difflib.get_close_matches(col.lower(), PORTFOLIO_COLUMNS, n=1, cutoff=0.75)
-        if near:
-            problems.append(
-                f"({path}, {col}) | unknown column; did you mean {near[0]!r}? Rename it in "
-                f"the header row (known columns: {', '.join(PORTFOLIO_COLUMNS)})."
-            )
-    frame["site_id"] = frame["site_id"].astype("string").str.strip()
-    missing_id = frame.index[frame["site_id"].isna() | (frame["site_id"] == "")]
-    if len(missing_id):
-        problems.append(
-            f"({path}, site_id) | empty in rows {T.format_rows(T.file_rows(missing_id))}"
-        )
-    try:
-        _check_unique(frame["site_id"].dropna(), path, "site_id")
-    except InputDataError as err:
-        problems.append(str(err))
-    kind = frame["kind"].astype("string").str.strip().str.lower()
-    bad = frame.index[~kind.isin(KINDS).fillna(value=False).astype(bool)]
-    if len(bad):
-        problems.append(
-            f"({path}, kind) | must be 'existing' or 'candidate' in rows "
-            f"{T.format_rows(T.file_rows(bad))}"
-        )
-    service = frame["service"].astype("string").str.strip().fillna("")
-    existing = kind.eq("existing").fillna(value=False).astype(bool)
-    bad = frame.index[existing & ~service.isin(SERVICES)]
-    if len(bad):
-        problems.append(
-            f"({path}, service) | existing buildings need a service out of {list(SERVICES)} "
-            f"in rows {T.format_rows(T.file_rows(bad))}"
-        )
-    bad = frame.index[~existing & service.ne("") & ~service.isin(SERVICES)]
-    if len(bad):
-        problems.append(
-            f"({path}, service) | unknown service in rows {T.format_rows(T.file_rows(bad))}; "
-            f"use one of {list(SERVICES)}, or leave it empty for a candidate site"
-        )
-    allowed = (
-        frame[T.ALLOWED_SERVICES].astype("string").fillna(";".join(SERVICES))
-        if T.ALLOWED_SERVICES in frame.columns
-        else pd.Series(";".join(SERVICES), index=frame.index, dtype="string")
-    )
-    allowed = allowed.str.replace(" ", "", regex=False)
-    bad_allowed = [
-        i
-        for i, text in allowed.items()
-        if not text or any(s not in SERVICES for s in str(text).split(";"))
-    ]
-    if bad_allowed:
-        problems.append(
-            f"({path}, allowed_services) | use ';'-separated names out of {list(SERVICES)} "
-            f"in rows {T.format_rows(T.file_rows(int(str(i)) for i in bad_allowed))}"
-        )
-    numbers: dict[str, pd.Series] = {}
-    for col in PORTFOLIO_NUMERIC:
-        raw = frame[col] if col in frame.columns else pd.Series(np.nan, index=frame.index)
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = frame.index[raw.notna() & values.isna()]
-        if len(bad):
-            problems.append(
-                f"({path}, {col}) | not a number in rows {T.format_rows(T.file_rows(bad))} "
-                "(use a decimal point, no thousands separators; leave the cell empty if unknown)"
-            )
-        low, high, unit = PORTFOLIO_RANGES[col]
-        if col != T.SALE_VALUE_EUR:
-            neg = frame.index[(values < 0) | np.isinf(values)]
-            if len(neg):
-                problems.append(
-                    f"({path}, {col}) | negative or infinite in rows "
-                    f"{T.format_rows(T.file_rows(neg))}"
-                )
-            huge = frame.index[np.isfinite(values) & ((values < low) | (values > high))]
-        else:
-            inf = frame.index[np.isinf(values)]
-            if len(inf):
-                problems.append(
-                    f"({path}, {col}) | infinite in rows {T.format_rows(T.file_rows(inf))}; "
-                    "give the net proceeds in € (negative for a demolition cost)"
-                )
-            huge = frame.index[np.isfinite(values) & ((values < low) | (values > high))]
-        if len(huge):
-            problems.append(
-                f"({path}, {col}) | implausible values in rows "
-                f"{T.format_rows(T.file_rows(huge))}: allowed {low:,.0f} to {high:,.0f}{unit}; "
-                "check for typos and units"
-            )
-        if col == T.END_OF_LIFE_YEAR:
-            frac = frame.index[np.isfinite(values) & (values != np.round(values))]
-            if len(frac):
-                problems.append(
-                    f"({path}, {col}) | not a whole year in rows {T.format_rows(T.file_rows(frac))}"
-                )
-        numbers[col] = values
-    managed = pd.Series(data=True, index=frame.index, dtype=bool)
-    if T.MANAGED in frame.columns:
-        text = frame[T.MANAGED].astype("string").str.strip().str.lower().fillna("")
-        truth = {
-            "": True,
-            "true": True,
-            "1": True,
-            "yes": True,
-            "ja": True,
-            "false": False,
-            "0": False,
-            "no": False,
-            "nee": False,
-        }
-        bad = frame.index[~text.isin(list(truth))]
-        if len(bad):
-            problems.append(
-                f"({path}, {T.MANAGED}) | use true/false (or ja/nee, 1/0) in rows "
-                f"{T.format_rows(T.file_rows(bad))}"
-            )
-        managed = text.map(lambda v: truth.get(str(v), True)).astype(bool)
-    lock = _parse_locks(frame, path, problems)
-    _check_sizes(frame, path, numbers, kind, service, lock, problems)
-    try:
-        _check_coordinates(frame, path)
-    except InputDataError as err:
-        problems.append(str(err))
-    if problems:
-        raise InputDataError("\n".join(problems))
-    sites = pd.DataFrame(
-        {
-            T.SITE: frame["site_id"].astype(str),
-            T.NAME: frame["name"].astype("string").fillna("").astype(str),
-            T.KIND: kind.astype(str),
-            T.SERVICE: service.where(existing, "").astype(str),
-            T.ALLOWED_SERVICES: allowed.astype(str),
-            T.LON: frame[T.LON],
-            T.LAT: frame[T.LAT],
-            **numbers,
-            T.LOCK: lock,
-            T.GEMEENTE: frame[T.GEMEENTE].astype(str) if T.GEMEENTE in frame.columns else "",
-            T.MANAGED: managed,
-            T.SOURCE: "portfolio",
-            T.NOTE: frame[T.NOTE].astype("string").fillna("").astype(str)
-            if T.NOTE in frame.columns
-            else "",
-        }
-    )
-    return sites.set_index(T.SITE)[list(T.SITE_COLUMNS)]
-
-
-def _parse_locks(frame: pd.DataFrame, path: Path, problems: list[str]) -> pd.Series:
-    """Normalise the ``lock`` column to ``;``-joined known values (``""`` for none)."""
-    if T.LOCK not in frame.columns:
-        return pd.Series("", index=frame.index, dtype=object)
-    text = frame[T.LOCK].astype("string").fillna("").str.replace(" ", "", regex=False)
-    parsed: dict[object, str] = {}
-    bad: dict[str, list[int]] = {}
-    for i, cell in text.items():
-        parts = [p for p in str(cell).lower().split(";") if p]
-        for part in parts:
-            if part not in LOCKS:
-                bad.setdefault(part, []).append(int(str(i)))
-        parsed[i] = ";".join(sorted(set(parts) & set(LOCKS), key=LOCKS.index))
-    for value, rows in bad.items():
-        problems.append(
-            f"({path}, {T.LOCK}) | unknown lock {value!r} in rows "
-            f"{T.format_rows(T.file_rows(rows))}; use ';'-separated values out of "
-            f"{list(LOCKS)}, or leave the cell empty"
-        )
-    return pd.Series(parsed, dtype=object).reindex(frame.index).fillna("")
-
-
-def _check_sizes(
-    frame: pd.DataFrame,
-    path: Path,
-    numbers: dict[str, pd.Series],
-    kind: pd.Series,
-    service: pd.Series,
-    lock: pd.Series,
-    problems: list[str],
-) -> None:
-    """Cross-column checks of the size limits and locks of a portfolio."""
-    low, high = numbers[T.MIN_PLACES], numbers[T.MAX_PLACES]
-    rows = frame.index[(low > high).fillna(value=False).astype(bool)]
-    if len(rows):
-        problems.append(
-            f"({path}, {T.MAX_PLACES}) | below {T.MIN_PLACES} in rows "
-            f"{T.format_rows(T.file_rows(rows))}; the building could never be open. Raise "
-            f"{T.MAX_PLACES} or lower {T.MIN_PLACES}."
-        )
-    rows = frame.index[(high == 0).fillna(value=False).astype(bool)]
-    if len(rows):
-        problems.append(
-            f"({path}, {T.MAX_PLACES}) | 0 in rows {T.format_rows(T.file_rows(rows))}; give a "
-            f"positive size, or lock the building out with allowed_services / managed=false"
-        )
-    given = low.notna() | high.notna()
-    rows = frame.index[given & service.eq("")]
-    if len(rows):
-        problems.append(
-            f"({path}, {T.SERVICE}) | rows {T.format_rows(T.file_rows(rows))} give "
-            f"{T.MIN_PLACES}/{T.MAX_PLACES} but no service they apply to; fill in the "
-            "service (for a candidate: the service the sizes are meant for)"
-        )
-    area, most = numbers[T.FLOOR_AREA_M2], numbers[T.MAX_FLOOR_AREA_M2]
-    rows = frame.index[(most < area).fillna(value=False).astype(bool)]
-    if len(rows):
-        problems.append(
-            f"({path}, {T.MAX_FLOOR_AREA_M2}) | below {T.FLOOR_AREA_M2} in rows "
-            f"{T.format_rows(T.file_rows(rows))}; the largest floor area after extension "
-            f"cannot be smaller than the building is now. Raise {T.MAX_FLOOR_AREA_M2} or "
-            f"correct {T.FLOOR_AREA_M2}."
-        )
-    rows = frame.index[(most == 0).fillna(value=False).astype(bool)]
-    if len(rows):
-        problems.append(
-            f"({path}, {T.MAX_FLOOR_AREA_M2}) | 0 in rows {T.format_rows(T.file_rows(rows))}; "
-            "leave the cell empty for the default bound, or give the plot's largest m² BVO"
-        )
-    locked = lock.ne("")
-    rows = frame.index[locked & kind.ne("existing").fillna(value=True).astype(bool)]
-    if len(rows):
-        problems.append(
-            f"({path}, {T.LOCK}) | rows {T.format_rows(T.file_rows(rows))} lock a candidate "
-            "site; locks apply to existing buildings only (a candidate is simply not built "
-            "unless the plan chooses it). Leave the cell empty."
-        )
 
 
 def load_sites(
@@ -639,7 +351,9 @@ def load_sites(
         files["duo_schools"] = resolve_path(data_dir, settings.duo_file, what="duo_file")
     if settings.portfolio_file:
         path = resolve_path(region_dir, settings.portfolio_file, what="facilities.portfolio_file")
-        portfolio = load_portfolio(path)
+        portfolio = load_portfolio(
+            path, decimal=settings.csv_decimal, encoding=settings.csv_encoding
+        )
         files["portfolio"] = path
         if parts:
             duo = parts[0]
@@ -650,8 +364,9 @@ def load_sites(
                 msg = (
                     f"({path}, site_id) | {T.format_rows(stray)}: no DUO school with this "
                     f"vestigingscode in {gemeenten}. A site_id 'duo-<vestigingscode>' must "
-                    f"name a school of the region in {settings.duo_file}; correct the code, "
-                    "or give the building another site_id to add it as a new site."
+                    f"name a school of the region in {settings.duo_file} ({len(duo)} schools "
+                    "of the region read); correct the code, or give the building another "
+                    "site_id to add it as a new site."
                 )
                 raise InputDataError(msg)
             for col in T.SITE_COLUMNS:
@@ -672,3 +387,23 @@ def load_sites(
     sites = pd.concat(parts)
     sites.index.name = T.SITE
     return sites[list(T.SITE_COLUMNS)], files
+
+
+__all__ = [
+    "KINDS",
+    "LOCKS",
+    "PORTFOLIO_COLUMNS",
+    "PORTFOLIO_NUMERIC",
+    "PORTFOLIO_RANGES",
+    "PORTFOLIO_REQUIRED",
+    "InputData",
+    "check_coordinates",
+    "check_unique",
+    "file_sha256",
+    "load_duo_schools",
+    "load_portfolio",
+    "load_sites",
+    "load_zones",
+    "norm_gemeente",
+    "resolve_path",
+]

@@ -213,7 +213,7 @@ def parse_set(assignment: str) -> tuple[str, Any]:
 def _format_validation(err: ValidationError, path: Path, name: str) -> str:
     lines = []
     for item in err.errors():
-        loc = ".".join(str(p) for p in item["loc"])
+        loc = ".".join(str(p) for p in item["loc"]) or "scenario"
         if item["type"] == "extra_forbidden":
             text = "unknown key; check the spelling (`voorzieningen schema` lists every key)"
         elif item["type"] == "missing":

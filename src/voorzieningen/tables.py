@@ -1,19 +1,14 @@
-"""Column contracts of the tables passed between stages, and a CSV reader that names problems.
+"""Column contracts of the tables passed between stages.
 
 Column names carry their unit (``travel_time_min``, ``capex_eur``); they are defined here
-once and used everywhere else as constants.
+once and used everywhere else as constants. The CSV reader that names problems is
+:mod:`voorzieningen.csvio` (re-exported here as ``read_csv``, ``file_rows``, ``format_rows``).
 """
 
 from __future__ import annotations
 
-import csv
-import warnings
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-
-import pandas as pd
-
-from voorzieningen.errors import InputDataError
+# The CSV reader lives in voorzieningen.csvio; these names stay importable from here.
+from voorzieningen.csvio import file_rows, format_rows, read_csv
 
 # Index names
 ZONE = "zone"
@@ -140,143 +135,4 @@ SITE_COLUMNS: tuple[str, ...] = (
 ZONE_COLUMNS: tuple[str, ...] = (GEMEENTE, LON, LAT)
 
 
-def format_rows(labels: Iterable[object], *, limit: int = 8) -> str:
-    """
-    Format row labels for an error message, shortened after ``limit`` items.
-
-    Parameters
-    ----------
-    labels
-        Row numbers or ids.
-    limit
-        How many to show before "and N more".
-
-    Returns
-    -------
-    str
-        For example ``"rows 3, 7, 9"`` or ``"rows 3, 7, ... and 12 more"``.
-    """
-    items = [str(label) for label in labels]
-    shown = ", ".join(items[:limit])
-    more = f" and {len(items) - limit} more" if len(items) > limit else ""
-    return f"{shown}{more}"
-
-
-def read_csv(
-    path: Path,
-    *,
-    required: Sequence[str],
-    dtype: dict[str, str] | None = None,
-    what: str = "table",
-    na_text: bool = True,
-) -> pd.DataFrame:
-    """
-    Read a UTF-8 CSV file and check that it has the required columns.
-
-    Parameters
-    ----------
-    path
-        The CSV file.
-    required
-        Columns that must be present.
-    dtype
-        pandas dtypes per column, passed to :func:`pandas.read_csv`.
-    what
-        What the file holds, for error messages.
-    na_text
-        Whether texts such as ``NA``, ``NaN`` or ``null`` mean "missing" (pandas' default).
-        When False only empty cells are missing, so that such texts in a numeric column are
-        reported as "not a number" instead of silently read as missing.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The file's rows, with a ``RangeIndex``; row ``i`` is line ``i + 2`` of the file.
-
-    Raises
-    ------
-    InputDataError
-        If the file is missing, empty, not UTF-8, not parseable, has a column name twice,
-        or lacks a required column.
-    """
-    if not path.is_file():
-        msg = f"({path}) | {what} file not found; check the file name in the scenario."
-        raise InputDataError(msg)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                path,
-                dtype=dtype,
-                encoding="utf-8",
-                skipinitialspace=True,
-                index_col=False,
-                keep_default_na=na_text,
-                na_values=None if na_text else [""],
-            )
-    except UnicodeDecodeError as err:
-        msg = (
-            f"({path}) | {what} file is not UTF-8 (byte {err.start}); save it as "
-            "'CSV UTF-8' (in Excel: Save As > CSV UTF-8)."
-        )
-        raise InputDataError(msg) from err
-    except pd.errors.EmptyDataError as err:
-        msg = f"({path}) | {what} file is empty; it needs a header row with {list(required)}."
-        raise InputDataError(msg) from err
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as err:
-        msg = (
-            f"({path}) | {what} file cannot be read as CSV: {str(err).strip()}. Every row must "
-            "have as many comma-separated cells as the header; put cells that contain a comma "
-            'in double quotes ("a, b") and close every quote.'
-        )
-        raise InputDataError(msg) from err
-    header = _header(path)
-    twice = sorted({c for c in header if header.count(c) > 1})
-    if twice:
-        msg = (
-            f"({path}) | column(s) {twice} appear more than once in the header row; "
-            "keep one of each (remove or rename the others)."
-        )
-        raise InputDataError(msg)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        hint = ""
-        if len(frame.columns) == 1 and ";" in str(frame.columns[0]):
-            hint = (
-                " The header holds ';': the file uses semicolons (Dutch Excel); save it as "
-                "'CSV UTF-8 (comma delimited)' instead."
-            )
-        msg = (
-            f"({path}) | missing column(s) {missing}; the file has {list(frame.columns)}. "
-            f"Add the column(s) to the header row.{hint}"
-        )
-        raise InputDataError(msg)
-    return frame
-
-
-def _header(path: Path) -> list[str]:
-    """Return the stripped cells of a CSV file's first row, as written (no renaming)."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            first = next(csv.reader(handle), [])
-    except csv.Error:
-        return []
-    return [cell.strip().lstrip("\ufeff") for cell in first]
-
-
-def file_rows(index: Iterable[int]) -> list[int]:
-    """
-    Convert positional row numbers of a frame read by :func:`read_csv` to file line numbers.
-
-    Parameters
-    ----------
-    index
-        0-based row positions.
-
-    Returns
-    -------
-    list of int
-        1-based line numbers in the file (the header is line 1).
-    """
-    return [int(i) + 2 for i in index]
+__all__ = ["file_rows", "format_rows", "read_csv"]

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Plausible ranges of numbers that appear in several settings (documented bounds: a value
+#: outside is a typo or a unit error, and would make a run meaningless or abort the solver).
+#: Fastest speed of any mode, km/h (above any Dutch speed limit).
+MAX_SPEED_KPH = 300.0
+#: A share between 0 and 1.
+Share = Annotated[float, Field(ge=0, le=1)]
+#: A travel time in minutes (10 hours at most).
+MAX_MINUTES = 600.0
 
 
 class StrictModel(BaseModel):
-    """Frozen pydantic model that forbids unknown keys and documents fields from docstrings."""
+    """Frozen pydantic model that forbids unknown keys and documents fields from docstrings.
+
+    No number of any setting may be infinite or NaN (``allow_inf_nan=False``); every number
+    also has a documented plausible range on its field.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
         use_attribute_docstrings=True,
         validate_default=True,
+        allow_inf_nan=False,
     )
 
 

@@ -6,7 +6,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from voorzieningen.schemas.base import StrictModel
+from voorzieningen.schemas.base import Share, StrictModel
+
+#: Plausible calendar years of a population or plan (issue 14: periods in the year 3000 ran).
+YEAR_RANGE = (2000, 2100)
 
 PopulationFormat = Literal["auto", "cbs_pc4", "cbs_kwb", "user"]
 
@@ -19,20 +22,20 @@ class ScenarioParameters(StrictModel):
     level observed in the calibration years).
     """
 
-    fertility_factor: float = Field(default=1.0, gt=0)
+    fertility_factor: float = Field(default=1.0, gt=0, le=10)
     """Multiplier of the calibrated age-specific fertility rates (births per woman per year)."""
 
-    mortality_factor: float = Field(default=1.0, gt=0)
+    mortality_factor: float = Field(default=1.0, gt=0, le=10)
     """Multiplier of the calibrated age-specific death rates (deaths per person-year)."""
 
     mortality_improvement_per_year: float = Field(default=0.01, ge=0, lt=0.2)
     """Relative decline of all death rates per year after the calibration midpoint
     (fraction per year; 0.01 = death rates fall 1 % a year)."""
 
-    arrivals_factor: float = Field(default=1.0, ge=0)
+    arrivals_factor: float = Field(default=1.0, ge=0, le=10)
     """Multiplier of the calibrated arrivals (in-migration) rate, arrivals per inhabitant per year."""
 
-    departures_factor: float = Field(default=1.0, ge=0)
+    departures_factor: float = Field(default=1.0, ge=0, le=10)
     """Multiplier of the calibrated departures (out-migration) intensity."""
 
 
@@ -73,19 +76,19 @@ class MigrationSchedule(StrictModel):
     calibrated per gemeente on its departures in CBS 37259.
     """
 
-    a1: float = Field(default=0.02, ge=0)
+    a1: float = Field(default=0.02, ge=0, le=1)
     """Height of the childhood component (relative propensity)."""
-    alpha1: float = Field(default=0.1, ge=0)
+    alpha1: float = Field(default=0.1, ge=0, le=10)
     """Rate of descent of the childhood component (per year of age)."""
-    a2: float = Field(default=0.06, ge=0)
+    a2: float = Field(default=0.06, ge=0, le=1)
     """Height of the labour-force component (relative propensity)."""
-    alpha2: float = Field(default=0.1, gt=0)
+    alpha2: float = Field(default=0.1, gt=0, le=10)
     """Rate of descent of the labour-force component after the peak (per year of age)."""
-    mu2: float = Field(default=20.0, ge=0)
+    mu2: float = Field(default=20.0, ge=0, le=100)
     """Position of the labour-force component (years of age)."""
-    lambda2: float = Field(default=0.4, gt=0)
+    lambda2: float = Field(default=0.4, gt=0, le=10)
     """Rate of ascent of the labour-force component (per year of age)."""
-    c: float = Field(default=0.003, ge=0)
+    c: float = Field(default=0.003, ge=0, le=1)
     """Constant (age-independent) propensity."""
 
 
@@ -95,7 +98,7 @@ class DemandSettings(StrictModel):
     population_source: str = "cbs/cbs_pc4_inwoners_leeftijd5jr_2021_nl.csv"
     """Population by zone and 5-year age band, relative to the data directory."""
 
-    base_year: int = 2021
+    base_year: int = Field(default=2021, ge=YEAR_RANGE[0], le=YEAR_RANGE[1])
     """Year (1 January) of the population in ``population_source``. The default 2021 is the
     latest year with zone-level five-year bands in the shared data (CBS PC4 1-1-2021). The
     later CBS kerncijfers 2022 give only five broad groups in whole percentages (+-0.5 pt:
@@ -152,7 +155,7 @@ class DemandSettings(StrictModel):
     migration_schedule: MigrationSchedule = Field(default_factory=MigrationSchedule)
     """Age shape of migration propensity (departures, and arrivals via the national population)."""
 
-    zone_fertility_prior_children: float = Field(default=10.0, ge=0)
+    zone_fertility_prior_children: float = Field(default=10.0, ge=0, le=1e6)
     """Strength (in children aged 0-4) of the prior that a zone's fertility equals its
     gemeente's. Zone fertility is scaled by its child-woman ratio relative to the gemeente
     (``(C + p) / (E + p)``, ``C`` children 0-4, ``E`` children expected at the gemeente rate,
@@ -168,7 +171,7 @@ class DemandSettings(StrictModel):
     """Manual gemeente name -> CBS code (``GMxxxx``) mapping, for names the automatic mapping
     cannot resolve (e.g. ``{"Bergen": "GM0373"}``)."""
 
-    school_band_fractions: dict[str, float] = Field(
+    school_band_fractions: dict[str, Share] = Field(
         default_factory=lambda: {"0-4": 0.2, "5-9": 1.0, "10-14": 0.4}
     )
     """Share of each 5-year band aged 4-11 (primary-school ages): ages are assumed uniform within
@@ -179,14 +182,14 @@ class DemandSettings(StrictModel):
     Approximation: DUO basisschool pupils Nov 2024 (1.364 M, data/cbs DUO file) over children
     4-11 in the 2021 PC4 file (~1.45 M); the rest attend special (S)BO/SO or are exempt."""
 
-    hall_weight_under_65: float = Field(default=0.25, ge=0)
+    hall_weight_under_65: float = Field(default=0.25, ge=0, le=100)
     """Community-hall visitor equivalents per person under 65 (visitor equivalent = one person
     visiting 12 times a year)."""
 
-    hall_weight_65_74: float = Field(default=1.0, ge=0)
+    hall_weight_65_74: float = Field(default=1.0, ge=0, le=100)
     """Visitor equivalents per person aged 65-74 (Geroscoop: meeting point 12 visits/yr)."""
 
-    hall_weight_75_plus: float = Field(default=1.25, ge=0)
+    hall_weight_75_plus: float = Field(default=1.25, ge=0, le=100)
     """Visitor equivalents per person aged 75+ (assumption: more reliant on local facilities)."""
 
     @field_validator("migration_age_source")

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from voorzieningen.schemas.base import StrictModel, check_relative_path
+from voorzieningen.schemas.base import MAX_MINUTES, StrictModel, check_relative_path
 
 Service = Literal["school", "gp", "community_hall"]
 SERVICES: tuple[Service, ...] = ("school", "gp", "community_hall")
@@ -211,7 +211,7 @@ class CostSettings(StrictModel):
     """Real discount rate per year for the net present value of costs (2.25 %: the Dutch
     government's standard discount rate since 2020, unverified)."""
 
-    building_life_years: float = Field(default=40.0, gt=0)
+    building_life_years: float = Field(default=40.0, gt=0, le=200)
     """Depreciation period of new capex; the undepreciated part at the end of the horizon
     counts as residual value."""
 
@@ -407,7 +407,7 @@ class BudgetSettings(StrictModel):
 class NormSettings(StrictModel):
     """Accessibility norms of one service."""
 
-    max_travel_time_min: float | None = Field(default=None, gt=0)
+    max_travel_time_min: float | None = Field(default=None, gt=0, le=MAX_MINUTES)
     """Guarantee: demand may only be served by a facility within this travel time (minutes);
     demand without such a facility is unmet and reported. None: the network cutoff applies."""
 
@@ -415,7 +415,7 @@ class NormSettings(StrictModel):
     """Share of each period's demand (fraction) that must be served within
     ``within_min`` minutes. None disables the rule."""
 
-    within_min: float = Field(default=15.0, gt=0)
+    within_min: float = Field(default=15.0, gt=0, le=MAX_MINUTES)
     """Travel time (minutes) that ``min_share_within`` refers to."""
 
 
@@ -428,7 +428,7 @@ class ZoneGuarantee(StrictModel):
     service: Service
     """The service guaranteed."""
 
-    max_travel_time_min: float = Field(gt=0)
+    max_travel_time_min: float = Field(gt=0, le=MAX_MINUTES)
     """Demand of this zone may only be served within this travel time (minutes); what
     cannot is reported as unmet."""
 
@@ -557,15 +557,15 @@ class ModelOptions(StrictModel):
     """Allow demand to stay unserved at a penalty, so that the report says which norm fails
     where instead of a bare "infeasible"."""
 
-    unmet_penalty_min: float = Field(default=240.0, gt=0, allow_inf_nan=False)
+    unmet_penalty_min: float = Field(default=240.0, gt=0, le=1e6, allow_inf_nan=False)
     """Access objective: penalty per unserved person, in minutes of travel time (larger than
     any acceptable trip, so demand is served whenever capacity and norms allow)."""
 
-    unmet_penalty_eur: float = Field(default=10_000.0, gt=0, allow_inf_nan=False)
+    unmet_penalty_eur: float = Field(default=10_000.0, gt=0, le=1e9, allow_inf_nan=False)
     """Cost objective: penalty per unserved person per year, € (weighted by each period's
     length; far above the yearly cost of a place, so demand is served when it can be)."""
 
-    cost_tiebreak: float = Field(default=1e-6, ge=0, allow_inf_nan=False)
+    cost_tiebreak: float = Field(default=1e-6, ge=0, le=1, allow_inf_nan=False)
     """Weight of NPV cost (in person-minutes per €) in the access objective, so that among
     equally accessible plans the cheaper one is chosen."""
 
@@ -575,7 +575,7 @@ class ModelOptions(StrictModel):
     allow_conversion: bool = True
     """Allow converting an existing building to another service."""
 
-    max_capacity_factor: float = Field(default=1.5, gt=0, allow_inf_nan=False)
+    max_capacity_factor: float = Field(default=1.5, gt=0, le=10, allow_inf_nan=False)
     """Largest new or extended capacity of a service at one site, as a multiple of that
     service's peak total demand in the region (a numerical bound; the size limits per
     site are ``costs.<service>.max_places`` and the portfolio's ``max_places``)."""
@@ -585,12 +585,16 @@ class ModelOptions(StrictModel):
     (per period, weighted like travel time); services not named use ``unmet_penalty_min``.
     E.g. ``{school = 360}`` when an unplaced pupil weighs more than six hours' travel."""
 
-    norm_shortfall_penalty_min: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    norm_shortfall_penalty_min: float | None = Field(
+        default=None, gt=0, le=1e6, allow_inf_nan=False
+    )
     """Access objective, when ``allow_unmet_demand`` is true: penalty per person by which a
     ``min_share_within`` norm falls short in a period, minutes per person (the norm becomes
     soft and its shortfall is reported per zone). None: the service's unmet penalty."""
 
-    norm_shortfall_penalty_eur: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    norm_shortfall_penalty_eur: float | None = Field(
+        default=None, gt=0, le=1e9, allow_inf_nan=False
+    )
     """Cost objective, when ``allow_unmet_demand`` is true: penalty per person short of a
     ``min_share_within`` norm per year, € (weighted by period length). None:
     ``unmet_penalty_eur``."""

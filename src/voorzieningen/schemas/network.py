@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from voorzieningen.schemas.base import StrictModel
+from voorzieningen.schemas.base import MAX_MINUTES, MAX_SPEED_KPH, StrictModel
 
 Mode = Literal["car", "bicycle", "ebike", "walk"]
 
@@ -64,6 +64,10 @@ DEFAULT_EFFECTIVE_SPEED_KPH: dict[str, float] = {
 DEFAULT_SETTLED_DENSITY_PER_KM2 = 5050.0
 
 
+#: Largest network detour factor (dimensionless; 10 = a road ten times the straight line).
+MAX_DETOUR = 10.0
+
+
 class EstimateSettings(StrictModel):
     """Estimated travel times: straight-line distance x detour factor, at an effective speed.
 
@@ -91,7 +95,7 @@ class EstimateSettings(StrictModel):
     area, clipped to its polygon when given), and a zone's time to a site is the mean over
     those residents; ``"centroid"``, everyone at the centroid."""
 
-    settled_density_per_km2: float = Field(default=DEFAULT_SETTLED_DENSITY_PER_KM2, gt=0)
+    settled_density_per_km2: float = Field(default=DEFAULT_SETTLED_DENSITY_PER_KM2, gt=0, le=1e5)
     """Residents per km² of the settled part of a zone (sets the settlement disk's radius)."""
 
     spread_points: int = Field(default=32, ge=1, le=1024)
@@ -105,16 +109,19 @@ class EstimateSettings(StrictModel):
             if missing:
                 msg = f"network.estimate.{name} lacks modes {missing}; give a value for each"
                 raise ValueError(msg)
-        low = {m: f for m, f in self.detour_factor.items() if not f >= 1.0}
+        low = {m: f for m, f in self.detour_factor.items() if not 1.0 <= f <= MAX_DETOUR}
         if low:
             msg = (
                 f"network.estimate.detour_factor must be at least 1 (a road is never shorter "
-                f"than the straight line); got {low}"
+                f"than the straight line) and at most {MAX_DETOUR:g}; got {low}"
             )
             raise ValueError(msg)
-        slow = {m: v for m, v in self.speed_kph.items() if not v > 0}
+        slow = {m: v for m, v in self.speed_kph.items() if not 0 < v <= MAX_SPEED_KPH}
         if slow:
-            msg = f"network.estimate.speed_kph must be positive (km/h); got {slow}"
+            msg = (
+                f"network.estimate.speed_kph must be positive (km/h) and at most "
+                f"{MAX_SPEED_KPH:g}; got {slow}"
+            )
             raise ValueError(msg)
         return self
 
@@ -139,10 +146,10 @@ class NetworkSettings(StrictModel):
     mode: Mode = "car"
     """Travel mode used for accessibility (home -> facility)."""
 
-    cutoff_min: float = Field(default=60.0, gt=0)
+    cutoff_min: float = Field(default=60.0, gt=0, le=MAX_MINUTES)
     """Pairs (zone, site) slower than this, in minutes, are dropped from the travel-time table."""
 
-    max_snap_m: float = Field(default=1000.0, gt=0)
+    max_snap_m: float = Field(default=1000.0, gt=0, le=1e5)
     """Points farther than this from the road network, in metres, are reported, not snapped."""
 
     demand_points: Literal["centroid", "network"] = "centroid"
@@ -163,11 +170,11 @@ class NetworkSettings(StrictModel):
     """Walking speed in km/h by age group (defaults: child 4.0, adult 4.8, senior (65-79)
     4.0, elderly (80+) 3.2)."""
 
-    bicycle_speed_kph: float = Field(default=15.0, gt=0)
+    bicycle_speed_kph: float = Field(default=15.0, gt=0, le=MAX_SPEED_KPH)
     """Cruising speed of an ordinary bicycle in km/h (Dutch utility cycling averages 15-16 km/h,
     including stops). Capped by a lower signed maxspeed (e.g. a woonerf at walking pace)."""
 
-    ebike_speed_kph: float = Field(default=20.0, gt=0)
+    ebike_speed_kph: float = Field(default=20.0, gt=0, le=MAX_SPEED_KPH)
     """Cruising speed of an e-bike (pedal assistance up to 25 km/h) in km/h."""
 
     car_speed_kph: dict[str, float] = Field(default_factory=dict)
@@ -179,7 +186,7 @@ class NetworkSettings(StrictModel):
     """Use the signed ``maxspeed`` of an edge for cars when it can be parsed; when False, every
     car speed comes from the highway-class table."""
 
-    access_speed_kph: float | None = Field(default=None, gt=0)
+    access_speed_kph: float | None = Field(default=None, gt=0, le=MAX_SPEED_KPH)
     """Speed in km/h of the off-network access leg (point -> snap position) and egress leg
     (snap position -> point), which are straight lines. ``None`` means: the walking speed of
     ``age_group`` for walk and car trips (the car is parked on the street), the cycling speed
@@ -203,9 +210,9 @@ class NetworkSettings(StrictModel):
                 f"{known} or add it to network.walk_speed_kph"
             )
             raise ValueError(msg)
-        bad = {k: v for k, v in self.walk_speed_kph.items() if not v > 0}
-        bad.update({k: v for k, v in self.car_speed_kph.items() if not v > 0})
+        bad = {k: v for k, v in self.walk_speed_kph.items() if not 0 < v <= MAX_SPEED_KPH}
+        bad.update({k: v for k, v in self.car_speed_kph.items() if not 0 < v <= MAX_SPEED_KPH})
         if bad:
-            msg = f"speeds must be positive (km/h); got {bad}"
+            msg = f"speeds must be positive (km/h) and at most {MAX_SPEED_KPH:g}; got {bad}"
             raise ValueError(msg)
         return self

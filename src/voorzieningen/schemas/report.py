@@ -23,6 +23,8 @@ class ReportOptions(StrictModel):
     (English). Independent of the CSV dialect; when not set, Dutch for Dutch-Excel CSVs
     (``--dutch-excel``) and English otherwise. The CLI's ``--language`` overrides it."""
 
-    unchanged_tolerance_min: float = Field(default=DEFAULT_UNCHANGED_TOLERANCE_MIN, ge=0.0)
+    unchanged_tolerance_min: float = Field(
+        default=DEFAULT_UNCHANGED_TOLERANCE_MIN, ge=0.0, le=60.0, allow_inf_nan=False
+    )
     """A zone whose travel time changes by at most this many minutes is "unchanged" in the
-    winners-and-losers tables (assumption: 0.5 min, see the code)."""
+    winners-and-losers tables (0 to 60 min; assumption: 0.5 min, see the code)."""

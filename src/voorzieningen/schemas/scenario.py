@@ -10,14 +10,18 @@ from __future__ import annotations
 import itertools
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from voorzieningen.schemas.base import StrictModel, check_relative_path
-from voorzieningen.schemas.demand import DemandSettings
+from voorzieningen.schemas.demand import YEAR_RANGE, DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings
 from voorzieningen.schemas.report import ReportOptions
 from voorzieningen.schemas.solver import SolverSettings
+
+#: Most planning periods a scenario may have (assumption: 50 five-year periods is 250 years;
+#: the model grows linearly with periods, see issue 14).
+MAX_PERIODS = 50
 
 
 class ZoneSettings(StrictModel):
@@ -35,6 +39,14 @@ class ZoneSettings(StrictModel):
 
     zones_file: str | None = None
     """User zones CSV in the region folder (columns ``zone``, ``gemeente``, ``lon``, ``lat``)."""
+
+    csv_decimal: Literal["auto", "comma", "point"] = "auto"
+    """How the numbers of ``zones_file`` are written: ``"auto"`` (decided per column; a
+    number with two readings, such as ``4.358`` vs ``4358``, that neither the other cells nor
+    the coordinate range decide is refused), ``"comma"`` (Dutch: ``4,358``) or ``"point"``."""
+
+    csv_encoding: Literal["utf-8", "cp1252"] = "utf-8"
+    """Text encoding of ``zones_file``: ``"utf-8"`` or ``"cp1252"`` (see the facilities key)."""
 
     @field_validator("centroids_file")
     @classmethod
@@ -61,9 +73,21 @@ class FacilitySettings(StrictModel):
     portfolio_file: str | None = "portfolio.csv"
     """The corporation's buildings and candidate sites, a CSV in the region folder."""
 
-    school_capacity_headroom: float = Field(default=1.15, ge=1.0)
+    school_capacity_headroom: float = Field(default=1.15, ge=1.0, le=10)
     """Capacity of a DUO school as a multiple of its current pupils (the buildings are not
     in the DUO file; 15 % headroom is an assumption)."""
+
+    csv_decimal: Literal["auto", "comma", "point"] = "auto"
+    """How the portfolio's numbers are written. ``"auto"``: per column, a decimal comma
+    (``4,3585``; ``1.420,5``) or a decimal point (``4.3585``; ``1,420.5``), from the cells that
+    can only be read one way; a number with two readings (``1.420``: 1.42 or 1420) that no
+    other cell of the column or file decides is refused, naming the cell. ``"comma"``: Dutch
+    (``10.500`` = 10500 places); ``"point"``: ``10.500`` = 10.5."""
+
+    csv_encoding: Literal["utf-8", "cp1252"] = "utf-8"
+    """Text encoding of the portfolio: ``"utf-8"`` (with or without byte-order mark, Excel's
+    'CSV UTF-8') or ``"cp1252"`` (Excel's plain 'CSV' on Windows). Not guessed: a file that
+    is not UTF-8 is refused, naming its first bad byte."""
 
     duo_schools_managed: bool = False
     """Whether the plan may decide on DUO schools that are not in the portfolio. Default: no;
@@ -94,9 +118,12 @@ class Scenario(StrictModel):
     description: str = ""
     """Free text shown in reports."""
 
-    periods: list[int] = Field(default_factory=lambda: [2025, 2030, 2035, 2040], min_length=1)
-    """Planning periods (years, 1 January), increasing. Each period lasts until the next;
-    the last lasts as long as the one before it (5 years if there is only one)."""
+    periods: list[int] = Field(
+        default_factory=lambda: [2025, 2030, 2035, 2040], min_length=1, max_length=MAX_PERIODS
+    )
+    """Planning periods (years, 1 January, within 2000-2100 and not before
+    ``demand.base_year``), increasing, at most 50. Each period lasts until the next; the last
+    lasts as long as the one before it (5 years if there is only one)."""
 
     zones: ZoneSettings = Field(default_factory=ZoneSettings)
     """Demand zones."""
@@ -162,7 +189,26 @@ class Scenario(StrictModel):
         if any(b <= a for a, b in itertools.pairwise(periods)):
             msg = f"periods must be strictly increasing years, got {periods}"
             raise ValueError(msg)
+        low, high = YEAR_RANGE
+        odd = [p for p in periods if not low <= p <= high]
+        if odd:
+            msg = (
+                f"periods must be calendar years within {low}-{high} (1 January of each "
+                f"period's first year), got {odd}"
+            )
+            raise ValueError(msg)
         return periods
+
+    @model_validator(mode="after")
+    def _periods_after_base_year(self) -> Scenario:
+        if min(self.periods) < self.demand.base_year:
+            msg = (
+                f"periods {self.periods} start before demand.base_year "
+                f"{self.demand.base_year}, the year of the population data; the projection "
+                "only runs forward. Start the periods in or after that year."
+            )
+            raise ValueError(msg)
+        return self
 
     def period_years(self) -> list[float]:
         """

@@ -6,18 +6,24 @@ from pydantic import Field
 
 from voorzieningen.schemas.base import StrictModel
 
+#: Most solver threads a scenario may ask for (assumption: a sane cap for a planning server;
+#: HiGHS aborted the process with SIGABRT at threads = 100000). 0 lets HiGHS choose.
+MAX_THREADS = 64
+#: Longest time limit (seconds): one week.
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
+
 
 class SolverSettings(StrictModel):
     """How HiGHS is run on a model."""
 
-    time_limit_s: float = Field(default=300.0, gt=0, allow_inf_nan=False)
-    """Wall-clock limit of one solve, in seconds. When it is hit, the best plan found so far
+    time_limit_s: float = Field(default=300.0, gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)
+    """Wall-clock limit of one solve, in seconds (at most one week). When it is hit, the best plan found so far
     is returned with its proven gap, and the run says so."""
 
     mip_rel_gap: float = Field(default=1e-4, ge=0, le=1, allow_inf_nan=False)
     """Relative optimality gap (fraction, 0.005 = 0.5 %) at which the solver may stop."""
 
-    mip_abs_gap: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    mip_abs_gap: float = Field(default=0.0, ge=0, le=1e12, allow_inf_nan=False)
     """Absolute optimality gap, in the objective's unit, at which the solver may stop (0:
     only the relative gap applies): euros for the ``cost`` objective, person-minutes for
     ``access``, minutes for ``worst_off``, the objective's unit for a preset. The solve stage
@@ -30,8 +36,8 @@ class SolverSettings(StrictModel):
     """Further HiGHS options by name (see the HiGHS documentation), e.g.
     ``{mip_heuristic_effort = 0.1}``; applied after the settings above."""
 
-    threads: int = Field(default=0, ge=0)
-    """Number of solver threads; 0 lets HiGHS choose."""
+    threads: int = Field(default=0, ge=0, le=MAX_THREADS)
+    """Number of solver threads, at most :data:`MAX_THREADS` (64); 0 lets HiGHS choose."""
 
     tee: bool = False
     """Print the solver log to the terminal."""
