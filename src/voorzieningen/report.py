@@ -200,6 +200,7 @@ def saved_run(run: Run) -> SavedRun:
         travel_times=run.travel.table,
         reachability=run.travel.reachability,
         population=run.demand.population,
+        kpis=results.kpis,
         funding=run.funding,
         run_json=run_record(run),
     )
@@ -259,7 +260,8 @@ def write_report(
     Write everything a run produces, atomically, into ``out_dir``.
 
     Files: ``decisions.csv``, ``zones.csv``, ``capacity.csv``, ``costs.csv``,
-    ``summary.csv``, ``assignments.csv``, ``unmet.csv``, and when known ``travel_times.csv``,
+    ``summary.csv``, ``assignments.csv``, ``unmet.csv``, ``kpis.csv`` (per service and
+    period), and when known ``travel_times.csv``,
     ``reachability.csv``, ``sites.csv`` (site, name, kind, service, lon, lat, ...),
     ``zones_points.csv`` (zone, gemeente, lon, lat) and ``population.csv``;
     ``actions_nl.txt``, ``actions_en.txt``, ``run.json`` (inputs' hashes, versions,
@@ -299,6 +301,7 @@ def write_report(
             "summary": saved.summary,
             "assignments": saved.assignments,
             "unmet": saved.unmet,
+            "kpis": saved.kpis,
             "travel_times": saved.travel_times,
             "reachability": saved.reachability,
             "sites": saved.sites,
@@ -379,7 +382,10 @@ def redraw_report(
 
 def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool = False) -> Path:
     """
-    Write a Pareto table and its plot (objective and mean travel time against spending).
+    Write a Pareto table and its plot (objective and per-service travel time vs spending).
+
+    The right panel shows each service's mean travel time counting everyone (the unserved
+    at the unmet penalty), so access never looks better when fewer people are served.
 
     The plot is drawn on a :class:`matplotlib.figure.Figure` with an Agg canvas, so
     matplotlib's global backend is left alone.
@@ -388,7 +394,7 @@ def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool 
     ----------
     table
         The table of :class:`voorzieningen.sweep.ParetoFront` (budget_eur, spend_eur,
-        objective_value, mean_travel_time_min, unmet_persons, ...).
+        objective_value, mean_time_all_min_<service>, ...).
     out_dir
         Folder to write ``pareto.csv`` and ``pareto.png`` into (created if needed).
     dutch_excel
@@ -407,16 +413,20 @@ def write_pareto(table: pd.DataFrame, out_dir: Path | str, *, dutch_excel: bool 
     left, right = fig.subplots(1, 2)
     spend = table[T.SPEND_EUR] / 1e6
     left.plot(spend, table[T.OBJECTIVE_VALUE], marker="o", color="#1f4e79")
-    left.set_xlabel("spending (M€, net of sale proceeds)")
+    left.set_xlabel("spending (M€, gross capex incl. demolition)")
     left.set_ylabel("objective (person-minutes incl. unmet penalty)")
     left.set_title("Accessibility against budget")
-    right.plot(spend, table[T.UNMET_PERSONS], marker="s", color="#c0392b", label="unmet (persons)")
+    # Per service, counting everyone (the unserved at the unmet penalty), so that access
+    # never looks better when fewer people are served.
+    per_service = [c for c in table.columns if str(c).startswith(T.MEAN_TIME_ALL_PREFIX)]
+    for col in per_service:
+        service = str(col).removeprefix(T.MEAN_TIME_ALL_PREFIX)
+        right.plot(spend, table[col], marker="^", label=T.SERVICE_EN.get(service, service))
     right.set_xlabel("spending (M€)")
-    right.set_ylabel("unmet demand, average per period (persons)")
-    twin = right.twinx()
-    twin.plot(spend, table[T.MEAN_TRAVEL_TIME_MIN], marker="^", color="#27ae60")
-    twin.set_ylabel("mean travel time of those served (min)")
-    right.set_title("Unmet demand and travel time")
+    right.set_ylabel("mean travel time of everyone, unserved at the penalty (min)")
+    if per_service:
+        right.legend(fontsize=8)
+    right.set_title("Mean travel time per service")
     for axis in (left, right):
         axis.grid(visible=True, alpha=0.3)
     fig.tight_layout()
@@ -593,7 +603,7 @@ def read_run(folder: Path | str) -> SavedRun:
             decisions[col] = decisions[col].fillna("").astype(str)
     optional = {
         name: read_table(root / f"{name}.csv", dutch_excel=dutch)
-        for name in ("travel_times", "reachability", "population")
+        for name in ("travel_times", "reachability", "population", "kpis")
         if (root / f"{name}.csv").is_file()
     }
     population = optional.get("population")
@@ -618,6 +628,7 @@ def read_run(folder: Path | str) -> SavedRun:
         travel_times=optional.get("travel_times"),
         reachability=optional.get("reachability"),
         population=population,
+        kpis=optional.get("kpis"),
         funding=_funding(record),
         csv_format=csv_format,
         run_json=record,

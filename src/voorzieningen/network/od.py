@@ -84,6 +84,13 @@ class TravelTimes:
         The settings used.
     cache_key
         Content hash of graph, points and settings.
+    meta
+        What was computed how (``travel_time_source``, graph size, ...).
+    residents
+        Travel times per resident point, when the zones' residents are modelled as points
+        (``demand_points = "network"`` or the estimate): columns ``zone`` (home zone),
+        ``point``, ``site``, ``travel_time_min`` and ``weight`` (the point's share of the
+        zone's residents); only pairs within the cutoff. None when each zone is one point.
     """
 
     table: pd.DataFrame
@@ -93,6 +100,7 @@ class TravelTimes:
     settings: NetworkSettings
     cache_key: str
     meta: dict[str, Any] = field(default_factory=dict)
+    residents: pd.DataFrame | None = None
 
 
 def road_source_label(graph_source: str) -> str:
