@@ -321,7 +321,7 @@ def sweep(
         for col in cols:
             table.add_column(col, justify="right")
         for label, entry in summary.to_dict(orient="index").items():
-            times = " / ".join(
+            mean_times = " / ".join(
                 f"{str(k).removeprefix(T.MEAN_TIME_ALL_PREFIX)} {float(v):.2f}"
                 for k, v in entry.items()
                 if str(k).startswith(T.MEAN_TIME_ALL_PREFIX)
@@ -331,7 +331,7 @@ def sweep(
                 str(entry["status"]),
                 f"{float(entry['gap']):.3%}",
                 f"{float(entry['capex_total_eur']):,.0f}",
-                times,
+                mean_times,
                 "yes" if bool(entry["resumed"]) else "no",
             )
         out.print(table)
