@@ -13,7 +13,7 @@ import pytest
 from voorzieningen import api
 from voorzieningen.kpis import KPI_COLUMNS, kpi_table, service_summary
 from voorzieningen.report import read_run, write_report
-from voorzieningen.results import baseline_travel_times
+from voorzieningen.results import baseline_travel_times, resident_after_times
 
 REPO = Path(__file__).resolve().parents[1]
 DELFT = REPO / "inputs" / "delft" / "scenarios.toml"
@@ -156,7 +156,8 @@ def test_delft_kpis_consistent_with_counts(delft_run, tmp_path):
     assert np.allclose(kk["demand"], z["demand_persons"].reindex(kk.index))
     assert np.allclose(kk["served"], z["served_persons"].reindex(kk.index))
     summary = run.summary.iloc[0]
-    assert "served_persons" not in summary.index and "unmet_persons" not in summary.index
+    assert "served_persons" not in summary.index
+    assert "unmet_persons" not in summary.index
     assert "mean_travel_time_min" not in summary.index
     for col in ("served_pupils", "unmet_patients", "mean_time_all_min_community_hall"):
         assert col in summary.index
@@ -194,3 +195,45 @@ def test_delft_before_is_mean_over_residents(delft_run):
     nearest = here.groupby("point").agg(t=("travel_time_min", "min"), w=("weight", "first"))
     expected = float((nearest["t"] * nearest["w"]).sum() / nearest["w"].sum())
     assert before[("2624", "school")] == pytest.approx(expected)
+    # after, per resident within the plan's assignment, is never above the pair-time mean
+    # (sending each site's intake proportionally from every point is one feasible split)
+    a = run.assignments.assign(pm=run.assignments["persons"] * run.assignments["travel_time_min"])
+    g = a.groupby(["zone", "service", "period"])[["pm", "persons"]].sum()
+    pair_mean = g["pm"] / g["persons"]
+    after = run.zones.set_index(["zone", "service", "period"])["travel_time_after_min"]
+    both = pd.concat([after, pair_mean], axis=1, keys=["resident", "pair"]).dropna()
+    assert len(both) == len(pair_mean)
+    assert (both["resident"] <= both["pair"] + 1e-6).all()
+
+
+def test_after_is_per_resident_within_the_plans_assignment():
+    """A zone's 100 persons live half at p1 (2 min to s1, 10 to s2), half at p2 (reverse)."""
+    residents = pd.DataFrame(
+        [
+            ("z", "z#1", "s1", 2.0, 0.5),
+            ("z", "z#1", "s2", 10.0, 0.5),
+            ("z", "z#2", "s1", 10.0, 0.5),
+            ("z", "z#2", "s2", 2.0, 0.5),
+            ("y", "y#1", "s1", 4.0, 0.25),
+            ("y", "y#2", "s1", 8.0, 0.75),
+        ],
+        columns=["zone", "point", "site", "travel_time_min", "weight"],
+    )
+    assignments = pd.DataFrame(
+        [
+            # 2025: 50 / 50, each half to its own near site: 2 min (the pair times say 6)
+            ("z", "s1", "school", 2025, 50.0, 6.0),
+            ("z", "s2", "school", 2025, 50.0, 6.0),
+            # 2030: 80 / 20: 50 of p1 + 30 of p2 to s1, 20 of p2 to s2:
+            # (50*2 + 30*10 + 20*2) / 100 = 4.4
+            ("z", "s1", "school", 2030, 80.0, 6.0),
+            ("z", "s2", "school", 2030, 20.0, 6.0),
+            # one site: everyone goes there, the mean over the residents: 0.25*4 + 0.75*8 = 7
+            ("y", "s1", "school", 2025, 40.0, 7.0),
+        ],
+        columns=ASSIGN_COLS,
+    )
+    after = resident_after_times(assignments, residents)
+    assert after[("z", "school", 2025)] == pytest.approx(2.0)
+    assert after[("z", "school", 2030)] == pytest.approx(4.4)
+    assert after[("y", "school", 2025)] == pytest.approx(7.0)

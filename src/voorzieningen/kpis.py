@@ -35,6 +35,9 @@ from voorzieningen import tables as T
 #: Travel times this close above the norm still count as within it (float noise), minutes.
 NORM_TOLERANCE_MIN = 1e-9
 
+#: Unmet demand below this share of a period's demand is solver round-off and reported 0.
+NOISE = 1e-9
+
 #: Columns of :func:`kpi_table`, in order.
 KPI_COLUMNS: tuple[str, ...] = (
     T.SERVICE,
@@ -132,7 +135,8 @@ def kpi_table(
     services = table[T.SERVICE].astype(str)
     penalty = services.map(lambda s: float(penalty_min[s])).astype(float)
     d = table[T.DEMAND_PERSONS].astype(float)
-    unmet = table[T.UNMET_PERSONS].astype(float).clip(lower=0.0)
+    unmet = table[T.UNMET_PERSONS].astype(float)
+    unmet = unmet.where(unmet > NOISE * d.clip(lower=1.0), 0.0)  # solver round-off
     out = pd.DataFrame(
         {
             T.SERVICE: services,
@@ -141,8 +145,8 @@ def kpi_table(
             T.DEMAND: d,
             T.SERVED: table[T.SERVED].astype(float),
             T.UNMET: unmet,
-            T.SHARE_SERVED: _ratio(table[T.SERVED], d),
-            T.SHARE_WITHIN_NORM: _ratio(table["within"], d),
+            T.SHARE_SERVED: _ratio(table[T.SERVED], d).clip(upper=1.0),
+            T.SHARE_WITHIN_NORM: _ratio(table["within"], d).clip(upper=1.0),
             T.NORM_MIN: services.map(lambda s: float(norm_min[s])).astype(float),
             T.MEAN_TIME_SERVED_MIN: _ratio(table["person_min"], table[T.SERVED]),
             T.MEAN_TIME_ALL_MIN: _ratio(table["person_min"] + penalty * unmet, d),

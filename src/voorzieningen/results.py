@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyomo.environ as pyo
+from scipy.optimize import linprog
 
 from voorzieningen import tables as T
 from voorzieningen.kpis import kpi_table, service_summary
@@ -321,6 +323,78 @@ def baseline_travel_times(data: ModelData, residents: pd.DataFrame | None = None
     return out.rename(T.TRAVEL_TIME_MIN)
 
 
+def _split_over_sites(
+    times: npt.NDArray[np.float64], mass: npt.NDArray[np.float64], flows: npt.NDArray[np.float64]
+) -> float:
+    """
+    Return the least mean time of sending residents' masses to sites with given intakes.
+
+    A transportation problem: ``times[p, j]`` (minutes, inf where point ``p`` does not
+    reach site ``j``), ``mass[p]`` persons living at each point and ``flows[j]`` persons
+    each site takes (equal totals). Returns the mean minutes per person, NaN if infeasible.
+    """
+    n_p, n_j = times.shape
+    ok = np.isfinite(times)
+    cost = times[ok]
+    rows_p, cols_j = np.nonzero(ok)
+    a_eq = np.zeros((n_p + n_j, len(cost)))
+    a_eq[rows_p, np.arange(len(cost))] = 1.0
+    a_eq[n_p + cols_j, np.arange(len(cost))] = 1.0
+    res = linprog(cost, A_eq=a_eq, b_eq=np.concatenate([mass, flows]), method="highs")
+    if res.status != 0 or res.fun is None:
+        return float("nan")
+    return float(res.fun) / float(flows.sum())
+
+
+def resident_after_times(assignments: pd.DataFrame, residents: pd.DataFrame) -> pd.Series:
+    """
+    Return each zone's travel time in the plan per resident, within the plan's assignment.
+
+    The plan assigns persons per zone: ``x_j`` persons of the zone to site ``j``. Here they
+    are placed per resident point: the zone's persons served live at its resident points in
+    proportion to the points' weights, and go to the sites ``j`` in the amounts ``x_j``
+    such that the total travel time is least (each resident to the nearest of the zone's
+    sites as far as the plan's amounts allow; a small transportation problem per zone,
+    service and period served from more than one site). Exact per resident when a zone is
+    served from one site (everyone goes there: the mean over the residents of their time to
+    it); from several sites it assumes the residents nearest a site are those who go there.
+
+    Parameters
+    ----------
+    assignments
+        The plan's assignments: zone, site, service, period, persons.
+    residents
+        Travel times per resident point: zone, point, site, travel_time_min, weight.
+
+    Returns
+    -------
+    pandas.Series
+        Minutes per person served, indexed by (zone, service, period); groups whose
+        residents cannot all be placed within the network cutoff are left out.
+    """
+    keys = [T.ZONE, T.SERVICE, T.PERIOD]
+    by_zone = {str(z): g for z, g in residents.groupby(T.ZONE)}
+    out: dict[tuple[str, str, int], float] = {}
+    for key, group in assignments.groupby(keys):
+        zone, service, period = cast("tuple[str, str, int]", key)
+        here = by_zone.get(str(zone))
+        if here is None:
+            continue
+        flows = group.groupby(T.SITE)[T.PERSONS].sum()
+        grid = here.pivot_table(
+            index=T.POINT, columns=T.SITE, values=T.TRAVEL_TIME_MIN, aggfunc="first"
+        ).reindex(columns=flows.index)
+        weight = here.groupby(T.POINT)[T.WEIGHT].first().reindex(grid.index)
+        times = grid.to_numpy(dtype=float, na_value=np.inf)
+        mass = weight.to_numpy(dtype=float) / float(weight.sum()) * float(flows.sum())
+        out[(str(zone), str(service), int(period))] = _split_over_sites(
+            times, mass, flows.to_numpy(dtype=float)
+        )
+    series = pd.Series(out, dtype=float)
+    series.index = series.index.set_names(keys)
+    return series.dropna()
+
+
 def _limit(total: float | None, per_period: tuple[float | None, ...]) -> float:
     """Return the limit a total and per-period limits set on the whole horizon (NaN: none)."""
     bounds = [] if total is None else [float(total)]
@@ -571,11 +645,9 @@ def zones_table(plan: Plan, data: ModelData, residents: pd.DataFrame | None = No
     pandas.DataFrame
         Columns zone, service, period, demand_persons, served_persons, unmet_persons,
         travel_time_before_min (:func:`baseline_travel_times`: per resident, to their own
-        nearest existing facility), travel_time_after_min (the mean over the persons served
-        of the travel time of the (zone, site) pair the plan assigns them; a pair's time is
-        the mean over the zone's residents when residents are modelled, so this is exact per
-        resident when the zone is served from one site, and assumes the zone's residents are
-        split over its sites in the plan's proportions otherwise; NaN where nothing is
+        nearest existing facility), travel_time_after_min (per resident, to the site the
+        plan assigns them: :func:`resident_after_times`; without resident points the mean
+        over the persons served of their (zone, site) pair's time; NaN where nothing is
         served).
     """
     dem = data.demand.rename(T.DEMAND_PERSONS).reset_index()
@@ -587,6 +659,12 @@ def zones_table(plan: Plan, data: ModelData, residents: pd.DataFrame | None = No
     table[T.SERVED_PERSONS] = table[T.PERSONS].fillna(0.0)
     table[T.UNMET_PERSONS] = (table[T.DEMAND_PERSONS] - table[T.SERVED_PERSONS]).clip(lower=0.0)
     table[T.TRAVEL_TIME_AFTER_MIN] = table["weighted"] / table[T.PERSONS]
+    if residents is not None:
+        keys = [T.ZONE, T.SERVICE, T.PERIOD]
+        per_resident = resident_after_times(plan.assignments, residents)
+        exact = table.set_index(keys).index.map(per_resident.to_dict())
+        found = ~pd.isna(np.asarray(exact, dtype=float))
+        table.loc[found, T.TRAVEL_TIME_AFTER_MIN] = np.asarray(exact, dtype=float)[found]
     before = baseline_travel_times(data, residents).rename(T.TRAVEL_TIME_BEFORE_MIN)
     table = table.merge(before, left_on=[T.ZONE, T.SERVICE], right_index=True, how="left")
     cols = [
