@@ -294,23 +294,23 @@ def write_report(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         tables: dict[str, pd.DataFrame | None] = {
-            "decisions": saved.decisions,
-            "zones": saved.zones,
-            "capacity": saved.capacity,
-            "costs": saved.costs,
-            "summary": saved.summary,
-            "assignments": saved.assignments,
-            "unmet": saved.unmet,
-            "kpis": saved.kpis,
-            "travel_times": saved.travel_times,
-            "reachability": saved.reachability,
-            "sites": saved.sites,
-            "zones_points": saved.zone_points,
-            "population": saved.population,
+            "decisions.csv": saved.decisions,
+            "zones.csv": saved.zones,
+            "capacity.csv": saved.capacity,
+            "costs.csv": saved.costs,
+            "summary.csv": saved.summary,
+            "assignments.csv": saved.assignments,
+            "unmet.csv": saved.unmet,
+            "kpis.csv": saved.kpis,
+            "travel_times.csv": saved.travel_times,
+            "reachability.csv": saved.reachability,
+            "sites.csv": saved.sites,
+            "zones_points.csv": saved.zone_points,
+            "population.csv": saved.population,
         }
         for name, frame in tables.items():
             if frame is not None:
-                write_csv(frame, tmp / f"{name}.csv", dutch_excel=dutch)
+                write_csv(frame, tmp / name, dutch_excel=dutch)
         for language in ("nl", "en"):
             lines = action_list(saved, language=language)
             (tmp / f"actions_{language}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

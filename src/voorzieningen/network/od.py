@@ -87,10 +87,9 @@ class TravelTimes:
     meta
         What was computed how (``travel_time_source``, graph size, ...).
     residents
-        Travel times per resident point, when the zones' residents are modelled as points
-        (``demand_points = "network"`` or the estimate): columns ``zone`` (home zone),
-        ``point``, ``site``, ``travel_time_min`` and ``weight`` (the point's share of the
-        zone's residents); only pairs within the cutoff. None when each zone is one point.
+        Travel times per resident point (``demand_points = "network"`` or the estimate):
+        ``zone`` (home zone), ``point``, ``site``, ``travel_time_min`` and ``weight`` (share
+        of the zone's residents), pairs within the cutoff; None if a zone is one point.
     """
 
     table: pd.DataFrame
