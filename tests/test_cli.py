@@ -192,7 +192,7 @@ def test_sweep_scenarios_on_dask_matches_sequential_and_resumes(data_dir, tmp_pa
         sets=SMALL,
         scheduler="synchronous",
     )
-    for col in ("objective_value", "capex_total_eur", "unmet_persons"):
+    for col in ("objective_value", "capex_total_eur", "unmet_visitor_equivalents"):
         assert list(local[col]) == list(alone[col])
     assert not local["resumed"].any()
     again = sweep.run_scenarios(

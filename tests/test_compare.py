@@ -30,13 +30,13 @@ def variant_b() -> Results:
     row = (z["zone"] == "z2") & (z["service"] == "gp") & (z["period"] == 2030)
     z.loc[row, ["served_persons", "unmet_persons", "travel_time_after_min"]] = [150.0, 0.0, 1.5]
     s = a.summary.copy()
-    s.loc[0, ["capex_total_eur", "proceeds_total_eur", "unmet_persons", "sites_closed"]] = [
+    s.loc[0, ["capex_total_eur", "proceeds_total_eur", "unmet_patients", "sites_closed"]] = [
         800_000.0,
         0.0,
         0.0,
         0,
     ]
-    s.loc[0, "mean_travel_time_min"] = 3.25
+    s.loc[0, "mean_time_all_min_gp"] = 3.25
     return dataclasses.replace(a, decisions=d, zones=z, summary=s, scenario_name="b")
 
 
@@ -73,8 +73,10 @@ def test_compare_results_by_hand(folders):
     k = c.kpis
     assert k.at["capex_total_eur", "difference"] == -200_000.0
     assert k.at["proceeds_total_eur", "difference"] == -500_000.0
-    assert k.at["mean_travel_time_min", "difference"] == pytest.approx(-0.25)
-    assert k.at["unmet_persons", "difference"] == -10.0
+    assert k.at["mean_time_all_min_gp", "difference"] == pytest.approx(-0.25)
+    assert k.at["mean_time_all_min_gp", "unit"] == "min"
+    assert k.at["unmet_patients", "difference"] == -10.0
+    assert k.at["unmet_patients", "unit"] == "patients"
     assert k.at["sites_closed", "difference"] == -1.0
     assert k.at["status", "difference"] == ""
     assert k.at["capex_total_eur", "unit"] == "EUR"
@@ -105,8 +107,8 @@ def test_comparison_text_and_repr():
     assert "Kavel <C> & co: new 2025 -> new 2030" in text
     assert "z2 gp: 3.00 min -> 1.50 min (-1.50 min); unmet 10 -> 0" in text
     assert repr(c) == (
-        "<Comparison b vs tiny: capex -200,000 EUR, mean travel time -0.25 min, "
-        "2 changed decisions, 1 (zone, service) pairs changed>"
+        "<Comparison b vs tiny: capex -200,000 EUR, mean travel time of everyone gp -0.25 "
+        "min, 2 changed decisions, 1 (zone, service) pairs changed>"
     )
     same = compare.compare_runs(tiny_results(), tiny_results())
     assert same.changed_decisions.empty

@@ -131,8 +131,9 @@ def test_pareto_plot_leaves_matplotlib_backend_alone(tmp_path):
             "budget_eur": [1e6, 2e6],
             "spend_eur": [0.9e6, 1.8e6],
             "objective_value": [300.0, 200.0],
-            "unmet_persons": [10.0, 0.0],
-            "mean_travel_time_min": [5.0, 4.0],
+            "unmet_pupils": [10.0, 0.0],
+            "mean_time_all_min_school": [5.0, 4.0],
+            "mean_time_all_min_gp": [6.0, 5.5],
         }
     )
     before = mpl.rcParams._get_backend_or_none()  # None until someone chooses one

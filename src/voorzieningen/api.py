@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,12 @@ from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.build import build_model
 from voorzieningen.model.data import ModelData, build_model_data
 from voorzieningen.network import TravelTimes, load_network, travel_times
-from voorzieningen.network.estimate import estimated_travel_times
-from voorzieningen.network.points import check_coverage, travel_times_from_points
+from voorzieningen.network.estimate import estimated_travel_times, resident_points
+from voorzieningen.network.points import (
+    check_coverage,
+    resident_table,
+    travel_times_from_points,
+)
 from voorzieningen.provenance import input_files, make_provenance
 from voorzieningen.record import PreparedRun, Run
 from voorzieningen.region import Region
@@ -161,9 +165,11 @@ def compute_travel_times(
         zones = inputs.zones[[T.LON, T.LAT]]
         if population is not None:
             zones = zones.assign(**{T.POPULATION_PERSONS: population.reindex(zones.index)})
-        return estimated_travel_times(
-            zones, inputs.sites[[T.LON, T.LAT]], settings=scenario.network
-        )
+        sites = inputs.sites[[T.LON, T.LAT]]
+        travel = estimated_travel_times(zones, sites, settings=scenario.network)
+        fine = estimated_travel_times(zones, sites, settings=scenario.network, aggregate=False)
+        points = resident_points(zones, settings=scenario.network)
+        return replace(travel, residents=resident_table(fine.table, points))
     if graph is None:
         graph = load_scenario_network(scenario, context)
     if scenario.network.demand_points == "network":
@@ -419,6 +425,8 @@ def finish_run(
         outcome,
         scenario_name=prepared.scenario.name,
         build_s=prepared.timings.get("build model", 0.0),
+        residents=prepared.travel.residents,
+        travel_time_source=str(prepared.travel.meta.get(T.TRAVEL_TIME_SOURCE, "")),
     )
     verify_plan(
         results.plan,

@@ -14,14 +14,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from voorzieningen import api, compare
+from voorzieningen import api, compare, kpis
 from voorzieningen import report as reports
 from voorzieningen import sweep as sweeps
+from voorzieningen import tables as T
 from voorzieningen.context import DATA_DIR_ENV, RunContext, resolve_data_dir
 from voorzieningen.errors import (
     ScenarioError,
@@ -126,15 +128,41 @@ def _summary_table(summary: dict[str, Any], out_dir: Path) -> Table:
     table = Table(title=f"Plan written to {out_dir}", show_header=True)
     table.add_column("measure")
     table.add_column("value", justify="right")
+
+    def limit(key: str) -> str:
+        value = summary.get(key)
+        if value is None or pd.isna(value):  # empty: no limit
+            return "no limit"
+        return f"€ {float(value):,.0f}"
+
     rows = [
         ("status", str(summary["status"])),
         ("objective", f"{summary['objective']} = {summary['objective_value']:,.2f}"),
         ("proven gap", f"{summary['gap']:.3%}"),
-        ("capex", f"€ {summary['capex_total_eur']:,.0f}"),
-        ("sale proceeds", f"€ {summary['proceeds_total_eur']:,.0f}"),
+        ("travel times", str(summary.get("travel_time_source", "") or "?")),
+        ("gross capex (limit)", f"€ {summary['capex_eur']:,.0f} ({limit('capex_limit_eur')})"),
+        ("sale proceeds", f"€ {summary['proceeds_eur']:,.0f}"),
+        (
+            "net spend (limit)",
+            f"€ {summary['net_spend_eur']:,.0f} ({limit('net_spend_limit_eur')})",
+        ),
         ("NPV of costs", f"€ {summary['npv_cost_eur']:,.0f}"),
-        ("mean travel time", f"{summary['mean_travel_time_min']:.2f} min"),
-        ("unmet demand (avg/period)", f"{summary['unmet_persons']:,.0f} persons"),
+    ]
+    # One line per service, each in its own unit (pupils, patients, visitor equivalents).
+    nan = float("nan")
+    for key in [k for k in summary if k.startswith(kpis.mean_time_all_col(""))]:
+        service = key.removeprefix(kpis.mean_time_all_col(""))
+        served = summary.get(kpis.served_col(service), nan)
+        unmet = summary.get(kpis.unmet_col(service), nan)
+        rows.append(
+            (
+                f"{service} (avg/period)",
+                f"{served:,.0f} {kpis.unit_of(service)} served, {unmet:,.0f} unmet; mean "
+                f"time {summary[key]:.2f} min counting everyone "
+                f"({summary.get(kpis.mean_time_served_col(service), nan):.2f} min served)",
+            )
+        )
+    rows += [
         ("projects / closures", f"{summary['projects_started']} / {summary['sites_closed']}"),
         ("build + solve", f"{summary['build_s']:.1f} s + {summary['solve_s']:.1f} s"),
     ]
@@ -291,25 +319,17 @@ def sweep(
             folder = root / region / f"pareto-{name}"
             sweeps.write_pareto_front(front, folder, dutch_excel=dutch_excel)
             table = Table(title=f"Pareto front written to {folder}")
-            for col in (
-                "budget_eur",
-                "spend_eur",
-                "objective_value",
-                "mean_travel_time_min",
-                "unmet_persons",
-                "status",
-                "gap",
-            ):
+            times = [c for c in front.table.columns if str(c).startswith(T.MEAN_TIME_ALL_PREFIX)]
+            for col in ("budget_eur", "spend_eur", "objective_value", *times, "status", "gap"):
                 table.add_column(col, justify="right")
-            for row in front.table.itertuples(index=False):
+            for row in front.table.to_dict(orient="records"):
                 table.add_row(
-                    f"{row.budget_eur:,.0f}",
-                    f"{row.spend_eur:,.0f}",
-                    f"{row.objective_value:,.1f}",
-                    f"{row.mean_travel_time_min:.2f}",
-                    f"{row.unmet_persons:,.0f}",
-                    str(row.status),
-                    f"{row.gap:.3%}",
+                    f"{row['budget_eur']:,.0f}",
+                    f"{row['spend_eur']:,.0f}",
+                    f"{row['objective_value']:,.1f}",
+                    *(f"{row[c]:.2f}" for c in times),
+                    str(row["status"]),
+                    f"{row['gap']:.3%}",
                 )
             out.print(table)
             return
@@ -326,16 +346,21 @@ def sweep(
                 dutch_excel=dutch_excel,
             )
         table = Table(title=f"{len(names)} scenarios")
-        for col in ("scenario", "status", "gap", "capex €", "mean min", "unmet", "resumed"):
+        cols = ("scenario", "status", "gap", "capex €", "mean min of everyone", "resumed")
+        for col in cols:
             table.add_column(col, justify="right")
         for label, entry in summary.to_dict(orient="index").items():
+            mean_times = " / ".join(
+                f"{str(k).removeprefix(T.MEAN_TIME_ALL_PREFIX)} {float(v):.2f}"
+                for k, v in entry.items()
+                if str(k).startswith(T.MEAN_TIME_ALL_PREFIX)
+            )
             table.add_row(
                 str(label),
                 str(entry["status"]),
                 f"{float(entry['gap']):.3%}",
                 f"{float(entry['capex_total_eur']):,.0f}",
-                f"{float(entry['mean_travel_time_min']):.2f}",
-                f"{float(entry['unmet_persons']):,.0f}",
+                mean_times,
                 "yes" if bool(entry["resumed"]) else "no",
             )
         out.print(table)

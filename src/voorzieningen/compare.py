@@ -24,17 +24,23 @@ from voorzieningen.negotiation import TOLERANCE_MIN, last_period_zones
 from voorzieningen.record import PlanTables
 from voorzieningen.report import read_run
 
-#: KPIs of :attr:`Comparison.kpis`: summary column and unit.
+#: KPIs of :attr:`Comparison.kpis`: summary column and unit. Per-service columns
+#: (:data:`PER_SERVICE_KPIS`) follow the money, for the services either run has.
 KPIS: tuple[tuple[str, str], ...] = (
     (T.CAPEX_TOTAL_EUR, "EUR"),
     (T.PROCEEDS_TOTAL_EUR, "EUR"),
     (T.NPV_COST_EUR, "EUR"),
-    (T.MEAN_TRAVEL_TIME_MIN, "min"),
-    (T.UNMET_PERSONS, "persons"),
     (T.PROJECTS_STARTED, "count"),
     (T.SITES_CLOSED, "count"),
     (T.STATUS, ""),
     (T.GAP, "fraction"),
+)
+
+#: Per-service summary columns compared (prefix and unit; ``""``: the service's own unit).
+PER_SERVICE_KPIS: tuple[tuple[str, str], ...] = (
+    (T.MEAN_TIME_ALL_PREFIX, "min"),
+    (T.MEAN_TIME_SERVED_PREFIX, "min"),
+    (T.UNMET_PREFIX, ""),
 )
 
 # --------------------------------------------------------------------------------------
@@ -64,8 +70,9 @@ class Comparison:
     a_label, b_label
         Names of the runs (their scenario names, or folder names).
     kpis
-        Indexed by ``kpi`` (capex_total_eur, proceeds_total_eur, npv_cost_eur,
-        mean_travel_time_min, unmet_persons, projects_started, sites_closed, status, gap);
+        Indexed by ``kpi`` (capex_total_eur, proceeds_total_eur, npv_cost_eur, per service
+        mean_time_all_min_<service>, mean_time_served_min_<service> and unmet_<unit>,
+        projects_started, sites_closed, status, gap);
         columns ``unit``, ``a``, ``b`` and ``difference`` (b − a; for ``status``, empty
         when equal and ``"a → b"`` otherwise).
     changed_decisions
@@ -89,12 +96,12 @@ class Comparison:
     def __repr__(self) -> str:
         k = self.kpis[T.DIFFERENCE]
         capex = _as_float(k.get(T.CAPEX_TOTAL_EUR))
-        travel = _as_float(k.get(T.MEAN_TRAVEL_TIME_MIN))
         zones = int(self.zone_changes[T.CHANGED].sum()) if len(self.zone_changes) else 0
         return (
             f"<Comparison {self.b_label} vs {self.a_label}: capex {capex:+,.0f} EUR, "
-            f"mean travel time {travel:+.2f} min, {len(self.changed_decisions)} changed "
-            f"decisions, {zones} (zone, service) pairs changed>"
+            f"mean travel time of everyone {_time_changes(self.kpis)}, "
+            f"{len(self.changed_decisions)} changed decisions, {zones} (zone, service) pairs "
+            "changed>"
         )
 
     def to_text(self, *, max_rows: int = 20, language: str = "en") -> str:
@@ -219,11 +226,32 @@ def decision_change(row: Any, language: str = "en") -> str:
     return text
 
 
+def _time_changes(kpis: pd.DataFrame) -> str:
+    """Return the per-service change of the mean time of everyone, e.g. ``school +0.10 min``."""
+    parts = [
+        f"{str(kpi).removeprefix(T.MEAN_TIME_ALL_PREFIX)} "
+        f"{_fmt(kpis.at[kpi, T.DIFFERENCE], 'min', signed=True)}"
+        for kpi in kpis.index
+        if str(kpi).startswith(T.MEAN_TIME_ALL_PREFIX)
+    ]
+    return ", ".join(parts) or "n/a"
+
+
+def _kpi_list(ra: pd.Series, rb: pd.Series) -> list[tuple[str, str]]:
+    """Return :data:`KPIS` with the per-service columns either summary has, after the money."""
+    columns = [str(c) for c in [*ra.index, *rb.index]]
+    per_service: list[tuple[str, str]] = []
+    for prefix, unit in PER_SERVICE_KPIS:
+        for col in dict.fromkeys(c for c in columns if c.startswith(prefix)):
+            per_service.append((col, unit or col.removeprefix(prefix)))
+    return [*KPIS[:3], *per_service, *KPIS[3:]]
+
+
 def _kpi_table(a: PlanTables, b: PlanTables) -> pd.DataFrame:
     ra = a.summary.iloc[0] if len(a.summary) else pd.Series(dtype=object)
     rb = b.summary.iloc[0] if len(b.summary) else pd.Series(dtype=object)
     rows = []
-    for kpi, unit in KPIS:
+    for kpi, unit in _kpi_list(ra, rb):
         va = ra.get(kpi, np.nan)
         vb = rb.get(kpi, np.nan)
         if unit == "":
@@ -569,7 +597,7 @@ def write_difference_map(
         f"{comparison.b_label} vs {comparison.a_label}: "
         f"{len(changed)} decisions differ · capex "
         f"{_fmt(k.at[T.CAPEX_TOTAL_EUR, T.DIFFERENCE], 'EUR', signed=True)} EUR · mean "
-        f"travel time {_fmt(k.at[T.MEAN_TRAVEL_TIME_MIN, T.DIFFERENCE], 'min', signed=True)}",
+        f"travel time of everyone {_time_changes(k)}",
         fontsize=12,
         loc="left",
     )

@@ -168,6 +168,7 @@ _ENDINGS: tuple[tuple[str, int], ...] = (
     ("_pupils", 0),
     ("_patients", 0),
     ("_visitors", 0),
+    ("_visitor_equivalents", 0),
     ("_eur", 0),
     ("_m2", 0),
     ("_year", 0),
@@ -179,6 +180,9 @@ _ENDINGS: tuple[tuple[str, int], ...] = (
 #: Decimals of particular columns.
 _EXACT: dict[str, int] = {
     T.PERSONS: 0,
+    T.DEMAND: 0,
+    T.SERVED: 0,
+    T.UNMET: 0,
     T.OBJECTIVE_VALUE: 0,
     T.BOUND: 0,
     T.YEAR: 0,
@@ -190,7 +194,7 @@ _EXACT: dict[str, int] = {
     T.DISCOUNT_FACTOR: 4,
 }
 #: Columns holding a share (a fraction of 1), written as a percentage.
-SHARE_COLUMNS: frozenset[str] = frozenset({T.GAP})
+SHARE_COLUMNS: frozenset[str] = frozenset({T.GAP, T.SHARE_SERVED, T.SHARE_WITHIN_NORM})
 #: Suffix of a share written as a percentage.
 PCT = "_pct"
 #: Decimals of a numeric column not covered above.
@@ -430,6 +434,37 @@ COLUMNS_NL: dict[str, str] = {
     "snap_lon": "aansluiting_lengtegraad",
     "snap_lat": "aansluiting_breedtegraad",
 }
+
+#: Dutch names of kpis.csv and the per-service summary columns (``served_pupils``, ...).
+_UNITS_NL = {"pupils": "leerlingen", "patients": "patienten", "visitor_equivalents": "bezoekers"}
+_SERVICES_NL = {"school": "basisschool", "gp": "huisarts", "community_hall": "gemeenschapshuis"}
+COLUMNS_NL.update(
+    {
+        T.DEMAND: "vraag",
+        T.SERVED: "bediend",
+        T.UNMET: "onvervuld",
+        T.SHARE_SERVED + PCT: "aandeel_bediend_pct",
+        T.SHARE_WITHIN_NORM + PCT: "aandeel_binnen_norm_pct",
+        T.NORM_MIN: "norm_min",
+        T.MEAN_TIME_SERVED_MIN: "gem_reistijd_bediend_min",
+        T.MEAN_TIME_ALL_MIN: "gem_reistijd_iedereen_min",
+        T.UNMET_PENALTY_MIN: "strafminuten_onvervuld_min",
+        T.NET_SPEND_EUR: "netto_uitgaven_eur",
+        T.CAPEX_LIMIT_EUR: "investeringslimiet_eur",
+        T.NET_SPEND_LIMIT_EUR: "netto_uitgavenlimiet_eur",
+        T.TRAVEL_TIME_SOURCE: "bron_reistijden",
+        **{T.SERVED_PREFIX + u: "bediend_" + nl for u, nl in _UNITS_NL.items()},
+        **{T.UNMET_PREFIX + u: "onvervuld_" + nl for u, nl in _UNITS_NL.items()},
+        **{
+            T.MEAN_TIME_ALL_PREFIX + s: "gem_reistijd_iedereen_min_" + nl
+            for s, nl in _SERVICES_NL.items()
+        },
+        **{
+            T.MEAN_TIME_SERVED_PREFIX + s: "gem_reistijd_bediend_min_" + nl
+            for s, nl in _SERVICES_NL.items()
+        },
+    }
+)
 
 #: Dutch service names as category values in tables.
 SERVICE_VALUES_NL: dict[str, str] = {

@@ -646,7 +646,14 @@ def title_lines(results: PlanTables, period: int, language: str) -> tuple[str, s
     subtitle = text["subtitle"].format(
         capex=money(num(T.CAPEX_TOTAL_EUR), language),
         proceeds=money(num(T.PROCEEDS_TOTAL_EUR), language),
-        tt=number(num(T.MEAN_TRAVEL_TIME_MIN), 1, language),
+        # per service, counting everyone (never one mean over pupils, patients and visitors)
+        tt=" / ".join(
+            f"{(T.SERVICE_NL if language == 'nl' else T.SERVICE_EN).get(svc, svc)} "
+            + number(num(col), 1, language)
+            for col in row.index
+            if (svc := str(col).removeprefix(T.MEAN_TIME_ALL_PREFIX)) != str(col)
+        )
+        or "?",
         projects=int(num(T.PROJECTS_STARTED)) if math.isfinite(num(T.PROJECTS_STARTED)) else 0,
         closures=int(num(T.SITES_CLOSED)) if math.isfinite(num(T.SITES_CLOSED)) else 0,
     )

@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from voorzieningen import tables as T
 from voorzieningen.context import RunContext
 from voorzieningen.inputs import file_sha256
 from voorzieningen.record import InputFile, Provenance, Run
@@ -180,7 +181,9 @@ def run_record(run: Run) -> dict[str, Any]:
     dict
         scenario, region, settings (the full scenario), inputs (role: path and sha256),
         versions, timings_s, fingerprint, solver (status, termination, objective, bound,
-        gap, runtime_s, name) and, for a Pareto point, budget_eur.
+        gap, runtime_s, name), travel_time_source (``"estimate (straight line x detour
+        factor)"`` or ``"road network (...)"``, from ``TravelTimes.meta``) and, for a
+        Pareto point, budget_eur.
     """
     prov = run.provenance
     outcome = prov.solver
@@ -201,6 +204,7 @@ def run_record(run: Run) -> dict[str, Any]:
             "runtime_s": outcome.runtime_s,
             "name": outcome.solver,
         },
+        T.TRAVEL_TIME_SOURCE: str(run.travel.meta.get(T.TRAVEL_TIME_SOURCE, "")),
     }
     if prov.budget_eur is not None:
         record["budget_eur"] = prov.budget_eur

@@ -262,6 +262,8 @@ class SavedRun:
     travel_times, reachability, population
         The travel-time table, the network's reachability report and the projected
         population (by zone, period, age_band), when the run wrote them.
+    kpis
+        Key figures per (service, period) (``kpis.csv``), when the run wrote them.
     funding
         Funding party per service.
     csv_format
@@ -289,6 +291,7 @@ class SavedRun:
     travel_times: pd.DataFrame | None = None
     reachability: pd.DataFrame | None = None
     population: pd.DataFrame | None = None
+    kpis: pd.DataFrame | None = None
     funding: Mapping[str, str] = field(default_factory=dict)
     csv_format: CsvFormat = "utf8_comma"
     run_json: Mapping[str, Any] = field(default_factory=dict)
@@ -341,6 +344,7 @@ class SavedRun:
             sites=sites,
             zone_points=zone_points,
             population=population,
+            kpis=results.kpis if len(results.kpis.columns) else None,
             funding=dict(funding or {}),
             run_json=dict(run_json or {}),
         )

@@ -273,6 +273,7 @@ def saved_run(run: Run) -> SavedRun:
         travel_times=run.travel.table,
         reachability=run.travel.reachability,
         population=run.demand.population,
+        kpis=results.kpis,
         funding=run.funding,
         run_json=run_record(run),
     )
@@ -356,7 +357,8 @@ def write_report(
     Write everything a run produces, atomically, into ``out_dir``.
 
     Files: ``decisions.csv``, ``zones.csv``, ``capacity.csv``, ``costs.csv``,
-    ``summary.csv``, ``assignments.csv``, ``unmet.csv``, and when known ``travel_times.csv``,
+    ``summary.csv``, ``assignments.csv``, ``unmet.csv``, ``kpis.csv`` (per service and
+    period), and when known ``travel_times.csv``,
     ``reachability.csv``, ``sites.csv`` (site, name, kind, service, lon, lat, ...),
     ``zones_points.csv`` (zone, gemeente, lon, lat) and ``population.csv``;
     ``actions_nl.txt``, ``actions_en.txt``, ``run.json`` (inputs' hashes, versions,
@@ -392,24 +394,25 @@ def write_report(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         tables: dict[str, pd.DataFrame | None] = {
-            "decisions": saved.decisions,
-            "zones": saved.zones,
-            "capacity": saved.capacity,
-            "costs": saved.costs,
-            "summary": saved.summary,
-            "assignments": saved.assignments,
-            "unmet": saved.unmet,
-            "travel_times": saved.travel_times,
-            "reachability": saved.reachability,
-            "sites": saved.sites,
-            "zones_points": saved.zone_points,
-            "population": saved.population,
+            "decisions.csv": saved.decisions,
+            "zones.csv": saved.zones,
+            "capacity.csv": saved.capacity,
+            "costs.csv": saved.costs,
+            "summary.csv": saved.summary,
+            "assignments.csv": saved.assignments,
+            "unmet.csv": saved.unmet,
+            "kpis.csv": saved.kpis,
+            "travel_times.csv": saved.travel_times,
+            "reachability.csv": saved.reachability,
+            "sites.csv": saved.sites,
+            "zones_points.csv": saved.zone_points,
+            "population.csv": saved.population,
         }
         if saved.capacity is not None:
-            tables["capacity"] = with_units(saved.capacity)
+            tables["capacity.csv"] = with_units(saved.capacity)
         for name, frame in tables.items():
             if frame is not None:
-                write_csv(frame, tmp / f"{name}.csv", dutch_excel=dutch, language=language)
+                write_csv(frame, tmp / name, dutch_excel=dutch, language=language)
         for text_language in ("nl", "en"):
             lines = action_list(saved, language=text_language)
             (tmp / f"actions_{text_language}.txt").write_text(
@@ -519,7 +522,10 @@ def write_pareto(
     language: Language | None = None,
 ) -> Path:
     """
-    Write a Pareto table and its plot (objective and mean travel time against spending).
+    Write a Pareto table and its plot (objective and per-service travel time vs spending).
+
+    The right panel shows each service's mean travel time counting everyone (the unserved
+    at the unmet penalty), so access never looks better when fewer people are served.
 
     The plot is drawn on a :class:`matplotlib.figure.Figure` with an Agg canvas, so
     matplotlib's global backend is left alone.
@@ -528,7 +534,7 @@ def write_pareto(
     ----------
     table
         The table of :class:`voorzieningen.sweep.ParetoFront` (budget_eur, spend_eur,
-        objective_value, mean_travel_time_min, unmet_persons, ...).
+        objective_value, mean_time_all_min_<service>, ...).
     out_dir
         Folder to write ``pareto.csv`` and ``pareto.png`` into (created if needed).
     dutch_excel
@@ -550,16 +556,20 @@ def write_pareto(
     left, right = fig.subplots(1, 2)
     spend = table[T.SPEND_EUR] / 1e6
     left.plot(spend, table[T.OBJECTIVE_VALUE], marker="o", color="#1f4e79")
-    left.set_xlabel("spending (M€, net of sale proceeds)")
+    left.set_xlabel("spending (M€, gross capex incl. demolition)")
     left.set_ylabel("objective (person-minutes incl. unmet penalty)")
     left.set_title("Accessibility against budget")
-    right.plot(spend, table[T.UNMET_PERSONS], marker="s", color="#c0392b", label="unmet (persons)")
+    # Per service, counting everyone (the unserved at the unmet penalty), so that access
+    # never looks better when fewer people are served.
+    per_service = [c for c in table.columns if str(c).startswith(T.MEAN_TIME_ALL_PREFIX)]
+    for col in per_service:
+        service = str(col).removeprefix(T.MEAN_TIME_ALL_PREFIX)
+        right.plot(spend, table[col], marker="^", label=T.SERVICE_EN.get(service, service))
     right.set_xlabel("spending (M€)")
-    right.set_ylabel("unmet demand, average per period (persons)")
-    twin = right.twinx()
-    twin.plot(spend, table[T.MEAN_TRAVEL_TIME_MIN], marker="^", color="#27ae60")
-    twin.set_ylabel("mean travel time of those served (min)")
-    right.set_title("Unmet demand and travel time")
+    right.set_ylabel("mean travel time of everyone, unserved at the penalty (min)")
+    if per_service:
+        right.legend(fontsize=8)
+    right.set_title("Mean travel time per service")
     for axis in (left, right):
         axis.grid(visible=True, alpha=0.3)
     fig.tight_layout()

@@ -7,14 +7,17 @@ provenance. Both are complete when created and never refer back to Pyomo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyomo.environ as pyo
+from scipy.optimize import linprog
 
 from voorzieningen import tables as T
+from voorzieningen.kpis import kpi_table, service_summary
 from voorzieningen.model.data import AS_IS, ModelData
 from voorzieningen.solve import SolveOutcome
 
@@ -69,16 +72,22 @@ class Results:
         action, period, services_after, capacity_after_places, capex_eur, proceeds_eur.
     zones
         Per (zone, service, period): demand_persons, served_persons, unmet_persons,
-        travel_time_before_min (nearest existing facility today), travel_time_after_min
-        (demand-weighted mean over the plan's assignments).
+        travel_time_before_min (mean over the zone's residents of the time to their own
+        nearest existing facility), travel_time_after_min (mean over the persons served of
+        their time to the site the plan assigns them); see :func:`zones_table`.
     capacity
         Per (site, service, period): capacity_places, used_places.
     costs
         Per period: capex_eur, proceeds_eur, opex_eur_per_year, discount_factor.
     summary
-        One row: objective, bound, gap, status, runtime and the plan's totals.
+        One row: objective, bound, gap, status, runtime, budgets and the plan's figures per
+        service (never summed over services); see :func:`summary_row`.
     plan
         The raw :class:`Plan`.
+    kpis
+        Per (service, period), each service in its own unit: demand, served, unmet, shares
+        served and within the norm, mean times of those served and of everyone
+        (:func:`voorzieningen.kpis.kpi_table`).
     """
 
     scenario_name: str
@@ -88,6 +97,7 @@ class Results:
     costs: pd.DataFrame
     summary: pd.DataFrame
     plan: Plan
+    kpis: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def assignments(self) -> pd.DataFrame:
@@ -96,10 +106,16 @@ class Results:
 
     def __repr__(self) -> str:
         row = self.summary.iloc[0]
+        prefix = T.MEAN_TIME_ALL_PREFIX
+        times = ", ".join(
+            f"{str(k).removeprefix(prefix)} {float(v):.2f}"
+            for k, v in row.items()
+            if str(k).startswith(prefix)
+        )
         return (
             f"<Results {self.scenario_name or '?'}: status={row[T.STATUS]}, "
             f"gap={row[T.GAP]:.4%}, capex={row[T.CAPEX_TOTAL_EUR]:,.0f} EUR, "
-            f"mean travel time={row[T.MEAN_TRAVEL_TIME_MIN]:.2f} min, "
+            f"mean travel time of everyone (min): {times or '?'}, "
             f"{len(self.decisions)} sites>"
         )
 
@@ -271,24 +287,185 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     return table.sort_values([T.SITE, T.SERVICE, T.PERIOD]).reset_index(drop=True)
 
 
-def baseline_travel_times(data: ModelData) -> pd.Series:
+def baseline_travel_times(data: ModelData, residents: pd.DataFrame | None = None) -> pd.Series:
     """
-    Return each zone's travel time to the nearest existing facility of each service.
+    Return each zone's travel time today: its residents' mean time to their nearest facility.
 
     Parameters
     ----------
     data
-        The model data.
+        The model data (which existing buildings host which service).
+    residents
+        Travel times per resident point (``TravelTimes.residents``: zone, point, site,
+        travel_time_min, weight), or None when each zone is one point.
 
     Returns
     -------
     pandas.Series
-        ``travel_time_min`` indexed by (zone, service); NaN where no existing facility of
-        that service is within the cutoff.
+        ``travel_time_min`` indexed by (zone, service). With resident points: the mean over
+        the zone's residents (weighted by ``weight``) of the time from each point to *its
+        own* nearest existing facility of the service, over the points that have one
+        within the network cutoff. Without: the time from the zone to its nearest existing
+        facility (pairs within the cutoff and the service's guarantee norm). NaN where no
+        existing facility of that service is in reach.
     """
     existing = data.asis_capacity.reset_index()[[T.SITE, T.SERVICE]]
-    pairs = data.pairs.merge(existing, on=[T.SITE, T.SERVICE])
-    return pairs.groupby([T.ZONE, T.SERVICE])[T.TRAVEL_TIME_MIN].min()
+    if residents is None:
+        pairs = data.pairs.merge(existing, on=[T.SITE, T.SERVICE])
+        return pairs.groupby([T.ZONE, T.SERVICE])[T.TRAVEL_TIME_MIN].min()
+    fine = residents.merge(existing, on=T.SITE)
+    nearest = fine.groupby([T.ZONE, T.POINT, T.SERVICE], as_index=False).agg(
+        **{T.TRAVEL_TIME_MIN: (T.TRAVEL_TIME_MIN, "min"), T.WEIGHT: (T.WEIGHT, "first")}
+    )
+    nearest["weighted"] = nearest[T.TRAVEL_TIME_MIN] * nearest[T.WEIGHT]
+    sums = nearest.groupby([T.ZONE, T.SERVICE])[["weighted", T.WEIGHT]].sum()
+    out = sums["weighted"] / sums[T.WEIGHT].where(sums[T.WEIGHT] > 0)
+    return out.rename(T.TRAVEL_TIME_MIN)
+
+
+def _split_over_sites(
+    times: npt.NDArray[np.float64], mass: npt.NDArray[np.float64], flows: npt.NDArray[np.float64]
+) -> float:
+    """
+    Return the least mean time of sending residents' masses to sites with given intakes.
+
+    A transportation problem: ``times[p, j]`` (minutes, inf where point ``p`` does not
+    reach site ``j``), ``mass[p]`` persons living at each point and ``flows[j]`` persons
+    each site takes (equal totals). Returns the mean minutes per person, NaN if infeasible.
+    """
+    n_p, n_j = times.shape
+    ok = np.isfinite(times)
+    cost = times[ok]
+    rows_p, cols_j = np.nonzero(ok)
+    a_eq = np.zeros((n_p + n_j, len(cost)))
+    a_eq[rows_p, np.arange(len(cost))] = 1.0
+    a_eq[n_p + cols_j, np.arange(len(cost))] = 1.0
+    res = linprog(cost, A_eq=a_eq, b_eq=np.concatenate([mass, flows]), method="highs")
+    if res.status != 0 or res.fun is None:
+        return float("nan")
+    return float(res.fun) / float(flows.sum())
+
+
+def resident_after_times(assignments: pd.DataFrame, residents: pd.DataFrame) -> pd.Series:
+    """
+    Return each zone's travel time in the plan per resident, within the plan's assignment.
+
+    The plan assigns persons per zone: ``x_j`` persons of the zone to site ``j``. Here they
+    are placed per resident point: the zone's persons served live at its resident points in
+    proportion to the points' weights, and go to the sites ``j`` in the amounts ``x_j``
+    such that the total travel time is least (each resident to the nearest of the zone's
+    sites as far as the plan's amounts allow; a small transportation problem per zone,
+    service and period served from more than one site). Exact per resident when a zone is
+    served from one site (everyone goes there: the mean over the residents of their time to
+    it); from several sites it assumes the residents nearest a site are those who go there.
+
+    Parameters
+    ----------
+    assignments
+        The plan's assignments: zone, site, service, period, persons.
+    residents
+        Travel times per resident point: zone, point, site, travel_time_min, weight.
+
+    Returns
+    -------
+    pandas.Series
+        Minutes per person served, indexed by (zone, service, period); groups whose
+        residents cannot all be placed within the network cutoff are left out.
+    """
+    keys = [T.ZONE, T.SERVICE, T.PERIOD]
+    by_zone = {str(z): g for z, g in residents.groupby(T.ZONE)}
+    out: dict[tuple[str, str, int], float] = {}
+    for key, group in assignments.groupby(keys):
+        zone, service, period = cast("tuple[str, str, int]", key)
+        here = by_zone.get(str(zone))
+        if here is None:
+            continue
+        flows = group.groupby(T.SITE)[T.PERSONS].sum()
+        grid = here.pivot_table(
+            index=T.POINT, columns=T.SITE, values=T.TRAVEL_TIME_MIN, aggfunc="first"
+        ).reindex(columns=flows.index)
+        weight = here.groupby(T.POINT)[T.WEIGHT].first().reindex(grid.index)
+        times = grid.to_numpy(dtype=float, na_value=np.inf)
+        mass = weight.to_numpy(dtype=float) / float(weight.sum()) * float(flows.sum())
+        out[(str(zone), str(service), int(period))] = _split_over_sites(
+            times, mass, flows.to_numpy(dtype=float)
+        )
+    series = pd.Series(out, dtype=float)
+    series.index = series.index.set_names(keys)
+    return series.dropna()
+
+
+def _limit(total: float | None, per_period: tuple[float | None, ...]) -> float:
+    """Return the limit a total and per-period limits set on the whole horizon (NaN: none)."""
+    bounds = [] if total is None else [float(total)]
+    if per_period and all(v is not None for v in per_period):
+        bounds.append(float(sum(cast("tuple[float, ...]", per_period))))
+    return min(bounds) if bounds else float("nan")
+
+
+def summary_row(
+    model: pyo.ConcreteModel,
+    data: ModelData,
+    outcome: SolveOutcome,
+    costs: pd.DataFrame,
+    kpis: pd.DataFrame,
+    plan: Plan,
+    *,
+    scenario_name: str,
+    build_s: float,
+    travel_time_source: str,
+) -> pd.DataFrame:
+    """
+    Return ``summary.csv``: one row of the solver's word, the money and per-service figures.
+
+    Money (€, undiscounted sums over the periods): ``capex_total_eur`` (construction capex,
+    demolition excluded) and ``proceeds_total_eur`` (sales minus demolition), as in
+    ``costs.csv``; ``capex_eur`` (gross capex: construction plus demolition, what the gross
+    limit bounds), ``proceeds_eur`` (sale proceeds) and ``net_spend_eur`` (``capex_eur -
+    proceeds_eur``); ``capex_limit_eur`` and ``net_spend_limit_eur``, the limits the
+    scenario sets on these over the horizon (the total limit, or the sum of the per-period
+    limits if smaller; empty where there is no limit).
+
+    Per service (never summed across services, each in its own unit): ``served_<unit>``,
+    ``unmet_<unit>`` (per period, averaged over the horizon like the objective),
+    ``mean_time_served_min_<service>`` and ``mean_time_all_min_<service>`` (unserved at the
+    service's unmet penalty); see :func:`voorzieningen.kpis.service_summary`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row.
+    """
+    budgets = data.budgets
+    gross = float(sum(float(pyo.value(model.gross_capex_eur[t])) for t in data.periods))
+    net = float(sum(float(pyo.value(model.net_spend_eur[t])) for t in data.periods))
+    weight = {int(t): float(data.period_weight[t]) for t in data.periods}
+    row: dict[str, object] = {
+        T.SCENARIO: scenario_name,
+        T.OBJECTIVE: data.model_settings.objective,
+        T.OBJECTIVE_VALUE: outcome.objective,
+        T.BOUND: outcome.bound,
+        T.GAP: outcome.gap,
+        T.STATUS: outcome.status,
+        T.TERMINATION: outcome.termination,
+        T.SOLVER: outcome.solver,
+        T.BUILD_S: build_s,
+        T.SOLVE_S: outcome.runtime_s,
+        T.CAPEX_TOTAL_EUR: float(costs[T.CAPEX_EUR].sum()),
+        T.PROCEEDS_TOTAL_EUR: float(costs[T.PROCEEDS_EUR].sum()),
+        T.CAPEX_EUR: gross,
+        T.PROCEEDS_EUR: gross - net,
+        T.NET_SPEND_EUR: net,
+        T.CAPEX_LIMIT_EUR: _limit(budgets.capex_total_eur, budgets.capex_eur),
+        T.NET_SPEND_LIMIT_EUR: _limit(budgets.net_spend_total_eur, budgets.net_spend_eur),
+        T.NPV_COST_EUR: float(pyo.value(model.npv_cost_eur)),
+        T.ACCESS_PERSON_MIN: float(pyo.value(model.access_person_min)),
+        **service_summary(kpis, weight),
+        T.SITES_CLOSED: len(plan.closures),
+        T.PROJECTS_STARTED: len(plan.starts),
+        T.TRAVEL_TIME_SOURCE: travel_time_source,
+    }
+    return pd.DataFrame([row])
 
 
 def extract_results(
@@ -298,6 +475,8 @@ def extract_results(
     *,
     scenario_name: str = "",
     build_s: float = float("nan"),
+    residents: pd.DataFrame | None = None,
+    travel_time_source: str = "",
 ) -> Results:
     """
     Turn a solved model into :class:`Results`.
@@ -314,16 +493,21 @@ def extract_results(
         The scenario's name (first column of the summary).
     build_s
         Time spent building the model, seconds.
+    residents
+        Travel times per resident point (``TravelTimes.residents``), for the per-resident
+        travel times of ``zones``; None when each zone is one point.
+    travel_time_source
+        Where the travel times came from (``TravelTimes.meta["travel_time_source"]``).
 
     Returns
     -------
     Results
-        Decisions, zones, capacity, costs, summary and plan.
+        Decisions, zones, capacity, costs, summary, plan and KPIs.
     """
     plan = extract_plan(model, data)
     decisions = decisions_table(plan, data)
     capacity = capacity_table(plan, data)
-    zones = zones_table(plan, data)
+    zones = zones_table(plan, data, residents)
     costs = pd.DataFrame(
         {
             T.PERIOD: data.periods,
@@ -335,40 +519,22 @@ def extract_results(
             T.DISCOUNT_FACTOR: [float(data.discount[t]) for t in data.periods],
         }
     )
-    weight = data.period_years / data.period_years.sum()
-    a = plan.assignments
-    w = a[T.PERIOD].map(weight).to_numpy(dtype=float)
-    served = float((a[T.PERSONS] * w).sum())  # horizon-average per period
-    mean_tt = (
-        float((a[T.PERSONS] * a[T.TRAVEL_TIME_MIN] * w).sum()) / served if served > EPS else np.nan
+    kpis = kpi_table(
+        zones,
+        plan.assignments,
+        norm_min={s: float(getattr(data.norms, s).within_min) for s in data.services},
+        penalty_min={s: data.unmet_penalty_min(s) for s in data.services},
     )
-    summary = pd.DataFrame(
-        [
-            {
-                T.SCENARIO: scenario_name,
-                T.OBJECTIVE: data.model_settings.objective,
-                T.OBJECTIVE_VALUE: outcome.objective,
-                T.BOUND: outcome.bound,
-                T.GAP: outcome.gap,
-                T.STATUS: outcome.status,
-                T.TERMINATION: outcome.termination,
-                T.SOLVER: outcome.solver,
-                T.BUILD_S: build_s,
-                T.SOLVE_S: outcome.runtime_s,
-                T.CAPEX_TOTAL_EUR: float(costs[T.CAPEX_EUR].sum()),
-                T.PROCEEDS_TOTAL_EUR: float(costs[T.PROCEEDS_EUR].sum()),
-                T.NPV_COST_EUR: float(pyo.value(model.npv_cost_eur)),
-                T.ACCESS_PERSON_MIN: float(pyo.value(model.access_person_min)),
-                T.MEAN_TRAVEL_TIME_MIN: mean_tt,
-                # persons per period, averaged over the horizon like the objective
-                T.SERVED_PERSONS: served,
-                T.UNMET_PERSONS: float(
-                    (plan.unmet[T.PERSONS] * plan.unmet[T.PERIOD].map(weight)).sum()
-                ),
-                T.SITES_CLOSED: len(plan.closures),
-                T.PROJECTS_STARTED: len(plan.starts),
-            }
-        ]
+    summary = summary_row(
+        model,
+        data,
+        outcome,
+        costs,
+        kpis,
+        plan,
+        scenario_name=scenario_name,
+        build_s=build_s,
+        travel_time_source=travel_time_source,
     )
     return Results(
         scenario_name=scenario_name,
@@ -378,6 +544,7 @@ def extract_results(
         costs=costs,
         summary=summary,
         plan=plan,
+        kpis=kpis,
     )
 
 
@@ -460,7 +627,7 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     return table
 
 
-def zones_table(plan: Plan, data: ModelData) -> pd.DataFrame:
+def zones_table(plan: Plan, data: ModelData, residents: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     Return demand, service and travel times per (zone, service, period).
 
@@ -470,12 +637,18 @@ def zones_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         The plan.
     data
         The model data.
+    residents
+        Travel times per resident point (``TravelTimes.residents``), or None.
 
     Returns
     -------
     pandas.DataFrame
         Columns zone, service, period, demand_persons, served_persons, unmet_persons,
-        travel_time_before_min, travel_time_after_min (NaN where nothing is served).
+        travel_time_before_min (:func:`baseline_travel_times`: per resident, to their own
+        nearest existing facility), travel_time_after_min (per resident, to the site the
+        plan assigns them: :func:`resident_after_times`; without resident points the mean
+        over the persons served of their (zone, site) pair's time; NaN where nothing is
+        served).
     """
     dem = data.demand.rename(T.DEMAND_PERSONS).reset_index()
     a = plan.assignments.assign(
@@ -486,7 +659,13 @@ def zones_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     table[T.SERVED_PERSONS] = table[T.PERSONS].fillna(0.0)
     table[T.UNMET_PERSONS] = (table[T.DEMAND_PERSONS] - table[T.SERVED_PERSONS]).clip(lower=0.0)
     table[T.TRAVEL_TIME_AFTER_MIN] = table["weighted"] / table[T.PERSONS]
-    before = baseline_travel_times(data).rename(T.TRAVEL_TIME_BEFORE_MIN)
+    if residents is not None:
+        keys = [T.ZONE, T.SERVICE, T.PERIOD]
+        per_resident = resident_after_times(plan.assignments, residents)
+        exact = table.set_index(keys).index.map(per_resident.to_dict())
+        found = ~pd.isna(np.asarray(exact, dtype=float))
+        table.loc[found, T.TRAVEL_TIME_AFTER_MIN] = np.asarray(exact, dtype=float)[found]
+    before = baseline_travel_times(data, residents).rename(T.TRAVEL_TIME_BEFORE_MIN)
     table = table.merge(before, left_on=[T.ZONE, T.SERVICE], right_index=True, how="left")
     cols = [
         T.ZONE,

@@ -26,6 +26,14 @@ from voorzieningen.report import ReportSettings, write_pareto, write_report
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.solve import HighsSession
 
+#: Summary columns copied per service into the Pareto table.
+PER_SERVICE_PREFIXES = (
+    T.SERVED_PREFIX,
+    T.UNMET_PREFIX,
+    T.MEAN_TIME_SERVED_PREFIX,
+    T.MEAN_TIME_ALL_PREFIX,
+)
+
 
 @dataclass(frozen=True)
 class ParetoFront:
@@ -36,8 +44,10 @@ class ParetoFront:
     table
         One row per budget level: budget_eur, spend_eur, capex_eur, proceeds_eur,
         npv_cost_eur, objective_value (the scenario's objective: for ``access``,
-        person-minutes plus the penalty of unmet demand), access_person_min, mean_travel_time_min, unmet_persons, status, gap,
-        solve_s, warm_start.
+        person-minutes plus the penalty of unmet demand), access_person_min, per service
+        ``served_<unit>``, ``unmet_<unit>``, ``mean_time_served_min_<service>`` and
+        ``mean_time_all_min_<service>`` (from the summary), status, gap, solve_s,
+        warm_start.
     results
         The plan of each level, in the same order.
     """
@@ -132,8 +142,12 @@ def pareto_front(
                 T.NPV_COST_EUR: float(summary[T.NPV_COST_EUR]),
                 T.OBJECTIVE_VALUE: float(summary[T.OBJECTIVE_VALUE]),
                 T.ACCESS_PERSON_MIN: float(summary[T.ACCESS_PERSON_MIN]),
-                T.MEAN_TRAVEL_TIME_MIN: float(summary[T.MEAN_TRAVEL_TIME_MIN]),
-                T.UNMET_PERSONS: float(summary[T.UNMET_PERSONS]),
+                # per service, each in its own unit (never summed over services)
+                **{
+                    str(k): float(v)
+                    for k, v in summary.items()
+                    if str(k).startswith(PER_SERVICE_PREFIXES)
+                },
                 T.STATUS: outcome.status,
                 T.GAP: outcome.gap,
                 T.SOLVE_S: outcome.runtime_s,

@@ -79,9 +79,35 @@ ACCESS_PERSON_MIN = "access_person_min"
 MEAN_TRAVEL_TIME_MIN = "mean_travel_time_min"
 SITES_CLOSED = "sites_closed"
 PROJECTS_STARTED = "projects_started"
+NET_SPEND_EUR = "net_spend_eur"
+CAPEX_LIMIT_EUR = "capex_limit_eur"
+NET_SPEND_LIMIT_EUR = "net_spend_limit_eur"
+TRAVEL_TIME_SOURCE = "travel_time_source"
+#: Per-service summary columns are these prefixes + the service's unit or name
+#: (``served_pupils``, ``unmet_patients``, ``mean_time_all_min_school``); see
+#: :mod:`voorzieningen.kpis`.
+SERVED_PREFIX = "served_"
+UNMET_PREFIX = "unmet_"
+MEAN_TIME_ALL_PREFIX = "mean_time_all_min_"
+MEAN_TIME_SERVED_PREFIX = "mean_time_served_min_"
 BUDGET_EUR = "budget_eur"
 SPEND_EUR = "spend_eur"
 WARM_START = "warm_start"
+
+# Columns of kpis.csv (per service and period; each service in its own unit)
+DEMAND = "demand"
+SERVED = "served"
+UNMET = "unmet"
+SHARE_SERVED = "share_served"
+SHARE_WITHIN_NORM = "share_within_norm"
+NORM_MIN = "norm_min"
+MEAN_TIME_SERVED_MIN = "mean_time_served_min"
+MEAN_TIME_ALL_MIN = "mean_time_all_min"
+UNMET_PENALTY_MIN = "unmet_penalty_min"
+
+# Columns of the per-resident travel-time table (travel times from each resident point)
+POINT = "point"
+WEIGHT = "weight"
 
 # Columns of the negotiation tables (winners_losers*.csv, cost_per_year.csv)
 CHANGE_MIN = "change_min"
@@ -108,6 +134,11 @@ SERVICE_NL = {
     "community_hall": "gemeenschapshuis",
 }
 SERVICE_EN = {"school": "primary school", "gp": "GP practice", "community_hall": "community hall"}
+
+#: Unit of demand of each service (pupils, GP patient equivalents, visitor equivalents):
+#: the ``unit`` column of kpis.csv and the suffix of summary.csv's per-service columns.
+SERVICE_UNIT = {"school": "pupils", "gp": "patients", "community_hall": "visitor_equivalents"}
+
 
 #: Columns of the sites table (index ``site``).
 SITE_COLUMNS: tuple[str, ...] = (

@@ -84,6 +84,12 @@ class TravelTimes:
         The settings used.
     cache_key
         Content hash of graph, points and settings.
+    meta
+        What was computed how (``travel_time_source``, graph size, ...).
+    residents
+        Travel times per resident point (``demand_points = "network"`` or the estimate):
+        ``zone`` (home zone), ``point``, ``site``, ``travel_time_min`` and ``weight`` (share
+        of the zone's residents), pairs within the cutoff; None if a zone is one point.
     """
 
     table: pd.DataFrame
@@ -93,6 +99,7 @@ class TravelTimes:
     settings: NetworkSettings
     cache_key: str
     meta: dict[str, Any] = field(default_factory=dict)
+    residents: pd.DataFrame | None = None
 
 
 def road_source_label(graph_source: str) -> str:

@@ -50,6 +50,41 @@ def point_zone(ids: Iterable[object]) -> pd.Series:
     return pd.Series([str(i) for i in ids], dtype=object).str.split(POINT_SEPARATOR).str[0]
 
 
+def resident_table(fine: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """
+    Return travel times per resident point with the point's home zone and weight.
+
+    Parameters
+    ----------
+    fine
+        Point -> site travel times: ``zone`` holds the point id, ``site``,
+        ``travel_time_min``.
+    points
+        The resident points: ``point``, ``zone`` (home zone), ``weight`` (share of the
+        zone's residents).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``zone`` (home zone), ``point``, ``site``, ``travel_time_min`` (minutes) and
+        ``weight``; the pairs of ``fine``.
+    """
+    merged = fine[[T.ZONE, T.SITE, T.TRAVEL_TIME_MIN]].merge(
+        points[[_POINT, T.ZONE, _WEIGHT]].rename(columns={T.ZONE: _HOME_ZONE}),
+        left_on=T.ZONE,
+        right_on=_POINT,
+    )
+    return pd.DataFrame(
+        {
+            T.ZONE: merged[_HOME_ZONE].astype(str).to_numpy(),
+            T.POINT: merged[_POINT].astype(str).to_numpy(),
+            T.SITE: merged[T.SITE].astype(str).to_numpy(),
+            T.TRAVEL_TIME_MIN: merged[T.TRAVEL_TIME_MIN].to_numpy(dtype=float),
+            T.WEIGHT: merged[_WEIGHT].to_numpy(dtype=float),
+        }
+    )
+
+
 def travel_times_from_points(
     graph: nx.MultiDiGraph,
     zones: pd.DataFrame,
@@ -84,7 +119,8 @@ def travel_times_from_points(
         ``settings.min_reached_share``: zone, site, mode, travel_time_min and distance_km
         (population-weighted means over the zone's points, minutes and km); the
         reachability report and points are those of the points; ``meta`` adds
-        ``demand_points`` (number of points).
+        ``demand_points`` (number of points); ``residents`` holds the travel times per
+        point (:func:`resident_table`).
     """
     weighted = zones[[T.LON, T.LAT]].assign(
         **{T.POPULATION_PERSONS: population.reindex(zones.index).fillna(0.0)}
@@ -115,7 +151,12 @@ def travel_times_from_points(
             T.DISTANCE_KM: grouped[_WEIGHTED_DISTANCE] / grouped[_WEIGHT],
         }
     ).reset_index(drop=True)
-    return replace(fine, table=coarse, meta={**fine.meta, "demand_points": len(points)})
+    return replace(
+        fine,
+        table=coarse,
+        meta={**fine.meta, "demand_points": len(points)},
+        residents=resident_table(fine.table, points),
+    )
 
 
 def check_coverage(travel: TravelTimes, zones: pd.DataFrame, settings: NetworkSettings) -> None:
