@@ -38,7 +38,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyomo.environ as pyo
 
 from instances import (
     read_cap,
@@ -69,7 +68,7 @@ class Case:
 
     instance: str
     problem: str
-    build: Callable[[], pyo.ConcreteModel]
+    build: Callable[[], presets.PresetModel]
     published: str | None = None
     family: str = ""
     #: distances and p, for --compare (p-median only)
@@ -205,26 +204,26 @@ def _cover_case(
     key = problem.lower()
     p = int(params.get("p", "0") or 0)
     s = float(params.get("S", "nan"))
-    build: Callable[[], pyo.ConcreteModel]
+    build: Callable[[], presets.PresetModel]
     if key.startswith("mclp"):
         name = "MCLP"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_mclp(d, p=p, radius=s, weights=w)
     elif key.startswith("lscp"):
         name = "LSCP"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_lscp(d, radius=s)
     elif key.startswith("p-center"):
         name = "p-center"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_p_center(d, p=p)
     elif key.startswith("p-median"):
         name = "p-median (weighted)"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_p_median(d, p=p, weights=w)
     else:
         msg = f"{instance}: unknown problem {problem!r}"
@@ -312,7 +311,7 @@ def case_settings(case: Case, settings: SolverSettings) -> SolverSettings:
 def run_case(
     case: Case,
     settings: SolverSettings,
-    build: Callable[[], pyo.ConcreteModel] | None = None,
+    build: Callable[[], presets.PresetModel] | None = None,
 ) -> Outcome:
     """Build (``case.build`` unless ``build`` is given), solve and evaluate one case.
 
@@ -322,12 +321,12 @@ def run_case(
     settings = case_settings(case, settings)
     try:
         start = time.perf_counter()
-        model = (build or case.build)()
+        built = (build or case.build)()
         out.build_s = time.perf_counter() - start
         start = time.perf_counter()
-        result = solve_model(model, settings)
+        result = solve_model(built.model, settings)
         out.solve_s = time.perf_counter() - start
-        plan = presets.extract_solution(model)
+        plan = presets.extract_solution(built)
     except VoorzieningenError as err:
         out.error = f"{type(err).__name__}: {err}"
         out.matched = False if case.published else None

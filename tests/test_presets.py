@@ -11,16 +11,17 @@ import pytest
 
 from voorzieningen.errors import InfeasibleModelError, InputDataError, SolverError
 from voorzieningen.model import presets
+from voorzieningen.model.presets.common import add_rows, rows_to_expressions
 from voorzieningen.schemas.solver import SolverSettings
 from voorzieningen.solve import solve_model
 
 EXACT = SolverSettings(mip_rel_gap=0.0, time_limit_s=60)
 
 
-def solve(model: pyo.ConcreteModel) -> presets.PresetSolution:
-    outcome = solve_model(model, EXACT)
+def solve(built: presets.PresetModel) -> presets.PresetSolution:
+    outcome = solve_model(built.model, EXACT)
     assert outcome.optimal
-    plan = presets.extract_solution(model)
+    plan = presets.extract_solution(built)
     # the objective recomputed from the plan equals the solver's (up to its tolerances)
     assert plan.objective == pytest.approx(outcome.objective, rel=1e-6, abs=1e-5)
     return plan
@@ -195,12 +196,15 @@ def test_cpmp_client_too_big():
 def test_extract_errors():
     with pytest.raises(InputDataError, match=r"not built by voorzieningen.model.presets"):
         presets.extract_solution(pyo.ConcreteModel())
+    built = presets.build_p_median(LINE3, p=1)
+    with pytest.raises(InputDataError, match=r"\(a PresetModel\), not a ConcreteModel\."):
+        presets.extract_solution(built.model)
     with pytest.raises(SolverError, match=r"holds no solution; solve it first"):
         presets.extract_solution(presets.build_p_median(LINE3, p=1))
 
 
 def test_building_does_not_solve():
-    model = presets.build_p_median(LINE3, p=1)
+    model = presets.build_p_median(LINE3, p=1).model
     assert all(v.value is None for v in model.open.values())
 
 
@@ -223,7 +227,7 @@ def test_building_restores_garbage_collector(enabled):
 @pytest.mark.parametrize("formulation", ["radius", "assignment"])
 def test_p_median_cardinality_is_first_row(formulation):
     # declared first, so the solver gets sum_j y_j = p as row 0 and y as columns 0..m-1
-    model = presets.build_p_median(LINE3, p=2, formulation=formulation)
+    model = presets.build_p_median(LINE3, p=2, formulation=formulation).model
     first = next(model.component_objects(pyo.Constraint))
     assert first.name == "c_cardinality"
     assert pyo.value(first.upper) == 2
@@ -234,15 +238,15 @@ def test_rows_bounds_make_relations():
     model = pyo.ConcreteModel()
     model.v = pyo.Var(range(2))
     v = list(model.v.values())
-    exprs = presets._rows_to_expressions(
+    exprs = rows_to_expressions(
         v, np.array([0, 0, 1, 2]), np.array([0, 1, 1, 0]), np.array([1.0, -2.0, 1.0, 3.0]), 3
     )
-    presets._add_rows(model, "c", exprs, np.array([1.0, -np.inf, 0.0]), np.array([1.0, 2.0, 5.0]))
+    add_rows(model, "c", exprs, np.array([1.0, -np.inf, 0.0]), np.array([1.0, 2.0, 5.0]))
     c = model.c
     assert [(c[r].lower, c[r].upper) for r in range(3)] == [(1.0, 1.0), (-np.inf, 2.0), (0.0, 5.0)]
     assert str(c[0].body) == "v[0] - 2.0*v[1]"
-    presets._add_rows(model, "d", exprs[:1], None, 4.0)
-    presets._add_rows(model, "e", exprs[:1], 4.0, None)
+    add_rows(model, "d", exprs[:1], None, 4.0)
+    add_rows(model, "e", exprs[:1], 4.0, None)
     assert (model.d[0].lower, model.d[0].upper) == (None, 4.0)
     assert (model.e[0].lower, model.e[0].upper) == (4.0, None)
 
