@@ -49,9 +49,12 @@ from instances import (
 from voorzieningen.errors import VoorzieningenError
 from voorzieningen.model import presets
 from voorzieningen.schemas.solver import SolverSettings
-from voorzieningen.solve import solve_model
+from voorzieningen.solve import HighsSession
 
 FAMILIES = ("pmed", "cap", "pmedcap", "mclp")
+#: Baselines of --compare: the radius model before reduction and warm start, the textbook
+#: MIP through voorzieningen, the textbook MIP in bare highspy, spopt + CBC.
+BASELINES = ("before", "ours-tb", "highspy", "spopt")
 #: Relative MIP gap asked from HiGHS: the README's tightest tolerance (SF, rel 1e-9).
 MIP_REL_GAP = 1e-9
 #: Absolute gap for pmed (every solver of --compare gets it): OR-Library p-median costs are
@@ -324,7 +327,8 @@ def run_case(
         built = (build or case.build)()
         out.build_s = time.perf_counter() - start
         start = time.perf_counter()
-        result = solve_model(built.model, settings)
+        warm = presets.set_start(built)  # the p-median's heuristic plan, as a MIP start
+        result = HighsSession(settings).solve(built.model, warm_start=warm)
         out.solve_s = time.perf_counter() - start
         plan = presets.extract_solution(built)
     except VoorzieningenError as err:
@@ -395,42 +399,49 @@ def spopt_cbc(
     return built - start, solved - built, float(pulp.value(model.problem.objective))
 
 
-def compare(out: Outcome, settings: SolverSettings, repeat: int = 1) -> None:
+def compare(
+    out: Outcome,
+    settings: SolverSettings,
+    repeat: int = 1,
+    baselines: frozenset[str] | set[str] = frozenset(BASELINES),
+) -> None:
     """Time the --compare variants of a p-median case; store medians in ``out.extra``.
 
     ``out`` holds the first run of our default model. Each round runs, in this order, our
-    default model (rounds after the first), our textbook model (``formulation=
-    "assignment"``) and the textbook model in bare highspy; ``repeat`` rounds give medians.
-    spopt + CBC runs once (its ratio is far from 1, and it is slow). Every solver gets the
-    case's absolute gap.
+    default model (rounds after the first), the radius model before reduction and warm start
+    (``reduce=False``, "before"), our textbook model (``formulation="assignment"``) and the
+    textbook model in bare highspy; ``repeat`` rounds give medians. spopt + CBC runs once
+    (its ratio is far from 1, and it is slow). Every solver gets the case's absolute gap.
+    Only the ``baselines`` named run.
     """
     case = out.case
     if case.pmedian is None:
         return
     d, p = case.pmedian
     limit = settings.time_limit_s
-    ours = [out.build_s + out.solve_s]
-    assign: list[float] = []
-    bare: list[float] = []
+    times: dict[str, list[float]] = {"ours": [out.build_s + out.solve_s]}
     objectives: dict[str, float] = {}
     for k in range(repeat):
         if k:
             again = run_case(case, settings)
-            ours.append(again.build_s + again.solve_s)
-        alt = run_case(
-            case, settings, lambda: presets.build_p_median(d, p=p, formulation="assignment")
-        )
-        assign.append(alt.build_s + alt.solve_s)
-        objectives["assign_obj"] = alt.objective
-        b, s, obj = textbook_highspy(d, p, time_limit=limit, mip_abs_gap=case.abs_gap)
-        bare.append(b + s)
-        objectives["highs_obj"] = obj
-    out.extra.update(
-        ours=float(np.median(ours)),
-        assign=float(np.median(assign)),
-        highs=float(np.median(bare)),
-        **objectives,
-    )
+            times["ours"].append(again.build_s + again.solve_s)
+        if "before" in baselines:
+            old = run_case(case, settings, lambda: presets.build_p_median(d, p=p, reduce=False))
+            times.setdefault("before", []).append(old.build_s + old.solve_s)
+            objectives["before_obj"] = old.objective
+        if "ours-tb" in baselines:
+            alt = run_case(
+                case, settings, lambda: presets.build_p_median(d, p=p, formulation="assignment")
+            )
+            times.setdefault("assign", []).append(alt.build_s + alt.solve_s)
+            objectives["assign_obj"] = alt.objective
+        if "highspy" in baselines:
+            b, s, obj = textbook_highspy(d, p, time_limit=limit, mip_abs_gap=case.abs_gap)
+            times.setdefault("highs", []).append(b + s)
+            objectives["highs_obj"] = obj
+    out.extra.update({k: float(np.median(v)) for k, v in times.items()}, **objectives)
+    if "spopt" not in baselines:
+        return
     try:
         b, s, obj = spopt_cbc(d, p, time_limit=limit, gap_abs=case.abs_gap)
     except ImportError:
@@ -461,50 +472,59 @@ def geomean(values: Sequence[float]) -> float:
 
 
 def print_compare(outs: Sequence[Outcome]) -> None:
-    """Print the --compare table: (a) textbook through Pyomo / bare textbook, (b) our default
-    model / bare textbook, spopt / ours; totals and geometric means of the ratios."""
-    rows = [o for o in outs if "highs" in o.extra]
+    """Print the --compare table: (c) ours / before (the radius model without reduction and
+    warm start), (a) textbook through Pyomo / bare textbook, (b) ours / bare textbook,
+    spopt / ours; totals and geometric means of the ratios. Missing baselines print '-'."""
+    rows = [o for o in outs if "ours" in o.extra]
     if not rows:
         return
     print()
     print(
-        "(a) = ours textbook / highspy textbook (same MIP: modelling-layer overhead); "
-        "(b) = ours default / highspy textbook; times = build + solve (s)"
+        "(c) = ours / before (radius model, no reduction, no warm start); (a) = ours textbook "
+        "/ highspy textbook (modelling-layer overhead); (b) = ours / highspy textbook; "
+        "times = build + solve (s)"
     )
     print(
-        f"{'compare':<10} {'ours':>8} {'ours-tb':>8} {'highspy':>8} {'(a)':>6} {'(b)':>6} "
-        f"{'spopt':>8} {'spopt/ours':>10}  objectives (ours, ours-tb, highspy, spopt)"
+        f"{'compare':<10} {'ours':>8} {'before':>8} {'(c)':>6} {'ours-tb':>8} {'highspy':>8} "
+        f"{'(a)':>6} {'(b)':>6} {'spopt':>8} {'spopt/ours':>10}  objectives (ours, before, "
+        "ours-tb, highspy, spopt)"
     )
-    ra: list[float] = []
-    rb: list[float] = []
-    rs: list[float] = []
-    totals = dict.fromkeys(("ours", "assign", "highs", "spopt"), 0.0)
+    keys = ("ours", "before", "assign", "highs", "spopt")
+    ratios: dict[str, list[float]] = {"c": [], "a": [], "b": [], "s": []}
+    totals = dict.fromkeys(keys, 0.0)
     for o in rows:
-        e = o.extra
-        sp = e.get("spopt", math.nan)
-        ra.append(e["assign"] / e["highs"])
-        rb.append(e["ours"] / e["highs"])
-        if math.isfinite(sp):
-            rs.append(sp / e["ours"])
+        e = {k: o.extra.get(k, math.nan) for k in (*keys, *(f"{k}_obj" for k in keys))}
+        r = {
+            "c": e["ours"] / e["before"],
+            "a": e["assign"] / e["highs"],
+            "b": e["ours"] / e["highs"],
+            "s": e["spopt"] / e["ours"],
+        }
+        for k, v in r.items():
+            if math.isfinite(v):
+                ratios[k].append(v)
         for key in totals:
-            totals[key] += e.get(key, math.nan)
+            totals[key] += e[key]
         objs = ", ".join(
             fmt(v, "g")
-            for v in (o.objective, e["assign_obj"], e["highs_obj"], e.get("spopt_obj", math.nan))
+            for v in (o.objective, e["before_obj"], e["assign_obj"], e["highs_obj"], e["spopt_obj"])
         )
         print(
-            f"{o.case.instance:<10} {e['ours']:>8.3f} {e['assign']:>8.3f} {e['highs']:>8.3f} "
-            f"{ra[-1]:>6.2f} {rb[-1]:>6.2f} {fmt(sp):>8} {fmt(sp / e['ours'], '.2f'):>10}  {objs}"
+            f"{o.case.instance:<10} {e['ours']:>8.3f} {fmt(e['before']):>8} {fmt(r['c'], '.2f'):>6} "
+            f"{fmt(e['assign']):>8} {fmt(e['highs']):>8} {fmt(r['a'], '.2f'):>6} "
+            f"{fmt(r['b'], '.2f'):>6} {fmt(e['spopt']):>8} {fmt(r['s'], '.2f'):>10}  {objs}"
         )
     t = totals
     print(
-        f"{'total':<10} {t['ours']:>8.3f} {t['assign']:>8.3f} {t['highs']:>8.3f} "
-        f"{t['assign'] / t['highs']:>6.2f} {t['ours'] / t['highs']:>6.2f} {fmt(t['spopt']):>8} "
-        f"{fmt(t['spopt'] / t['ours'], '.2f'):>10}"
+        f"{'total':<10} {t['ours']:>8.3f} {fmt(t['before']):>8} "
+        f"{fmt(t['ours'] / t['before'], '.2f'):>6} {fmt(t['assign']):>8} {fmt(t['highs']):>8} "
+        f"{fmt(t['assign'] / t['highs'], '.2f'):>6} {fmt(t['ours'] / t['highs'], '.2f'):>6} "
+        f"{fmt(t['spopt']):>8} {fmt(t['spopt'] / t['ours'], '.2f'):>10}"
     )
+    g = {k: fmt(geomean(v), ".2f") for k, v in ratios.items()}
     print(
-        f"{'geo-mean':<10} {'':>8} {'':>8} {'':>8} {geomean(ra):>6.2f} {geomean(rb):>6.2f} "
-        f"{'':>8} {fmt(geomean(rs), '.2f'):>10}" + ("" if rs else "  (spopt not installed)")
+        f"{'geo-mean':<10} {'':>8} {'':>8} {g['c']:>6} {'':>8} {'':>8} {g['a']:>6} {g['b']:>6} "
+        f"{'':>8} {g['s']:>10}"
     )
 
 
@@ -518,10 +538,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="--compare: rounds per variant (medians)"
     )
+    parser.add_argument(
+        "--baselines",
+        default=",".join(BASELINES),
+        help=f"--compare: comma-separated subset of {','.join(BASELINES)}",
+    )
     args = parser.parse_args(argv)
     optima_path = args.optima or args.files[0].resolve().parent / "OPTIMA.csv"
     optima = read_optima(optima_path)
     settings = SolverSettings(time_limit_s=args.time_limit, mip_rel_gap=MIP_REL_GAP)
+    baselines = {b.strip() for b in args.baselines.split(",") if b.strip()}
+    if baselines - set(BASELINES):
+        parser.error(f"--baselines: unknown {sorted(baselines - set(BASELINES))}")
     print(f"# {args.family}: {len(args.files)} files; optima from {optima_path}")
     print(
         f"{'instance':<22} {'problem':<20} {'published':>20} {'ours':>20} "
@@ -532,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for case in CASE_MAKERS[args.family](file, optima):
             out = run_case(case, settings)
             if args.compare:
-                compare(out, settings, max(1, args.repeat))
+                compare(out, settings, max(1, args.repeat), baselines)
             print_row(out)
             outs.append(out)
     if args.compare:

@@ -22,7 +22,8 @@ objectives and the reductions applied) is written in ``models/presets.md``; a te
 document and the built models in correspondence.
 
 Modules: ``common`` (validation, the preset data, sparse row helpers), ``radius``
-(p-median, UFLP, p-center), ``covering`` (MCLP, LSCP, CFLP, CPMP), ``extract`` (plans).
+(p-median, UFLP, p-center), ``covering`` (MCLP, LSCP, CFLP, CPMP), ``reduction`` (heuristic, LP bound and fixing for the
+p-median), ``extract`` (plans in and out).
 """
 
 from voorzieningen.model.presets.common import (
@@ -30,9 +31,10 @@ from voorzieningen.model.presets.common import (
     PresetName,
     PresetSolution,
     PresetSpec,
+    PresetStart,
 )
 from voorzieningen.model.presets.covering import build_cflp, build_cpmp, build_lscp, build_mclp
-from voorzieningen.model.presets.extract import extract_solution
+from voorzieningen.model.presets.extract import extract_solution, set_start
 from voorzieningen.model.presets.radius import build_p_center, build_p_median, build_uflp
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "PresetName",
     "PresetSolution",
     "PresetSpec",
+    "PresetStart",
     "build_cflp",
     "build_cpmp",
     "build_lscp",
@@ -48,4 +51,5 @@ __all__ = [
     "build_p_median",
     "build_uflp",
     "extract_solution",
+    "set_start",
 ]

@@ -82,6 +82,29 @@ class PresetSolution:
 
 
 @dataclass(frozen=True, eq=False)
+class PresetStart:
+    """A plan known before the solve (a heuristic's), to hand to the solver as a MIP start.
+
+    Attributes
+    ----------
+    open
+        Value of each ``open`` variable (1: site opened), in the model's order.
+    beyond
+        Value of each ``beyond`` variable of that plan, in the model's order.
+    upper_bound
+        Objective of that plan (an upper bound on the optimum), in the objective's unit.
+    lower_bound
+        A proven lower bound on the optimum (LP relaxation), in the objective's unit;
+        ``-inf`` when none was computed.
+    """
+
+    open: FloatArray
+    beyond: FloatArray
+    upper_bound: float
+    lower_bound: float
+
+
+@dataclass(frozen=True, eq=False)
 class PresetSpec:
     """Input data of a preset model, returned next to it (read by ``extract_solution``).
 
@@ -99,6 +122,9 @@ class PresetSpec:
         Covering radius (MCLP, LSCP), in the cost unit; ``inf`` otherwise.
     pairs
         (k, 2) client and site of each assignment variable (CFLP, CPMP); ``None`` otherwise.
+    start
+        A plan known before the solve (p-median with ``reduce``), with its bounds; ``None``
+        otherwise.
     """
 
     preset: PresetName
@@ -107,6 +133,7 @@ class PresetSpec:
     fixed_costs: FloatArray  # per site (0 where no opening cost)
     radius: float = np.inf
     pairs: IntArray | None = None  # (k, 2) client, site of each assignment variable
+    start: PresetStart | None = None
 
 
 def make_spec(
@@ -117,6 +144,7 @@ def make_spec(
     fixed_costs: FloatArray | None = None,
     radius: float = np.inf,
     pairs: IntArray | None = None,
+    start: PresetStart | None = None,
 ) -> PresetSpec:
     """Return the preset data, with unit weights and zero fixed costs where not given."""
     n, m = costs.shape
@@ -127,6 +155,7 @@ def make_spec(
         np.zeros(m) if fixed_costs is None else fixed_costs,
         radius,
         pairs,
+        start,
     )
 
 

@@ -112,3 +112,31 @@ def _values(component: Any) -> FloatArray:
         )
         raise SolverError(msg)
     return np.array(values, dtype=np.float64)
+
+
+def set_start(preset: PresetModel) -> bool:
+    """
+    Load the plan known before the solve (``preset.spec.start``) into the model's variables.
+
+    Then solve with ``HighsSession(settings).solve(preset.model, warm_start=True)``
+    (:class:`voorzieningen.solve.HighsSession`) to hand it to HiGHS as a MIP start.
+
+    Parameters
+    ----------
+    preset
+        What a ``build_*`` function of the presets returned.
+
+    Returns
+    -------
+    bool
+        Whether a start was loaded (only the p-median with ``reduce`` has one).
+    """
+    start = preset.spec.start
+    if start is None:
+        return False
+    model = preset.model
+    for var, value in zip(model.open.values(), start.open.tolist(), strict=True):
+        var.set_value(value)
+    for var, value in zip(model.beyond.values(), start.beyond.tolist(), strict=True):
+        var.set_value(value)
+    return True

@@ -15,6 +15,7 @@ from voorzieningen.model.presets.common import (
     FloatArray,
     IntArray,
     PresetModel,
+    PresetStart,
     add_assign_if_open,
     add_assign_once,
     add_assignment_vars,
@@ -28,6 +29,7 @@ from voorzieningen.model.presets.common import (
     rows_to_expressions,
     vector,
 )
+from voorzieningen.model.presets.reduction import PMedianReduction, reduce_p_median
 
 # --------------------------------------------------------------------------- radius levels
 
@@ -49,15 +51,20 @@ def radius_levels(
     *,
     p: int | None,
     lower: float = -np.inf,
-    upper: float = np.inf,
+    upper: float | FloatArray = np.inf,
+    n_available: int | None = None,
 ) -> Levels:
-    """Return the distinct cost levels per client, reduced as described in the module docs.
+    """Return the distinct cost levels per client, reduced as in ``models/presets.md``.
 
     Levels with value <= ``lower`` are merged into the first level (the objective cannot be
-    below ``lower``); levels above ``upper`` are dropped (an optimal plan stays within it);
-    with ``p`` given, levels above the first one holding ``|J| - p + 1`` sites are dropped.
+    below ``lower``); levels above ``upper`` (one value, or one per client) are dropped (an
+    optimal plan stays within it); with ``p`` given, levels above the first one holding
+    ``n_available - p + 1`` sites are dropped (``n_available``: sites that may open, default
+    all; sites that may not open must have cost ``+inf``).
     """
     n, m = costs.shape
+    available = m if n_available is None else n_available
+    cap = np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,))[:, None]
     order = np.argsort(costs, axis=1, kind="stable")
     srt = np.take_along_axis(costs, order, axis=1)
     new = np.ones((n, m), dtype=bool)
@@ -67,11 +74,11 @@ def radius_levels(
     merged = np.maximum((new & (srt <= lower)).sum(axis=1) - 1, 0)
     level = np.maximum(level - merged[:, None], 0)
     clients = np.arange(n)
-    usable = np.isfinite(srt) & (srt <= upper)
+    usable = np.isfinite(srt) & (srt <= cap)
     last_pos = usable.sum(axis=1) - 1  # >= 0: the caller guarantees a level <= upper
     top = level[clients, last_pos]
     if p is not None:
-        top = np.minimum(top, level[clients, np.minimum(m - p, last_pos)])
+        top = np.minimum(top, level[clients, np.minimum(available - p, last_pos)])
     keep = usable & (level <= top[:, None])
     n_levels = top + 1
     offset = np.zeros(n, dtype=np.int64)
@@ -146,6 +153,7 @@ def build_p_median(
     p: int,
     weights: npt.ArrayLike | None = None,
     formulation: Literal["radius", "assignment"] = "radius",
+    reduce: bool = True,
 ) -> PresetModel:
     r"""
     Build the (weighted) p-median model: open ``p`` sites, minimise total weighted cost.
@@ -171,11 +179,18 @@ def build_p_median(
         weight x cost units.
     formulation
         ``"radius"`` (Elloumi 2010 / García et al. 2011) or ``"assignment"`` (textbook).
+    reduce
+        Radius formulation only: bound the optimum with a swap heuristic and a truncated
+        LP, and keep only the levels and sites a plan better than the heuristic can use
+        (``models/presets.md``, section 5). The model stays exact: its optimum is the
+        p-median optimum. ``spec.start`` then holds the heuristic plan as a MIP start
+        (load it with :func:`~voorzieningen.model.presets.set_start`).
 
     Returns
     -------
     PresetModel
         The unsolved model and its input data; ``model.open[j]`` is 1 when site j is opened.
+        Building runs the heuristic and an LP relaxation (``reduce``), never the MIP.
 
     Raises
     ------
@@ -188,14 +203,16 @@ def build_p_median(
     n, m = c.shape
     w = vector(weights, n, "weights", "client")
     p = count(p, m)
+    start = None
     if formulation == "assignment":
         model = assignment_model(c, w, fixed_costs=None, p=p)
     elif formulation == "radius":
-        model = radius_model(c, w, p=p, fixed_costs=None)
+        reduction = reduce_p_median(c, w, p) if reduce else None
+        model, start = radius_model(c, w, p=p, fixed_costs=None, reduction=reduction)
     else:
         msg = f"`formulation` must be 'radius' or 'assignment'; got {formulation!r}."
         raise InputDataError(msg)
-    return PresetModel(model, make_spec("p_median", c, weights=w))
+    return PresetModel(model, make_spec("p_median", c, weights=w, start=start))
 
 
 @gc_paused
@@ -246,7 +263,7 @@ def build_uflp(
     if formulation == "assignment":
         model = assignment_model(c, w, fixed_costs=f)
     elif formulation == "radius":
-        model = radius_model(c, w, p=None, fixed_costs=f)
+        model, _ = radius_model(c, w, p=None, fixed_costs=f)
     else:
         msg = f"`formulation` must be 'radius' or 'assignment'; got {formulation!r}."
         raise InputDataError(msg)
@@ -254,15 +271,32 @@ def build_uflp(
 
 
 def radius_model(
-    c: FloatArray, w: FloatArray, *, p: int | None, fixed_costs: FloatArray | None
-) -> pyo.ConcreteModel:
-    """Return the radius model of p-median (``p`` given) or UFLP (``fixed_costs`` given)."""
+    c: FloatArray,
+    w: FloatArray,
+    *,
+    p: int | None,
+    fixed_costs: FloatArray | None,
+    reduction: PMedianReduction | None = None,
+) -> tuple[pyo.ConcreteModel, PresetStart | None]:
+    """Return the radius model of p-median (``p`` given) or UFLP (``fixed_costs`` given).
+
+    With a ``reduction`` (p-median), closed sites get upper bound 0 and no terms, each
+    client's levels stop at its cap, and the heuristic plan is returned as a start.
+    """
     model = pyo.ConcreteModel(name="radius")
     model.SITES = pyo.RangeSet(0, c.shape[1] - 1)
     model.open = pyo.Var(model.SITES, within=pyo.Binary)
     if p is not None:
         add_cardinality(model, p)
-    levels = radius_levels(c, p=p)
+    if reduction is None:
+        levels = radius_levels(c, p=p)
+    else:
+        closed = reduction.closed
+        for j in np.flatnonzero(closed).tolist():
+            model.open[j].setub(0)
+        reduced = np.where(closed[None, :], np.inf, c)
+        n_available = int((~closed).sum())
+        levels = radius_levels(reduced, p=p, upper=reduction.cap, n_available=n_available)
     z_rows, _ = add_radius_chain(model, levels)
     constant, z_coef = radius_objective_terms(model, levels, z_rows, w)
     variables = list(model.beyond.values())
@@ -271,7 +305,14 @@ def radius_model(
         variables = [*model.open.values(), *variables]
         coefs = np.concatenate((fixed_costs, z_coef))
     model.cost = pyo.Objective(expr=linear(variables, coefs, constant), sense=pyo.minimize)
-    return model
+    if reduction is None:
+        return model, None
+    is_open = np.zeros(c.shape[1])
+    is_open[reduction.heuristic_open] = 1.0
+    dist = c[:, reduction.heuristic_open].min(axis=1)
+    beyond = (dist[levels.row_client[z_rows]] > levels.row_value[z_rows]).astype(np.float64)
+    start = PresetStart(is_open, beyond, reduction.upper_bound, reduction.lower_bound)
+    return model, start
 
 
 def assignment_model(
