@@ -328,6 +328,9 @@ def run_case(
         out.build_s = time.perf_counter() - start
         start = time.perf_counter()
         warm = presets.set_start(built)  # the p-median's heuristic plan, as a MIP start
+        if built.spec.start is not None and built.spec.start.highs_options:
+            options = {**built.spec.start.highs_options, **settings.highs_options}
+            settings = settings.model_copy(update={"highs_options": options})
         result = HighsSession(settings).solve(built.model, warm_start=warm)
         out.solve_s = time.perf_counter() - start
         plan = presets.extract_solution(built)

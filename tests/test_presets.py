@@ -11,9 +11,10 @@ import pytest
 
 from voorzieningen.errors import InfeasibleModelError, InputDataError, SolverError
 from voorzieningen.model import presets
+from voorzieningen.model.presets import reduction
 from voorzieningen.model.presets.common import add_rows, rows_to_expressions
 from voorzieningen.schemas.solver import SolverSettings
-from voorzieningen.solve import solve_model
+from voorzieningen.solve import HighsSession, solve_model
 
 EXACT = SolverSettings(mip_rel_gap=0.0, time_limit_s=60)
 
@@ -307,3 +308,87 @@ def test_degenerate_instances():
     assert solve(presets.build_p_median([[0.0]], p=1)).objective == 0
     # one client, two centres: its nearest site decides
     assert solve(presets.build_p_center([[3.0, 5.0]], p=2)).objective == 3
+
+
+# --------------------------------------------------------------------------- p-median reduction
+
+FIVE = np.array([0.0, 1.0, 5.0, 9.0, 10.0])  # five points on a line
+FIVE_COSTS = np.abs(FIVE[:, None] - FIVE[None, :])
+
+
+def test_swap_search_repairs_the_greedy_plan():
+    # p = 2 on points 0, 1, 5, 9, 10. Greedy first opens the median 5 (5+4+0+4+5 = 18 against
+    # 22 for 1 or 9), then one more site: best 10 (e.g. {0, 5}: 0+1+0+4+5). The optimum is
+    # {0 or 1, 9 or 10} = 6 (0+1+4+0+1; the point at 5 walks 4), which one swap reaches.
+    w = np.ones(5)
+    greedy = reduction.greedy_p_median(FIVE_COSTS, w, 2)
+    assert greedy[2]
+    assert float(w @ FIVE_COSTS[:, greedy].min(axis=1)) == 10
+    swapped = reduction.swap_local_search(FIVE_COSTS, w, greedy)
+    assert float(w @ FIVE_COSTS[:, swapped].min(axis=1)) == 6
+    assert swapped.sum() == 2
+
+
+def test_reduction_bounds_and_fixing_keep_every_optimal_plan():
+    # random instances: L <= optimum <= U, and every optimal plan avoids the closed sites and
+    # keeps each client within its cap; over the instances both reductions fire at least once
+    fired_closed = fired_cap = False
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        n, m, p = 10, 7, 1 + seed % 3
+        costs = rng.integers(0, 9, size=(n, m)).astype(float)
+        w = rng.integers(1, 4, size=n).astype(float)
+        red = reduction.reduce_p_median(costs, w, p)
+        plans = [list(s) for s in itertools.combinations(range(m), p)]
+        values = [float(w @ costs[:, s].min(axis=1)) for s in plans]
+        best = min(values)
+        assert red.lower_bound <= best + 1e-9 <= red.upper_bound + 1e-9
+        assert not red.closed[red.heuristic_open].any()
+        for s, v in zip(plans, values, strict=True):
+            if v == best:
+                assert not red.closed[s].any(), (seed, s)
+                assert (costs[:, s].min(axis=1) <= red.cap).all(), (seed, s)
+        fired_closed |= bool(red.closed.any())
+        fired_cap |= bool(np.isfinite(red.cap).any())
+    assert fired_closed
+    assert fired_cap
+
+
+@pytest.mark.parametrize("reduce", [True, False])
+def test_p_median_with_and_without_reduction_match_brute_force(reduce):
+    rng = np.random.default_rng(5)
+    costs = rng.integers(0, 20, size=(12, 8)).astype(float)
+    costs[rng.random((12, 8)) < 0.1] = np.inf
+    costs[:, 0] = rng.integers(0, 20, size=12)  # every client has a site
+    w = rng.integers(1, 5, size=12).astype(float)
+    for p in (1, 2, 3, 5):
+        best = brute_force(costs, p, lambda s: float(w @ costs[:, s].min(axis=1)))
+        built = presets.build_p_median(costs, p=p, weights=w, reduce=reduce)
+        assert (built.spec.start is not None) is reduce
+        assert solve(built).objective == best
+
+
+def test_start_is_the_heuristic_plan_and_satisfies_the_model():
+    built = presets.build_p_median(FIVE_COSTS, p=2)
+    start = built.spec.start
+    assert start is not None
+    assert start.upper_bound == 6  # the swap search finds the optimum here
+    assert start.lower_bound <= 6
+    assert start.highs_options == {"mip_allow_restart": False}
+    assert presets.set_start(built)
+    model = built.model
+    assert pyo.value(model.cost) == pytest.approx(6)
+    assert sum(v.value for v in model.open.values()) == 2
+    for row in model.c_level.values():
+        assert pyo.value(row.body) >= pyo.value(row.lower) - 1e-9
+    # presets without a start load nothing
+    assert not presets.set_start(presets.build_p_median(FIVE_COSTS, p=2, reduce=False))
+    assert not presets.set_start(presets.build_uflp(FIVE_COSTS, fixed_costs=np.ones(5)))
+
+
+def test_warm_started_solve_is_optimal():
+    built = presets.build_p_median(FIVE_COSTS, p=2)
+    presets.set_start(built)
+    outcome = HighsSession(EXACT).solve(built.model, warm_start=True)
+    assert outcome.optimal
+    assert presets.extract_solution(built).objective == 6

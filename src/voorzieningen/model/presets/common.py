@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
@@ -94,14 +94,21 @@ class PresetStart:
     upper_bound
         Objective of that plan (an upper bound on the optimum), in the objective's unit.
     lower_bound
-        A proven lower bound on the optimum (LP relaxation), in the objective's unit;
-        ``-inf`` when none was computed.
+        A proven lower bound on the optimum (Lagrangian relaxation), in the objective's
+        unit; ``-inf`` when none was computed.
+    highs_options
+        HiGHS options measured to help on this model with this start (for the reduced
+        p-median: no presolve restarts, ``mip_allow_restart = false``: with the optimum
+        usually known from the start, HiGHS spends its time at the root, and each restart
+        redoes the cut rounds; see ``benchmarks/README.md``). Pass them through
+        ``solver.highs_options``.
     """
 
     open: FloatArray
     beyond: FloatArray
     upper_bound: float
     lower_bound: float
+    highs_options: Mapping[str, bool | int | float | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)

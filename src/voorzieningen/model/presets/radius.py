@@ -311,7 +311,13 @@ def radius_model(
     is_open[reduction.heuristic_open] = 1.0
     dist = c[:, reduction.heuristic_open].min(axis=1)
     beyond = (dist[levels.row_client[z_rows]] > levels.row_value[z_rows]).astype(np.float64)
-    start = PresetStart(is_open, beyond, reduction.upper_bound, reduction.lower_bound)
+    start = PresetStart(
+        is_open,
+        beyond,
+        reduction.upper_bound,
+        reduction.lower_bound,
+        {"mip_allow_restart": False},
+    )
     return model, start
 
 
