@@ -219,23 +219,51 @@ def reduce_p_median(c: FloatArray, w: FloatArray, p: int) -> PMedianReduction:
     lower, rho = lagrangian_bound(c, w, p, upper, start, LAGRANGIAN_ITERATIONS)
     margin = upper + FIXING_TOLERANCE * max(abs(upper), 1.0)
     order = np.argsort(rho, kind="stable")
-    best, worst_in, best_out = order[:p], rho[order[p - 1]], rho[order[min(p, m - 1)]]
+    best, worst_in = order[:p], rho[order[p - 1]]
     in_best = np.zeros(m, dtype=bool)
     in_best[best] = True
     # y_j = 1 for j outside the best p: the bound rises by rho_j - rho_(p)
     closed = ~in_best & (lower + rho - worst_in > margin) & ~chosen
-    # z_ik = 1 closes every site within D_i^k: each of the best p in that ball is replaced
-    # by a site with rho >= rho_(p+1), so the bound rises by at least the sum of
-    # rho_(p+1) - rho_j over those sites (0 when p = m: nothing can replace them)
-    rise = np.where(in_best, best_out - rho, 0.0) if p < m else np.zeros(m)
-    cap = np.full(n, np.inf)
-    if p < m:
-        order_c = np.argsort(c, axis=1, kind="stable")
-        srt = np.take_along_axis(c, order_c, axis=1)
-        cum = np.cumsum(rise[order_c], axis=1)
-        over = lower + cum > margin
-        hit = over.any(axis=1)
-        first = np.argmax(over, axis=1)
-        cap[hit] = srt[np.flatnonzero(hit), first[hit]]
+    cap = ball_caps(c, rho, p, lower, margin, order)
     cap = np.maximum(cap, dist)
     return PMedianReduction(heuristic, upper, lower, cap, closed)
+
+
+def ball_caps(
+    c: FloatArray, rho: FloatArray, p: int, lower: float, margin: float, order: IntArray
+) -> FloatArray:
+    r"""Return each client's level cap: the first level whose ball, closed, bounds above U.
+
+    Closing the sites of client i's first P positions leaves
+    :math:`\sum_i \lambda_i + \min_{|S| = p, S \cap \text{ball} = \emptyset} \sum_S \rho_j`
+    as a bound. It is computed with the K sites of smallest :math:`\rho` as candidates
+    (each one a pass over the clients x positions, in :math:`\rho` order) and
+    :math:`\rho_{(K+1)}` standing in for any site still missing, which keeps it a bound.
+    """
+    n, m = c.shape
+    k_candidates = min(m, max(3 * p, p + 20))
+    rho_next = float(rho[order[k_candidates]]) if k_candidates < m else np.inf
+    base = lower - float(rho[order[:p]].sum())  # sum of the multipliers
+    order_c = np.argsort(c, axis=1, kind="stable")
+    srt = np.take_along_axis(c, order_c, axis=1)
+    pos = np.empty_like(order_c)
+    np.put_along_axis(pos, order_c, np.arange(m)[None, :].repeat(n, axis=0), axis=1)
+    ball = np.arange(1, m + 1)[None, :]  # ball of the first 1..m positions
+    count = np.zeros((n, m), dtype=np.int64)
+    total = np.zeros((n, m))
+    for j in order[:k_candidates].tolist():
+        take = (pos[:, j][:, None] >= ball) & (count < p)
+        total += np.where(take, rho[j], 0.0)
+        count += take
+    missing = p - count
+    if np.isfinite(rho_next):
+        total += missing * rho_next
+    else:  # every site is a candidate: fewer than p left outside the ball, no plan
+        total[missing > 0] = np.inf
+    over = base + total > margin
+    over &= np.isfinite(srt)  # a level must exist
+    cap = np.full(n, np.inf)
+    hit = over.any(axis=1)
+    first = np.argmax(over, axis=1)
+    cap[hit] = srt[np.flatnonzero(hit), first[hit]]
+    return cap
