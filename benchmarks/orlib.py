@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from instances import (
+    generate_cflp,
     read_cap,
     read_pmed,
     read_pmedcap,
@@ -51,7 +52,7 @@ from voorzieningen.model import presets
 from voorzieningen.schemas.solver import SolverSettings
 from voorzieningen.solve import HighsSession
 
-FAMILIES = ("pmed", "cap", "pmedcap", "mclp")
+FAMILIES = ("pmed", "cap", "pmedcap", "mclp", "cflpgen")
 #: Baselines of --compare: the radius model before reduction and warm start, the textbook
 #: MIP through voorzieningen, the textbook MIP in bare highspy, spopt + CBC.
 BASELINES = ("before", "ours-tb", "highspy", "spopt")
@@ -269,7 +270,33 @@ def mclp_cases(file: Path, optima: list[dict[str, str]]) -> list[Case]:
     ]
 
 
+def cflpgen_cases(spec: Path, optima: list[dict[str, str]]) -> list[Case]:
+    """Generated CFLP (Cornuéjols et al. 1991): ``SITESxCUSTOMERS:RATIO:SEED``, no optimum."""
+    try:
+        size, ratio, seed = str(spec).split(":")
+        m, n = (int(v) for v in size.split("x"))
+        data = generate_cflp(m, n, float(ratio), int(seed))
+    except ValueError as err:
+        msg = f"cflpgen: expected SITESxCUSTOMERS:RATIO:SEED (e.g. 100x1000:2:1), got {spec}"
+        raise SystemExit(msg) from err
+    del optima
+    return [
+        Case(
+            instance=f"cflp-{size}-r{ratio}-s{seed}",
+            problem="CFLP",
+            build=lambda: presets.build_cflp(
+                data.costs,
+                demands=data.demands,
+                capacities=data.capacities,
+                fixed_costs=data.fixed_costs,
+            ),
+            family="cflpgen",
+        )
+    ]
+
+
 CASE_MAKERS: dict[str, Callable[[Path, list[dict[str, str]]], list[Case]]] = {
+    "cflpgen": cflpgen_cases,
     "pmed": pmed_cases,
     "cap": cap_cases,
     "pmedcap": pmedcap_cases,

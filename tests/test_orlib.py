@@ -66,6 +66,32 @@ def test_pmedcap_floor_distances(tmp_path):
     assert inst.demands.tolist() == [2, 3, 4]
 
 
+def test_generated_cflp_follows_the_recipe():
+    inst = instances.generate_cflp(5, 40, 2.5, seed=3)
+    assert inst.costs.shape == (40, 5)
+    assert inst.capacities.sum() / inst.demands.sum() == pytest.approx(2.5)
+    assert ((inst.demands >= 5) & (inst.demands <= 35)).all()
+    # fixed cost = U[0, 90] + U[100, 110] * sqrt(capacity)
+    low, high = 100 * np.sqrt(inst.capacities), 90 + 110 * np.sqrt(inst.capacities)
+    assert ((inst.fixed_costs >= low) & (inst.fixed_costs <= high)).all()
+    # cost / demand = 10 x distance in the unit square: at most 10 * sqrt(2)
+    per_unit = inst.costs / inst.demands[:, None]
+    assert per_unit.max() <= 10 * np.sqrt(2)
+    again = instances.generate_cflp(5, 40, 2.5, seed=3)
+    assert np.array_equal(again.costs, inst.costs)
+    assert not np.array_equal(instances.generate_cflp(5, 40, 2.5, seed=4).costs, inst.costs)
+
+
+def test_cflpgen_case_solves_and_rejects_bad_specs():
+    (case,) = orlib.cflpgen_cases(Path("4x12:3:1"), [])
+    out = orlib.run_case(case, SETTINGS)
+    assert not out.error
+    assert out.status == "optimal"
+    assert out.matched is None  # no published optimum
+    with pytest.raises(SystemExit, match=r"SITESxCUSTOMERS:RATIO:SEED"):
+        orlib.cflpgen_cases(Path("4by12"), [])
+
+
 def test_matches_tolerances():
     assert orlib.matches(5819.0, "5819", "pmed")
     assert not orlib.matches(5819.5, "5819", "pmed")
