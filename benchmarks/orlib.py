@@ -3,9 +3,10 @@
 Usage::
 
     python benchmarks/orlib.py FAMILY FILE... [--optima PATH] [--time-limit S]
-                               [--compare [--repeat N]]
+                               [--compare [--repeat N] [--baselines LIST]]
 
-FAMILY is ``pmed``, ``cap``, ``pmedcap`` or ``mclp`` (formats: shared/benchmarks/README.md).
+FAMILY is ``pmed``, ``cap``, ``pmedcap``, ``mclp`` (formats: shared/benchmarks/README.md) or
+``cflpgen`` (generated CFLP, FILE = ``SITESxCUSTOMERS:RATIO:SEED``, no published optimum).
 For ``mclp`` a FILE is either the San Francisco csv directory (``sf/``) or an SJC txt file.
 Each FILE yields the cases listed for it in OPTIMA.csv (``--optima``, default: OPTIMA.csv next
 to the first FILE): a ``cap`` file gives the capacitated case and, where OPTIMA.csv has it,
@@ -14,14 +15,21 @@ file, or the defaults of this benchmark set). One line per case: published optim
 objective (recomputed from the plan), proven gap, build and solve time. The last line is
 ``matched: K of N published optima``.
 
+Our p-median is the reduced radius model (heuristic plan, Lagrangian bound, closed sites,
+level caps; models/presets.md section 5), solved with the heuristic plan as MIP start and
+the HiGHS options its start carries (no presolve restarts). Build time includes the
+reduction.
+
 pmed costs are integers, so pmed cases stop at an absolute gap of 0.999 (``PMED_ABS_GAP``),
 which proves optimality; every solver of ``--compare`` gets the same stopping rule.
 
-``--compare`` (pmed only) also times the textbook MIP (x continuous, y binary) built through
-voorzieningen (``formulation="assignment"``) and the same MIP in bare highspy (identical
-rows, columns and order), plus spopt (PuLP + CBC), and prints (a) ours-textbook / highspy
-(the modelling layer's overhead on the same MIP), (b) ours-default / highspy and
-spopt / ours, with totals and geometric means; ``--repeat N`` reports medians of N rounds.
+``--compare`` (pmed only) also times the baselines named in ``--baselines`` (default all):
+``before`` (the radius model without reduction, start or options: the model before this
+change), ``ours-tb`` (the textbook MIP, x continuous, y binary, built through voorzieningen,
+``formulation="assignment"``), ``highspy`` (the same textbook MIP in bare highspy: identical
+rows, columns and order) and ``spopt`` (PuLP + CBC); it prints (c) ours / before,
+(a) ours-tb / highspy (the modelling layer's overhead on the same MIP), (b) ours / highspy
+and spopt / ours, with totals and geometric means; ``--repeat N`` reports medians of N rounds.
 """
 
 from __future__ import annotations

@@ -392,3 +392,24 @@ def test_warm_started_solve_is_optimal():
     outcome = HighsSession(EXACT).solve(built.model, warm_start=True)
     assert outcome.optimal
     assert presets.extract_solution(built).objective == 6
+
+
+def test_heuristic_avoids_forbidden_pairs_and_gives_up_without_a_plan():
+    # p = 1: site 0 saves most for clients 0 and 1, but client 2 may only use site 1, so the
+    # only plan is {1} (100 + 100 + 0); the heuristic finds it (forbidden pairs cost more
+    # than any plan) and the fixing closes site 0
+    costs = np.array([[0.0, 100.0], [0.0, 100.0], [np.inf, 0.0]])
+    red = reduction.reduce_p_median(costs, np.ones(3), 1)
+    assert red is not None
+    assert red.heuristic_open.tolist() == [1]
+    assert red.upper_bound == 200
+    assert red.closed.tolist() == [True, False]
+    assert solve(presets.build_p_median(costs, p=1)).objective == 200
+    # no plan at all (client 0 only site 0, client 1 only site 1, p = 1): no reduction,
+    # no start, and HiGHS proves the model infeasible
+    none = np.array([[0.0, np.inf], [np.inf, 0.0]])
+    assert reduction.reduce_p_median(none, np.ones(2), 1) is None
+    built = presets.build_p_median(none, p=1)
+    assert built.spec.start is None
+    with pytest.raises(InfeasibleModelError):
+        solve_model(built.model, EXACT)

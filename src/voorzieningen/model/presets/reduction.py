@@ -187,7 +187,7 @@ def lagrangian_bound(
     return best, best_rho
 
 
-def reduce_p_median(c: FloatArray, w: FloatArray, p: int) -> PMedianReduction:
+def reduce_p_median(c: FloatArray, w: FloatArray, p: int) -> PMedianReduction | None:
     """
     Bound the p-median optimum from above (heuristic) and below (Lagrangian) and fix.
 
@@ -202,18 +202,17 @@ def reduce_p_median(c: FloatArray, w: FloatArray, p: int) -> PMedianReduction:
 
     Returns
     -------
-    PMedianReduction
-        Heuristic plan and bounds, the per-client level caps and the closed sites; without
-        caps or closed sites when the heuristic plan uses a forbidden pair.
+    PMedianReduction or None
+        Heuristic plan and bounds, the per-client level caps and the closed sites; ``None``
+        when the heuristic plan uses a forbidden pair (no bound, nothing is reduced).
     """
     n, m = c.shape
     chosen = iterated_local_search(c, w, greedy_p_median(c, w, p), HEURISTIC_ROUNDS)
     heuristic = np.flatnonzero(chosen).astype(np.int64)
     dist = c[:, heuristic].min(axis=1)
     upper = float(w @ dist)
-    none = PMedianReduction(heuristic, upper, -np.inf, np.full(n, np.inf), np.zeros(m, bool))
     if not np.isfinite(upper):
-        return none
+        return None
     second = np.partition(c, min(1, m - 1), axis=1)[:, min(1, m - 1)]
     start = w * np.where(np.isfinite(second), second, dist)
     lower, rho = lagrangian_bound(c, w, p, upper, start, LAGRANGIAN_ITERATIONS)
