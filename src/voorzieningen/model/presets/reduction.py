@@ -206,7 +206,7 @@ def reduce_p_median(c: FloatArray, w: FloatArray, p: int) -> PMedianReduction | 
         Heuristic plan and bounds, the per-client level caps and the closed sites; ``None``
         when the heuristic plan uses a forbidden pair (no bound, nothing is reduced).
     """
-    n, m = c.shape
+    m = c.shape[1]
     chosen = iterated_local_search(c, w, greedy_p_median(c, w, p), HEURISTIC_ROUNDS)
     heuristic = np.flatnonzero(chosen).astype(np.int64)
     dist = c[:, heuristic].min(axis=1)
