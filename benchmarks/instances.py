@@ -257,3 +257,36 @@ def read_sjc(path: Path) -> CoverInstance:
     xy = rows[:, :2]
     diff = xy[:, None, :] - xy[None, :, :]
     return CoverInstance(np.sqrt((diff**2).sum(axis=2)), rows[:, 2].copy())
+
+
+def generate_cflp(n_sites: int, n_customers: int, ratio: float, seed: int) -> CapInstance:
+    """Generate a capacitated facility-location instance (Cornuéjols, Sridharan & Thizy 1991).
+
+    The recipe of the OR-Library's large CFLP sets: sites and customers uniform in the unit
+    square; demand ``U[5, 35]``; capacity ``U[10, 160]``, then scaled so that total
+    capacity / total demand = ``ratio``; fixed cost ``U[0, 90] + U[100, 110] * sqrt(capacity)``;
+    cost of serving a customer's whole demand = 10 x Euclidean distance x demand.
+
+    Parameters
+    ----------
+    n_sites, n_customers
+        Numbers of candidate sites and customers.
+    ratio
+        Total capacity over total demand (1.5-4 in the literature; tight near 1.5).
+    seed
+        Seed of numpy's default generator (same seed, same instance).
+
+    Returns
+    -------
+    CapInstance
+        Costs (customers x sites), demands, capacities and fixed costs.
+    """
+    rng = np.random.default_rng(seed)
+    sites = rng.random((n_sites, 2))
+    customers = rng.random((n_customers, 2))
+    demands = rng.uniform(5, 35, n_customers)
+    capacities = rng.uniform(10, 160, n_sites)
+    capacities *= ratio * demands.sum() / capacities.sum()
+    fixed = rng.uniform(0, 90, n_sites) + rng.uniform(100, 110, n_sites) * np.sqrt(capacities)
+    dist = np.hypot(*(customers[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    return CapInstance(10.0 * dist * demands[:, None], demands, capacities, fixed)

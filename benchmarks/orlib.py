@@ -3,9 +3,10 @@
 Usage::
 
     python benchmarks/orlib.py FAMILY FILE... [--optima PATH] [--time-limit S]
-                               [--compare [--repeat N]]
+                               [--compare [--repeat N] [--baselines LIST]]
 
-FAMILY is ``pmed``, ``cap``, ``pmedcap`` or ``mclp`` (formats: shared/benchmarks/README.md).
+FAMILY is ``pmed``, ``cap``, ``pmedcap``, ``mclp`` (formats: shared/benchmarks/README.md) or
+``cflpgen`` (generated CFLP, FILE = ``SITESxCUSTOMERS:RATIO:SEED``, no published optimum).
 For ``mclp`` a FILE is either the San Francisco csv directory (``sf/``) or an SJC txt file.
 Each FILE yields the cases listed for it in OPTIMA.csv (``--optima``, default: OPTIMA.csv next
 to the first FILE): a ``cap`` file gives the capacitated case and, where OPTIMA.csv has it,
@@ -14,14 +15,21 @@ file, or the defaults of this benchmark set). One line per case: published optim
 objective (recomputed from the plan), proven gap, build and solve time. The last line is
 ``matched: K of N published optima``.
 
+Our p-median is the reduced radius model (heuristic plan, Lagrangian bound, closed sites,
+level caps; models/presets.md section 5), solved with the heuristic plan as MIP start and
+the HiGHS options its start carries (no presolve restarts). Build time includes the
+reduction.
+
 pmed costs are integers, so pmed cases stop at an absolute gap of 0.999 (``PMED_ABS_GAP``),
 which proves optimality; every solver of ``--compare`` gets the same stopping rule.
 
-``--compare`` (pmed only) also times the textbook MIP (x continuous, y binary) built through
-voorzieningen (``formulation="assignment"``) and the same MIP in bare highspy (identical
-rows, columns and order), plus spopt (PuLP + CBC), and prints (a) ours-textbook / highspy
-(the modelling layer's overhead on the same MIP), (b) ours-default / highspy and
-spopt / ours, with totals and geometric means; ``--repeat N`` reports medians of N rounds.
+``--compare`` (pmed only) also times the baselines named in ``--baselines`` (default all):
+``before`` (the radius model without reduction, start or options: the model before this
+change), ``ours-tb`` (the textbook MIP, x continuous, y binary, built through voorzieningen,
+``formulation="assignment"``), ``highspy`` (the same textbook MIP in bare highspy: identical
+rows, columns and order) and ``spopt`` (PuLP + CBC); it prints (c) ours / before,
+(a) ours-tb / highspy (the modelling layer's overhead on the same MIP), (b) ours / highspy
+and spopt / ours, with totals and geometric means; ``--repeat N`` reports medians of N rounds.
 """
 
 from __future__ import annotations
@@ -38,9 +46,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyomo.environ as pyo
 
 from instances import (
+    generate_cflp,
     read_cap,
     read_pmed,
     read_pmedcap,
@@ -50,9 +58,12 @@ from instances import (
 from voorzieningen.errors import VoorzieningenError
 from voorzieningen.model import presets
 from voorzieningen.schemas.solver import SolverSettings
-from voorzieningen.solve import solve_model
+from voorzieningen.solve import HighsSession
 
-FAMILIES = ("pmed", "cap", "pmedcap", "mclp")
+FAMILIES = ("pmed", "cap", "pmedcap", "mclp", "cflpgen")
+#: Baselines of --compare: the radius model before reduction and warm start, the textbook
+#: MIP through voorzieningen, the textbook MIP in bare highspy, spopt + CBC.
+BASELINES = ("before", "ours-tb", "highspy", "spopt")
 #: Relative MIP gap asked from HiGHS: the README's tightest tolerance (SF, rel 1e-9).
 MIP_REL_GAP = 1e-9
 #: Absolute gap for pmed (every solver of --compare gets it): OR-Library p-median costs are
@@ -69,7 +80,7 @@ class Case:
 
     instance: str
     problem: str
-    build: Callable[[], pyo.ConcreteModel]
+    build: Callable[[], presets.PresetModel]
     published: str | None = None
     family: str = ""
     #: distances and p, for --compare (p-median only)
@@ -205,26 +216,26 @@ def _cover_case(
     key = problem.lower()
     p = int(params.get("p", "0") or 0)
     s = float(params.get("S", "nan"))
-    build: Callable[[], pyo.ConcreteModel]
+    build: Callable[[], presets.PresetModel]
     if key.startswith("mclp"):
         name = "MCLP"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_mclp(d, p=p, radius=s, weights=w)
     elif key.startswith("lscp"):
         name = "LSCP"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_lscp(d, radius=s)
     elif key.startswith("p-center"):
         name = "p-center"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_p_center(d, p=p)
     elif key.startswith("p-median"):
         name = "p-median (weighted)"
 
-        def build() -> pyo.ConcreteModel:
+        def build() -> presets.PresetModel:
             return presets.build_p_median(d, p=p, weights=w)
     else:
         msg = f"{instance}: unknown problem {problem!r}"
@@ -267,7 +278,33 @@ def mclp_cases(file: Path, optima: list[dict[str, str]]) -> list[Case]:
     ]
 
 
+def cflpgen_cases(spec: Path, optima: list[dict[str, str]]) -> list[Case]:
+    """Generated CFLP (Cornuéjols et al. 1991): ``SITESxCUSTOMERS:RATIO:SEED``, no optimum."""
+    try:
+        size, ratio, seed = str(spec).split(":")
+        m, n = (int(v) for v in size.split("x"))
+        data = generate_cflp(m, n, float(ratio), int(seed))
+    except ValueError as err:
+        msg = f"cflpgen: expected SITESxCUSTOMERS:RATIO:SEED (e.g. 100x1000:2:1), got {spec}"
+        raise SystemExit(msg) from err
+    del optima
+    return [
+        Case(
+            instance=f"cflp-{size}-r{ratio}-s{seed}",
+            problem="CFLP",
+            build=lambda: presets.build_cflp(
+                data.costs,
+                demands=data.demands,
+                capacities=data.capacities,
+                fixed_costs=data.fixed_costs,
+            ),
+            family="cflpgen",
+        )
+    ]
+
+
 CASE_MAKERS: dict[str, Callable[[Path, list[dict[str, str]]], list[Case]]] = {
+    "cflpgen": cflpgen_cases,
     "pmed": pmed_cases,
     "cap": cap_cases,
     "pmedcap": pmedcap_cases,
@@ -312,7 +349,7 @@ def case_settings(case: Case, settings: SolverSettings) -> SolverSettings:
 def run_case(
     case: Case,
     settings: SolverSettings,
-    build: Callable[[], pyo.ConcreteModel] | None = None,
+    build: Callable[[], presets.PresetModel] | None = None,
 ) -> Outcome:
     """Build (``case.build`` unless ``build`` is given), solve and evaluate one case.
 
@@ -322,12 +359,16 @@ def run_case(
     settings = case_settings(case, settings)
     try:
         start = time.perf_counter()
-        model = (build or case.build)()
+        built = (build or case.build)()
         out.build_s = time.perf_counter() - start
         start = time.perf_counter()
-        result = solve_model(model, settings)
+        warm = presets.set_start(built)  # the p-median's heuristic plan, as a MIP start
+        if built.spec.start is not None and built.spec.start.highs_options:
+            options = {**built.spec.start.highs_options, **settings.highs_options}
+            settings = settings.model_copy(update={"highs_options": options})
+        result = HighsSession(settings).solve(built.model, warm_start=warm)
         out.solve_s = time.perf_counter() - start
-        plan = presets.extract_solution(model)
+        plan = presets.extract_solution(built)
     except VoorzieningenError as err:
         out.error = f"{type(err).__name__}: {err}"
         out.matched = False if case.published else None
@@ -396,42 +437,49 @@ def spopt_cbc(
     return built - start, solved - built, float(pulp.value(model.problem.objective))
 
 
-def compare(out: Outcome, settings: SolverSettings, repeat: int = 1) -> None:
+def compare(
+    out: Outcome,
+    settings: SolverSettings,
+    repeat: int = 1,
+    baselines: frozenset[str] | set[str] = frozenset(BASELINES),
+) -> None:
     """Time the --compare variants of a p-median case; store medians in ``out.extra``.
 
     ``out`` holds the first run of our default model. Each round runs, in this order, our
-    default model (rounds after the first), our textbook model (``formulation=
-    "assignment"``) and the textbook model in bare highspy; ``repeat`` rounds give medians.
-    spopt + CBC runs once (its ratio is far from 1, and it is slow). Every solver gets the
-    case's absolute gap.
+    default model (rounds after the first), the radius model before reduction and warm start
+    (``reduce=False``, "before"), our textbook model (``formulation="assignment"``) and the
+    textbook model in bare highspy; ``repeat`` rounds give medians. spopt + CBC runs once
+    (its ratio is far from 1, and it is slow). Every solver gets the case's absolute gap.
+    Only the ``baselines`` named run.
     """
     case = out.case
     if case.pmedian is None:
         return
     d, p = case.pmedian
     limit = settings.time_limit_s
-    ours = [out.build_s + out.solve_s]
-    assign: list[float] = []
-    bare: list[float] = []
+    times: dict[str, list[float]] = {"ours": [out.build_s + out.solve_s]}
     objectives: dict[str, float] = {}
     for k in range(repeat):
         if k:
             again = run_case(case, settings)
-            ours.append(again.build_s + again.solve_s)
-        alt = run_case(
-            case, settings, lambda: presets.build_p_median(d, p=p, formulation="assignment")
-        )
-        assign.append(alt.build_s + alt.solve_s)
-        objectives["assign_obj"] = alt.objective
-        b, s, obj = textbook_highspy(d, p, time_limit=limit, mip_abs_gap=case.abs_gap)
-        bare.append(b + s)
-        objectives["highs_obj"] = obj
-    out.extra.update(
-        ours=float(np.median(ours)),
-        assign=float(np.median(assign)),
-        highs=float(np.median(bare)),
-        **objectives,
-    )
+            times["ours"].append(again.build_s + again.solve_s)
+        if "before" in baselines:
+            old = run_case(case, settings, lambda: presets.build_p_median(d, p=p, reduce=False))
+            times.setdefault("before", []).append(old.build_s + old.solve_s)
+            objectives["before_obj"] = old.objective
+        if "ours-tb" in baselines:
+            alt = run_case(
+                case, settings, lambda: presets.build_p_median(d, p=p, formulation="assignment")
+            )
+            times.setdefault("assign", []).append(alt.build_s + alt.solve_s)
+            objectives["assign_obj"] = alt.objective
+        if "highspy" in baselines:
+            b, s, obj = textbook_highspy(d, p, time_limit=limit, mip_abs_gap=case.abs_gap)
+            times.setdefault("highs", []).append(b + s)
+            objectives["highs_obj"] = obj
+    out.extra.update({k: float(np.median(v)) for k, v in times.items()}, **objectives)
+    if "spopt" not in baselines:
+        return
     try:
         b, s, obj = spopt_cbc(d, p, time_limit=limit, gap_abs=case.abs_gap)
     except ImportError:
@@ -462,50 +510,59 @@ def geomean(values: Sequence[float]) -> float:
 
 
 def print_compare(outs: Sequence[Outcome]) -> None:
-    """Print the --compare table: (a) textbook through Pyomo / bare textbook, (b) our default
-    model / bare textbook, spopt / ours; totals and geometric means of the ratios."""
-    rows = [o for o in outs if "highs" in o.extra]
+    """Print the --compare table: (c) ours / before (the radius model without reduction and
+    warm start), (a) textbook through Pyomo / bare textbook, (b) ours / bare textbook,
+    spopt / ours; totals and geometric means of the ratios. Missing baselines print '-'."""
+    rows = [o for o in outs if "ours" in o.extra]
     if not rows:
         return
     print()
     print(
-        "(a) = ours textbook / highspy textbook (same MIP: modelling-layer overhead); "
-        "(b) = ours default / highspy textbook; times = build + solve (s)"
+        "(c) = ours / before (radius model, no reduction, no warm start); (a) = ours textbook "
+        "/ highspy textbook (modelling-layer overhead); (b) = ours / highspy textbook; "
+        "times = build + solve (s)"
     )
     print(
-        f"{'compare':<10} {'ours':>8} {'ours-tb':>8} {'highspy':>8} {'(a)':>6} {'(b)':>6} "
-        f"{'spopt':>8} {'spopt/ours':>10}  objectives (ours, ours-tb, highspy, spopt)"
+        f"{'compare':<10} {'ours':>8} {'before':>8} {'(c)':>6} {'ours-tb':>8} {'highspy':>8} "
+        f"{'(a)':>6} {'(b)':>6} {'spopt':>8} {'spopt/ours':>10}  objectives (ours, before, "
+        "ours-tb, highspy, spopt)"
     )
-    ra: list[float] = []
-    rb: list[float] = []
-    rs: list[float] = []
-    totals = dict.fromkeys(("ours", "assign", "highs", "spopt"), 0.0)
+    keys = ("ours", "before", "assign", "highs", "spopt")
+    ratios: dict[str, list[float]] = {"c": [], "a": [], "b": [], "s": []}
+    totals = dict.fromkeys(keys, 0.0)
     for o in rows:
-        e = o.extra
-        sp = e.get("spopt", math.nan)
-        ra.append(e["assign"] / e["highs"])
-        rb.append(e["ours"] / e["highs"])
-        if math.isfinite(sp):
-            rs.append(sp / e["ours"])
+        e = {k: o.extra.get(k, math.nan) for k in (*keys, *(f"{k}_obj" for k in keys))}
+        r = {
+            "c": e["ours"] / e["before"],
+            "a": e["assign"] / e["highs"],
+            "b": e["ours"] / e["highs"],
+            "s": e["spopt"] / e["ours"],
+        }
+        for k, v in r.items():
+            if math.isfinite(v):
+                ratios[k].append(v)
         for key in totals:
-            totals[key] += e.get(key, math.nan)
+            totals[key] += e[key]
         objs = ", ".join(
             fmt(v, "g")
-            for v in (o.objective, e["assign_obj"], e["highs_obj"], e.get("spopt_obj", math.nan))
+            for v in (o.objective, e["before_obj"], e["assign_obj"], e["highs_obj"], e["spopt_obj"])
         )
         print(
-            f"{o.case.instance:<10} {e['ours']:>8.3f} {e['assign']:>8.3f} {e['highs']:>8.3f} "
-            f"{ra[-1]:>6.2f} {rb[-1]:>6.2f} {fmt(sp):>8} {fmt(sp / e['ours'], '.2f'):>10}  {objs}"
+            f"{o.case.instance:<10} {e['ours']:>8.3f} {fmt(e['before']):>8} {fmt(r['c'], '.2f'):>6} "
+            f"{fmt(e['assign']):>8} {fmt(e['highs']):>8} {fmt(r['a'], '.2f'):>6} "
+            f"{fmt(r['b'], '.2f'):>6} {fmt(e['spopt']):>8} {fmt(r['s'], '.2f'):>10}  {objs}"
         )
     t = totals
     print(
-        f"{'total':<10} {t['ours']:>8.3f} {t['assign']:>8.3f} {t['highs']:>8.3f} "
-        f"{t['assign'] / t['highs']:>6.2f} {t['ours'] / t['highs']:>6.2f} {fmt(t['spopt']):>8} "
-        f"{fmt(t['spopt'] / t['ours'], '.2f'):>10}"
+        f"{'total':<10} {t['ours']:>8.3f} {fmt(t['before']):>8} "
+        f"{fmt(t['ours'] / t['before'], '.2f'):>6} {fmt(t['assign']):>8} {fmt(t['highs']):>8} "
+        f"{fmt(t['assign'] / t['highs'], '.2f'):>6} {fmt(t['ours'] / t['highs'], '.2f'):>6} "
+        f"{fmt(t['spopt']):>8} {fmt(t['spopt'] / t['ours'], '.2f'):>10}"
     )
+    g = {k: fmt(geomean(v), ".2f") for k, v in ratios.items()}
     print(
-        f"{'geo-mean':<10} {'':>8} {'':>8} {'':>8} {geomean(ra):>6.2f} {geomean(rb):>6.2f} "
-        f"{'':>8} {fmt(geomean(rs), '.2f'):>10}" + ("" if rs else "  (spopt not installed)")
+        f"{'geo-mean':<10} {'':>8} {'':>8} {g['c']:>6} {'':>8} {'':>8} {g['a']:>6} {g['b']:>6} "
+        f"{'':>8} {g['s']:>10}"
     )
 
 
@@ -519,10 +576,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="--compare: rounds per variant (medians)"
     )
+    parser.add_argument(
+        "--baselines",
+        default=",".join(BASELINES),
+        help=f"--compare: comma-separated subset of {','.join(BASELINES)}",
+    )
     args = parser.parse_args(argv)
     optima_path = args.optima or args.files[0].resolve().parent / "OPTIMA.csv"
     optima = read_optima(optima_path)
     settings = SolverSettings(time_limit_s=args.time_limit, mip_rel_gap=MIP_REL_GAP)
+    baselines = {b.strip() for b in args.baselines.split(",") if b.strip()}
+    if baselines - set(BASELINES):
+        parser.error(f"--baselines: unknown {sorted(baselines - set(BASELINES))}")
     print(f"# {args.family}: {len(args.files)} files; optima from {optima_path}")
     print(
         f"{'instance':<22} {'problem':<20} {'published':>20} {'ours':>20} "
@@ -533,7 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for case in CASE_MAKERS[args.family](file, optima):
             out = run_case(case, settings)
             if args.compare:
-                compare(out, settings, max(1, args.repeat))
+                compare(out, settings, max(1, args.repeat), baselines)
             print_row(out)
             outs.append(out)
     if args.compare:

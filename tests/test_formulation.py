@@ -193,10 +193,30 @@ def test_every_preset_family_is_documented_and_built():
 @pytest.mark.parametrize("key", sorted(PRESETS))
 def test_preset_components_match_the_document(key):
     documented = preset_index()[key]
-    built = built_components(PRESETS[key]())
+    built = built_components(PRESETS[key]().model)
     assert built - documented == set(), f"{key}: built, not documented"
     assert documented - built == set(), f"{key}: documented, not built"
     text = (MODELS / "presets.md").read_text(encoding="utf-8")
     for name, kind in documented:
         if kind == "Constraint":
             assert re.search(rf"^### \(P\d+\) .*`{name}`", text, flags=re.MULTILINE), name
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_preset_model_carries_only_pyomo_components(key):
+    # the input data travels next to the model (PresetModel.spec), never as an attribute
+    built = PRESETS[key]()
+    assert isinstance(built, presets.PresetModel)
+    assert isinstance(built.spec, presets.PresetSpec)
+    fresh = set(vars(pyo.ConcreteModel()))
+    components = {c.local_name for c in built.model.component_objects(descend_into=False)}
+    extra = set(vars(built.model)) - fresh - components
+    assert extra == set(), f"{key}: attributes set on the Pyomo model outside components: {extra}"
+
+
+def test_an_attribute_on_a_preset_model_is_caught():
+    model = PRESETS["p_median:radius"]().model
+    model.preset_spec = "hidden"  # what the presets used to do
+    fresh = set(vars(pyo.ConcreteModel()))
+    components = {c.local_name for c in model.component_objects(descend_into=False)}
+    assert set(vars(model)) - fresh - components == {"preset_spec"}

@@ -66,6 +66,32 @@ def test_pmedcap_floor_distances(tmp_path):
     assert inst.demands.tolist() == [2, 3, 4]
 
 
+def test_generated_cflp_follows_the_recipe():
+    inst = instances.generate_cflp(5, 40, 2.5, seed=3)
+    assert inst.costs.shape == (40, 5)
+    assert inst.capacities.sum() / inst.demands.sum() == pytest.approx(2.5)
+    assert ((inst.demands >= 5) & (inst.demands <= 35)).all()
+    # fixed cost = U[0, 90] + U[100, 110] * sqrt(capacity)
+    low, high = 100 * np.sqrt(inst.capacities), 90 + 110 * np.sqrt(inst.capacities)
+    assert ((inst.fixed_costs >= low) & (inst.fixed_costs <= high)).all()
+    # cost / demand = 10 x distance in the unit square: at most 10 * sqrt(2)
+    per_unit = inst.costs / inst.demands[:, None]
+    assert per_unit.max() <= 10 * np.sqrt(2)
+    again = instances.generate_cflp(5, 40, 2.5, seed=3)
+    assert np.array_equal(again.costs, inst.costs)
+    assert not np.array_equal(instances.generate_cflp(5, 40, 2.5, seed=4).costs, inst.costs)
+
+
+def test_cflpgen_case_solves_and_rejects_bad_specs():
+    (case,) = orlib.cflpgen_cases(Path("4x12:3:1"), [])
+    out = orlib.run_case(case, SETTINGS)
+    assert not out.error
+    assert out.status == "optimal"
+    assert out.matched is None  # no published optimum
+    with pytest.raises(SystemExit, match=r"SITESxCUSTOMERS:RATIO:SEED"):
+        orlib.cflpgen_cases(Path("4by12"), [])
+
+
 def test_matches_tolerances():
     assert orlib.matches(5819.0, "5819", "pmed")
     assert not orlib.matches(5819.5, "5819", "pmed")
@@ -172,13 +198,13 @@ def test_compare_prints_both_ratios(tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert code == 0
     header = next(k for k, line in enumerate(lines) if line.startswith("compare "))
-    for column in ("(a)", "(b)", "spopt/ours"):
+    for column in ("(c)", "(a)", "(b)", "spopt/ours"):
         assert column in lines[header]
     row = lines[header + 1].split()
     assert row[0] == "tiny"
-    # ours, ours textbook, highspy, spopt ("-" when the optional `bench` extra is absent)
+    # ours, before, ours textbook, highspy, spopt ("-" when the optional `bench` extra is absent)
     spopt = "2" if importlib.util.find_spec("spopt") is not None else "-"
-    assert row[-4:] == ["2,", "2,", "2,", spopt]
+    assert row[-5:] == ["2,", "2,", "2,", "2,", spopt]
     assert lines[header + 2].startswith("total ")
     assert lines[header + 3].startswith("geo-mean ")
 
@@ -187,11 +213,38 @@ def test_print_compare_ratios(capsys):
     case = orlib.Case("x", "p-median", pyo.ConcreteModel)
     out = orlib.Outcome(case, objective=5.0)
     out.extra.update(
-        ours=3.0, assign=4.0, highs=2.0, spopt=6.0, assign_obj=5, highs_obj=5, spopt_obj=5
+        ours=3.0,
+        before=12.0,
+        assign=4.0,
+        highs=2.0,
+        spopt=6.0,
+        before_obj=5,
+        assign_obj=5,
+        highs_obj=5,
+        spopt_obj=5,
     )
     orlib.print_compare([out])
     lines = capsys.readouterr().out.strip().splitlines()
     row = lines[-3].split()
-    # (a) = 4 / 2, (b) = 3 / 2, spopt / ours = 6 / 3
-    assert row[:8] == ["x", "3.000", "4.000", "2.000", "2.00", "1.50", "6.000", "2.00"]
-    assert lines[-1].split()[1:] == ["2.00", "1.50", "2.00"]
+    # (c) = 3 / 12, (a) = 4 / 2, (b) = 3 / 2, spopt / ours = 6 / 3
+    assert row[:10] == [
+        "x", "3.000", "12.000", "0.25", "4.000", "2.000", "2.00", "1.50", "6.000", "2.00"
+    ]  # fmt: skip
+    assert lines[-1].split()[1:] == ["0.25", "2.00", "1.50", "2.00"]
+
+
+def test_print_compare_without_some_baselines(capsys):
+    case = orlib.Case("x", "p-median", pyo.ConcreteModel)
+    out = orlib.Outcome(case, objective=5.0)
+    out.extra.update(ours=3.0, before=6.0, before_obj=5)
+    orlib.print_compare([out])
+    row = capsys.readouterr().out.strip().splitlines()[-3].split()
+    assert row[:10] == ["x", "3.000", "6.000", "0.50", "-", "-", "-", "-", "-", "-"]
+
+
+def test_unknown_baseline_is_refused(tmp_path, capsys):
+    path = tmp_path / "tiny.txt"
+    path.write_text("4 3 2\n1 2 1\n2 3 4\n3 4 1\n")
+    with pytest.raises(SystemExit):
+        orlib.main(["pmed", str(path), "--compare", "--baselines", "before,cplex"])
+    assert "--baselines: unknown ['cplex']" in capsys.readouterr().err

@@ -11,16 +11,18 @@ import pytest
 
 from voorzieningen.errors import InfeasibleModelError, InputDataError, SolverError
 from voorzieningen.model import presets
+from voorzieningen.model.presets import reduction
+from voorzieningen.model.presets.common import add_rows, rows_to_expressions
 from voorzieningen.schemas.solver import SolverSettings
-from voorzieningen.solve import solve_model
+from voorzieningen.solve import HighsSession, solve_model
 
 EXACT = SolverSettings(mip_rel_gap=0.0, time_limit_s=60)
 
 
-def solve(model: pyo.ConcreteModel) -> presets.PresetSolution:
-    outcome = solve_model(model, EXACT)
+def solve(built: presets.PresetModel) -> presets.PresetSolution:
+    outcome = solve_model(built.model, EXACT)
     assert outcome.optimal
-    plan = presets.extract_solution(model)
+    plan = presets.extract_solution(built)
     # the objective recomputed from the plan equals the solver's (up to its tolerances)
     assert plan.objective == pytest.approx(outcome.objective, rel=1e-6, abs=1e-5)
     return plan
@@ -195,12 +197,15 @@ def test_cpmp_client_too_big():
 def test_extract_errors():
     with pytest.raises(InputDataError, match=r"not built by voorzieningen.model.presets"):
         presets.extract_solution(pyo.ConcreteModel())
+    built = presets.build_p_median(LINE3, p=1)
+    with pytest.raises(InputDataError, match=r"\(a PresetModel\), not a ConcreteModel\."):
+        presets.extract_solution(built.model)
     with pytest.raises(SolverError, match=r"holds no solution; solve it first"):
         presets.extract_solution(presets.build_p_median(LINE3, p=1))
 
 
 def test_building_does_not_solve():
-    model = presets.build_p_median(LINE3, p=1)
+    model = presets.build_p_median(LINE3, p=1).model
     assert all(v.value is None for v in model.open.values())
 
 
@@ -223,7 +228,7 @@ def test_building_restores_garbage_collector(enabled):
 @pytest.mark.parametrize("formulation", ["radius", "assignment"])
 def test_p_median_cardinality_is_first_row(formulation):
     # declared first, so the solver gets sum_j y_j = p as row 0 and y as columns 0..m-1
-    model = presets.build_p_median(LINE3, p=2, formulation=formulation)
+    model = presets.build_p_median(LINE3, p=2, formulation=formulation).model
     first = next(model.component_objects(pyo.Constraint))
     assert first.name == "c_cardinality"
     assert pyo.value(first.upper) == 2
@@ -234,15 +239,15 @@ def test_rows_bounds_make_relations():
     model = pyo.ConcreteModel()
     model.v = pyo.Var(range(2))
     v = list(model.v.values())
-    exprs = presets._rows_to_expressions(
+    exprs = rows_to_expressions(
         v, np.array([0, 0, 1, 2]), np.array([0, 1, 1, 0]), np.array([1.0, -2.0, 1.0, 3.0]), 3
     )
-    presets._add_rows(model, "c", exprs, np.array([1.0, -np.inf, 0.0]), np.array([1.0, 2.0, 5.0]))
+    add_rows(model, "c", exprs, np.array([1.0, -np.inf, 0.0]), np.array([1.0, 2.0, 5.0]))
     c = model.c
     assert [(c[r].lower, c[r].upper) for r in range(3)] == [(1.0, 1.0), (-np.inf, 2.0), (0.0, 5.0)]
     assert str(c[0].body) == "v[0] - 2.0*v[1]"
-    presets._add_rows(model, "d", exprs[:1], None, 4.0)
-    presets._add_rows(model, "e", exprs[:1], 4.0, None)
+    add_rows(model, "d", exprs[:1], None, 4.0)
+    add_rows(model, "e", exprs[:1], 4.0, None)
     assert (model.d[0].lower, model.d[0].upper) == (None, 4.0)
     assert (model.e[0].lower, model.e[0].upper) == (4.0, None)
 
@@ -303,3 +308,108 @@ def test_degenerate_instances():
     assert solve(presets.build_p_median([[0.0]], p=1)).objective == 0
     # one client, two centres: its nearest site decides
     assert solve(presets.build_p_center([[3.0, 5.0]], p=2)).objective == 3
+
+
+# --------------------------------------------------------------------------- p-median reduction
+
+FIVE = np.array([0.0, 1.0, 5.0, 9.0, 10.0])  # five points on a line
+FIVE_COSTS = np.abs(FIVE[:, None] - FIVE[None, :])
+
+
+def test_swap_search_repairs_the_greedy_plan():
+    # p = 2 on points 0, 1, 5, 9, 10. Greedy first opens the median 5 (5+4+0+4+5 = 18 against
+    # 22 for 1 or 9), then one more site: best 10 (e.g. {0, 5}: 0+1+0+4+5). The optimum is
+    # {0 or 1, 9 or 10} = 6 (0+1+4+0+1; the point at 5 walks 4), which one swap reaches.
+    w = np.ones(5)
+    greedy = reduction.greedy_p_median(FIVE_COSTS, w, 2)
+    assert greedy[2]
+    assert float(w @ FIVE_COSTS[:, greedy].min(axis=1)) == 10
+    swapped = reduction.swap_local_search(FIVE_COSTS, w, greedy)
+    assert float(w @ FIVE_COSTS[:, swapped].min(axis=1)) == 6
+    assert swapped.sum() == 2
+
+
+def test_reduction_bounds_and_fixing_keep_every_optimal_plan():
+    # random instances: L <= optimum <= U, and every optimal plan avoids the closed sites and
+    # keeps each client within its cap; over the instances both reductions fire at least once
+    fired_closed = fired_cap = False
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        n, m, p = 10, 7, 1 + seed % 3
+        costs = rng.integers(0, 9, size=(n, m)).astype(float)
+        w = rng.integers(1, 4, size=n).astype(float)
+        red = reduction.reduce_p_median(costs, w, p)
+        plans = [list(s) for s in itertools.combinations(range(m), p)]
+        values = [float(w @ costs[:, s].min(axis=1)) for s in plans]
+        best = min(values)
+        assert red.lower_bound <= best + 1e-9 <= red.upper_bound + 1e-9
+        assert not red.closed[red.heuristic_open].any()
+        for s, v in zip(plans, values, strict=True):
+            if v == best:
+                assert not red.closed[s].any(), (seed, s)
+                assert (costs[:, s].min(axis=1) <= red.cap).all(), (seed, s)
+        fired_closed |= bool(red.closed.any())
+        fired_cap |= bool(np.isfinite(red.cap).any())
+    assert fired_closed
+    assert fired_cap
+
+
+@pytest.mark.parametrize("reduce", [True, False])
+def test_p_median_with_and_without_reduction_match_brute_force(reduce):
+    rng = np.random.default_rng(5)
+    costs = rng.integers(0, 20, size=(12, 8)).astype(float)
+    costs[rng.random((12, 8)) < 0.1] = np.inf
+    costs[:, 0] = rng.integers(0, 20, size=12)  # every client has a site
+    w = rng.integers(1, 5, size=12).astype(float)
+    for p in (1, 2, 3, 5):
+        best = brute_force(costs, p, lambda s: float(w @ costs[:, s].min(axis=1)))
+        built = presets.build_p_median(costs, p=p, weights=w, reduce=reduce)
+        assert (built.spec.start is not None) is reduce
+        assert solve(built).objective == best
+
+
+def test_start_is_the_heuristic_plan_and_satisfies_the_model():
+    built = presets.build_p_median(FIVE_COSTS, p=2)
+    start = built.spec.start
+    assert start is not None
+    assert start.upper_bound == 6  # the swap search finds the optimum here
+    assert start.lower_bound <= 6
+    assert start.highs_options == {"mip_allow_restart": False}
+    assert presets.set_start(built)
+    model = built.model
+    assert pyo.value(model.cost) == pytest.approx(6)
+    assert sum(v.value for v in model.open.values()) == 2
+    for row in model.c_level.values():
+        assert pyo.value(row.body) >= pyo.value(row.lower) - 1e-9
+    # presets without a start load nothing
+    assert not presets.set_start(presets.build_p_median(FIVE_COSTS, p=2, reduce=False))
+    assert not presets.set_start(presets.build_uflp(FIVE_COSTS, fixed_costs=np.ones(5)))
+
+
+def test_warm_started_solve_is_optimal():
+    built = presets.build_p_median(FIVE_COSTS, p=2)
+    presets.set_start(built)
+    outcome = HighsSession(EXACT).solve(built.model, warm_start=True)
+    assert outcome.optimal
+    assert presets.extract_solution(built).objective == 6
+
+
+def test_heuristic_avoids_forbidden_pairs_and_gives_up_without_a_plan():
+    # p = 1: site 0 saves most for clients 0 and 1, but client 2 may only use site 1, so the
+    # only plan is {1} (100 + 100 + 0); the heuristic finds it (forbidden pairs cost more
+    # than any plan) and the fixing closes site 0
+    costs = np.array([[0.0, 100.0], [0.0, 100.0], [np.inf, 0.0]])
+    red = reduction.reduce_p_median(costs, np.ones(3), 1)
+    assert red is not None
+    assert red.heuristic_open.tolist() == [1]
+    assert red.upper_bound == 200
+    assert red.closed.tolist() == [True, False]
+    assert solve(presets.build_p_median(costs, p=1)).objective == 200
+    # no plan at all (client 0 only site 0, client 1 only site 1, p = 1): no reduction,
+    # no start, and HiGHS proves the model infeasible
+    none = np.array([[0.0, np.inf], [np.inf, 0.0]])
+    assert reduction.reduce_p_median(none, np.ones(2), 1) is None
+    built = presets.build_p_median(none, p=1)
+    assert built.spec.start is None
+    with pytest.raises(InfeasibleModelError):
+        solve_model(built.model, EXACT)
