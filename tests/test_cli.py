@@ -34,8 +34,9 @@ def test_demo_run_writes_every_table(demo_run):
     out, output = demo_run
     assert "Plan written to" in output
     decisions = pd.read_csv(out / "decisions.csv", dtype={"site": str})
-    # 25 DUO schools + 18 portfolio rows, 2 of which describe DUO schools = 41 sites
-    assert len(decisions) == 41
+    # 25 DUO schools + 32 portfolio rows (14 of them others' practices and buurthuizen),
+    # 2 of which describe DUO schools = 55 sites
+    assert len(decisions) == 55
     assert decisions["site"].is_unique
     assert {"site", "service", "action", "capex_eur"} <= set(decisions.columns)
     assert set(decisions["action"]) <= {

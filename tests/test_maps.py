@@ -436,7 +436,7 @@ def test_png_labels_do_not_overlap_and_legends_name_services_and_actions():
     assert {"basisschool", "huisartsenpraktijk", "ontmoetingscentrum"} <= set(legend_texts)
     assert "meerdere functies (MFA)" in legend_texts
     # One number format: decimal commas in the Dutch subtitle.
-    assert "gem. reistijd 3,5 min" in fig.get_suptitle()
+    assert "gem. reistijd huisartsenpraktijk 3,5 min" in fig.get_suptitle()
     # Without a background: approximate zone cells, and the map says so.
     notes = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "wijkgrenzen benaderd" in notes
