@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 import pytest
-from test_model import costs, make_data, service, site
 
+from test_model import costs, make_data, service, site
 from voorzieningen import api
 from voorzieningen.errors import InputDataError
 from voorzieningen.explain import (
