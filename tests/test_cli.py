@@ -263,7 +263,12 @@ def test_network_verb_prints_reachability(data_dir, tmp_path):
     )
     assert result.exit_code == 0, result.output
     report = pd.read_csv(tmp_path / "reachability.csv", dtype={"id": str})
-    assert set(report["issue"]) <= {"no_site_within_cutoff", "not_snapped", "island"}
+    assert set(report["issue"]) <= {
+        "no_site_within_cutoff",
+        "no_site_reachable",
+        "not_snapped",
+        "island",
+    }
     assert report["id"].str.contains("#").all()  # points named "<zone>#<node>"
 
 

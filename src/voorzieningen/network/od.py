@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -71,8 +72,11 @@ class TravelTimes:
         within ``settings.cutoff_min``; the direction is zone -> site.
     reachability
         Columns ``point_kind`` (``zone`` or ``site``), ``id``, ``issue``
-        (``not_snapped``, ``island`` or ``no_site_within_cutoff``) and ``detail`` (a sentence
-        with distances and what to do). Empty when every point is fine.
+        (``not_snapped``, ``island``, ``no_site_within_cutoff``: the nearest site is farther
+        than the cutoff, or ``no_site_reachable``: no site can be reached at any travel
+        time, the zone's road being cut off from every site, so no cutoff helps) and
+        ``detail`` (a sentence with distances and what to do). Empty when every point is
+        fine.
     points
         One row per zone and site: ``point_kind``, ``id``, ``lon``, ``lat``, ``snap_lon``,
         ``snap_lat``, ``snap_distance_m``, ``access_time_min`` (the straight leg),
@@ -619,8 +623,20 @@ def _compute(
     points = _points_frame(
         roads, zones=zones, sites=sites, o_snap=o_snap, d_snap=d_snap, speed_ms=speed_ms
     )
+    forward_matrix = matrix if forward else csr_matrix((aw, (au, av)), shape=(n, n))
+    unreached = np.flatnonzero(
+        o_snap["snapped"].to_numpy(bool)
+        & ~np.isin(zones.index.to_numpy().astype(str), table["zone"].to_numpy())
+    )
+    nearest_s = _nearest_site_s(forward_matrix, o_first + unreached, d_first + np.arange(n_d))
     reach = _reachability(
-        zones=zones, sites=sites, o_snap=o_snap, d_snap=d_snap, table=table, settings=settings
+        zones=zones,
+        sites=sites,
+        o_snap=o_snap,
+        d_snap=d_snap,
+        table=table,
+        settings=settings,
+        nearest_min=dict(zip(unreached.tolist(), (nearest_s / 60.0).tolist(), strict=True)),
     )
     return TravelTimes(
         table=table.reset_index(drop=True),
@@ -680,6 +696,18 @@ def _points_frame(
     return pd.concat(frames, ignore_index=True)
 
 
+def _nearest_site_s(matrix: csr_matrix, sources: IntArray, targets: IntArray) -> Any:
+    """Seconds from each source to its nearest target with no cutoff (inf: none reachable).
+
+    Run only for the few zones that reach no site within the cutoff, to tell a cutoff
+    problem (a site exists farther away) from a disconnected one (no site at all).
+    """
+    if len(sources) == 0 or len(targets) == 0:
+        return np.full(len(sources), np.inf)
+    dist = dijkstra(matrix, directed=True, indices=sources.astype(np.int64))
+    return np.asarray(dist, dtype=float).reshape(len(sources), -1)[:, targets].min(axis=1)
+
+
 def _reachability(
     *,
     zones: pd.DataFrame,
@@ -688,7 +716,9 @@ def _reachability(
     d_snap: pd.DataFrame,
     table: pd.DataFrame,
     settings: NetworkSettings,
+    nearest_min: dict[int, float],
 ) -> pd.DataFrame:
+    """Rows of the reachability report; ``nearest_min``: unreached zone -> nearest site, min."""
     rows: list[tuple[str, str, str, str]] = []
     for kind, pts, snap in (("zone", zones, o_snap), ("site", sites, d_snap)):
         ids = pts.index.to_numpy().astype(str)
@@ -735,16 +765,39 @@ def _reachability(
     reached = set(table["zone"])
     ids = zones.index.to_numpy().astype(str)
     for i in np.flatnonzero(o_snap["snapped"].to_numpy()):
-        if ids[i] not in reached:
+        if ids[i] in reached:
+            continue
+        to_site = nearest_min.get(int(i), math.inf)
+        if math.isfinite(to_site):
             rows.append(
                 (
                     "zone",
                     ids[i],
                     "no_site_within_cutoff",
                     f"no site reachable within cutoff_min={settings.cutoff_min:g} min by "
-                    f"{settings.mode}; raise network.cutoff_min or add a site nearby",
+                    f"{settings.mode}; the nearest is {to_site:.1f} min away: raise "
+                    f"network.cutoff_min to at least {math.ceil(to_site):d} or add a site "
+                    "nearby",
                 )
             )
+            continue
+        fix = (
+            "snap it to the main network (network.snap_to_largest_component = true) or add "
+            "a site on its piece of road"
+            if bool(o_snap["island"].iat[int(i)])
+            else "check the network extract and one-way streets around the zone, or add a "
+            "site it can reach"
+        )
+        rows.append(
+            (
+                "zone",
+                ids[i],
+                "no_site_reachable",
+                f"no site can be reached by {settings.mode} at any travel time: the zone's "
+                "road is cut off from every site (a disconnected piece of road, or one-way "
+                f"streets that lead nowhere), so raising network.cutoff_min does not help; {fix}",
+            )
+        )
     return pd.DataFrame(rows, columns=list(REACHABILITY_COLUMNS)).astype(str)
 
 
