@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from voorzieningen.cli import app
+from voorzieningen.context import run_folder_name
 
 REPO = Path(__file__).resolve().parents[1]
 DELFT = REPO / "inputs" / "delft" / "scenarios.toml"
@@ -138,6 +139,8 @@ def test_unknown_scenario_exit_2():
 
 
 SMALL = ['model.services=["community_hall"]', "periods=[2025, 2030]"]
+#: Where a run of `base` with the SMALL settings writes (its own folder, not base's).
+SMALL_BASE = run_folder_name("base", SMALL)
 
 
 def _sets(values):
@@ -159,7 +162,7 @@ def test_sweep_budgets_writes_pareto_table_and_plot(data_dir, tmp_path):
     ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    folder = tmp_path / "delft" / "pareto-base"
+    folder = tmp_path / "delft" / f"pareto-{SMALL_BASE}"
     table = pd.read_csv(folder / "pareto.csv")
     assert list(table["budget_eur"]) == [1e6, 2e6, 4e6]
     assert (table["spend_eur"] <= table["budget_eur"] + 1e-6).all()
@@ -225,7 +228,7 @@ def test_sweep_cli_runs_listed_scenarios(data_dir, tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "1 scenarios" in result.output
-    assert (tmp_path / "delft" / "base" / "run.json").is_file()
+    assert (tmp_path / "delft" / SMALL_BASE / "run.json").is_file()
 
 
 def test_sweep_rejects_bad_budgets(data_dir):
@@ -370,4 +373,4 @@ def test_sweep_on_an_existing_dask_scheduler(data_dir, tmp_path):
         scheduler="synchronous",
     )
     assert list(remote["objective_value"]) == list(alone["objective_value"])
-    assert (tmp_path / "remote" / "delft" / "base" / "plan.html").is_file()
+    assert (tmp_path / "remote" / "delft" / SMALL_BASE / "plan.html").is_file()

@@ -67,6 +67,9 @@ def test_two_buildings_cost_of_the_opposite_choice_by_hand():
     assert explanation.reference["npv_cost_eur"] == pytest.approx(plan)
     assert rows.loc["A", "delta_npv_cost_eur"] == pytest.approx(close_a - plan)
     assert rows.loc["B", "delta_npv_cost_eur"] == pytest.approx(close_a - plan)
+    # The objective is the NPV here; a difference of 43,295 is far beyond the solver's gap.
+    assert rows.loc["A", "delta_objective_value"] == pytest.approx(close_a - plan)
+    assert rows.loc["A", "within_solver_gap"] == False  # noqa: E712 - object column
     # Net spend (capex less sale proceeds): plan -300,000; close A (keep B): -100,000.
     for building in ("A", "B"):
         assert rows.loc[building, "delta_net_spend_eur"] == pytest.approx(200_000)
@@ -104,7 +107,7 @@ def test_marginal_value_of_budget_and_infeasible_opposites_by_hand():
     # Closing S leaves zone A (reachable from S only) unserved, and unmet demand is not
     # allowed: the opposite choice does not fit.
     assert rows.loc["S", "choice"] == "keep"
-    assert rows.loc["S", "feasible"] is False or not bool(rows.loc["S", "feasible"])
+    assert rows.loc["S", "feasible"] == False  # noqa: E712 - a bool in an object column
     assert rows.loc["S", "status"] == "infeasible"
     assert pd.isna(rows.loc["S", "delta_net_spend_eur"])
     # Not building C2: everyone of B at 20 min again: 6,100 person-min, 1,900 more over 400
@@ -130,7 +133,9 @@ def test_locked_building_has_no_opposite_and_progress_counts_every_solve():
     ]
     data = make_data(sites, [("Z", "school", 100)], [("Z", "A", 5, 1)])
     seen: list[tuple[str, int, int]] = []
-    explanation = explain_plan(data, progress=lambda label, done, total: seen.append((label, done, total)))
+    explanation = explain_plan(
+        data, progress=lambda label, done, total: seen.append((label, done, total))
+    )
     row = explanation.decisions.set_index("site").loc["A"]
     assert row["status"] == "locked"
     assert pd.isna(row["feasible"])

@@ -107,6 +107,8 @@ class Explanation:
         ``no_build``), feasible (the opposite fits budgets and rules; empty when a lock
         rules it out), status (solver status, ``infeasible``, ``locked`` or
         ``no_plan``), gap (fraction), solve_s (s), then differences opposite minus plan:
+        delta_objective_value (the scenario's objective, in its unit), within_solver_gap
+        (True: the difference is smaller than the two solves' gaps allow, so not proven),
         delta_net_spend_eur, delta_gross_capex_eur, delta_npv_cost_eur (€), and per
         service ``delta_<service>_mean_time_all_min`` (minutes, everyone counted) and
         ``delta_<service>_unmet_<unit>`` (persons per period, horizon average).
@@ -222,7 +224,9 @@ def explain_plan(
     rows: list[dict[str, Any]] = []
     for decision in decisions:
         tick(f"{decision.site}: {decision.opposite.replace('_', ' ')}")
-        rows.append(_counterfactual(model, data, session, scale, decision, plan_values, reference))
+        rows.append(
+            _counterfactual(model, data, session, scale, decision, plan_values, reference, base)
+        )
         done += 1
     table = pd.DataFrame(rows)
     if names is not None and not table.empty:
@@ -241,6 +245,8 @@ def explain_plan(
         T.STATUS,
         T.GAP,
         T.SOLVE_S,
+        "delta_objective_value",
+        "within_solver_gap",
         "delta_net_spend_eur",
         "delta_gross_capex_eur",
         "delta_npv_cost_eur",
@@ -281,6 +287,7 @@ def _counterfactual(
     decision: Decision,
     plan_values: dict[str, dict[Any, Any]],
     reference: dict[str, float],
+    base: SolveOutcome,
 ) -> dict[str, Any]:
     """Fix one decision's opposite, re-solve warm-started, and compare with the plan."""
     row: dict[str, Any] = {
@@ -306,6 +313,12 @@ def _counterfactual(
     figures = plan_figures(model, data)
     row[T.GAP] = outcome.gap
     row[T.SOLVE_S] = outcome.runtime_s
+    delta = outcome.objective - base.objective
+    row["delta_objective_value"] = delta
+    # Both plans are optimal only within their gaps: a smaller difference is not proven.
+    row["within_solver_gap"] = abs(delta) <= (outcome.gap + base.gap) * max(
+        abs(base.objective), abs(outcome.objective)
+    )
     row["delta_net_spend_eur"] = figures[NET_SPEND_EUR] - reference[NET_SPEND_EUR]
     row["delta_gross_capex_eur"] = figures[GROSS_CAPEX_EUR] - reference[GROSS_CAPEX_EUR]
     row["delta_npv_cost_eur"] = figures[T.NPV_COST_EUR] - reference[T.NPV_COST_EUR]
@@ -484,14 +497,16 @@ def check_fingerprint(record: dict[str, Any], scenario: Scenario, context: RunCo
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Round at write time: euros whole, minutes two decimals, persons whole, gap 4."""
+    """Round at write time: euros and persons whole, minutes two decimals, gap four."""
     out = frame.copy()
     for col in out.columns:
         if not pd.api.types.is_float_dtype(out[col]):
             continue
         if col.endswith("_eur") or col.startswith(("delta_net", "delta_npv", "delta_gross")):
             out[col] = out[col].round(0)
-        elif col.endswith(("_min", "_per_meur")) or col == T.SOLVE_S:
+        elif col.endswith("_per_meur"):
+            out[col] = out[col].round(4)  # small slopes: minutes or persons per M€
+        elif col.endswith("_min") or col in (T.SOLVE_S, "delta_objective_value"):
             out[col] = out[col].round(2)
         elif col == T.GAP:
             out[col] = out[col].round(4)
