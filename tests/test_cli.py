@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -374,3 +375,143 @@ def test_sweep_on_an_existing_dask_scheduler(data_dir, tmp_path):
     )
     assert list(remote["objective_value"]) == list(alone["objective_value"])
     assert (tmp_path / "remote" / "delft" / SMALL_BASE / "plan.html").is_file()
+
+
+def test_help_has_no_bool_placeholders_and_schema_help_is_intact():
+    for verb in ("run", "sweep", "explain", "report", "validate"):
+        result = runner.invoke(app, [verb, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0
+        assert "<bool>" not in result.output, verb
+    run_help = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"}).output
+    assert "--dutch-excel" in run_help
+    # override names are told apart from scenario names
+    assert "under [overrides] are not scenarios" in " ".join(run_help.split())
+    schema_help = runner.invoke(app, ["schema", "--help"], env={"COLUMNS": "200"}).output
+    assert "the scenario's [base] table" in schema_help
+
+
+def test_override_name_is_not_a_scenario_and_the_error_lists_both():
+    for verb in ("validate", "run"):
+        result = runner.invoke(app, [verb, str(DELFT), "-s", "budget_krap"])
+        assert result.exit_code == 2
+        text = " ".join(result.output.split())
+        assert "'budget_krap' is an override, not a scenario" in text
+        assert "known: ['base', 'krap', 'ruim']" in text
+        assert (
+            "overrides (settings a scenario combines, not scenarios): "
+            "['budget_krap', 'budget_ruim', 'fiets']" in text
+        )
+        assert "Traceback" not in result.output
+    unknown = runner.invoke(app, ["validate", str(DELFT), "-s", "nope"])
+    assert unknown.exit_code == 2
+    assert "overrides (settings a scenario combines, not scenarios): ['budget_krap'" in " ".join(
+        unknown.output.split()
+    )
+    listed = runner.invoke(app, ["scenarios", str(DELFT)])
+    assert listed.exit_code == 0
+    lines = " ".join(listed.output.split())
+    assert "scenarios: base, krap, ruim" in lines
+    assert "overrides (settings scenarios combine; not runnable with -s): budget_krap, " in lines
+
+
+def test_run_folder_name_is_the_scenario_plus_a_digest_of_the_settings():
+    assert run_folder_name("base", None) == "base"
+    assert run_folder_name("base", []) == "base"
+    one = run_folder_name("base", ["budget.capex_total_eur=5e6", "network.mode=walk"])
+    assert re.fullmatch(r"base-set-[0-9a-f]{8}", one)
+    # order and spacing do not matter; values do
+    assert run_folder_name("base", ["network.mode = walk", "budget.capex_total_eur=5e6"]) == one
+    assert run_folder_name("base", ["budget.capex_total_eur=6e6", "network.mode=walk"]) != one
+
+
+@pytest.mark.slow
+def test_run_with_set_gets_its_own_folder_and_explain_writes_one_row_per_building(
+    data_dir, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", str(DELFT), "--data-dir", str(data_dir), *_sets(SMALL)])
+    assert result.exit_code == 0, result.output
+    folder = Path("results") / "delft" / SMALL_BASE
+    assert SMALL_BASE in " ".join(result.output.split())
+    assert (folder / "run.json").is_file()
+    assert not (Path("results") / "delft" / "base").exists()
+    # progress lines carry no file:line suffix
+    assert "cli.py:" not in result.output
+    explained = runner.invoke(app, ["explain", str(folder), "--data-dir", str(data_dir)])
+    assert explained.exit_code == 0, explained.output
+    assert "cli.py:" not in explained.output
+    table = pd.read_csv(folder / "explain.csv", dtype={"site": str})
+    sites = pd.read_csv(folder / "sites.csv", dtype={"site": str}).set_index("site")
+    decisions = pd.read_csv(folder / "decisions.csv", dtype={"site": str}).set_index("site")
+    managed = sites[
+        (sites["kind"] == "existing")
+        & (sites["service"] == "community_hall")
+        & sites["managed"].astype(bool)
+    ].index
+    built = decisions.index[decisions["action"] == "new"]
+    assert sorted(table["site"]) == sorted([*managed, *built])
+    assert table["opposite"].isin(["close", "keep", "no_investment", "no_build"]).all()
+    for col in (
+        "delta_net_spend_eur",
+        "delta_npv_cost_eur",
+        "delta_community_hall_mean_time_all_min",
+    ):
+        assert table[col].dtype.kind == "f", col
+    budget = pd.read_csv(folder / "explain_budget.csv")
+    assert {"plan", "minus", "plus"} <= set(budget["level"].dropna())
+    # the run's own files are untouched
+    assert (folder / "decisions.csv").stat().st_size > 0
+
+
+def test_explain_of_a_missing_folder_exits_2(tmp_path):
+    result = runner.invoke(app, ["explain", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "run.json) | not found" in " ".join(result.output.split())
+
+
+def test_sweep_reports_progress_per_scenario_and_resumes(data_dir, tmp_path):
+    from voorzieningen import sweep
+
+    seen: list[tuple[str, int, int]] = []
+    sweep.run_scenarios(
+        DELFT,
+        ["base"],
+        data_dir=data_dir,
+        out_root=tmp_path,
+        sets=SMALL,
+        scheduler="synchronous",
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert seen == [("starting", 0, 1), ("base", 1, 1)]
+    seen.clear()
+    again = sweep.run_scenarios(
+        DELFT,
+        ["base"],
+        data_dir=data_dir,
+        out_root=tmp_path,
+        sets=SMALL,
+        scheduler="synchronous",
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert again["resumed"].all()
+    assert seen == [("starting", 1, 1)]
+
+
+@pytest.mark.slow
+def test_pareto_front_ticks_once_per_budget_level(data_dir):
+    from voorzieningen import sweep
+
+    seen: list[tuple[str, int, int]] = []
+    front = sweep.pareto_front(
+        DELFT,
+        [2e6, 1e6],
+        data_dir=data_dir,
+        sets=SMALL,
+        tick=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert len(front.table) == 2
+    assert seen == [
+        ("budget 1,000,000 EUR", 0, 2),
+        ("budget 2,000,000 EUR", 1, 2),
+        ("done", 2, 2),
+    ]

@@ -158,6 +158,10 @@ def test_write_explanation_adds_files_and_keeps_the_earlier_one(tmp_path):
     dutch = pd.read_csv(tmp_path / EXPLAIN_CSV, sep=";", decimal=",", encoding="utf-8-sig")
     assert dutch["delta_school_mean_time_all_min"].dtype.kind == "f"
     assert not list(tmp_path.glob(".explain*tmp*"))
+    # without an explicit format, the folder's run.json decides
+    (tmp_path / "run.json").write_text(json.dumps({"csv_format": "dutch_excel"}), "utf-8")
+    write_explanation(explanation, tmp_path)
+    assert (tmp_path / EXPLAIN_CSV).read_text(encoding="utf-8-sig").startswith("site;name;")
     html = explain_section_html(explanation)
     assert "niet bouwen" in html
     assert "-1.000.000" in html

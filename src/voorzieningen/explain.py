@@ -535,7 +535,7 @@ def _replace_atomically(frame: pd.DataFrame, target: Path, *, dutch_excel: bool)
 
 
 def write_explanation(
-    explanation: Explanation, folder: Path | str, *, dutch_excel: bool = False
+    explanation: Explanation, folder: Path | str, *, dutch_excel: bool | None = None
 ) -> list[Path]:
     """
     Add ``explain.csv`` and ``explain_budget.csv`` to a results folder.
@@ -550,7 +550,8 @@ def write_explanation(
     folder
         The results folder.
     dutch_excel
-        ``;`` separators and decimal commas.
+        ``;`` separators and decimal commas; None: as the folder's ``run.json`` says (its
+        ``csv_format``), plain CSV without one.
 
     Returns
     -------
@@ -559,6 +560,10 @@ def write_explanation(
     """
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
+    if dutch_excel is None:
+        dutch_excel = (root / "run.json").is_file() and (
+            read_record(root).get("csv_format") == "dutch_excel"
+        )
     written = [
         _replace_atomically(explanation.decisions, root / EXPLAIN_CSV, dutch_excel=dutch_excel)
     ]
