@@ -130,10 +130,14 @@ ScenarioName = Annotated[
 ]
 Sets = Annotated[
     list[str] | None,
+    typer.Option("--set", help="Override a setting, e.g. --set budget.capex_total_eur=5e6."),
+]
+RunSets = Annotated[
+    list[str] | None,
     typer.Option(
         "--set",
-        help="Override a setting, e.g. --set budget.capex_total_eur=5e6; the run then writes "
-        "to its own folder, <scenario>-set-<digest>.",
+        help="Override a setting, e.g. --set budget.capex_total_eur=5e6; the results then go "
+        "to a folder of their own, <scenario>-set-<digest>.",
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
@@ -207,7 +211,7 @@ def run(
             help="Output folder (default: results/<region>/<scenario>, with a --set digest).",
         ),
     ] = None,
-    sets: Sets = None,
+    sets: RunSets = None,
     dutch_excel: Annotated[
         bool, typer.Option("--dutch-excel", help="CSV with ';' and decimal commas.")
     ] = False,
@@ -315,7 +319,7 @@ def sweep(
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Root folder (default: results).")
     ] = None,
-    sets: Sets = None,
+    sets: RunSets = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
