@@ -9,10 +9,11 @@ import pytest
 
 from test_model import costs, make_data, service, site
 from voorzieningen import api
-from voorzieningen.errors import InputDataError
+from voorzieningen.errors import InputDataError, VoorzieningenWarning
 from voorzieningen.explain import (
     EXPLAIN_BUDGET_CSV,
     EXPLAIN_CSV,
+    check_same_plan,
     explain_plan,
     explain_section_html,
     write_explanation,
@@ -181,3 +182,17 @@ def test_explain_run_needs_a_results_folder(tmp_path):
     (tmp_path / "run.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"cannot be read as JSON"):
         api.explain_run(tmp_path)
+
+
+def test_a_re_solved_plan_that_differs_from_the_saved_one_is_named(tmp_path):
+    explanation = explain_plan(_two_schools())
+    # the saved plan closed A instead of B (say, another plan within the gap)
+    pd.DataFrame({"site": ["A", "B"], "action": ["close", "keep"], "period": [2025, None]}).to_csv(
+        tmp_path / "decisions.csv", index=False
+    )
+    with pytest.warns(VoorzieningenWarning, match=r"differs from the saved one at A, B"):
+        assert check_same_plan(explanation, tmp_path) == ["A", "B"]
+    pd.DataFrame({"site": ["A", "B"], "action": ["keep", "close"], "period": [None, 2025]}).to_csv(
+        tmp_path / "decisions.csv", index=False
+    )
+    assert check_same_plan(explanation, tmp_path) == []

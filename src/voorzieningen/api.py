@@ -541,10 +541,13 @@ def explain_run(
         )
         explain.check_fingerprint(record, scenario, context)
         data = prepare_run(scenario, context).data
-    return explain.explain_plan(
+    result = explain.explain_plan(
         data,
         scenario.solver,
         budget_step=budget_step,
         time_limit_s=time_limit_s,
         progress=progress,
     )
+    if not isinstance(source, Run):
+        explain.check_same_plan(result, source)
+    return result

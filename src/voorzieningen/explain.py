@@ -58,7 +58,7 @@ from voorzieningen.model.counterfactual import (
 )
 from voorzieningen.model.data import ModelData
 from voorzieningen.provenance import scenario_fingerprint
-from voorzieningen.report import write_csv
+from voorzieningen.report import read_table, write_csv
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.schemas.solver import SolverSettings
 from voorzieningen.solve import HighsSession, SolveOutcome
@@ -494,6 +494,59 @@ def check_fingerprint(record: dict[str, Any], scenario: Scenario, context: RunCo
             VoorzieningenWarning,
             stacklevel=2,
         )
+
+
+def check_same_plan(explanation: Explanation, folder: Path | str) -> list[str]:
+    """
+    Warn when the re-solved plan decides otherwise than the plan saved in a folder.
+
+    The plan is re-solved before it is explained; within the solver's gap it may choose
+    another of several near-optimal plans. The explanation is then of the re-solved plan.
+
+    Parameters
+    ----------
+    explanation
+        The explanation.
+    folder
+        The results folder (its ``decisions.csv``: columns site, action, period).
+
+    Returns
+    -------
+    list of str
+        The sites whose action or year differ (empty when the plans agree, or when the
+        folder's decisions cannot be read in that form).
+    """
+    root = Path(folder)
+    path = root / "decisions.csv"
+    if not path.is_file():
+        return []
+    dutch = (root / "run.json").is_file() and read_record(root).get("csv_format") == "dutch_excel"
+    saved = read_table(path, dutch_excel=dutch)
+    if not {T.SITE, T.ACTION, T.PERIOD} <= set(saved.columns):
+        return []
+    saved = saved.set_index(T.SITE)
+    differ: list[str] = []
+    for row in explanation.decisions.itertuples(index=False):
+        site = str(getattr(row, T.SITE))
+        if site not in saved.index:
+            continue
+        then = saved.loc[site]
+        year = pd.to_numeric(pd.Series([then[T.PERIOD]]), errors="coerce").iloc[0]
+        now = getattr(row, T.PERIOD)
+        same_year = (pd.isna(year) and pd.isna(now)) or (
+            not pd.isna(year) and not pd.isna(now) and int(year) == int(now)
+        )
+        if str(then[T.ACTION]) != str(getattr(row, T.ACTION)) or not same_year:
+            differ.append(site)
+    if differ:
+        warnings.warn(
+            f"({path}) | the plan re-solved for the explanation differs from the saved one "
+            f"at {', '.join(differ)} (another plan within the solver's gap); explain.csv "
+            "explains the re-solved plan. Lower solver.mip_rel_gap and rerun to pin it down.",
+            VoorzieningenWarning,
+            stacklevel=2,
+        )
+    return differ
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
