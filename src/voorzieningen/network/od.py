@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from voorzieningen.errors import InputDataError, NetworkError
 from voorzieningen.network.load import graph_content_hash
+from voorzieningen.network.reachability import nearest_site_s, reachability_report
 from voorzieningen.network.snap import Roads, build_roads, snap_points
 from voorzieningen.network.speeds import access_speed_kph
 from voorzieningen.schemas.network import NetworkSettings
@@ -48,13 +48,12 @@ IntArray = npt.NDArray[np.int64]
 TABLE_COLUMNS: tuple[str, ...] = ("zone", "site", "mode", "travel_time_min", "distance_km")
 """Columns of :attr:`TravelTimes.table`."""
 
-REACHABILITY_COLUMNS: tuple[str, ...] = ("point_kind", "id", "issue", "detail")
 """Columns of :attr:`TravelTimes.reachability`."""
 
 _MEMORY_BUDGET_BYTES = 256 * 1024**2
 _CACHE: OrderedDict[str, TravelTimes] = OrderedDict()
 _CACHE_SIZE = 16
-_CACHE_VERSION = "od-v2"
+_CACHE_VERSION = "od-v3"  # v3: reachability tells no_site_reachable apart
 _AT_NODE_M = 1.0
 """A snap position this close (m) to a road end counts as standing on that node."""
 
@@ -628,8 +627,8 @@ def _compute(
         o_snap["snapped"].to_numpy(bool)
         & ~np.isin(zones.index.to_numpy().astype(str), table["zone"].to_numpy())
     )
-    nearest_s = _nearest_site_s(forward_matrix, o_first + unreached, d_first + np.arange(n_d))
-    reach = _reachability(
+    nearest_s = nearest_site_s(forward_matrix, o_first + unreached, d_first + np.arange(n_d))
+    reach = reachability_report(
         zones=zones,
         sites=sites,
         o_snap=o_snap,
@@ -694,111 +693,6 @@ def _points_frame(
             )
         )
     return pd.concat(frames, ignore_index=True)
-
-
-def _nearest_site_s(matrix: csr_matrix, sources: IntArray, targets: IntArray) -> Any:
-    """Seconds from each source to its nearest target with no cutoff (inf: none reachable).
-
-    Run only for the few zones that reach no site within the cutoff, to tell a cutoff
-    problem (a site exists farther away) from a disconnected one (no site at all).
-    """
-    if len(sources) == 0 or len(targets) == 0:
-        return np.full(len(sources), np.inf)
-    dist = dijkstra(matrix, directed=True, indices=sources.astype(np.int64))
-    return np.asarray(dist, dtype=float).reshape(len(sources), -1)[:, targets].min(axis=1)
-
-
-def _reachability(
-    *,
-    zones: pd.DataFrame,
-    sites: pd.DataFrame,
-    o_snap: pd.DataFrame,
-    d_snap: pd.DataFrame,
-    table: pd.DataFrame,
-    settings: NetworkSettings,
-    nearest_min: dict[int, float],
-) -> pd.DataFrame:
-    """Rows of the reachability report; ``nearest_min``: unreached zone -> nearest site, min."""
-    rows: list[tuple[str, str, str, str]] = []
-    for kind, pts, snap in (("zone", zones, o_snap), ("site", sites, d_snap)):
-        ids = pts.index.to_numpy().astype(str)
-        nearest = snap["nearest_road_m"].to_numpy(float)
-        sizes = snap["island_nodes"].to_numpy(np.int64)
-        snapped = snap["snapped"].to_numpy(bool)
-        dist = snap["snap_distance_m"].to_numpy(float)
-        for i in np.flatnonzero(snap["island"].to_numpy(bool)):
-            near = float(nearest[i])
-            size = int(sizes[i])
-            if snapped[i]:
-                where = (
-                    f"snapped to the main network instead, {dist[i]:.0f} m away"
-                    if settings.snap_to_largest_component
-                    else "snapped to it anyway (network.snap_to_largest_component is false)"
-                )
-            else:
-                where = (
-                    f"no main-network road within max_snap_m={settings.max_snap_m:g} m, "
-                    "so it is not snapped; check the network extract around this point"
-                )
-            rows.append(
-                (
-                    kind,
-                    ids[i],
-                    "island",
-                    f"nearest {settings.mode} road ({near:.0f} m away) lies on a disconnected "
-                    f"part of the network with {size} nodes; {where}",
-                )
-            )
-        not_snapped = ~snap["snapped"].to_numpy() & ~snap["island"].to_numpy()
-        for i in np.flatnonzero(not_snapped):
-            near = float(nearest[i])
-            rows.append(
-                (
-                    kind,
-                    ids[i],
-                    "not_snapped",
-                    f"nearest {settings.mode} road is {near:.0f} m away, beyond "
-                    f"max_snap_m={settings.max_snap_m:g} m; check the coordinates (WGS84 "
-                    "lon/lat) and the extent of the network, or raise network.max_snap_m",
-                )
-            )
-    reached = set(table["zone"])
-    ids = zones.index.to_numpy().astype(str)
-    for i in np.flatnonzero(o_snap["snapped"].to_numpy()):
-        if ids[i] in reached:
-            continue
-        to_site = nearest_min.get(int(i), math.inf)
-        if math.isfinite(to_site):
-            rows.append(
-                (
-                    "zone",
-                    ids[i],
-                    "no_site_within_cutoff",
-                    f"no site reachable within cutoff_min={settings.cutoff_min:g} min by "
-                    f"{settings.mode}; the nearest is {to_site:.1f} min away: raise "
-                    f"network.cutoff_min to at least {math.ceil(to_site):d} or add a site "
-                    "nearby",
-                )
-            )
-            continue
-        fix = (
-            "snap it to the main network (network.snap_to_largest_component = true) or add "
-            "a site on its piece of road"
-            if bool(o_snap["island"].iat[int(i)])
-            else "check the network extract and one-way streets around the zone, or add a "
-            "site it can reach"
-        )
-        rows.append(
-            (
-                "zone",
-                ids[i],
-                "no_site_reachable",
-                f"no site can be reached by {settings.mode} at any travel time: the zone's "
-                "road is cut off from every site (a disconnected piece of road, or one-way "
-                f"streets that lead nowhere), so raising network.cutoff_min does not help; {fix}",
-            )
-        )
-    return pd.DataFrame(rows, columns=list(REACHABILITY_COLUMNS)).astype(str)
 
 
 def _disk_dir(cache_dir: Path, key: str) -> Path:
