@@ -16,6 +16,7 @@ from voorzieningen.explain import (
     check_same_plan,
     explain_plan,
     explain_section_html,
+    read_explanation,
     write_explanation,
 )
 from voorzieningen.schemas.model import BudgetSettings
@@ -166,6 +167,12 @@ def test_write_explanation_adds_files_and_keeps_the_earlier_one(tmp_path):
     html = explain_section_html(explanation)
     assert "niet bouwen" in html
     assert "-1.000.000" in html
+    # the summary page can build the same section from the folder
+    back = read_explanation(tmp_path)
+    assert back is not None
+    assert back.loc[back["site"] == "S", "feasible"].item() is False
+    assert explain_section_html(back) == html
+    assert read_explanation(tmp_path / "elsewhere") is None
 
 
 def test_budget_step_must_be_a_fraction():

@@ -630,14 +630,41 @@ def write_explanation(
     return written
 
 
-def explain_section_html(explanation: Explanation) -> str:
+def read_explanation(folder: Path | str) -> pd.DataFrame | None:
+    """
+    Read a results folder's ``explain.csv`` back (for the one-page summary).
+
+    Parameters
+    ----------
+    folder
+        A results folder.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The table as written (see :attr:`Explanation.decisions`), None when the folder
+        has not been explained (``voorzieningen explain``).
+    """
+    root = Path(folder)
+    path = root / EXPLAIN_CSV
+    if not path.is_file():
+        return None
+    dutch = (root / "run.json").is_file() and read_record(root).get("csv_format") == "dutch_excel"
+    table = read_table(path, dutch_excel=dutch)
+    for col in ("feasible", "within_solver_gap"):
+        if col in table:
+            table[col] = table[col].map({True: True, False: False, "True": True, "False": False})
+    return table
+
+
+def explain_section_html(explanation: Explanation | pd.DataFrame) -> str:
     """
     Return an HTML section (Dutch) with the explanation, for the one-page summary.
 
     Parameters
     ----------
     explanation
-        The explanation.
+        The explanation, or its table as read by :func:`read_explanation`.
 
     Returns
     -------
@@ -654,7 +681,7 @@ def explain_section_html(explanation: Explanation) -> str:
         "no_investment": "niet investeren",
         "no_build": "niet bouwen",
     }
-    table = explanation.decisions
+    table = explanation.decisions if isinstance(explanation, Explanation) else explanation
     time_cols = [c for c in table.columns if c.endswith("_mean_time_all_min")]
     head = "".join(
         f"<th>{html.escape(h)}</th>"
