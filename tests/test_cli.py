@@ -458,7 +458,10 @@ def test_run_with_set_gets_its_own_folder_and_explain_writes_one_row_per_buildin
     ):
         assert table[col].dtype.kind == "f", col
     budget = pd.read_csv(folder / "explain_budget.csv")
-    assert {"plan", "minus", "plus"} <= set(budget["level"].dropna())
+    assert list(budget["level"]) == ["plan", "minus", "plus"]
+    marginal = pd.read_csv(folder / "explain_marginal.csv")
+    assert list(marginal["service"]) == ["community_hall"]
+    assert marginal["mean_time_all_min_per_meur"].dtype.kind == "f"
     # the run's own files are untouched
     assert (folder / "decisions.csv").stat().st_size > 0
 

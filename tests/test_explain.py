@@ -13,6 +13,7 @@ from voorzieningen.errors import InputDataError, VoorzieningenWarning
 from voorzieningen.explain import (
     EXPLAIN_BUDGET_CSV,
     EXPLAIN_CSV,
+    EXPLAIN_MARGINAL_CSV,
     check_same_plan,
     explain_plan,
     explain_section_html,
@@ -149,7 +150,9 @@ def test_write_explanation_adds_files_and_keeps_the_earlier_one(tmp_path):
     explanation = explain_plan(_access_with_budget())
     (tmp_path / "decisions.csv").write_text("kept\n", encoding="utf-8")
     first = write_explanation(explanation, tmp_path)
-    assert [p.name for p in first] == [EXPLAIN_CSV, EXPLAIN_BUDGET_CSV]
+    assert [p.name for p in first] == [EXPLAIN_CSV, EXPLAIN_BUDGET_CSV, EXPLAIN_MARGINAL_CSV]
+    marginal = pd.read_csv(tmp_path / EXPLAIN_MARGINAL_CSV)
+    assert marginal.set_index("service").loc["school", "mean_time_all_min_per_meur"] == -4.75
     table = pd.read_csv(tmp_path / EXPLAIN_CSV)
     assert len(table) == 2
     assert table["delta_net_spend_eur"].dtype.kind == "f"

@@ -17,7 +17,8 @@ the solver's tolerance (the ``gap`` column says how close each re-solve is).
 :func:`explain_plan` works on a run's :class:`~voorzieningen.model.data.ModelData`;
 :func:`voorzieningen.api.explain_run` rebuilds that from a results folder or a
 :class:`~voorzieningen.record.Run`; :func:`write_explanation` adds ``explain.csv`` (and
-``explain_budget.csv``) to a results folder without touching anything else in it.
+``explain_budget.csv``, ``explain_marginal.csv``) to a results folder without touching
+anything else in it.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ BUDGET_STEP = 0.10
 #: Files written by :func:`write_explanation`.
 EXPLAIN_CSV = "explain.csv"
 EXPLAIN_BUDGET_CSV = "explain_budget.csv"
+EXPLAIN_MARGINAL_CSV = "explain_marginal.csv"
 
 
 def unit_of(service: str) -> str:
@@ -565,6 +567,8 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].round(4)
         else:
             out[col] = out[col].round(0)
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats] + 0.0  # no "-0.0" in the files
     return out
 
 
@@ -591,7 +595,11 @@ def write_explanation(
     explanation: Explanation, folder: Path | str, *, dutch_excel: bool | None = None
 ) -> list[Path]:
     """
-    Add ``explain.csv`` and ``explain_budget.csv`` to a results folder.
+    Add ``explain.csv``, ``explain_budget.csv`` and ``explain_marginal.csv`` to a folder.
+
+    ``explain.csv``: :attr:`Explanation.decisions`; ``explain_budget.csv``:
+    :attr:`Explanation.budget`; ``explain_marginal.csv``: :attr:`Explanation.marginal`
+    (the last two only when the scenario has a total capex limit).
 
     Each file is written beside its target and moved into place (an earlier one moves to
     ``<folder>/.history/``); nothing else in the folder changes.
@@ -620,13 +628,12 @@ def write_explanation(
     written = [
         _replace_atomically(explanation.decisions, root / EXPLAIN_CSV, dutch_excel=dutch_excel)
     ]
-    budget = explanation.budget
-    if not budget.empty:
-        marginal = explanation.marginal.reset_index()
-        both = pd.concat([budget, marginal], ignore_index=True, sort=False)
-        written.append(
-            _replace_atomically(both, root / EXPLAIN_BUDGET_CSV, dutch_excel=dutch_excel)
-        )
+    if not explanation.budget.empty:
+        for frame, name in (
+            (explanation.budget, EXPLAIN_BUDGET_CSV),
+            (explanation.marginal, EXPLAIN_MARGINAL_CSV),
+        ):
+            written.append(_replace_atomically(frame, root / name, dutch_excel=dutch_excel))
     return written
 
 
