@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 
 from voorzieningen import report as reports
 from voorzieningen.cli import app
+from voorzieningen.context import run_folder_name
 
 REPO = Path(__file__).resolve().parents[1]
 DELFT = REPO / "inputs" / "delft" / "scenarios.toml"
@@ -143,6 +146,8 @@ def test_unknown_scenario_exit_2():
 
 
 SMALL = ['model.services=["community_hall"]', "periods=[2025, 2030]"]
+#: Where a run of `base` with the SMALL settings writes (its own folder, not base's).
+SMALL_BASE = run_folder_name("base", SMALL)
 
 
 def _sets(values):
@@ -164,7 +169,7 @@ def test_sweep_budgets_writes_pareto_table_and_plot(data_dir, tmp_path):
     ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    folder = tmp_path / "delft" / "pareto-base"
+    folder = tmp_path / "delft" / f"pareto-{SMALL_BASE}"
     table = pd.read_csv(folder / "pareto.csv")
     assert list(table["budget_eur"]) == [1e6, 2e6, 4e6]
     assert (table["spend_eur"] <= table["budget_eur"] + 1e-6).all()
@@ -230,7 +235,7 @@ def test_sweep_cli_runs_listed_scenarios(data_dir, tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "1 scenarios" in result.output
-    assert (tmp_path / "delft" / "base" / "run.json").is_file()
+    assert (tmp_path / "delft" / SMALL_BASE / "run.json").is_file()
 
 
 def test_sweep_rejects_bad_budgets(data_dir):
@@ -268,7 +273,12 @@ def test_network_verb_prints_reachability(data_dir, tmp_path):
     )
     assert result.exit_code == 0, result.output
     report = pd.read_csv(tmp_path / "reachability.csv", dtype={"id": str})
-    assert set(report["issue"]) <= {"no_site_within_cutoff", "not_snapped", "island"}
+    assert set(report["issue"]) <= {
+        "no_site_within_cutoff",
+        "no_site_reachable",
+        "not_snapped",
+        "island",
+    }
     assert report["id"].str.contains("#").all()  # points named "<zone>#<node>"
 
 
@@ -370,4 +380,152 @@ def test_sweep_on_an_existing_dask_scheduler(data_dir, tmp_path):
         scheduler="synchronous",
     )
     assert list(remote["objective_value"]) == list(alone["objective_value"])
-    assert (tmp_path / "remote" / "delft" / "base" / "plan.html").is_file()
+    assert (tmp_path / "remote" / "delft" / SMALL_BASE / "plan.html").is_file()
+
+
+def test_help_has_no_bool_placeholders_and_schema_help_is_intact():
+    for verb in ("run", "sweep", "explain", "report", "validate"):
+        result = runner.invoke(app, [verb, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0
+        assert "<bool>" not in result.output, verb
+    run_help = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"}).output
+    assert "--dutch-excel" in run_help
+    # override names are told apart from scenario names
+    assert "under [overrides] are not scenarios" in " ".join(run_help.split())
+    schema_help = runner.invoke(app, ["schema", "--help"], env={"COLUMNS": "200"}).output
+    assert "the scenario's [base] table" in schema_help
+
+
+def test_override_name_is_not_a_scenario_and_the_error_lists_both():
+    for verb in ("validate", "run"):
+        result = runner.invoke(app, [verb, str(DELFT), "-s", "budget_krap"])
+        assert result.exit_code == 2
+        text = " ".join(result.output.split())
+        assert "'budget_krap' is an override, not a scenario" in text
+        assert "known: ['base', 'krap', 'ruim']" in text
+        assert (
+            "overrides (settings a scenario combines, not scenarios): "
+            "['budget_krap', 'budget_ruim', 'fiets']" in text
+        )
+        assert "Traceback" not in result.output
+    unknown = runner.invoke(app, ["validate", str(DELFT), "-s", "nope"])
+    assert unknown.exit_code == 2
+    assert "overrides (settings a scenario combines, not scenarios): ['budget_krap'" in " ".join(
+        unknown.output.split()
+    )
+    listed = runner.invoke(app, ["scenarios", str(DELFT)])
+    assert listed.exit_code == 0
+    lines = " ".join(listed.output.split())
+    assert "scenarios: base, krap, ruim" in lines
+    assert "overrides (settings scenarios combine; not runnable with -s): budget_krap, " in lines
+
+
+def test_run_folder_name_is_the_scenario_plus_a_digest_of_the_settings():
+    assert run_folder_name("base", None) == "base"
+    assert run_folder_name("base", []) == "base"
+    one = run_folder_name("base", ["budget.capex_total_eur=5e6", "network.mode=walk"])
+    assert re.fullmatch(r"base-set-[0-9a-f]{8}", one)
+    # order and spacing do not matter; values do
+    assert run_folder_name("base", ["network.mode = walk", "budget.capex_total_eur=5e6"]) == one
+    assert run_folder_name("base", ["budget.capex_total_eur=6e6", "network.mode=walk"]) != one
+
+
+@pytest.mark.slow
+def test_run_with_set_gets_its_own_folder_and_explain_writes_one_row_per_building(
+    data_dir, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", str(DELFT), "--data-dir", str(data_dir), *_sets(SMALL)])
+    assert result.exit_code == 0, result.output
+    folder = Path("results") / "delft" / SMALL_BASE
+    assert SMALL_BASE in " ".join(result.output.split())
+    assert (folder / "run.json").is_file()
+    assert not (Path("results") / "delft" / "base").exists()
+    # progress lines carry no file:line suffix
+    assert "cli.py:" not in result.output
+    explained = runner.invoke(app, ["explain", str(folder), "--data-dir", str(data_dir)])
+    assert explained.exit_code == 0, explained.output
+    assert "cli.py:" not in explained.output
+    table = pd.read_csv(folder / "explain.csv", dtype={"site": str})
+    sites = pd.read_csv(folder / "sites.csv", dtype={"site": str}).set_index("site")
+    decisions = pd.read_csv(folder / "decisions.csv", dtype={"site": str}).set_index("site")
+    managed = sites[
+        (sites["kind"] == "existing")
+        & (sites["service"] == "community_hall")
+        & sites["managed"].astype(bool)
+    ].index
+    built = decisions.index[decisions["action"] == "new"]
+    assert sorted(table["site"]) == sorted([*managed, *built])
+    assert table["opposite"].isin(["close", "keep", "no_investment", "no_build"]).all()
+    for col in (
+        "delta_net_spend_eur",
+        "delta_npv_cost_eur",
+        "delta_community_hall_mean_time_all_min",
+    ):
+        assert table[col].dtype.kind == "f", col
+    budget = pd.read_csv(folder / "explain_budget.csv")
+    assert list(budget["level"]) == ["plan", "minus", "plus"]
+    marginal = pd.read_csv(folder / "explain_marginal.csv")
+    assert list(marginal["service"]) == ["community_hall"]
+    assert marginal["mean_time_all_min_per_meur"].dtype.kind == "f"
+    # the run's own files are untouched
+    assert (folder / "decisions.csv").stat().st_size > 0
+    # the one-page summary gains the explanation as a section, one row per building
+    page = (folder / "summary.html").read_text(encoding="utf-8")
+    assert "<section" in page
+    names = [sites["name"].get(site, site) for site in table["site"]]
+    assert all(html.escape(str(name)) in page for name in names)
+
+
+def test_explain_of_a_missing_folder_exits_2(tmp_path):
+    result = runner.invoke(app, ["explain", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "run.json) | not found" in " ".join(result.output.split())
+
+
+def test_sweep_reports_progress_per_scenario_and_resumes(data_dir, tmp_path):
+    from voorzieningen import sweep
+
+    seen: list[tuple[str, int, int]] = []
+    sweep.run_scenarios(
+        DELFT,
+        ["base"],
+        data_dir=data_dir,
+        out_root=tmp_path,
+        sets=SMALL,
+        scheduler="synchronous",
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert seen == [("starting", 0, 1), ("base", 1, 1)]
+    seen.clear()
+    again = sweep.run_scenarios(
+        DELFT,
+        ["base"],
+        data_dir=data_dir,
+        out_root=tmp_path,
+        sets=SMALL,
+        scheduler="synchronous",
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert again["resumed"].all()
+    assert seen == [("starting", 1, 1)]
+
+
+@pytest.mark.slow
+def test_pareto_front_ticks_once_per_budget_level(data_dir):
+    from voorzieningen import sweep
+
+    seen: list[tuple[str, int, int]] = []
+    front = sweep.pareto_front(
+        DELFT,
+        [2e6, 1e6],
+        data_dir=data_dir,
+        sets=SMALL,
+        tick=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert len(front.table) == 2
+    assert seen == [
+        ("budget 1,000,000 EUR", 0, 2),
+        ("budget 2,000,000 EUR", 1, 2),
+        ("done", 2, 2),
+    ]

@@ -117,9 +117,11 @@ def test_oneway_direction_is_home_to_facility() -> None:
         {
             "point_kind": "zone",
             "id": "z1",
-            "issue": "no_site_within_cutoff",
-            "detail": "no site reachable within cutoff_min=60 min by car; raise "
-            "network.cutoff_min or add a site nearby",
+            "issue": "no_site_reachable",
+            "detail": "no site can be reached by car at any travel time: the zone's road is "
+            "cut off from every site (a disconnected piece of road, or one-way streets that "
+            "lead nowhere), so raising network.cutoff_min does not help; check the network "
+            "extract and one-way streets around the zone, or add a site it can reach",
         }
     ]
 
@@ -190,6 +192,10 @@ def test_cutoff_drops_pairs_and_reports_zone() -> None:
     # A->C takes 2.28 min (> 2), B->C 1.14 min
     assert tt.table["zone"].tolist() == ["b"]
     assert tt.reachability[["id", "issue"]].values.tolist() == [["a", "no_site_within_cutoff"]]
+    # a cutoff problem: the advice names the nearest site's time and the cutoff that helps
+    assert tt.reachability["detail"].iloc[0].endswith(
+        "the nearest is 2.3 min away: raise network.cutoff_min to at least 3 or add a site nearby"
+    )
     assert np.isfinite(tt.table["travel_time_min"]).all()
 
 
@@ -211,7 +217,12 @@ def test_island_points_snap_to_main_network_or_are_reported() -> None:
         line_graph(), zones, sites, settings=settings(snap_to_largest_component=False)
     )
     assert kept.table.empty
-    assert kept.reachability["issue"].tolist() == ["island", "no_site_within_cutoff"]
+    # on a disconnected piece of road no cutoff helps: the advice says so
+    assert kept.reachability["issue"].tolist() == ["island", "no_site_reachable"]
+    detail = kept.reachability["detail"].iloc[1]
+    assert "raising network.cutoff_min does not help" in detail
+    assert "network.snap_to_largest_component = true" in detail
+    assert "raise network.cutoff_min" not in detail
 
 
 def test_many_zones_few_sites_searches_reversed_graph_same_answer() -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from voorzieningen import explain
 from voorzieningen import tables as T
 from voorzieningen.context import RunContext, resolve_context, resolve_data_dir
 from voorzieningen.demand import DemandResult, build_demand
@@ -560,3 +561,56 @@ def create_region(
         osm=osm,
         cache_dir=Path(cache_dir) if cache_dir is not None else None,
     )
+
+
+def explain_run(
+    source: Run | Path | str,
+    *,
+    data_dir: Path | str | None = None,
+    cache_dir: Path | str | None = None,
+    budget_step: float = explain.BUDGET_STEP,
+    time_limit_s: float | None = None,
+    progress: explain.Tick | None = None,
+) -> explain.Explanation:
+    """
+    Explain every decision of a run: the opposite choice re-solved, and budget ± a step.
+
+    Parameters
+    ----------
+    source
+        A :class:`Run`, or a results folder written by ``voorzieningen run`` (its
+        ``run.json`` holds the settings and input files; the stages are rerun from them).
+    data_dir, cache_dir
+        As for :func:`run_scenario` (for a folder; the data directory defaults to
+        ``$VOORZIENINGEN_DATA_DIR``, else the one the run read).
+    budget_step
+        Relative step of the budget re-solves (0.10: ± 10 %).
+    time_limit_s
+        Time limit of each re-solve, s (default: the scenario's).
+    progress
+        Called before each solve with its label, the solves done and the solves in all.
+
+    Returns
+    -------
+    voorzieningen.explain.Explanation
+        Write it with :func:`voorzieningen.explain.write_explanation`.
+    """
+    if isinstance(source, Run):
+        scenario, data = source.scenario, source.data
+    else:
+        record = explain.read_record(source)
+        scenario, context = explain.saved_scenario(
+            record, folder=Path(source), data_dir=data_dir, cache_dir=cache_dir
+        )
+        explain.check_fingerprint(record, scenario, context)
+        data = prepare_run(scenario, context).data
+    result = explain.explain_plan(
+        data,
+        scenario.solver,
+        budget_step=budget_step,
+        time_limit_s=time_limit_s,
+        progress=progress,
+    )
+    if not isinstance(source, Run):
+        explain.check_same_plan(result, source)
+    return result

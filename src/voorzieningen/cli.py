@@ -7,9 +7,11 @@ Exit codes: 0 success, 2 bad input or scenario, 3 infeasible, 4 solver, 5 verifi
 from __future__ import annotations
 
 import json
+import math
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -18,20 +20,36 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from typer.core import TyperCommand, TyperOption
 
 from voorzieningen import api, compare, kpis
+from voorzieningen import explain as explanations
 from voorzieningen import report as reports
 from voorzieningen import sweep as sweeps
 from voorzieningen import tables as T
-from voorzieningen.context import DATA_DIR_ENV, RunContext, resolve_data_dir
+from voorzieningen.context import DATA_DIR_ENV, RunContext, resolve_data_dir, run_folder_name
 from voorzieningen.errors import (
     ScenarioError,
     VoorzieningenError,
     VoorzieningenWarning,
     exit_code_for,
 )
-from voorzieningen.scenarios import list_scenarios, load_scenario
+from voorzieningen.scenarios import (
+    check_scenario_name,
+    list_overrides,
+    list_scenarios,
+    load_scenario,
+)
 from voorzieningen.schemas.scenario import Scenario
 
 app = typer.Typer(
@@ -41,8 +59,56 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+# No file:line suffix on log lines (rich's default shows where `log` was called).
+console = Console(stderr=True, log_path=False)
 out = Console()
+
+
+class Command(TyperCommand):
+    """A command whose on/off flags show no ``<bool>`` placeholder in ``--help``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """Return the parameters, flags (``--help`` too) without a value placeholder."""
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """``app.command`` with :class:`Command` (clean flag help)."""
+    return app.command(*args, cls=Command, **kwargs)
+
+
+@contextmanager
+def progress_bar(title: str) -> Iterator[Callable[[str, int, int], None]]:
+    """
+    Show a progress bar (elapsed and remaining time) while the block runs.
+
+    Yields
+    ------
+    callable
+        ``tick(label, done, total)``: update the bar's label and counts.
+    """
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("elapsed"),
+        TimeElapsedColumn(),
+        TextColumn("remaining"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(escape(title), total=None)
+
+        def tick(label: str, done: int, total: int) -> None:
+            bar.update(task, description=escape(f"{title}: {label}"), completed=done, total=total)
+
+        yield tick
+
 
 R = TypeVar("R")
 
@@ -57,11 +123,25 @@ DataDir = Annotated[
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (.toml or .yaml).")]
 ScenarioName = Annotated[
     str,
-    typer.Option("--scenario", "-s", help="Scenario name in the file ('base' or a listed one)."),
+    typer.Option(
+        "--scenario",
+        "-s",
+        help="Scenario name: 'base' or a name under \\[scenarios] in the file. Names under "
+        "\\[overrides] are not scenarios (combine them under \\[scenarios] or use --set); "
+        "`voorzieningen scenarios FILE` lists both.",
+    ),
 ]
 Sets = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a setting, e.g. --set budget.capex_total_eur=5e6."),
+]
+RunSets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a setting, e.g. --set budget.capex_total_eur=5e6; the results then go "
+        "to a folder of their own, <scenario>-set-<digest>.",
+    ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
@@ -171,16 +251,19 @@ def _summary_table(summary: dict[str, Any], out_dir: Path) -> Table:
     return table
 
 
-@app.command()
+@command()
 def run(
     scenario_file: ScenarioFile,
     scenario: ScenarioName = "base",
     data_dir: DataDir = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out-dir", help="Output folder (default: results/<region>/<scenario>)."),
+        typer.Option(
+            "--out-dir",
+            help="Output folder (default: results/<region>/<scenario>, with a --set digest).",
+        ),
     ] = None,
-    sets: Sets = None,
+    sets: RunSets = None,
     dutch_excel: Annotated[
         bool, typer.Option("--dutch-excel", help="CSV with ';' and decimal commas.")
     ] = False,
@@ -193,7 +276,15 @@ def run(
     """Run one scenario end to end and write its results."""
 
     def work() -> None:
+        check_scenario_name(scenario_file, scenario)
         loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
+        folder = run_folder_name(loaded.name, sets)
+        if out_dir is None and folder != loaded.name:
+            console.print(
+                f"--set changes scenario {loaded.name!r}: results go to their own folder "
+                f"[bold]{escape(folder)}[/] (the digest of the --set values).",
+                highlight=False,
+            )
         with console.status("starting", spinner="dots") as status:
 
             def progress(step: str) -> None:
@@ -208,7 +299,7 @@ def run(
                 cache_dir=cache_dir,
                 progress=progress,
             )
-        target = out_dir or Path("results") / loaded.region / loaded.name
+        target = out_dir or Path("results") / loaded.region / folder
         settings = reports.ReportSettings(
             csv_format="dutch_excel" if dutch_excel else "utf8_comma",
             language=_language(language),
@@ -219,7 +310,7 @@ def run(
     _guard(debug, work)
 
 
-@app.command()
+@command()
 def validate(
     scenario_file: ScenarioFile,
     scenario: ScenarioName = "base",
@@ -230,6 +321,7 @@ def validate(
     """Check a scenario file (and, with a data directory, its input files) without solving."""
 
     def work() -> None:
+        check_scenario_name(scenario_file, scenario)
         loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         if data_dir is not None:
             context = RunContext(
@@ -247,13 +339,13 @@ def validate(
     _guard(debug, work)
 
 
-@app.command()
+@command()
 def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """Print the JSON schema of the scenario's [base] table (every key, documented)."""
+    r"""Print the JSON schema of the scenario's \[base] table (every key, documented)."""
     text = json.dumps(Scenario.model_json_schema(), indent=2)
     if output is None:
         sys.stdout.write(text + "\n")
@@ -269,7 +361,7 @@ def _floats(text: str) -> list[float]:
         raise ScenarioError(msg) from err
 
 
-@app.command()
+@command()
 def sweep(
     scenario_file: ScenarioFile,
     scenarios: Annotated[
@@ -284,7 +376,7 @@ def sweep(
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Root folder (default: results).")
     ] = None,
-    sets: Sets = None,
+    sets: RunSets = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -306,17 +398,19 @@ def sweep(
         root = out_dir or Path("results")
         if budgets is not None:
             name = (scenarios or ["base"])[0]
-            with console.status("Pareto front", spinner="dots") as status:
+            check_scenario_name(scenario_file, name)
+            with progress_bar(f"Pareto front of {name}") as tick:
                 front = sweeps.pareto_front(
                     scenario_file,
                     _floats(budgets),
                     data_dir=data_dir,
                     name=name,
                     sets=sets or [],
-                    progress=lambda step: status.update(f"[bold]{name}[/]: {step} ..."),
+                    progress=console.log,
+                    tick=tick,
                 )
             region = front.results[0].scenario.region
-            folder = root / region / f"pareto-{name}"
+            folder = root / region / f"pareto-{run_folder_name(name, sets)}"
             sweeps.write_pareto_front(front, folder, dutch_excel=dutch_excel)
             table = Table(title=f"Pareto front written to {folder}")
             times = [c for c in front.table.columns if str(c).startswith(T.MEAN_TIME_ALL_PREFIX)]
@@ -334,7 +428,9 @@ def sweep(
             out.print(table)
             return
         names = scenarios or list_scenarios(scenario_file)
-        with console.status(f"running {len(names)} scenarios", spinner="dots"):
+        for name in names:
+            check_scenario_name(scenario_file, name)
+        with progress_bar(f"{len(names)} scenarios") as tick:
             summary = sweeps.run_scenarios(
                 scenario_file,
                 names,
@@ -344,6 +440,7 @@ def sweep(
                 scheduler=scheduler,
                 resume=not no_resume,
                 dutch_excel=dutch_excel,
+                progress=tick,
             )
         table = Table(title=f"{len(names)} scenarios")
         cols = ("scenario", "status", "gap", "capex €", "mean min of everyone", "resumed")
@@ -368,7 +465,7 @@ def sweep(
     _guard(debug, work)
 
 
-@app.command()
+@command()
 def network(
     scenario_file: ScenarioFile,
     scenario: ScenarioName = "base",
@@ -414,7 +511,7 @@ def network(
     _guard(debug, work)
 
 
-@app.command("compare")
+@command("compare")
 def compare_cmd(
     a_dir: Annotated[Path, typer.Argument(help="Results folder of scenario A.")],
     b_dir: Annotated[Path, typer.Argument(help="Results folder of scenario B.")],
@@ -457,7 +554,7 @@ def compare_cmd(
     _guard(debug, work)
 
 
-@app.command()
+@command()
 def report(
     results_dir: Annotated[Path, typer.Argument(help="A results folder written by `run`.")],
     out_dir: Annotated[
@@ -553,3 +650,92 @@ def region_cmd(
 def main() -> None:
     """Entry point of the ``voorzieningen`` console script."""
     app()
+
+
+@command()
+def scenarios(scenario_file: ScenarioFile, debug: Debug = False) -> None:
+    """List a scenario file's scenarios (run them with -s) and, apart, its overrides."""
+
+    def work() -> None:
+        out.print("scenarios: " + ", ".join(list_scenarios(scenario_file)), highlight=False)
+        names = list_overrides(scenario_file)
+        out.print(
+            "overrides (settings scenarios combine; not runnable with -s): "
+            + (", ".join(names) or "none"),
+            highlight=False,
+        )
+
+    _guard(debug, work)
+
+
+@command("explain")
+def explain_cmd(
+    results_dir: Annotated[Path, typer.Argument(help="A results folder written by `run`.")],
+    data_dir: DataDir = None,
+    budget_step: Annotated[
+        float,
+        typer.Option("--budget-step", help="Budget re-solves at the limit times 1 ± this."),
+    ] = explanations.BUDGET_STEP,
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", help="Seconds per re-solve (default: the scenario's)."),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Cache for networks and travel times.")
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Explain each decision: the opposite choice re-solved; writes explain.csv."""
+
+    def work() -> None:
+        with progress_bar("explain") as tick:
+            result = api.explain_run(
+                results_dir,
+                data_dir=data_dir,
+                cache_dir=cache_dir,
+                budget_step=budget_step,
+                time_limit_s=time_limit,
+                progress=tick,
+            )
+        written = explanations.write_explanation(result, results_dir)
+        table = Table(title="The opposite of each decision (difference with the plan)")
+        time_cols = [c for c in result.decisions.columns if c.endswith("_mean_time_all_min")]
+        for col in ("site", "plan", "opposite", "fits", "net spend €", "NPV €"):
+            table.add_column(
+                col, justify="left" if col in ("site", "plan", "opposite") else "right"
+            )
+        for col in time_cols:
+            table.add_column(
+                col.removeprefix("delta_").replace("_mean_time_all_min", " min"), justify="right"
+            )
+        for row in result.decisions.to_dict(orient="records"):
+            fits = row["feasible"]
+            table.add_row(
+                str(row["site"]),
+                f"{row['choice']} {_year(row['period'])}".strip(),
+                str(row["opposite"]).replace("_", " "),
+                "yes" if fits is True else ("no" if fits is False else "locked"),
+                _signed(row.get("delta_net_spend_eur"), 0),
+                _signed(row.get("delta_npv_cost_eur"), 0),
+                *(_signed(row.get(c), 2) for c in time_cols),
+            )
+        out.print(table)
+        for path in written:
+            out.print(f"written: {path}")
+
+    _guard(debug, work)
+
+
+def _year(value: Any) -> str:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return ""
+
+
+def _signed(value: Any, digits: int) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"{number:+,.{digits}f}" if math.isfinite(number) else ""

@@ -7,12 +7,14 @@ optional data directory, region folder and cache) into the scenario and its
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from voorzieningen.errors import InputDataError
-from voorzieningen.scenarios import load_scenario
+from voorzieningen.scenarios import load_scenario, parse_set
 from voorzieningen.schemas.scenario import Scenario
 
 #: Environment variable naming the data directory.
@@ -97,3 +99,30 @@ def resolve_context(
         cache_dir=Path(cache_dir).resolve() if cache_dir else None,
     )
     return scenario, context
+
+
+def run_folder_name(name: str, sets: list[str] | None) -> str:
+    """
+    Return the results folder name of a run: the scenario, plus a digest of its ``--set``.
+
+    A run whose settings differ from its scenario's (``--set``) gets a folder of its own,
+    so it never replaces the scenario's own results: ``<name>-set-<8 hex digits>``. The
+    digest is of the parsed settings, sorted, so order and spacing do not matter.
+
+    Parameters
+    ----------
+    name
+        The scenario's name.
+    sets
+        The ``key=value`` settings given on the command line.
+
+    Returns
+    -------
+    str
+        ``name`` without settings; else ``name-set-<digest>``.
+    """
+    if not sets:
+        return name
+    parsed = dict(parse_set(s) for s in sets)
+    text = json.dumps(sorted(parsed.items()), sort_keys=True, default=str)
+    return f"{name}-set-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"

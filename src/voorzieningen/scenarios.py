@@ -266,8 +266,7 @@ def load_scenario(
         elif name in raw["overrides"]:
             chain = [name]
         else:
-            known = sorted({*raw["scenarios"], *raw["overrides"]})
-            msg = f"({path}) | unknown scenario {name!r}; known: ['base', {', '.join(map(repr, known))}]."
+            msg = f"({path}) | unknown scenario {name!r}; " + _known(raw)
             raise ScenarioError(msg)
         seen: dict[str, str] = {}
         for override in chain:
@@ -312,3 +311,62 @@ def list_scenarios(path: Path | str) -> list[str]:
     """
     raw = read_scenario_file(Path(path))
     return ["base", *raw["scenarios"]]
+
+
+def _known(raw: dict[str, Any]) -> str:
+    """Name the scenarios, then the overrides apart, for messages."""
+    scenarios = ", ".join(repr(n) for n in ["base", *raw["scenarios"]])
+    overrides = ", ".join(repr(n) for n in raw["overrides"]) or "none"
+    return (
+        f"known: [{scenarios}]; overrides (settings a scenario combines, not scenarios): "
+        f"[{overrides}]."
+    )
+
+
+def list_overrides(path: Path | str) -> list[str]:
+    """
+    List the override names a file defines (``[overrides.<name>]``), apart from scenarios.
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+
+    Returns
+    -------
+    list of str
+        The names in ``[overrides]``, in file order.
+    """
+    raw = read_scenario_file(Path(path))
+    return list(raw["overrides"])
+
+
+def check_scenario_name(path: Path | str, name: str) -> None:
+    """
+    Refuse an override name where a scenario name is expected (the command line's ``-s``).
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+    name
+        The name given.
+
+    Raises
+    ------
+    ScenarioError
+        If ``name`` is an override and not a scenario (naming both lists), or unknown.
+    """
+    path = Path(path)
+    raw = read_scenario_file(path)
+    if name == "base" or name in raw["scenarios"]:
+        return
+    if name in raw["overrides"]:
+        msg = (
+            f"({path}) | {name!r} is an override, not a scenario; " + _known(raw) + " Run a "
+            f"scenario by name, list the override under [scenarios] (e.g. "
+            f"`x = [{name!r}]`), or set its keys with --set."
+        )
+        raise ScenarioError(msg)
+    msg = f"({path}) | unknown scenario {name!r}; " + _known(raw)
+    raise ScenarioError(msg)

@@ -336,6 +336,7 @@ def write_summary_page(
     language: str = "nl",
     background: MapBackground | None = None,
     max_rows: int = 10,
+    extra_html: str = "",
 ) -> Path:
     """
     Write ``summary.html``: one printable page with the plan's figures, map and actions.
@@ -353,6 +354,9 @@ def write_summary_page(
         Zone boundaries and roads for the map (see :mod:`voorzieningen.basemap`).
     max_rows
         Most rows of the village effects shown (the worst first); the rest are counted.
+    extra_html
+        Further sections appended to the page as they are (trusted HTML, e.g. the
+        explanation of the decisions, :func:`voorzieningen.explain.explain_section_html`).
 
     Returns
     -------
@@ -487,6 +491,7 @@ def write_summary_page(
 <div><h2>{text["actions"]}</h2>{action_html}</div>
 <div><h2>{text["effects"].format(year=year)}</h2>{effect_html}</div>
 </div>
+{extra_html}
 </body>
 </html>
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ import pandas as pd
 
 from voorzieningen import api
 from voorzieningen import tables as T
-from voorzieningen.context import resolve_context, resolve_data_dir
+from voorzieningen.context import resolve_context, resolve_data_dir, run_folder_name
 from voorzieningen.errors import ScenarioError
+from voorzieningen.explain import Tick
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.provenance import scenario_fingerprint
 from voorzieningen.record import Run
@@ -69,6 +71,7 @@ def pareto_front(
     region_dir: Path | str | None = None,
     cache_dir: Path | str | None = None,
     progress: api.Progress | None = None,
+    tick: Tick | None = None,
 ) -> ParetoFront:
     """
     Trace accessibility against total spending by the epsilon-constraint method.
@@ -85,6 +88,9 @@ def pareto_front(
         Total budgets (€, spending net of sale proceeds if the scenario says so).
     data_dir, name, sets, region_dir, cache_dir, progress
         As for :func:`run_scenario`.
+    tick
+        Called before each budget level's solve with its label, the levels done and the
+        levels in all (for a progress bar), and once more when all are done.
 
     Returns
     -------
@@ -118,6 +124,8 @@ def pareto_front(
     rows: list[dict[str, Any]] = []
     plans: list[Run] = []
     for i, budget in enumerate(levels):
+        if tick is not None:
+            tick(f"budget {budget:,.0f} EUR", i, len(levels))
         set_total_budget(model, budget)
         with api.step(progress, f"solve budget {budget:,.0f} EUR", prepared.timings):
             outcome = session.solve(model, warm_start=i > 0, objective_scale=objective_scale)
@@ -154,6 +162,8 @@ def pareto_front(
                 T.WARM_START: i > 0,
             }
         )
+    if tick is not None:
+        tick("done", len(levels), len(levels))
     return ParetoFront(pd.DataFrame(rows), tuple(plans))
 
 
@@ -212,6 +222,7 @@ def run_scenarios(
     scheduler: str | None = None,
     resume: bool = True,
     dutch_excel: bool = False,
+    progress: Tick | None = None,
 ) -> pd.DataFrame:
     """
     Run several scenarios of one file in parallel on Dask and write each one's report.
@@ -237,6 +248,9 @@ def run_scenarios(
         (settings and input files), so an interrupted sweep continues where it stopped.
     dutch_excel
         Write Dutch-Excel CSVs.
+    progress
+        Called with the scenario just finished (or resumed), the scenarios done and the
+        scenarios in all (for a progress bar); first with ``"starting"`` and 0 done.
 
     Returns
     -------
@@ -252,7 +266,7 @@ def run_scenarios(
         scenario, context = resolve_context(
             path, data_dir=data, name=name, sets=sets, region_dir=None, cache_dir=None
         )
-        out_dir = Path(out_root).resolve() / scenario.region / scenario.name
+        out_dir = Path(out_root).resolve() / scenario.region / run_folder_name(scenario.name, sets)
         finished = out_dir / "run.json"
         if resume and finished.is_file():
             done = json.loads(finished.read_text(encoding="utf-8"))
@@ -263,18 +277,31 @@ def run_scenarios(
                 continue
         todo.append((name, out_dir))
     args = [(str(path), n, list(sets or []), str(data), str(o), dutch_excel) for n, o in todo]
+    total = len(names)
+
+    def finish(row: dict[str, Any]) -> None:
+        rows.append(row)
+        if progress is not None:
+            progress(str(row[T.SCENARIO]), len(rows), total)
+
+    if progress is not None:
+        progress("starting", len(rows), total)
     if scheduler == "synchronous" or (scheduler is None and len(args) <= 1):
-        rows.extend(_run_and_write(*a) for a in args)
+        for a in args:
+            finish(_run_and_write(*a))
     else:
-        rows.extend(_dask_map(args, scheduler))
+        _dask_map(args, scheduler, finish)
     table = pd.DataFrame(rows).set_index(T.SCENARIO).reindex(names)
     return table
 
 
 def _dask_map(
-    args: list[tuple[str, str, list[str], str, str, bool]], scheduler: str | None
-) -> list[dict[str, Any]]:
-    from dask.distributed import Client, LocalCluster  # heavy: imported only for sweeps
+    args: list[tuple[str, str, list[str], str, str, bool]],
+    scheduler: str | None,
+    done: Callable[[dict[str, Any]], None],
+) -> None:
+    """Run the tasks on Dask; hand each finished scenario's row to ``done`` as it ends."""
+    from dask.distributed import Client, LocalCluster, as_completed  # heavy: sweeps only
 
     if scheduler:
         client = Client(scheduler)
@@ -287,7 +314,8 @@ def _dask_map(
         client = Client(cluster)
     try:
         futures = [client.submit(_run_and_write, *a, pure=False) for a in args]
-        return list(client.gather(futures))
+        for future in as_completed(futures):
+            done(future.result())
     finally:
         client.close()
         if cluster is not None:

@@ -36,11 +36,11 @@ from shapely.ops import transform
 
 from voorzieningen.errors import InputDataError
 from voorzieningen.network.od import (
-    REACHABILITY_COLUMNS,
     TravelTimes,
     road_source_label,
     validate_points,
 )
+from voorzieningen.network.reachability import REACHABILITY_COLUMNS
 from voorzieningen.network.snap import utm_crs
 from voorzieningen.network.zones import SUBPOINT_COLUMNS
 from voorzieningen.schemas.network import NetworkSettings

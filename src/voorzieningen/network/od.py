@@ -37,6 +37,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from voorzieningen.errors import InputDataError, NetworkError
 from voorzieningen.network.load import graph_content_hash
+from voorzieningen.network.reachability import nearest_site_s, reachability_report
 from voorzieningen.network.snap import Roads, build_roads, snap_points
 from voorzieningen.network.speeds import access_speed_kph
 from voorzieningen.schemas.network import NetworkSettings
@@ -47,13 +48,12 @@ IntArray = npt.NDArray[np.int64]
 TABLE_COLUMNS: tuple[str, ...] = ("zone", "site", "mode", "travel_time_min", "distance_km")
 """Columns of :attr:`TravelTimes.table`."""
 
-REACHABILITY_COLUMNS: tuple[str, ...] = ("point_kind", "id", "issue", "detail")
 """Columns of :attr:`TravelTimes.reachability`."""
 
 _MEMORY_BUDGET_BYTES = 256 * 1024**2
 _CACHE: OrderedDict[str, TravelTimes] = OrderedDict()
 _CACHE_SIZE = 16
-_CACHE_VERSION = "od-v2"
+_CACHE_VERSION = "od-v3"  # v3: reachability tells no_site_reachable apart
 _AT_NODE_M = 1.0
 """A snap position this close (m) to a road end counts as standing on that node."""
 
@@ -71,8 +71,11 @@ class TravelTimes:
         within ``settings.cutoff_min``; the direction is zone -> site.
     reachability
         Columns ``point_kind`` (``zone`` or ``site``), ``id``, ``issue``
-        (``not_snapped``, ``island`` or ``no_site_within_cutoff``) and ``detail`` (a sentence
-        with distances and what to do). Empty when every point is fine.
+        (``not_snapped``, ``island``, ``no_site_within_cutoff``: the nearest site is farther
+        than the cutoff, or ``no_site_reachable``: no site can be reached at any travel
+        time, the zone's road being cut off from every site, so no cutoff helps) and
+        ``detail`` (a sentence with distances and what to do). Empty when every point is
+        fine.
     points
         One row per zone and site: ``point_kind``, ``id``, ``lon``, ``lat``, ``snap_lon``,
         ``snap_lat``, ``snap_distance_m``, ``access_time_min`` (the straight leg),
@@ -626,8 +629,20 @@ def _compute(
     points = _points_frame(
         roads, zones=zones, sites=sites, o_snap=o_snap, d_snap=d_snap, speed_ms=speed_ms
     )
-    reach = _reachability(
-        zones=zones, sites=sites, o_snap=o_snap, d_snap=d_snap, table=table, settings=settings
+    forward_matrix = matrix if forward else csr_matrix((aw, (au, av)), shape=(n, n))
+    unreached = np.flatnonzero(
+        o_snap["snapped"].to_numpy(bool)
+        & ~np.isin(zones.index.to_numpy().astype(str), table["zone"].to_numpy())
+    )
+    nearest_s = nearest_site_s(forward_matrix, o_first + unreached, d_first + np.arange(n_d))
+    reach = reachability_report(
+        zones=zones,
+        sites=sites,
+        o_snap=o_snap,
+        d_snap=d_snap,
+        table=table,
+        settings=settings,
+        nearest_min=dict(zip(unreached.tolist(), (nearest_s / 60.0).tolist(), strict=True)),
     )
     return TravelTimes(
         table=table.reset_index(drop=True),
@@ -685,74 +700,6 @@ def _points_frame(
             )
         )
     return pd.concat(frames, ignore_index=True)
-
-
-def _reachability(
-    *,
-    zones: pd.DataFrame,
-    sites: pd.DataFrame,
-    o_snap: pd.DataFrame,
-    d_snap: pd.DataFrame,
-    table: pd.DataFrame,
-    settings: NetworkSettings,
-) -> pd.DataFrame:
-    rows: list[tuple[str, str, str, str]] = []
-    for kind, pts, snap in (("zone", zones, o_snap), ("site", sites, d_snap)):
-        ids = pts.index.to_numpy().astype(str)
-        nearest = snap["nearest_road_m"].to_numpy(float)
-        sizes = snap["island_nodes"].to_numpy(np.int64)
-        snapped = snap["snapped"].to_numpy(bool)
-        dist = snap["snap_distance_m"].to_numpy(float)
-        for i in np.flatnonzero(snap["island"].to_numpy(bool)):
-            near = float(nearest[i])
-            size = int(sizes[i])
-            if snapped[i]:
-                where = (
-                    f"snapped to the main network instead, {dist[i]:.0f} m away"
-                    if settings.snap_to_largest_component
-                    else "snapped to it anyway (network.snap_to_largest_component is false)"
-                )
-            else:
-                where = (
-                    f"no main-network road within max_snap_m={settings.max_snap_m:g} m, "
-                    "so it is not snapped; check the network extract around this point"
-                )
-            rows.append(
-                (
-                    kind,
-                    ids[i],
-                    "island",
-                    f"nearest {settings.mode} road ({near:.0f} m away) lies on a disconnected "
-                    f"part of the network with {size} nodes; {where}",
-                )
-            )
-        not_snapped = ~snap["snapped"].to_numpy() & ~snap["island"].to_numpy()
-        for i in np.flatnonzero(not_snapped):
-            near = float(nearest[i])
-            rows.append(
-                (
-                    kind,
-                    ids[i],
-                    "not_snapped",
-                    f"nearest {settings.mode} road is {near:.0f} m away, beyond "
-                    f"max_snap_m={settings.max_snap_m:g} m; check the coordinates (WGS84 "
-                    "lon/lat) and the extent of the network, or raise network.max_snap_m",
-                )
-            )
-    reached = set(table["zone"])
-    ids = zones.index.to_numpy().astype(str)
-    for i in np.flatnonzero(o_snap["snapped"].to_numpy()):
-        if ids[i] not in reached:
-            rows.append(
-                (
-                    "zone",
-                    ids[i],
-                    "no_site_within_cutoff",
-                    f"no site reachable within cutoff_min={settings.cutoff_min:g} min by "
-                    f"{settings.mode}; raise network.cutoff_min or add a site nearby",
-                )
-            )
-    return pd.DataFrame(rows, columns=list(REACHABILITY_COLUMNS)).astype(str)
 
 
 def _disk_dir(cache_dir: Path, key: str) -> Path:
