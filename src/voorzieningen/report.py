@@ -121,6 +121,7 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
             text = {
                 "close": f"sluit {current} {row.name}",
                 "renovate": f"renoveer {current} {row.name}{cost}",
+                "extend": f"verleng de levensduur van {current} {row.name}{cost}",
                 "convert": f"verbouw {row.name} van {current} tot {after}{cost}",
                 "mfa": f"verbouw {current} {row.name} tot MFA met {after}{cost}",
                 "new": f"bouw nieuw op {row.name}: {after}{cost}",
@@ -129,11 +130,19 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
             text = {
                 "close": f"close {current} {row.name}",
                 "renovate": f"renovate {current} {row.name}{cost}",
+                "extend": f"extend the life of {current} {row.name}{cost}",
                 "convert": f"convert {row.name} from {current} to {after}{cost}",
                 "mfa": f"turn {current} {row.name} into a multifunctional centre with {after}{cost}",
                 "new": f"build new at {row.name}: {after}{cost}",
             }.get(action, f"{action} {row.name}")
         lines.append((year, f"{year}: {text}"))
+        closed = getattr(row, "closed_period", None)
+        if action != "close" and closed is not None and not pd.isna(closed):
+            # A building closed after its intervention (an extension's end, krimp).
+            year = int(cast("int", closed))
+            what = after or current
+            text = f"sluit {what} {row.name}" if language == "nl" else f"close {what} {row.name}"
+            lines.append((year, f"{year}: {text}"))
     return [text for _, text in sorted(lines)]
 
 

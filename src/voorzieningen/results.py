@@ -234,14 +234,18 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     closed_in = plan.closures.groupby(T.SITE)[T.PERIOD].max()
     lead = data.lead_periods
     position = {t: i for i, t in enumerate(data.periods)}
+    # Each start's lead: a life extension serves from its start (no works).
+    lead_of = dict(zip(data.options["option"], data.options["lead_periods"], strict=True))
+    hosted_lead = hosted[T.OPTION].map(lead_of).fillna(lead).astype(int)
+    built_all = plan.capacity_built
+    built_lead = built_all[T.OPTION].map(lead_of).fillna(lead).astype(int)
+    starts_lead = plan.starts[T.OPTION].map(lead_of).fillna(lead).astype(int)
     for t in data.periods:
         # Serving from `lead` periods after the start until the building closes.
-        ready = hosted[T.PERIOD].map(position) <= position[t] - lead
+        ready = hosted[T.PERIOD].map(position) <= position[t] - hosted_lead
         open_now = hosted[T.SITE].map(closed_in).fillna(np.inf) > t
         started = hosted[ready & open_now]
-        built = plan.capacity_built[
-            plan.capacity_built[T.PERIOD].map(position) <= position[t] - lead
-        ]
+        built = built_all[built_all[T.PERIOD].map(position) <= position[t] - built_lead]
         cap = built.groupby([T.SITE, T.SERVICE])[T.CAPACITY_PLACES].sum()
         frame = started[[T.SITE, T.SERVICE]].drop_duplicates().assign(**{T.PERIOD: t})
         frame[T.CAPACITY_PLACES] = [
@@ -251,7 +255,7 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         rows.append(frame)
         if data.temporary_during_works and lead:
             works = plan.starts[
-                (plan.starts[T.PERIOD].map(position) > position[t] - lead)
+                (plan.starts[T.PERIOD].map(position) > position[t] - starts_lead)
                 & (plan.starts[T.PERIOD] <= t)
             ]
             temp = data.asis_capacity.reset_index()
@@ -395,8 +399,8 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns site, name, kind, service, action (keep, close, renovate, convert, mfa,
-        new, not_built), option, period (year of the action; empty for keep and not_built),
+        Columns site, name, kind, service, action (keep, close, renovate, extend, convert,
+        mfa, new, not_built), option, period (year of the action; empty for keep and not_built),
         closed_period (year a building closes after its intervention, else empty),
         services_after, capacity_after_places (capacity in the last period, ``;``-separated
         per service), capex_eur, proceeds_eur.

@@ -41,6 +41,8 @@ from voorzieningen.schemas.model import (
 from voorzieningen.schemas.sizes import floor_area_m2, places_in_area
 
 AS_IS = "as_is"
+#: Name (and action) of the life-extension option of an existing building.
+EXTEND = "extend"
 
 #: Weight of the mean travel time (minutes) behind the worst-off objective.
 WORST_OFF_SECONDARY = 1e-3
@@ -76,7 +78,12 @@ class ModelData:
     options
         One row per (site, option): columns site, option, action (renovate, convert, mfa,
         new), services (tuple), reuse_area_m2, reuse_capex_eur, fixed_capex_eur,
-        new_eur_per_m2, opex_eur_per_m2_year, saving (shared-space fraction).
+        new_eur_per_m2, opex_eur_per_m2_year, saving (shared-space fraction),
+        lead_periods (construction lead of the option: ``construction_lead_periods``, 0 for
+        a life extension), life_years (depreciation period of its capex), first_start (the
+        only period it may start, NaN: any) and open_until (the last period it may be open,
+        NaN: no limit). A life extension (option and action ``extend``) keeps an existing
+        building's service, capacity and floor area (see :func:`_extend_window`).
     asis_capacity
         Capacity (places) of each existing building as it is, indexed by (site, service).
     asis_area_m2, asis_last_period, close_value_eur
@@ -324,6 +331,47 @@ class ModelData:
         return self.periods[: len(self.periods) - self.lead_periods]
 
     @cached_property
+    def option_lead(self) -> list[int]:
+        """Construction lead :math:`L_k` of each option, periods (0 for a life extension)."""
+        return [int(v) for v in self.options["lead_periods"]]
+
+    @cached_property
+    def extend_options(self) -> list[int]:
+        """Options that extend a building's life (action ``extend``), :math:`K^{ext}`."""
+        return [k for k, a in enumerate(self.options["action"]) if a == EXTEND]
+
+    def works_starts_of(self, k: int, t: int) -> list[int]:
+        r"""Start periods :math:`\mathcal W_{kt}` of option *k* still under works in *t*."""
+        return self.works_starts[t] if self.option_lead[k] == self.lead_periods else []
+
+    def serving_starts_of(self, k: int, t: int) -> list[int]:
+        r"""Start periods :math:`\mathcal S_{kt}` of option *k* whose capacity serves in *t*."""
+        if self.option_lead[k] == self.lead_periods:
+            return self.serving_starts[t]
+        return [p for p in self.periods if p <= t]
+
+    def start_periods_of(self, k: int) -> list[int]:
+        """Periods in which option *k* may start (a life extension: one period only)."""
+        first = float(self.options["first_start"].to_numpy(dtype=float)[k])
+        if np.isfinite(first):
+            return [int(first)]
+        return self.start_periods
+
+    def open_periods_of(self, k: int) -> list[int]:
+        """Periods in which option *k* may be open (a life extension: its extended life)."""
+        until = float(self.options["open_until"].to_numpy(dtype=float)[k])
+        return [t for t in self.periods if not np.isfinite(until) or t <= until]
+
+    def option_residual_share(self, k: int) -> dict[int, float]:
+        r""":math:`\rho_{kt}`: share of option *k*'s capex spent in *t* left at the horizon's end.
+
+        Straight-line depreciation over the option's ``life_years``.
+        """
+        life = float(self.options["life_years"].to_numpy(dtype=float)[k])
+        end = self.periods[0] + self.horizon_years
+        return {t: float(min(1.0, max(0.0, 1.0 - (end - t) / life))) for t in self.periods}
+
+    @cached_property
     def current_service(self) -> dict[str, Service]:
         """Current service :math:`s^0_e` of each existing building."""
         return {str(j): cast("Service", s) for j, s in self.asis_capacity.index}
@@ -415,6 +463,10 @@ def _options_for(
         mfa = len(hosted) > 1
         rows.append(
             {
+                "lead_periods": model_settings.construction_lead_periods,
+                "life_years": costs.building_life_years,
+                "first_start": np.nan,
+                "open_until": np.nan,
                 T.SITE: site,
                 "option": name,
                 "action": action,
@@ -439,6 +491,18 @@ def _options_for(
         if s0 not in services or not bool(row[T.MANAGED]):
             return rows
         add("renovate", "renovate", (s0,), costs.for_service(s0).renovate_eur_per_m2)
+        if model_settings.allow_extend and np.isfinite(float(row[T.END_OF_LIFE_YEAR])):
+            # Life extension (levensduurverlengend onderhoud): same service, capacity and
+            # floor area; maintenance, so no fixed project capex, no new area, no works
+            # interruption (lead 0); its life is costs.extend_life_years. The window in
+            # which it may start and stay open is set in build_model_data.
+            add("extend", EXTEND, (s0,), costs.extend_eur_per_m2_for(s0))
+            rows[-1].update(
+                fixed_capex_eur=costs.extend_fixed_capex_eur,
+                new_eur_per_m2=0.0,
+                lead_periods=0,
+                life_years=costs.extend_life_years,
+            )
         if model_settings.allow_conversion and not alone:
             for s in allowed:
                 if s != s0:
@@ -462,6 +526,46 @@ def _options_for(
                     hosted = tuple(sorted(combo, key=services.index))
                     add("new", "new-mfa:" + "+".join(hosted), hosted, 0.0)
     return rows
+
+
+def _extend_window(
+    options: pd.DataFrame,
+    last_period: pd.Series,
+    eol: pd.Series,
+    periods: list[int],
+    ends: dict[int, float],
+    costs: CostSettings,
+) -> pd.DataFrame:
+    """Set when each life extension may start and how long it may stay open.
+
+    An extension starts in the first period the building can no longer be used as is (the
+    period after its last as-is period; the first period for a building already past its
+    end of life) and keeps it open in the periods that end by ``max(end_of_life_year,
+    first period) + costs.extend_life_years``. Extensions of buildings usable as is to the
+    horizon's end, or whose extended life does not cover one whole period, are dropped.
+    """
+    keep = np.ones(len(options), dtype=bool)
+    first_start = np.full(len(options), np.nan)
+    open_until = np.full(len(options), np.nan)
+    last_period = pd.Series(last_period.to_numpy(), index=last_period.index.astype(str))
+    eol = pd.Series(eol.to_numpy(dtype=float), index=eol.index.astype(str))
+    for i, (site, action) in enumerate(zip(options[T.SITE], options["action"], strict=True)):
+        if action != EXTEND:
+            continue
+        last = last_period.get(site)
+        if last is None or (isinstance(last, float) and np.isnan(last)):
+            first: int | None = periods[0]
+        else:
+            later = [p for p in periods if p > int(last)]
+            first = later[0] if later else None
+        life_end = max(float(eol[site]), float(periods[0])) + costs.extend_life_years
+        until = max((p for p in periods if ends[p] <= life_end), default=None)
+        if first is None or until is None or until < first:
+            keep[i] = False
+            continue
+        first_start[i], open_until[i] = float(first), float(until)
+    options = options.assign(first_start=first_start, open_until=open_until)
+    return options[keep].reset_index(drop=True)
 
 
 def _check_reachable(demand: pd.Series, pairs: pd.DataFrame) -> None:
@@ -614,6 +718,10 @@ def build_model_data(
             "new_eur_per_m2",
             "opex_eur_per_m2_year",
             "saving",
+            "lead_periods",
+            "life_years",
+            "first_start",
+            "open_until",
         ],
     )
 
@@ -640,6 +748,7 @@ def build_model_data(
     )
     # Buildings the plan does not manage stay in use as they are, whatever their age.
     last_period[~managed] = periods[-1]
+    option_table = _extend_window(option_table, last_period, eol, periods, ends, costs)
     fixed_sites = [str(s) for s in existing.index[~managed]]
     close_value = existing[T.SALE_VALUE_EUR].astype(float)
     close_value = close_value.where(close_value.notna(), -costs.demolition_eur_per_m2 * asis_area)
