@@ -6,7 +6,7 @@ the repository; ``tests/test_formulation.py`` keeps that document and this modul
 (every component named there exists here under that name, and the other way round).
 
 In short: per existing building the plan keeps it as it is, closes it, or starts one
-option (renovate, convert, a multifunctional building) in some period; per candidate site
+option (renovate, extend its life, convert, a multifunctional building) in some period; per candidate site
 it may build new once. Options are sized (places per service, new floor area); persons of
 every zone are assigned to sites hosting their service within reach, under capacities,
 minimum sizes, coverage norms and budgets. The objective is accessibility

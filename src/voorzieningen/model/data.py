@@ -5,6 +5,8 @@ lifecycle options the model may choose from:
 
 * existing building (current service ``s0``, floor area ``A``):
   ``as_is`` (keep, until its end of life), ``renovate`` (same service, may be extended),
+  ``extend`` (life extension past the end of life: same service, capacity and floor area,
+  for ``costs.extend_life_years``, then closure; ``model.allow_extend``),
   ``convert:<s>`` (another service), ``mfa:<s1>+<s2>[+<s3>]`` (a multifunctional building
   hosting ``s0`` and others, with shared space), and closure (sale or demolition);
 * candidate site: ``new:<s>`` and ``new-mfa:<...>`` new builds.
