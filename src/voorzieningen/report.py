@@ -141,7 +141,12 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
             # A building closed after its intervention (an extension's end, krimp).
             year = int(cast("int", closed))
             what = after or current
-            text = f"sluit {what} {row.name}" if language == "nl" else f"close {what} {row.name}"
+            if language == "nl":
+                text = f"sluit {what} {row.name}"
+                text += " (na levensduurverlenging)" if action == "extend" else ""
+            else:
+                text = f"close {what} {row.name}"
+                text += " (after its life extension)" if action == "extend" else ""
             lines.append((year, f"{year}: {text}"))
     return [text for _, text in sorted(lines)]
 
