@@ -63,8 +63,6 @@ def _svg_marker(action: str, size: float) -> str:
     elif action == "renovate":
         d = r * 0.85
         pts = [(-d, -d), (d, -d), (d, d), (-d, d)]
-    elif action == "extend":  # a hexagon
-        pts = [(r * math.cos(a), r * math.sin(a)) for a in (k * math.pi / 3 for k in range(6))]
     elif action == "convert":
         pts = [(0, -r * 1.15), (r * 1.15, 0), (0, r * 1.15), (-r * 1.15, 0)]
     elif action == "mfa":
@@ -202,7 +200,7 @@ def write_html_map(
     sheet, font, image or tile, and it prints as drawn.
 
     Each facility is an SVG ``<g class="facility-marker">`` with ``data-site``,
-    ``data-action`` (keep, close, renovate, extend, convert, mfa, new, not_built), ``data-year``
+    ``data-action`` (keep, close, renovate, convert, mfa, new, not_built), ``data-year``
     and ``data-capex-eur``, a ``<title>`` tooltip and a popup (on hover or click) with
     name, action, year, capex and proceeds. Zones are circles (``class="zone"``) sized by
     demand, with their travel times before/after per service in the tooltip; allocation
