@@ -273,7 +273,8 @@ def test_verifier_catches_a_wrong_extension():
         inputs, costs=inputs.costs.model_copy(update={"extend_life_years": 5.0})
     )
     assert [str(v) for v in find_violations(plan, short)] == [
-        "[extend] site E: used after its extended life (last period 2030); it must close by 2035"
+        "[extend] site E: used after its extended life (last period 2030); it must close or be "
+        "renovated, converted or merged by 2035"
     ]
     # A bigger school than the building holds: an extension keeps its 100 places.
     bigger = plan.capacity_built.assign(capacity_places=150.0)
@@ -288,3 +289,97 @@ def test_verifier_catches_a_wrong_extension():
         "(model.allow_extend = false)"
     )
     assert {v.kind for v in found} == {"option", "not_hosted", "capacity"}
+
+
+def test_extend_now_renovate_when_the_extension_ends():
+    # School E (500 m², 100 places, 100 pupils throughout) is past its end of life in 2025;
+    # an extension lasts 10 years (open 2025 and 2030; closed or reworked by 2035). 5 %
+    # discount, no opex, no residual value (lives of 5 and 10 years end before 2045), lead
+    # 1 period with temporary space at no cost (service never stops), cost objective.
+    # Renovate in 2025: 500,000.
+    # Extend in 2025 (0.25 x 1000 x 500 + 10,000 = 135,000), renovate in 2035 when the
+    # extension ends: 135,000 + 500,000 x 1.05^-10 = 441,956.62, cheaper by 58,043.38.
+    # Renovating in 2030 after the extension: 135,000 + 500,000 x 1.05^-5 = 526,763.08;
+    # closing in 2035 leaves 100 pupils x 10 years unmet (10,000,000).
+    school = service(5.0)
+    sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0)]
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        TT1,
+        periods=EXTEND_PERIODS,
+        cost=costs(
+            school=school,
+            discount_rate=0.05,
+            extend_fixed_capex_eur=10_000.0,
+            extend_life_years=10.0,
+        ),
+        allow_unmet=True,
+        lead=1,
+        allow_extend=True,
+    )
+    starts = results.plan.starts
+    assert list(zip(starts["option"], starts["period"], strict=True)) == [
+        ("extend", 2025),
+        ("renovate", 2035),
+    ]
+    row = results.decisions.set_index("site").loc["E"]
+    assert (row["action"], row["period"], row["then_action"], row["then_period"]) == (
+        "extend",
+        2025,
+        "renovate",
+        2035,
+    )
+    assert row["then_capex_eur"] == pytest.approx(500_000.0)
+    assert outcome.objective == pytest.approx(135_000 + 500_000 * 1.05**-10)
+    assert 500_000 - outcome.objective == pytest.approx(58_043.38, abs=0.01)
+    # The school serves its 100 pupils in every period (temporary space in 2035).
+    served = results.plan.assignments.groupby("period")["persons"].sum()
+    assert served.to_dict() == pytest.approx(dict.fromkeys(EXTEND_PERIODS, 100.0))
+    assert results.plan.closures.empty
+
+
+def test_verifier_catches_a_renovation_after_the_extended_life():
+    # As above, with a 5-year extension at 10 % of the renovation price (open in 2025 only;
+    # reworked or closed by 2030): extend in 2025 (0.1 x 1000 x 500 + 10,000 = 60,000) and
+    # renovate in 2030: 60,000 + 500,000 x 1.05^-5 = 451,763.08 < 500,000 (renovate now).
+    # Moved to 2035 the renovation would leave the extended building in use in 2030, past
+    # its extended life.
+    school = service(5.0)
+    sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0)]
+    results, data, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        TT1,
+        periods=EXTEND_PERIODS,
+        cost=costs(
+            school=school,
+            discount_rate=0.05,
+            extend_share_of_renovation=0.1,
+            extend_fixed_capex_eur=10_000.0,
+            extend_life_years=5.0,
+        ),
+        allow_unmet=True,
+        lead=1,
+        allow_extend=True,
+    )
+    plan = results.plan
+    assert list(zip(plan.starts["option"], plan.starts["period"], strict=True)) == [
+        ("extend", 2025),
+        ("renovate", 2030),
+    ]
+    assert outcome.objective == pytest.approx(60_000 + 500_000 * 1.05**-5)
+    inputs = inputs_from_model_data(data)
+    late = plan.starts.copy()
+    late.loc[late["option"] == "renovate", "period"] = 2035
+    built = plan.capacity_built.copy()
+    built.loc[built["option"] == "renovate", "period"] = 2035
+    found = find_violations(dataclasses.replace(plan, starts=late, capacity_built=built), inputs)
+    assert (
+        "[extend] site E: used after its extended life (last period 2025); it must close or be "
+        "renovated, converted or merged by 2030"
+    ) in [str(v) for v in found]
+    # A second extension is no option: at most one, followed by at most one intervention.
+    twice = plan.starts.assign(option="extend", action="extend")
+    found = find_violations(dataclasses.replace(plan, starts=twice), inputs)
+    assert "lifecycle" in {v.kind for v in found}

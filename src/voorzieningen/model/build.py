@@ -129,6 +129,10 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.open_area_m2 = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
     m.residual_value_eur = pyo.Var(m.OPTIONS, within=pyo.NonNegativeReals)
     m.in_use = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.Binary)
+    m.EXTEND_OPTIONS = pyo.Set(initialize=data.extend_options, ordered=True)
+    m.rework_after_extend = pyo.Var(
+        m.EXTEND_OPTIONS, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1)
+    )
     m.close = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1))
     m.assigned_persons = pyo.Var(m.PAIRS, m.PERIODS, within=pyo.NonNegativeReals)
     zs = [(z, s) for z in data.zones for s in data.services]
@@ -158,12 +162,20 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C1) ``c_transition``: in use as is until closure or one option starts; end of life."""
+    """(C1) ``c_transition``: in use as is until closure or one option starts; end of life.
+
+    A building whose life was extended may start one more option (renovate, convert, MFA)
+    when its extension ends early (``rework_after_extend``).
+    """
     prev = _prev(data.periods)
     by_site = data.options_by_site
+    extend = set(data.extend_options)
 
     def transition(m: pyo.ConcreteModel, e: str, t: int) -> pyo.Expression:
         before = 1 if prev[t] is None else m.in_use[e, prev[t]]
+        before = before + sum(
+            m.rework_after_extend[k, t] for k in by_site.get(e, []) if k in extend
+        )
         return (
             m.in_use[e, t] + sum(m.start[k, t] for k in by_site.get(e, [])) + m.close[e, t]
             == before
@@ -205,9 +217,13 @@ def add_option_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
     periods = data.periods
     window = [max(1, lead) for lead in data.option_lead]
 
+    extend = set(data.extend_options)
+
     def flow(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
         before = 0 if prev[t] is None else m.option_open[k, prev[t]]
-        return m.option_open[k, t] + m.close_option[k, t] == before + m.start[k, t]
+        # An extended building leaves its extension by closing or by a later option.
+        leave = m.close_option[k, t] + (m.rework_after_extend[k, t] if k in extend else 0)
+        return m.option_open[k, t] + leave == before + m.start[k, t]
 
     m.c_option_flow = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=flow)
 

@@ -13,7 +13,7 @@ import pandas as pd
 from voorzieningen import tables as T
 from voorzieningen.verify.arithmetic import Intervention
 from voorzieningen.verify.inputs import NEW_AREA_M2, PERSONS
-from voorzieningen.verify.state import CAPEX_RECOMPUTED, RAW_TIME, Context
+from voorzieningen.verify.state import CAPEX_RECOMPUTED, RAW_TIME, Context, intervention_end
 
 #: Weight of the mean travel time (minutes) behind the worst-off objective: the formulation
 #: in :mod:`voorzieningen.model.build` ("+ 1e-3 x the mean travel time").
@@ -68,8 +68,11 @@ def net_spend_per_period(ctx: Context) -> pd.Series:
 
 
 def _open_periods(ctx: Context, site: str, start: int) -> list[int]:
-    """Periods an intervention started in ``start`` is open: until its site closes."""
-    end = ctx.closed.get(site, ctx.periods[-1] + 1)
+    """Periods an intervention started in ``start`` is open.
+
+    Until its site closes or a later intervention there starts.
+    """
+    end = intervention_end(ctx.starts, ctx.closed, ctx.periods, site, start)
     return [t for t in ctx.periods if start <= t < end]
 
 

@@ -36,6 +36,7 @@ from voorzieningen.verify.state import (
     CAPEX_RECOMPUTED,
     RAW_TIME,
     Context,
+    intervention_end,
     reported_in_use,
     used_places,
 )
@@ -137,30 +138,54 @@ def known_ids(ctx: Context) -> list[Violation]:
     return out
 
 
+def _lead(ctx: Context, terms: object) -> int:
+    """Periods from an intervention's start until it serves (its own, else the scenario's)."""
+    if isinstance(terms, Intervention) and terms.lead_periods is not None:
+        return terms.lead_periods
+    return int(ctx.inputs.model.construction_lead_periods)
+
+
+def _in_time_order(ctx: Context) -> dict[str, list[tuple[int, object]]]:
+    """Each site's interventions as (start period, recomputed terms), earliest first."""
+    order: dict[str, list[tuple[int, object]]] = {}
+    for site, t, terms in zip(
+        ctx.starts[T.SITE], ctx.starts[T.PERIOD], ctx.starts["terms"], strict=True
+    ):
+        order.setdefault(str(site), []).append((int(t), terms))
+    return {site: sorted(mine, key=lambda row: row[0]) for site, mine in order.items()}
+
+
 def lifecycle(ctx: Context) -> list[Violation]:
     """Check use as is until one closure or one intervention; a closure after the works."""
     out = []
     reported = reported_in_use(ctx.plan)
     fixed = ctx.fixed()
     starts, closures = ctx.plan.starts, ctx.plan.closures
-    for site, count in starts.groupby(T.SITE).size().items():
-        if count > 1:
+    order = _in_time_order(ctx)
+    for site, mine in order.items():
+        # At most one intervention, or a life extension followed by one other, later.
+        if len(mine) < 2:
+            continue
+        (t0, first), (t1, second) = mine[0], mine[-1]
+        extended = isinstance(first, Intervention) and first.action == "extend"
+        other = isinstance(second, Intervention) and second.action != "extend"
+        if len(mine) > 2 or not (extended and other and t1 > t0):
             out.append(
-                Violation("lifecycle", f"site {site}: {count} interventions started; at most one")
+                Violation(
+                    "lifecycle",
+                    f"site {site}: {len(mine)} interventions started; at most one (or a life "
+                    "extension and one later intervention)",
+                )
             )
-    for site, count in closures.groupby(T.SITE).size().items():
+    for closed_site, count in closures.groupby(T.SITE).size().items():
         if count > 1:
-            out.append(Violation("lifecycle", f"site {site}: closed {count} times"))
+            out.append(Violation("lifecycle", f"site {closed_site}: closed {count} times"))
     index = {t: i for i, t in enumerate(ctx.periods)}
     lead = int(ctx.inputs.model.construction_lead_periods)
-    # Works last the intervention's own lead (a life extension: none), at least its period.
-    windows = {
-        j: max(
-            1, lead if not isinstance(k, Intervention) or k.lead_periods is None else k.lead_periods
-        )
-        for j, k in zip(ctx.starts[T.SITE], ctx.starts["terms"], strict=True)
-    }
-    begun = starts.groupby(T.SITE)[T.PERIOD].min()
+    # The works of a site's last intervention (its own lead; a life extension: none, at
+    # least its start period) must be done before the site closes.
+    windows = {site: max(1, _lead(ctx, mine[-1][1])) for site, mine in order.items()}
+    begun = starts.groupby(T.SITE)[T.PERIOD].max()
     for site, t in zip(closures[T.SITE], closures[T.PERIOD], strict=True):
         # Closing after an intervention is allowed, once its works are done.
         started = int(begun[site]) if site in begun.index else None
@@ -294,13 +319,14 @@ def extend_life(ctx: Context) -> list[Violation]:
                 )
             )
         beyond = [p for p in ctx.periods if p > last]
-        closed = ctx.closed.get(j)
-        if beyond and (closed is None or closed > beyond[0]):
+        # It serves until the site closes or is renovated, converted or merged.
+        end = intervention_end(ctx.starts, ctx.closed, ctx.periods, j, int(t))
+        if beyond and end > beyond[0]:
             out.append(
                 Violation(
                     "extend",
                     f"site {j}: used after its extended life (last period {last}); it must "
-                    f"close by {beyond[0]}",
+                    f"close or be renovated, converted or merged by {beyond[0]}",
                 )
             )
     return out

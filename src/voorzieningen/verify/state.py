@@ -127,6 +127,39 @@ def _starts(inputs: VerifyInputs, plan: PlanTables, sites: pd.DataFrame) -> pd.D
     return starts
 
 
+def intervention_end(
+    starts: pd.DataFrame, closed: dict[str, int], periods: tuple[int, ...], site: str, start: int
+) -> int:
+    """
+    Return the first period an intervention started in ``start`` no longer serves.
+
+    Its site's closure, or the start of a later intervention there (a building whose life
+    was extended, then renovated, converted or merged); past the horizon if neither.
+
+    Parameters
+    ----------
+    starts
+        The plan's starts (site, period).
+    closed
+        Closure period per site.
+    periods
+        Planning years.
+    site, start
+        The intervention.
+
+    Returns
+    -------
+    int
+        A year (``periods[-1] + 1`` when it serves to the end).
+    """
+    later = [
+        int(p)
+        for j, p in zip(starts[T.SITE], starts[T.PERIOD], strict=True)
+        if j == site and int(p) > start
+    ]
+    return min([closed.get(site, periods[-1] + 1), *later])
+
+
 def _capacity(
     plan: PlanTables,
     starts: pd.DataFrame,
@@ -155,7 +188,7 @@ def _capacity(
     ):
         if not isinstance(terms, Intervention) or start not in index:
             continue
-        end = closed.get(site, periods[-1] + 1)
+        end = intervention_end(starts, closed, periods, site, int(start))
         mine = lead if terms.lead_periods is None else terms.lead_periods
         serving = [t for t in periods if index[t] >= index[start] + mine and t < end]
         works = [t for t in periods if index[start] <= index[t] < index[start] + mine]
