@@ -89,31 +89,6 @@ def write_csv(frame: pd.DataFrame, path: Path, *, dutch_excel: bool = False) -> 
         safe.to_csv(path, index=False, encoding="utf-8")
 
 
-def _describe(
-    action: str, name: object, current: str, after: str, capex: object, language: str
-) -> str:
-    """One action in plain language (``current``: service before, ``after``: after)."""
-    spent = float(cast("float", capex))
-    cost = f" ({spent / 1e6:.2f} M€)" if spent else ""
-    if language == "nl":
-        return {
-            "close": f"sluit {current} {name}",
-            "renovate": f"renoveer {current} {name}{cost}",
-            "extend": f"verleng de levensduur van {current} {name}{cost}",
-            "convert": f"verbouw {name} van {current} tot {after}{cost}",
-            "mfa": f"verbouw {current} {name} tot MFA met {after}{cost}",
-            "new": f"bouw nieuw op {name}: {after}{cost}",
-        }.get(action, f"{action} {name}")
-    return {
-        "close": f"close {current} {name}",
-        "renovate": f"renovate {current} {name}{cost}",
-        "extend": f"extend the life of {current} {name}{cost}",
-        "convert": f"convert {name} from {current} to {after}{cost}",
-        "mfa": f"turn {current} {name} into a multifunctional centre with {after}{cost}",
-        "new": f"build new at {name}: {after}{cost}",
-    }.get(action, f"{action} {name}")
-
-
 def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
     """
     Describe the plan's actions in plain language, in time order.
@@ -135,34 +110,31 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
     lines: list[tuple[int, str]] = []
     for row in d.itertuples(index=False):
         action = str(row.action)
-        if action in ("keep", "not_built"):
+        lines.extend(_extension_and_later_lines(row, names, language))
+        if action in ("keep", "not_built", "extend"):
             continue
+        year = int(cast("int", row.period))
         current = names.get(str(row.service), "")
         after = " + ".join(names[s] for s in str(row.services_after).split("+") if s)
-        # A life extension may be followed by a renovation, conversion or MFA (then_*).
-        then = getattr(row, "then_action", "")
-        then = "" if pd.isna(then) else str(then)
-        steps = [(action, row.period, row.capex_eur, current if then else after)]
-        if then:
-            steps.append((then, row.then_period, row.then_capex_eur, after))
-        for step, period, spent, result in steps:
-            year = int(cast("int", period))
-            lines.append(
-                (year, f"{year}: {_describe(step, row.name, current, result, spent, language)}")
-            )
-        closed = getattr(row, "closed_period", None)
-        if action != "close" and closed is not None and not pd.isna(closed):
-            # A building closed after its intervention (an extension's end, krimp).
-            year = int(cast("int", closed))
-            what = after or current
-            extended = action == "extend" and len(steps) == 1
-            if language == "nl":
-                text = f"sluit {what} {row.name}"
-                text += " (na levensduurverlenging)" if extended else ""
-            else:
-                text = f"close {what} {row.name}"
-                text += " (after its life extension)" if extended else ""
-            lines.append((year, f"{year}: {text}"))
+        capex = float(cast("float", row.capex_eur))
+        cost = f" ({capex / 1e6:.2f} M€)" if capex else ""
+        if language == "nl":
+            text = {
+                "close": f"sluit {current} {row.name}",
+                "renovate": f"renoveer {current} {row.name}{cost}",
+                "convert": f"verbouw {row.name} van {current} tot {after}{cost}",
+                "mfa": f"verbouw {current} {row.name} tot MFA met {after}{cost}",
+                "new": f"bouw nieuw op {row.name}: {after}{cost}",
+            }.get(action, f"{action} {row.name}")
+        else:
+            text = {
+                "close": f"close {current} {row.name}",
+                "renovate": f"renovate {current} {row.name}{cost}",
+                "convert": f"convert {row.name} from {current} to {after}{cost}",
+                "mfa": f"turn {current} {row.name} into a multifunctional centre with {after}{cost}",
+                "new": f"build new at {row.name}: {after}{cost}",
+            }.get(action, f"{action} {row.name}")
+        lines.append((year, f"{year}: {text}"))
     return [text for _, text in sorted(lines)]
 
 
@@ -674,3 +646,56 @@ def read_table(path: Path | str, *, dutch_excel: bool = False) -> pd.DataFrame:
     if dutch_excel:
         return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype=dtype)
     return pd.read_csv(path, encoding="utf-8", dtype=dtype)
+
+
+def _extension_and_later_lines(
+    row: Any, names: Mapping[str, str], language: str
+) -> list[tuple[int, str]]:
+    """Lines of a life extension, the intervention that follows it, and a later closure.
+
+    ``row`` is a decisions row: action ``extend`` with ``then_action`` / ``then_period`` /
+    ``then_capex_eur`` when a renovation, conversion or MFA follows it, and
+    ``closed_period`` when the building closes after its intervention.
+    """
+    nl = language == "nl"
+    action = str(row.action)
+    current = names.get(str(row.service), "")
+    after = " + ".join(names.get(s, s) for s in str(row.services_after).split("+") if s)
+    then = getattr(row, "then_action", "")
+    then = "" if pd.isna(then) else str(then)
+
+    def cost(amount: object) -> str:
+        spent = float(cast("float", amount))
+        return f" ({spent / 1e6:.2f} M€)" if spent else ""
+
+    out: list[tuple[int, str]] = []
+    if action == "extend":
+        text = (
+            f"verleng de levensduur van {current} {row.name}"
+            if nl
+            else f"extend the life of {current} {row.name}"
+        )
+        out.append((int(cast("int", row.period)), text + cost(row.capex_eur)))
+    if then:
+        text = {
+            "renovate": ("renoveer", "renovate"),
+            "convert": ("verbouw", "convert"),
+            "mfa": ("verbouw tot MFA", "turn into a multifunctional centre"),
+        }.get(then, (then, then))[0 if nl else 1]
+        target = f" ({after})" if then != "renovate" else ""
+        out.append(
+            (
+                int(cast("int", row.then_period)),
+                f"{text} {current} {row.name}{target}{cost(row.then_capex_eur)}",
+            )
+        )
+    closed = getattr(row, "closed_period", None)
+    if action != "close" and closed is not None and not pd.isna(closed):
+        # A building closed after its intervention (krimp, or the end of an extension).
+        extended = action == "extend" and not then
+        what = after or current
+        text = f"sluit {what} {row.name}" if nl else f"close {what} {row.name}"
+        if extended:
+            text += " (na levensduurverlenging)" if nl else " (after its life extension)"
+        out.append((int(cast("int", closed)), text))
+    return [(year, f"{year}: {text}") for year, text in out]

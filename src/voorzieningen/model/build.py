@@ -411,6 +411,7 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     groups = data.pairs_by_site_service
     m.SITE_SERVICES = pyo.Set(initialize=list(groups), dimen=2, ordered=True)
     k_of = data.options_by_site_service
+    extend = set(data.extend_options)
 
     def capacity(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
         used = sum(m.assigned_persons[p, t] for p in groups[(j, s)])
@@ -424,7 +425,15 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
         available = available + sum(
             m.capacity_places[k, s, tau]
             for k in k_of.get((j, s), [])
+            if k not in extend
             for tau in data.serving_starts_of(k, t)
+        )
+        # A life extension's places (the building's as they are) count only while it is
+        # open: not after the building closes or is renovated, converted or merged.
+        available = available + sum(
+            float(data.asis_capacity[(j, s)]) * m.option_open[k, t]
+            for k in k_of.get((j, s), [])
+            if k in extend
         )
         return used <= available
 
