@@ -138,6 +138,59 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
     return [text for _, text in sorted(lines)]
 
 
+def _extension_and_later_lines(
+    row: Any, names: Mapping[str, str], language: str
+) -> list[tuple[int, str]]:
+    """Lines of a life extension, the intervention that follows it, and a later closure.
+
+    ``row`` is a decisions row: action ``extend`` with ``then_action`` / ``then_period`` /
+    ``then_capex_eur`` when a renovation, conversion or MFA follows it, and
+    ``closed_period`` when the building closes after its intervention.
+    """
+    nl = language == "nl"
+    action = str(row.action)
+    current = names.get(str(row.service), "")
+    after = " + ".join(names.get(s, s) for s in str(row.services_after).split("+") if s)
+    then = getattr(row, "then_action", "")
+    then = "" if pd.isna(then) else str(then)
+
+    def cost(amount: object) -> str:
+        spent = float(cast("float", amount))
+        return f" ({spent / 1e6:.2f} M€)" if spent else ""
+
+    out: list[tuple[int, str]] = []
+    if action == "extend":
+        text = (
+            f"verleng de levensduur van {current} {row.name}"
+            if nl
+            else f"extend the life of {current} {row.name}"
+        )
+        out.append((int(cast("int", row.period)), text + cost(row.capex_eur)))
+    if then:
+        text = {
+            "renovate": ("renoveer", "renovate"),
+            "convert": ("verbouw", "convert"),
+            "mfa": ("verbouw tot MFA", "turn into a multifunctional centre"),
+        }.get(then, (then, then))[0 if nl else 1]
+        target = f" ({after})" if then != "renovate" else ""
+        out.append(
+            (
+                int(cast("int", row.then_period)),
+                f"{text} {current} {row.name}{target}{cost(row.then_capex_eur)}",
+            )
+        )
+    closed = getattr(row, "closed_period", None)
+    if action != "close" and closed is not None and not pd.isna(closed):
+        # A building closed after its intervention (krimp, or the end of an extension).
+        extended = action == "extend" and not then
+        what = after or current
+        text = f"sluit {what} {row.name}" if nl else f"close {what} {row.name}"
+        if extended:
+            text += " (na levensduurverlenging)" if nl else " (after its life extension)"
+        out.append((int(cast("int", closed)), text))
+    return [(year, f"{year}: {text}") for year, text in out]
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
@@ -646,56 +699,3 @@ def read_table(path: Path | str, *, dutch_excel: bool = False) -> pd.DataFrame:
     if dutch_excel:
         return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype=dtype)
     return pd.read_csv(path, encoding="utf-8", dtype=dtype)
-
-
-def _extension_and_later_lines(
-    row: Any, names: Mapping[str, str], language: str
-) -> list[tuple[int, str]]:
-    """Lines of a life extension, the intervention that follows it, and a later closure.
-
-    ``row`` is a decisions row: action ``extend`` with ``then_action`` / ``then_period`` /
-    ``then_capex_eur`` when a renovation, conversion or MFA follows it, and
-    ``closed_period`` when the building closes after its intervention.
-    """
-    nl = language == "nl"
-    action = str(row.action)
-    current = names.get(str(row.service), "")
-    after = " + ".join(names.get(s, s) for s in str(row.services_after).split("+") if s)
-    then = getattr(row, "then_action", "")
-    then = "" if pd.isna(then) else str(then)
-
-    def cost(amount: object) -> str:
-        spent = float(cast("float", amount))
-        return f" ({spent / 1e6:.2f} M€)" if spent else ""
-
-    out: list[tuple[int, str]] = []
-    if action == "extend":
-        text = (
-            f"verleng de levensduur van {current} {row.name}"
-            if nl
-            else f"extend the life of {current} {row.name}"
-        )
-        out.append((int(cast("int", row.period)), text + cost(row.capex_eur)))
-    if then:
-        text = {
-            "renovate": ("renoveer", "renovate"),
-            "convert": ("verbouw", "convert"),
-            "mfa": ("verbouw tot MFA", "turn into a multifunctional centre"),
-        }.get(then, (then, then))[0 if nl else 1]
-        target = f" ({after})" if then != "renovate" else ""
-        out.append(
-            (
-                int(cast("int", row.then_period)),
-                f"{text} {current} {row.name}{target}{cost(row.then_capex_eur)}",
-            )
-        )
-    closed = getattr(row, "closed_period", None)
-    if action != "close" and closed is not None and not pd.isna(closed):
-        # A building closed after its intervention (krimp, or the end of an extension).
-        extended = action == "extend" and not then
-        what = after or current
-        text = f"sluit {what} {row.name}" if nl else f"close {what} {row.name}"
-        if extended:
-            text += " (na levensduurverlenging)" if nl else " (after its life extension)"
-        out.append((int(cast("int", closed)), text))
-    return [(year, f"{year}: {text}") for year, text in out]
