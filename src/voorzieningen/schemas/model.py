@@ -601,14 +601,15 @@ class ModelOptions(StrictModel):
     allow_mfa: bool = True
     """Allow merging several services into one multifunctional building (MFA / kindcentrum)."""
 
-    allow_conversion: bool = True
-    """Allow converting an existing building to another service."""
-
     allow_extend: bool = True
     """Allow extending the life of a managed building that reaches its end of life within
     the horizon (option ``extend``, "levensduur verlengen"): it keeps its service, capacity
     and floor area for ``costs.extend_life_years`` more years at
-    ``costs.<service>.extend_eur_per_m2``, without interruption, and then closes."""
+    ``costs.<service>.extend_eur_per_m2``, without interruption; by its end the building closes or is renovated, converted or
+    merged."""
+
+    allow_conversion: bool = True
+    """Allow converting an existing building to another service."""
 
     max_capacity_factor: float = Field(default=1.5, gt=0, allow_inf_nan=False)
     """Largest new or extended capacity of a service at one site, as a multiple of that
