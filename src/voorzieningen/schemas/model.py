@@ -605,8 +605,8 @@ class ModelOptions(StrictModel):
     """Allow extending the life of a managed building that reaches its end of life within
     the horizon (option ``extend``, "levensduur verlengen"): it keeps its service, capacity
     and floor area for ``costs.extend_life_years`` more years at
-    ``costs.<service>.extend_eur_per_m2``, without interruption; by its end the building closes or is renovated, converted or
-    merged."""
+    ``costs.<service>.extend_eur_per_m2``, without interruption; by its end the building
+    closes or is renovated, converted or merged."""
 
     allow_conversion: bool = True
     """Allow converting an existing building to another service."""
