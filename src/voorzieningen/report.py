@@ -179,7 +179,7 @@ def _extension_and_later_lines(
                 f"{text} {current} {row.name}{target}{cost(row.then_capex_eur)}",
             )
         )
-    closed = getattr(row, "closed_period", None)
+    closed = getattr(row, T.CLOSED_PERIOD, None)
     if action != "close" and closed is not None and not pd.isna(closed):
         # A building closed after its intervention (krimp, or the end of an extension).
         extended = action == "extend" and not then

@@ -6,8 +6,8 @@ the repository; ``tests/test_formulation.py`` keeps that document and this modul
 (every component named there exists here under that name, and the other way round).
 
 In short: per existing building the plan keeps it as it is, closes it, or starts one
-option (renovate, extend its life, convert, a multifunctional building) in some period; per candidate site
-it may build new once. Options are sized (places per service, new floor area); persons of
+option (renovate, extend its life, convert, a multifunctional building) in some period
+(after a life extension one more); per candidate site it may build new once. Options are sized (places per service, new floor area); persons of
 every zone are assigned to sites hosting their service within reach, under capacities,
 minimum sizes, coverage norms and budgets. The objective is accessibility
 (person-minutes), the net present cost (€), or the worst-off zone's travel time (minutes).
@@ -97,9 +97,8 @@ def _prev(periods: list[int]) -> dict[int, int | None]:
 def _max_new_area(data: ModelData) -> list[float]:
     """:math:`M_k`: most new floor area option *k* can need or may build, m²."""
     out: list[float] = []
-    extend = set(data.extend_options)
     for k, (j, svcs) in enumerate(zip(data.option_sites, data.option_services, strict=True)):
-        if k in extend:  # a life extension adds no floor area
+        if k in data.extend_set:  # a life extension adds no floor area
             out.append(0.0)
             continue
         most = float(data.max_floor_area_m2.get(j, np.nan))
@@ -169,12 +168,11 @@ def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
     """
     prev = _prev(data.periods)
     by_site = data.options_by_site
-    extend = set(data.extend_options)
 
     def transition(m: pyo.ConcreteModel, e: str, t: int) -> pyo.Expression:
         before = 1 if prev[t] is None else m.in_use[e, prev[t]]
         before = before + sum(
-            m.rework_after_extend[k, t] for k in by_site.get(e, []) if k in extend
+            m.rework_after_extend[k, t] for k in by_site.get(e, []) if k in data.extend_set
         )
         return (
             m.in_use[e, t] + sum(m.start[k, t] for k in by_site.get(e, [])) + m.close[e, t]
@@ -217,12 +215,10 @@ def add_option_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
     periods = data.periods
     window = [max(1, lead) for lead in data.option_lead]
 
-    extend = set(data.extend_options)
-
     def flow(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
         before = 0 if prev[t] is None else m.option_open[k, prev[t]]
         # An extended building leaves its extension by closing or by a later option.
-        leave = m.close_option[k, t] + (m.rework_after_extend[k, t] if k in extend else 0)
+        leave = m.close_option[k, t] + (m.rework_after_extend[k, t] if k in data.extend_set else 0)
         return m.option_open[k, t] + leave == before + m.start[k, t]
 
     m.c_option_flow = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=flow)
@@ -241,15 +237,14 @@ def add_option_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     Places only if started, the site's minimum and maximum size.
     """
     site_of = data.option_sites
-    extend = set(data.extend_options)
 
     def low(k: int, s: str) -> float:
-        if k in extend:  # a life extension keeps the building's capacity as it is
+        if k in data.extend_set:  # a life extension keeps the building's capacity as it is
             return float(data.asis_capacity[(site_of[k], s)])
         return max(1.0, float(data.site_min_places.get((site_of[k], s), data.min_places[s])))
 
     def bound(k: int, s: str) -> float:
-        if k in extend:
+        if k in data.extend_set:
             return float(data.asis_capacity[(site_of[k], s)])
         return float(data.site_cap_max.get((site_of[k], s), 0.0))
 
@@ -284,10 +279,8 @@ def add_new_area(m: pyo.ConcreteModel, data: ModelData) -> None:
             + float(data.m2_per_place[s]) * m.capacity_places[k, s, t]
         )
 
-    extend = set(data.extend_options)
-
     def new_area(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
-        if k in extend:
+        if k in data.extend_set:
             return pyo.Constraint.Skip  # the building as it is: no new area (c_max_area)
         need = sum(area(m, k, s, t) for s in services_of[k])
         shared = m.shared_area_m2[k, t] if saving[k] > 0 else 0
@@ -411,7 +404,6 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     groups = data.pairs_by_site_service
     m.SITE_SERVICES = pyo.Set(initialize=list(groups), dimen=2, ordered=True)
     k_of = data.options_by_site_service
-    extend = set(data.extend_options)
 
     def capacity(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
         used = sum(m.assigned_persons[p, t] for p in groups[(j, s)])
@@ -425,7 +417,7 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
         available = available + sum(
             m.capacity_places[k, s, tau]
             for k in k_of.get((j, s), [])
-            if k not in extend
+            if k not in data.extend_set
             for tau in data.serving_starts_of(k, t)
         )
         # A life extension's places (the building's as they are) count only while it is
@@ -433,7 +425,7 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
         available = available + sum(
             float(data.asis_capacity[(j, s)]) * m.option_open[k, t]
             for k in k_of.get((j, s), [])
-            if k in extend
+            if k in data.extend_set
         )
         return used <= available
 
