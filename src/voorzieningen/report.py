@@ -155,8 +155,8 @@ def _extension_and_later_lines(
     then = "" if pd.isna(then) else str(then)
 
     def cost(amount: object) -> str:
-        spent = float(cast("float", amount))
-        return f" ({spent / 1e6:.2f} M€)" if spent else ""
+        spent = f"{float(cast('float', amount)) / 1e6:.2f}"
+        return f" ({spent.replace('.', ',') if nl else spent} M€)" if float(spent) else ""
 
     out: list[tuple[int, str]] = []
     if action == "extend":
