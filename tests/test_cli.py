@@ -46,6 +46,7 @@ def test_demo_run_writes_every_table(demo_run):
         "keep",
         "close",
         "renovate",
+        "extend",
         "convert",
         "mfa",
         "new",

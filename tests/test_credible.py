@@ -6,10 +6,13 @@ Every instance is solved by the real model and re-checked by the independent ver
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from test_model import action, costs, service, site, solve
 from voorzieningen.schemas.model import BudgetSettings
+from voorzieningen.verify import find_violations, inputs_from_model_data
 
 TT1 = [("Z", "E", 5, 1)]
 
@@ -174,3 +177,209 @@ def test_a_maximum_size_forces_a_second_site():
     assert (results.decisions["action"] == "new").sum() == 2
     assert results.plan.capacity_built["capacity_places"].max() <= 100.0 + 1e-6
     assert outcome.objective == pytest.approx(1_700_000.0)
+
+
+# ---------------------------------------------------------------- life extension (extend)
+
+EXTEND_PERIODS = (2025, 2030, 2035, 2040)
+
+
+def _village_school(**model):
+    """School E at end of life in 2030; pupils fall below the closure norm in 2040.
+
+    Zone Z: 100 pupils in 2025-2035, 10 in 2040. E (500 m², 100 places, 5 min) is the
+    village school, managed, end of life 2030 (usable as is in 2025 only: 2030-2035 ends
+    after it), closure norm 23 pupils. N is the next village's school (15 min, 200 places,
+    not managed: stays open). Renovation 1,000 €/m² (500,000), extension 25 % of that
+    (250 €/m², 125,000) + 10,000 fixed = 135,000, life extended by 15 years (to 2045: the
+    periods 2030, 2035 and 2040). Gross capex budget 200,000: no renovation. Lead 1 period,
+    no service during works (unavailable); an extension is maintenance in use: no
+    interruption. Access objective, no cost tie-break; periods of equal weight 1/4.
+    """
+    school = service(5.0, min_places=23.0)
+    sites = [
+        site("E", "existing", "school", "school", area=500, cap=100, eol=2030, sale=0),
+        {**site("N", "existing", "school", "school", area=1000, cap=200), "managed": False},
+    ]
+    demand = [("Z", "school", 100, t) for t in (2025, 2030, 2035)] + [("Z", "school", 10, 2040)]
+    return solve(
+        sites,
+        demand,
+        [("Z", "E", 5, 1), ("Z", "N", 15, 10)],
+        periods=EXTEND_PERIODS,
+        objective="access",
+        cost=costs(school=school, extend_fixed_capex_eur=10_000.0),
+        budgets=BudgetSettings(capex_total_eur=200_000.0),
+        allow_unmet=True,
+        lead=1,
+        works="unavailable",
+        **model,
+    )
+
+
+def test_extend_at_end_of_life_then_close_when_the_village_shrinks():
+    # Extend in 2030 (135,000 <= 200,000), close in 2040 (10 pupils < 23: E may not stay
+    # open): 100 x 5 min in 2025, 2030, 2035, then 10 x 15 min at N in 2040:
+    # 1/4 (500 + 500 + 500 + 150) = 412.5 person-min per period.
+    # Margins: closing in 2030 (no extension) sends 100 pupils to N in 2030 and 2035:
+    # 1/4 (500 + 1500 + 1500 + 150) = 912.5, 500 worse; closing the extended school in
+    # 2035 instead of 2040 is 1/4 (1500 - 500) = 250 worse. A renovation (500,000) exceeds
+    # the budget, and would also leave the works period 2030 (or 2025) unserved at E.
+    results, data, outcome = _village_school(allow_extend=True)
+    assert action(results, "E") == ("extend", 2030)
+    decisions = results.decisions.set_index("site")
+    assert decisions.loc["E", "closed_period"] == 2040
+    assert decisions.loc["E", "capex_eur"] == pytest.approx(0.25 * 1000 * 500 + 10_000)
+    assert outcome.objective == pytest.approx(0.25 * (500 + 500 + 500 + 150))
+    # No interruption: E serves its 100 pupils in 2030, the extension's first period.
+    at_e = results.plan.assignments.query("site == 'E'").groupby("period")["persons"].sum()
+    assert at_e.to_dict() == pytest.approx({2025: 100.0, 2030: 100.0, 2035: 100.0})
+    # Options table: the extension keeps 100 places, starts only in 2030, open to 2040.
+    ext = data.options.query("site == 'E' and action == 'extend'").iloc[0]
+    assert (ext["first_start"], ext["open_until"], ext["lead_periods"]) == (2030, 2040, 0)
+
+
+def test_without_extension_the_school_closes_at_its_end_of_life():
+    # allow_extend = false: a renovation (500,000) exceeds the budget, so E closes in 2030,
+    # the first period it cannot be used as is: its 100 pupils travel 15 min to N in 2030
+    # and 2035 (10 more minutes each, 1,000 person-min per period), nobody is unmet (N
+    # has 200 places). Objective 1/4 (500 + 1500 + 1500 + 150) = 912.5; closing in 2025
+    # instead is 1/4 (1500 - 500) = 250 worse.
+    results, _, outcome = _village_school(allow_extend=False)
+    assert action(results, "E") == ("close", 2030)
+    assert outcome.objective == pytest.approx(0.25 * (500 + 1500 + 1500 + 150))
+    a = results.plan.assignments
+    at_n = a[(a["site"] == "N") & (a["period"].isin([2030, 2035]))]
+    assert at_n["persons"].sum() == pytest.approx(200.0)
+    assert set(at_n["travel_time_min"]) == {15.0}
+    assert results.plan.unmet["persons"].sum() == pytest.approx(0.0)
+
+
+def test_verifier_catches_a_wrong_extension():
+    # The extended plan above, tampered: each tampering is caught by its own rule alone.
+    results, data, outcome = _village_school(allow_extend=True)
+    plan, value = results.plan, outcome.objective
+    inputs = inputs_from_model_data(data)
+    assert find_violations(plan, inputs, objective_value=value) == []
+    # Wrong cost: 50,000 reported for the extension, 135,000 recomputed.
+    cheap = plan.starts.assign(capex_eur=50_000.0)
+    found = find_violations(dataclasses.replace(plan, starts=cheap), inputs)
+    assert [str(v) for v in found] == [
+        "[capex] site E: capex 50,000 EUR reported, 135,000 EUR recomputed"
+    ]
+    # Use beyond the extended life: with a life extension of 5 years (to 2035) the
+    # building may be open in 2030 only and must close by 2035; the plan keeps it to 2040.
+    short = dataclasses.replace(
+        inputs, costs=inputs.costs.model_copy(update={"extend_life_years": 5.0})
+    )
+    assert [str(v) for v in find_violations(plan, short)] == [
+        "[extend] site E: used after its extended life (last period 2030); it must close or be "
+        "renovated, converted or merged by 2035"
+    ]
+    # A bigger school than the building holds: an extension keeps its 100 places.
+    bigger = plan.capacity_built.assign(capacity_places=150.0)
+    found = find_violations(dataclasses.replace(plan, capacity_built=bigger), inputs)
+    assert [v.kind for v in found] == ["extend"]
+    # Extensions switched off: the option is not allowed (and E then hosts no school in
+    # 2030-2035, so its pupils there are not hosted either).
+    off = dataclasses.replace(inputs, model=inputs.model.model_copy(update={"allow_extend": False}))
+    found = find_violations(plan, off)
+    assert str(found[0]) == (
+        "[option] site E: extend is not allowed: life extensions are not allowed "
+        "(model.allow_extend = false)"
+    )
+    assert {v.kind for v in found} == {"option", "not_hosted", "capacity"}
+
+
+def test_extend_now_renovate_when_the_extension_ends():
+    # School E (500 m², 100 places, 100 pupils throughout) is past its end of life in 2025;
+    # an extension lasts 10 years (open 2025 and 2030; closed or reworked by 2035). 5 %
+    # discount, no opex, no residual value (lives of 5 and 10 years end before 2045), lead
+    # 1 period with temporary space at no cost (service never stops), cost objective.
+    # Renovate in 2025: 500,000.
+    # Extend in 2025 (0.25 x 1000 x 500 + 10,000 = 135,000), renovate in 2035 when the
+    # extension ends: 135,000 + 500,000 x 1.05^-10 = 441,956.62, cheaper by 58,043.38.
+    # Renovating in 2030 after the extension: 135,000 + 500,000 x 1.05^-5 = 526,763.08;
+    # closing in 2035 leaves 100 pupils x 10 years unmet (10,000,000).
+    school = service(5.0)
+    sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0)]
+    results, _, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        TT1,
+        periods=EXTEND_PERIODS,
+        cost=costs(
+            school=school,
+            discount_rate=0.05,
+            extend_fixed_capex_eur=10_000.0,
+            extend_life_years=10.0,
+        ),
+        allow_unmet=True,
+        lead=1,
+        allow_extend=True,
+    )
+    starts = results.plan.starts
+    assert list(zip(starts["option"], starts["period"], strict=True)) == [
+        ("extend", 2025),
+        ("renovate", 2035),
+    ]
+    row = results.decisions.set_index("site").loc["E"]
+    assert (row["action"], row["period"], row["then_action"], row["then_period"]) == (
+        "extend",
+        2025,
+        "renovate",
+        2035,
+    )
+    assert row["then_capex_eur"] == pytest.approx(500_000.0)
+    assert outcome.objective == pytest.approx(135_000 + 500_000 * 1.05**-10)
+    assert 500_000 - outcome.objective == pytest.approx(58_043.38, abs=0.01)
+    # The school serves its 100 pupils in every period (temporary space in 2035).
+    served = results.plan.assignments.groupby("period")["persons"].sum()
+    assert served.to_dict() == pytest.approx(dict.fromkeys(EXTEND_PERIODS, 100.0))
+    assert results.plan.closures.empty
+
+
+def test_verifier_catches_a_renovation_after_the_extended_life():
+    # As above, with a 5-year extension at 10 % of the renovation price (open in 2025 only;
+    # reworked or closed by 2030): extend in 2025 (0.1 x 1000 x 500 + 10,000 = 60,000) and
+    # renovate in 2030: 60,000 + 500,000 x 1.05^-5 = 451,763.08 < 500,000 (renovate now).
+    # Moved to 2035 the renovation would leave the extended building in use in 2030, past
+    # its extended life.
+    school = service(5.0)
+    sites = [site("E", "existing", "school", "school", area=500, cap=100, eol=2025, sale=0)]
+    results, data, outcome = solve(
+        sites,
+        [("Z", "school", 100)],
+        TT1,
+        periods=EXTEND_PERIODS,
+        cost=costs(
+            school=school,
+            discount_rate=0.05,
+            extend_share_of_renovation=0.1,
+            extend_fixed_capex_eur=10_000.0,
+            extend_life_years=5.0,
+        ),
+        allow_unmet=True,
+        lead=1,
+        allow_extend=True,
+    )
+    plan = results.plan
+    assert list(zip(plan.starts["option"], plan.starts["period"], strict=True)) == [
+        ("extend", 2025),
+        ("renovate", 2030),
+    ]
+    assert outcome.objective == pytest.approx(60_000 + 500_000 * 1.05**-5)
+    inputs = inputs_from_model_data(data)
+    late = plan.starts.copy()
+    late.loc[late["option"] == "renovate", "period"] = 2035
+    built = plan.capacity_built.copy()
+    built.loc[built["option"] == "renovate", "period"] = 2035
+    found = find_violations(dataclasses.replace(plan, starts=late, capacity_built=built), inputs)
+    assert (
+        "[extend] site E: used after its extended life (last period 2025); it must close or be "
+        "renovated, converted or merged by 2030"
+    ) in [str(v) for v in found]
+    # A second extension is no option: at most one, followed by at most one intervention.
+    twice = plan.starts.assign(option="extend", action="extend")
+    found = find_violations(dataclasses.replace(plan, starts=twice), inputs)
+    assert "lifecycle" in {v.kind for v in found}

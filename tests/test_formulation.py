@@ -91,7 +91,7 @@ def investment_instances():
     )
     cost = make_data(
         sites, demand, tt, objective="cost", budgets=budgets, norms=norms, closest=True, lead=1,
-        **common
+        allow_extend=True, **common
     )
     return {
         "cost+budgets+closest+norm": cost,

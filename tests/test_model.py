@@ -115,6 +115,7 @@ def make_data(
     works="temporary",
     budgets=None,
     closure_norms=None,
+    allow_extend=False,
     **model,
 ):
     """ModelData of a hand-made instance (arguments as for :func:`solve`).
@@ -122,7 +123,9 @@ def make_data(
     ``budget`` limits net spend over the horizon (capex minus proceeds: the old default
     meaning of a budget); ``budgets`` (a ``BudgetSettings``) states the limits in full.
     ``lead`` is the construction lead in periods: 0 (capacity serves in the period of its
-    decision) in the tests written before lead times existed.
+    decision) in the tests written before lead times existed. ``allow_extend`` is False
+    (no life extensions) in the tests written before the ``extend`` option existed; the
+    tests of that option switch it on.
     """
     periods = list(periods)
     zones = pd.DataFrame(
@@ -154,6 +157,7 @@ def make_data(
             service_weights=weights or {},
             construction_lead_periods=lead,
             service_during_works=works,
+            allow_extend=allow_extend,
             **model,
         ),
         budgets=budgets or BudgetSettings(net_spend_total_eur=budget),

@@ -267,6 +267,47 @@ def test_any_bytes_load_or_raise_input_data_error(tmp_path_factory, payload):
 
 
 @pytest.fixture(scope="module")
+def extended():
+    """The village school of test_credible: extended in 2030, closed in 2040."""
+    from test_credible import _village_school
+
+    results, data, outcome = _village_school(allow_extend=True)
+    assert list(results.plan.starts["option"]) == ["extend"]
+    return results.plan, data, outcome
+
+
+def _perturb_extension(plan, kind: str, amount: float):
+    if kind == "resize":  # an extension keeps its places as they are
+        c = plan.capacity_built.copy()
+        c["capacity_places"] = c["capacity_places"] + amount
+        return dataclasses.replace(plan, capacity_built=c)
+    if kind == "cheaper":
+        s = plan.starts.copy()
+        s["capex_eur"] = s["capex_eur"] - amount
+        return dataclasses.replace(plan, starts=s)
+    if kind == "new_area":  # an extension adds no floor area
+        return dataclasses.replace(plan, starts=plan.starts.assign(new_area_m2=amount))
+    if kind == "earlier":  # an extension starts when the life ends (2030), not before
+        s = plan.starts.assign(period=2025)
+        c = plan.capacity_built.assign(period=2025)
+        return dataclasses.replace(plan, starts=s, capacity_built=c)
+    raise AssertionError(kind)
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    kind=st.sampled_from(["resize", "cheaper", "new_area", "earlier"]),
+    # From 1 (€, place, m²): below the verifier's rounding tolerance (1e-6 of 135,000 €)
+    # a difference is no violation.
+    amount=st.floats(min_value=1.0, max_value=1e5),
+)
+def test_perturbed_extensions_are_rejected(extended, kind, amount):
+    plan, data, _ = extended
+    with pytest.raises(VerificationError, match=r"violates \d+ rule"):
+        verify_plan(_perturb_extension(plan, kind, amount), data)
+
+
+@pytest.fixture(scope="module")
 def solved():
     """Close school B (sale 300,000) and renovate hall H (end of life): a plan with both."""
     import test_model as tm

@@ -121,6 +121,30 @@ def test_action_list_in_dutch_and_english():
     assert action_list(results, language="en")[0] == "2025: build new at -dash: primary school (1.23 M€)"
 
 
+def test_action_list_names_a_life_extension_and_its_later_closure():
+    from voorzieningen.report import action_list
+
+    results = toy_results("De Linde")
+    d = results.decisions.copy()
+    d.loc[0, ["action", "option", "services_after", "capex_eur"]] = [
+        "extend",
+        "extend",
+        "school",
+        135_000.0,
+    ]
+    d["closed_period"] = pd.array([2040, pd.NA], dtype="Int64")
+    results = dataclasses.replace(results, decisions=d)
+    # Amounts in Dutch with a decimal comma.
+    assert action_list(results, language="nl")[1:] == [
+        "2030: verleng de levensduur van basisschool De Linde (0,14 M€)",
+        "2040: sluit basisschool De Linde (na levensduurverlenging)",
+    ]
+    assert action_list(results, language="en")[1:] == [
+        "2030: extend the life of primary school De Linde (0.14 M€)",
+        "2040: close primary school De Linde (after its life extension)",
+    ]
+
+
 def test_pareto_plot_leaves_matplotlib_backend_alone(tmp_path):
     import matplotlib as mpl
 

@@ -182,6 +182,7 @@ def cost_case() -> Case:
             allow_unmet_demand=False,
             cost_tiebreak=0.0,
             construction_lead_periods=0,
+            allow_extend=False,  # the hand solution renovates H (test_extend_* extend it)
         ),
         Norms(school=NormSettings(min_share_within=1.0, within_min=10.0)),
         BudgetSettings(capex_total_eur=200_000.0),

@@ -32,7 +32,16 @@ from voorzieningen.errors import InputDataError
 from voorzieningen.record import PlanTables
 
 #: Actions of ``Results.decisions`` in drawing order (later ones are drawn on top).
-ACTIONS: tuple[str, ...] = ("not_built", "keep", "renovate", "convert", "mfa", "new", "close")
+ACTIONS: tuple[str, ...] = (
+    "not_built",
+    "keep",
+    "extend",
+    "renovate",
+    "convert",
+    "mfa",
+    "new",
+    "close",
+)
 
 #: Colour per action (Okabe-Ito palette, readable by colour-blind readers and, with the
 #: marker shapes, in grey print).
@@ -40,6 +49,7 @@ ACTION_COLOURS: dict[str, str] = {
     "keep": "#6E6E6E",
     "close": "#D55E00",
     "renovate": "#0072B2",
+    "extend": "#56B4E9",
     "convert": "#CC79A7",
     "mfa": "#E69F00",
     "new": "#009E73",
@@ -51,6 +61,7 @@ ACTION_MARKERS: dict[str, str] = {
     "keep": "o",
     "close": "X",
     "renovate": "s",
+    "extend": "h",
     "convert": "D",
     "mfa": "P",
     "new": "*",
@@ -63,6 +74,7 @@ ACTION_LABELS: dict[str, dict[str, str]] = {
         "keep": "behouden",
         "close": "sluiten",
         "renovate": "renoveren",
+        "extend": "levensduur verlengen",
         "convert": "ombouwen",
         "mfa": "samenvoegen in MFA",
         "new": "nieuwbouw",
@@ -72,6 +84,7 @@ ACTION_LABELS: dict[str, dict[str, str]] = {
         "keep": "keep",
         "close": "close",
         "renovate": "renovate",
+        "extend": "extend life",
         "convert": "convert",
         "mfa": "merge into multifunctional centre",
         "new": "new build",

@@ -353,7 +353,7 @@ class SavedRun:
     def starts(self) -> pd.DataFrame:
         """Projects started, from the decisions: site, option, action, services, period, capex_eur."""
         d = self.decisions
-        acting = d[d[T.ACTION].isin(["renovate", "convert", "mfa", "new"])]
+        acting = d[d[T.ACTION].isin(["renovate", "extend", "convert", "mfa", "new"])]
         return pd.DataFrame(
             {
                 T.SITE: acting[T.SITE],

@@ -137,7 +137,8 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
     lines: list[tuple[int, str]] = []
     for row in d.itertuples(index=False):
         action = str(row.action)
-        if action in ("keep", "not_built"):
+        lines.extend(_extension_and_later_lines(row, names, language))
+        if action in ("keep", "not_built", "extend"):
             continue
         year = int(cast("int", row.period))
         current = names.get(str(row.service), "")
@@ -166,6 +167,59 @@ def action_list(tables: PlanTables, *, language: str = "nl") -> list[str]:
             text += f"; {word} {int(cast('int', closed))}"
         lines.append((year, f"{year}: {text}"))
     return [text for _, text in sorted(lines)]
+
+
+def _extension_and_later_lines(
+    row: Any, names: Mapping[str, str], language: str
+) -> list[tuple[int, str]]:
+    """Lines of a life extension, the intervention that follows it, and a later closure.
+
+    ``row`` is a decisions row: action ``extend`` with ``then_action`` / ``then_period`` /
+    ``then_capex_eur`` when a renovation, conversion or MFA follows it, and
+    ``closed_period`` when the building closes after its intervention.
+    """
+    nl = language == "nl"
+    action = str(row.action)
+    current = names.get(str(row.service), "")
+    after = " + ".join(names.get(s, s) for s in str(row.services_after).split("+") if s)
+    then = getattr(row, "then_action", "")
+    then = "" if pd.isna(then) else str(then)
+
+    def cost(amount: object) -> str:
+        spent = f"{float(cast('float', amount)) / 1e6:.2f}"
+        return f" ({spent.replace('.', ',') if nl else spent} M€)" if float(spent) else ""
+
+    out: list[tuple[int, str]] = []
+    if action == "extend":
+        text = (
+            f"verleng de levensduur van {current} {row.name}"
+            if nl
+            else f"extend the life of {current} {row.name}"
+        )
+        out.append((int(cast("int", row.period)), text + cost(row.capex_eur)))
+    if then:
+        text = {
+            "renovate": ("renoveer", "renovate"),
+            "convert": ("verbouw", "convert"),
+            "mfa": ("verbouw tot MFA", "turn into a multifunctional centre"),
+        }.get(then, (then, then))[0 if nl else 1]
+        target = f" ({after})" if then != "renovate" else ""
+        out.append(
+            (
+                int(cast("int", row.then_period)),
+                f"{text} {current} {row.name}{target}{cost(row.then_capex_eur)}",
+            )
+        )
+    closed = getattr(row, T.CLOSED_PERIOD, None)
+    if action != "close" and closed is not None and not pd.isna(closed):
+        # A building closed after its intervention (krimp, or the end of an extension).
+        extended = action == "extend" and not then
+        what = after or current
+        text = f"sluit {what} {row.name}" if nl else f"close {what} {row.name}"
+        if extended:
+            text += " (na levensduurverlenging)" if nl else " (after its life extension)"
+        out.append((int(cast("int", closed)), text))
+    return [(year, f"{year}: {text}") for year, text in out]
 
 
 def _json_default(value: Any) -> Any:

@@ -159,10 +159,11 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
         for (k, t), v in start.items()
         if v > 0.5
     ]
+    # In time order: a life extension before the option that may follow it at its site.
     starts = pd.DataFrame(
         start_rows,
         columns=[T.SITE, "option", "action", "services", T.PERIOD, T.CAPEX_EUR, "new_area_m2"],
-    )
+    ).sort_values([T.PERIOD, T.SITE], kind="stable", ignore_index=True)
     cap_rows = [
         {
             T.SITE: opts[T.SITE].iat[k],
@@ -222,6 +223,22 @@ def extract_plan(model: pyo.ConcreteModel, data: ModelData) -> Plan:
     return Plan(starts, capacity_built, asis, closures, assignments, unmet)
 
 
+def _next_start(starts: pd.DataFrame, sites: pd.Series, periods: pd.Series) -> np.ndarray:
+    """Period of the next intervention at the same site after each (site, period), else inf."""
+    later = [
+        min(
+            (
+                float(p)
+                for j, p in zip(starts[T.SITE], starts[T.PERIOD], strict=True)
+                if j == site and p > period
+            ),
+            default=np.inf,
+        )
+        for site, period in zip(sites, periods, strict=True)
+    ]
+    return np.asarray(later, dtype=float)
+
+
 def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     """
     Return capacity and use per (site, service, period) implied by a plan.
@@ -250,13 +267,23 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     closed_in = plan.closures.groupby(T.SITE)[T.PERIOD].max()
     lead = data.lead_periods
     position = {t: i for i, t in enumerate(data.periods)}
+    # Each start's lead: a life extension serves from its start (no works).
+    lead_of = dict(zip(data.options["option"], data.options["lead_periods"], strict=True))
+    hosted_lead = hosted[T.OPTION].map(lead_of).fillna(lead).astype(int)
+    built_all = plan.capacity_built
+    built_lead = built_all[T.OPTION].map(lead_of).fillna(lead).astype(int)
+    # An intervention serves until its site closes or a later intervention there starts
+    # (an extended building renovated, converted or merged).
+    hosted_end = _next_start(plan.starts, hosted[T.SITE], hosted[T.PERIOD])
+    built_end = _next_start(plan.starts, built_all[T.SITE], built_all[T.PERIOD])
+    starts_lead = plan.starts[T.OPTION].map(lead_of).fillna(lead).astype(int)
     for t in data.periods:
         # Serving from `lead` periods after the start until the building closes.
-        ready = hosted[T.PERIOD].map(position) <= position[t] - lead
-        open_now = hosted[T.SITE].map(closed_in).fillna(np.inf) > t
+        ready = hosted[T.PERIOD].map(position) <= position[t] - hosted_lead
+        open_now = (hosted[T.SITE].map(closed_in).fillna(np.inf) > t) & (hosted_end > t)
         started = hosted[ready & open_now]
-        built = plan.capacity_built[
-            plan.capacity_built[T.PERIOD].map(position) <= position[t] - lead
+        built = built_all[
+            (built_all[T.PERIOD].map(position) <= position[t] - built_lead) & (built_end > t)
         ]
         cap = built.groupby([T.SITE, T.SERVICE])[T.CAPACITY_PLACES].sum()
         frame = started[[T.SITE, T.SERVICE]].drop_duplicates().assign(**{T.PERIOD: t})
@@ -267,7 +294,7 @@ def capacity_table(plan: Plan, data: ModelData) -> pd.DataFrame:
         rows.append(frame)
         if data.temporary_during_works and lead:
             works = plan.starts[
-                (plan.starts[T.PERIOD].map(position) > position[t] - lead)
+                (plan.starts[T.PERIOD].map(position) > position[t] - starts_lead)
                 & (plan.starts[T.PERIOD] <= t)
             ]
             temp = data.asis_capacity.reset_index()
@@ -548,6 +575,15 @@ def extract_results(
     )
 
 
+#: Columns of the decisions table for the intervention that follows a life extension.
+THEN_ACTION, THEN_OPTION, THEN_PERIOD, THEN_CAPEX_EUR = (
+    "then_action",
+    "then_option",
+    "then_period",
+    "then_capex_eur",
+)
+
+
 def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     """
     Return one row per building and candidate site with what the plan does to it.
@@ -562,11 +598,13 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns site, name, kind, service, action (keep, close, renovate, convert, mfa,
-        new, not_built), option, period (year of the action; empty for keep and not_built),
+        Columns site, name, kind, service, action (keep, close, renovate, extend, convert,
+        mfa, new, not_built), option, period (year of the action; empty for keep and not_built),
         closed_period (year a building closes after its intervention, else empty),
         services_after, capacity_after_places (capacity in the last period, ``;``-separated
-        per service), capex_eur, proceeds_eur.
+        per service), capex_eur, proceeds_eur; then_action, then_option, then_period,
+        then_capex_eur: the intervention that follows a life extension at the same site
+        (renovate, convert, mfa; empty otherwise). ``capex_eur`` is the first action's.
     """
     sites = data.sites_table
     last = data.periods[-1]
@@ -590,9 +628,14 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
             T.SERVICES_AFTER: row[T.SERVICE] if kind == "existing" else "",
             T.CAPEX_EUR: 0.0,
             T.PROCEEDS_EUR: 0.0,
+            THEN_ACTION: "",
+            THEN_OPTION: "",
+            THEN_PERIOD: pd.NA,
+            THEN_CAPEX_EUR: 0.0,
         }
         if j in starts.index:
-            s = starts.loc[[j]].iloc[0]
+            mine = starts.loc[[j]].sort_values(T.PERIOD, kind="stable")
+            s = mine.iloc[0]
             entry.update(
                 action=s[T.ACTION],
                 option=s[T.OPTION],
@@ -600,6 +643,17 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
                 services_after=s[T.SERVICES],
                 capex_eur=float(s[T.CAPEX_EUR]),
             )
+            if len(mine) > 1:  # a life extension, then a renovation, conversion or MFA
+                then = mine.iloc[-1]
+                entry.update(
+                    services_after=then[T.SERVICES],
+                    **{
+                        THEN_ACTION: then[T.ACTION],
+                        THEN_OPTION: then[T.OPTION],
+                        THEN_PERIOD: int(then[T.PERIOD]),
+                        THEN_CAPEX_EUR: float(then[T.CAPEX_EUR]),
+                    },
+                )
             if j in closures.index:  # closed after the intervention
                 c = closures.loc[[j]].iloc[0]
                 entry.update(
@@ -624,6 +678,7 @@ def decisions_table(plan: Plan, data: ModelData) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table[T.PERIOD] = table[T.PERIOD].astype("Int64")
     table[T.CLOSED_PERIOD] = table[T.CLOSED_PERIOD].astype("Int64")
+    table[THEN_PERIOD] = table[THEN_PERIOD].astype("Int64")
     return table
 
 

@@ -6,8 +6,8 @@ the repository; ``tests/test_formulation.py`` keeps that document and this modul
 (every component named there exists here under that name, and the other way round).
 
 In short: per existing building the plan keeps it as it is, closes it, or starts one
-option (renovate, convert, a multifunctional building) in some period; per candidate site
-it may build new once. Options are sized (places per service, new floor area); persons of
+option (renovate, extend its life, convert, a multifunctional building) in some period
+(after a life extension one more); per candidate site it may build new once. Options are sized (places per service, new floor area); persons of
 every zone are assigned to sites hosting their service within reach, under capacities,
 minimum sizes, coverage norms and budgets. The objective is accessibility
 (person-minutes), the net present cost (€), or the worst-off zone's travel time (minutes).
@@ -98,6 +98,9 @@ def _max_new_area(data: ModelData) -> list[float]:
     """:math:`M_k`: most new floor area option *k* can need or may build, m²."""
     out: list[float] = []
     for k, (j, svcs) in enumerate(zip(data.option_sites, data.option_services, strict=True)):
+        if k in data.extend_set:  # a life extension adds no floor area
+            out.append(0.0)
+            continue
         most = float(data.max_floor_area_m2.get(j, np.nan))
         reuse = float(data.options["reuse_area_m2"].to_numpy(dtype=float)[k])
         need = sum(
@@ -125,6 +128,10 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.open_area_m2 = pyo.Var(m.OPTIONS, m.PERIODS, within=pyo.NonNegativeReals)
     m.residual_value_eur = pyo.Var(m.OPTIONS, within=pyo.NonNegativeReals)
     m.in_use = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.Binary)
+    m.EXTEND_OPTIONS = pyo.Set(initialize=data.extend_options, ordered=True)
+    m.rework_after_extend = pyo.Var(
+        m.EXTEND_OPTIONS, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1)
+    )
     m.close = pyo.Var(m.EXISTING, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, 1))
     m.assigned_persons = pyo.Var(m.PAIRS, m.PERIODS, within=pyo.NonNegativeReals)
     zs = [(z, s) for z in data.zones for s in data.services]
@@ -133,12 +140,17 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.unmet_persons = pyo.Var(
         m.ZONE_SERVICES, m.PERIODS, within=pyo.NonNegativeReals, bounds=(0, ub)
     )
-    # No start whose capacity would only serve after the horizon.
-    allowed = set(data.start_periods)
+    # No start whose capacity would only serve after the horizon; a life extension starts
+    # only in the first period after the building's end of life and is open only during
+    # its extended life.
     for k in m.OPTIONS:
+        allowed = set(data.start_periods_of(k))
+        can_open = set(data.open_periods_of(k))
         for t in data.periods:
             if t not in allowed:
                 m.start[k, t].fix(0)
+            if t not in can_open:
+                m.option_open[k, t].fix(0)
     # Locks: no_close and must_keep buildings never close, whatever their state.
     site_of = data.option_sites
     for k in m.OPTIONS:
@@ -149,12 +161,19 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C1) ``c_transition``: in use as is until closure or one option starts; end of life."""
+    """(C1) ``c_transition``: in use as is until closure or one option starts; end of life.
+
+    A building whose life was extended may start one more option (renovate, convert, MFA)
+    when its extension ends early (``rework_after_extend``).
+    """
     prev = _prev(data.periods)
     by_site = data.options_by_site
 
     def transition(m: pyo.ConcreteModel, e: str, t: int) -> pyo.Expression:
         before = 1 if prev[t] is None else m.in_use[e, prev[t]]
+        before = before + sum(
+            m.rework_after_extend[k, t] for k in by_site.get(e, []) if k in data.extend_set
+        )
         return (
             m.in_use[e, t] + sum(m.start[k, t] for k in by_site.get(e, [])) + m.close[e, t]
             == before
@@ -194,17 +213,19 @@ def add_option_lifecycle(m: pyo.ConcreteModel, data: ModelData) -> None:
     """
     prev = _prev(data.periods)
     periods = data.periods
-    window = max(1, data.lead_periods)
+    window = [max(1, lead) for lead in data.option_lead]
 
     def flow(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
         before = 0 if prev[t] is None else m.option_open[k, prev[t]]
-        return m.option_open[k, t] + m.close_option[k, t] == before + m.start[k, t]
+        # An extended building leaves its extension by closing or by a later option.
+        leave = m.close_option[k, t] + (m.rework_after_extend[k, t] if k in data.extend_set else 0)
+        return m.option_open[k, t] + leave == before + m.start[k, t]
 
     m.c_option_flow = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=flow)
 
     def works(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
         i = periods.index(t)
-        recent = periods[max(0, i - window + 1) : i + 1]
+        recent = periods[max(0, i - window[k] + 1) : i + 1]
         return m.option_open[k, t] >= sum(m.start[k, tau] for tau in recent)
 
     m.c_works = pyo.Constraint(m.OPTIONS, m.PERIODS, rule=works)
@@ -218,9 +239,13 @@ def add_option_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     site_of = data.option_sites
 
     def low(k: int, s: str) -> float:
+        if k in data.extend_set:  # a life extension keeps the building's capacity as it is
+            return float(data.asis_capacity[(site_of[k], s)])
         return max(1.0, float(data.site_min_places.get((site_of[k], s), data.min_places[s])))
 
     def bound(k: int, s: str) -> float:
+        if k in data.extend_set:
+            return float(data.asis_capacity[(site_of[k], s)])
         return float(data.site_cap_max.get((site_of[k], s), 0.0))
 
     m.c_option_capacity_max = pyo.Constraint(
@@ -255,6 +280,8 @@ def add_new_area(m: pyo.ConcreteModel, data: ModelData) -> None:
         )
 
     def new_area(m: pyo.ConcreteModel, k: int, t: int) -> pyo.Expression:
+        if k in data.extend_set:
+            return pyo.Constraint.Skip  # the building as it is: no new area (c_max_area)
         need = sum(area(m, k, s, t) for s in services_of[k])
         shared = m.shared_area_m2[k, t] if saving[k] > 0 else 0
         return m.new_area_m2[k, t] >= need - shared - reuse[k] * m.start[k, t]
@@ -301,7 +328,7 @@ def add_open_area(m: pyo.ConcreteModel, data: ModelData) -> None:
     opts = data.options
     one_off = (opts["fixed_capex_eur"] + opts["reuse_capex_eur"]).to_numpy(dtype=float)
     per_m2 = opts["new_eur_per_m2"].to_numpy(dtype=float)
-    rho = {t: float(data.residual_share[t]) for t in periods}
+    rho = [data.option_residual_share(k) for k in range(len(opts))]
     last = periods[-1]
     m.c_open_area = pyo.Constraint(
         m.OPTIONS,
@@ -318,12 +345,12 @@ def add_open_area(m: pyo.ConcreteModel, data: ModelData) -> None:
             MEUR * m.residual_value_eur[k]
             <= MEUR
             * sum(
-                rho[t] * (one_off[k] * m.start[k, t] + per_m2[k] * m.new_area_m2[k, t])
+                rho[k][t] * (one_off[k] * m.start[k, t] + per_m2[k] * m.new_area_m2[k, t])
                 for t in periods
             )
         ),
     )
-    top = [max(rho.values()) * (one_off[k] + per_m2[k] * most[k]) for k in range(len(most))]
+    top = [max(rho[k].values()) * (one_off[k] + per_m2[k] * most[k]) for k in range(len(most))]
     m.c_residual_open = pyo.Constraint(
         m.OPTIONS,
         rule=lambda m, k: MEUR * m.residual_value_eur[k] <= MEUR * top[k] * m.option_open[k, last],
@@ -332,13 +359,15 @@ def add_open_area(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 def _serving(m: pyo.ConcreteModel, data: ModelData, k: int, t: int) -> pyo.Expression:
     """1 if option *k* is open in *t* and its construction has finished."""
-    return m.option_open[k, t] - sum(m.start[k, tau] for tau in data.works_starts[t])
+    return m.option_open[k, t] - sum(m.start[k, tau] for tau in data.works_starts_of(k, t))
 
 
 def _works(m: pyo.ConcreteModel, data: ModelData, e: str, t: int) -> pyo.Expression:
     """1 if existing building *e* is under works in *t* (an option started, not finished)."""
     return sum(
-        m.start[k, tau] for k in data.options_by_site.get(e, []) for tau in data.works_starts[t]
+        m.start[k, tau]
+        for k in data.options_by_site.get(e, [])
+        for tau in data.works_starts_of(k, t)
     )
 
 
@@ -388,7 +417,15 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
         available = available + sum(
             m.capacity_places[k, s, tau]
             for k in k_of.get((j, s), [])
-            for tau in data.serving_starts[t]
+            if k not in data.extend_set
+            for tau in data.serving_starts_of(k, t)
+        )
+        # A life extension's places (the building's as they are) count only while it is
+        # open: not after the building closes or is renovated, converted or merged.
+        available = available + sum(
+            float(data.asis_capacity[(j, s)]) * m.option_open[k, t]
+            for k in k_of.get((j, s), [])
+            if k in data.extend_set
         )
         return used <= available
 

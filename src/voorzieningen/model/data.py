@@ -5,6 +5,8 @@ lifecycle options the model may choose from:
 
 * existing building (current service ``s0``, floor area ``A``):
   ``as_is`` (keep, until its end of life), ``renovate`` (same service, may be extended),
+  ``extend`` (life extension past the end of life: same service, capacity and floor area,
+  for ``costs.extend_life_years``, then closure; ``model.allow_extend``),
   ``convert:<s>`` (another service), ``mfa:<s1>+<s2>[+<s3>]`` (a multifunctional building
   hosting ``s0`` and others, with shared space), and closure (sale or demolition);
 * candidate site: ``new:<s>`` and ``new-mfa:<...>`` new builds.
@@ -16,7 +18,6 @@ hosted service that the model sizes.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,8 +30,8 @@ import pandas as pd
 from voorzieningen import tables as T
 from voorzieningen.errors import InfeasibleModelError, InputDataError
 from voorzieningen.limits import site_limits
+from voorzieningen.model.options import EXTEND, extend_window, fill_sites, site_locks, site_options
 from voorzieningen.schemas.model import (
-    SERVICES,
     BudgetSettings,
     CostSettings,
     ModelOptions,
@@ -38,7 +39,7 @@ from voorzieningen.schemas.model import (
     PeriodBudgets,
     Service,
 )
-from voorzieningen.schemas.sizes import floor_area_m2, places_in_area
+from voorzieningen.schemas.sizes import places_in_area
 
 AS_IS = "as_is"
 
@@ -76,7 +77,12 @@ class ModelData:
     options
         One row per (site, option): columns site, option, action (renovate, convert, mfa,
         new), services (tuple), reuse_area_m2, reuse_capex_eur, fixed_capex_eur,
-        new_eur_per_m2, opex_eur_per_m2_year, saving (shared-space fraction).
+        new_eur_per_m2, opex_eur_per_m2_year, saving (shared-space fraction),
+        lead_periods (construction lead of the option: ``construction_lead_periods``, 0 for
+        a life extension), life_years (depreciation period of its capex), first_start (the
+        only period it may start, NaN: any) and open_until (the last period it may be open,
+        NaN: no limit). A life extension (option and action ``extend``) keeps an existing
+        building's service, capacity and floor area (see :func:`~voorzieningen.model.options.extend_window`).
     asis_capacity
         Capacity (places) of each existing building as it is, indexed by (site, service).
     asis_area_m2, asis_last_period, close_value_eur
@@ -324,6 +330,52 @@ class ModelData:
         return self.periods[: len(self.periods) - self.lead_periods]
 
     @cached_property
+    def option_lead(self) -> list[int]:
+        """Construction lead :math:`L_k` of each option, periods (0 for a life extension)."""
+        return [int(v) for v in self.options["lead_periods"]]
+
+    @cached_property
+    def extend_options(self) -> list[int]:
+        """Options that extend a building's life (action ``extend``), :math:`K^{ext}`."""
+        return [k for k, a in enumerate(self.options["action"]) if a == EXTEND]
+
+    @cached_property
+    def extend_set(self) -> frozenset[int]:
+        """:attr:`extend_options` as a set (membership tests)."""
+        return frozenset(self.extend_options)
+
+    def works_starts_of(self, k: int, t: int) -> list[int]:
+        r"""Start periods :math:`\mathcal W_{kt}` of option *k* still under works in *t*."""
+        return self.works_starts[t] if self.option_lead[k] == self.lead_periods else []
+
+    def serving_starts_of(self, k: int, t: int) -> list[int]:
+        r"""Start periods :math:`\mathcal S_{kt}` of option *k* whose capacity serves in *t*."""
+        if self.option_lead[k] == self.lead_periods:
+            return self.serving_starts[t]
+        return [p for p in self.periods if p <= t]
+
+    def start_periods_of(self, k: int) -> list[int]:
+        """Periods in which option *k* may start (a life extension: one period only)."""
+        first = float(self.options["first_start"].to_numpy(dtype=float)[k])
+        if np.isfinite(first):
+            return [int(first)]
+        return self.start_periods
+
+    def open_periods_of(self, k: int) -> list[int]:
+        """Periods in which option *k* may be open (a life extension: its extended life)."""
+        until = float(self.options["open_until"].to_numpy(dtype=float)[k])
+        return [t for t in self.periods if not np.isfinite(until) or t <= until]
+
+    def option_residual_share(self, k: int) -> dict[int, float]:
+        r""":math:`\rho_{kt}`: share of option *k*'s capex spent in *t* left at the horizon's end.
+
+        Straight-line depreciation over the option's ``life_years``.
+        """
+        life = float(self.options["life_years"].to_numpy(dtype=float)[k])
+        end = self.periods[0] + self.horizon_years
+        return {t: float(min(1.0, max(0.0, 1.0 - (end - t) / life))) for t in self.periods}
+
+    @cached_property
     def current_service(self) -> dict[str, Service]:
         """Current service :math:`s^0_e` of each existing building."""
         return {str(j): cast("Service", s) for j, s in self.asis_capacity.index}
@@ -349,119 +401,6 @@ class ModelData:
     def unmet_penalty_min(self, service: str) -> float:
         r"""Penalty :math:`\pi_s` of an unserved person of a service, minutes."""
         return self.model_settings.unmet_penalty_min_for(cast("Service", service))
-
-
-def _fill_sites(sites: pd.DataFrame, costs: CostSettings) -> pd.DataFrame:
-    """Fill floor areas and capacities of existing buildings from each other.
-
-    Floor area = ``base_m2 + m2_per_place * places`` of the building's service
-    (:func:`~voorzieningen.schemas.sizes.floor_area_m2`) and its inverse.
-    """
-    sites = sites.copy()
-    existing = sites[T.KIND] == "existing"
-    area = sites[T.FLOOR_AREA_M2].astype(float)
-    cap = sites[T.CAPACITY_PLACES].astype(float)
-    missing_both = sites.index[existing & area.isna() & cap.isna()]
-    if len(missing_both):
-        msg = (
-            f"(sites, floor_area_m2/capacity_places) | existing buildings "
-            f"{T.format_rows(missing_both)} have neither floor area nor capacity; give one "
-            "of them in the portfolio."
-        )
-        raise InputDataError(msg)
-    known = sites[T.SERVICE].isin(list(SERVICES))
-    fill_area = [
-        floor_area_m2(svc, float(c), costs) if ok and np.isnan(a) else a
-        for svc, a, c, ok in zip(sites[T.SERVICE], area, cap, known, strict=True)
-    ]
-    fill_cap = [
-        places_in_area(svc, float(a), costs) if ok and np.isnan(c) else c
-        for svc, a, c, ok in zip(sites[T.SERVICE], fill_area, cap, known, strict=True)
-    ]
-    sites[T.FLOOR_AREA_M2] = np.asarray(fill_area, dtype=float)
-    sites[T.CAPACITY_PLACES] = np.asarray(fill_cap, dtype=float)
-    return sites
-
-
-def _locks(sites: pd.DataFrame) -> pd.Series:
-    """Locks of each site as frozensets (the ``lock`` column is ``;``-separated)."""
-    column = sites[T.LOCK] if T.LOCK in sites.columns else pd.Series("", index=sites.index)
-    return pd.Series(
-        [
-            frozenset(p for p in str(v).split(";") if p) if pd.notna(v) else frozenset()
-            for v in column
-        ],
-        index=sites.index.astype(str),
-        dtype=object,
-    )
-
-
-def _options_for(
-    site: str,
-    row: pd.Series,
-    services: list[Service],
-    costs: CostSettings,
-    model_settings: ModelOptions,
-    locks: frozenset[str],
-) -> list[dict[str, object]]:
-    allowed = [s for s in str(row[T.ALLOWED_SERVICES]).split(";") if s in services]
-    # A must_keep or no_convert building keeps its service alone: no conversion, no MFA.
-    alone = bool(locks & {"must_keep", "no_convert"})
-    rows: list[dict[str, object]] = []
-
-    def add(action: str, name: str, hosted: tuple[Service, ...], reuse_cost_per_m2: float) -> None:
-        area = float(row[T.FLOOR_AREA_M2]) if row[T.KIND] == "existing" else 0.0
-        per = [costs.for_service(s) for s in hosted]
-        mfa = len(hosted) > 1
-        rows.append(
-            {
-                T.SITE: site,
-                "option": name,
-                "action": action,
-                "services": hosted,
-                "reuse_area_m2": area,
-                "reuse_capex_eur": reuse_cost_per_m2 * area,
-                # One project: the dearest hosted service's fixed capex (design, permits,
-                # connections), plus the extra of combining services; merging saves the
-                # other services' fixed costs.
-                "fixed_capex_eur": max(c.fixed_capex_eur for c in per)
-                + (costs.mfa_fixed_capex_eur if mfa else 0.0),
-                # The dearest hosted service sets the building's standard: adding a cheap
-                # service never makes a building cheaper per m².
-                "new_eur_per_m2": max(c.new_build_eur_per_m2 for c in per),
-                "opex_eur_per_m2_year": max(c.opex_eur_per_m2_year for c in per),
-                "saving": costs.mfa_shared_space_saving if mfa else 0.0,
-            }
-        )
-
-    if row[T.KIND] == "existing":
-        s0: Service = row[T.SERVICE]
-        if s0 not in services or not bool(row[T.MANAGED]):
-            return rows
-        add("renovate", "renovate", (s0,), costs.for_service(s0).renovate_eur_per_m2)
-        if model_settings.allow_conversion and not alone:
-            for s in allowed:
-                if s != s0:
-                    add("convert", f"convert:{s}", (s,), costs.for_service(s).convert_eur_per_m2)
-        if model_settings.allow_mfa and not alone:
-            others = [s for s in allowed if s != s0]
-            for k in range(1, len(others) + 1):
-                for combo in itertools.combinations(others, k):
-                    hosted = tuple(sorted((s0, *combo), key=services.index))
-                    per_m2 = max(
-                        [costs.for_service(s0).renovate_eur_per_m2]
-                        + [costs.for_service(s).convert_eur_per_m2 for s in combo]
-                    )
-                    add("mfa", "mfa:" + "+".join(hosted), hosted, per_m2)
-    else:
-        for s in allowed:
-            add("new", f"new:{s}", (s,), 0.0)
-        if model_settings.allow_mfa:
-            for k in range(2, len(allowed) + 1):
-                for combo in itertools.combinations(allowed, k):
-                    hosted = tuple(sorted(combo, key=services.index))
-                    add("new", "new-mfa:" + "+".join(hosted), hosted, 0.0)
-    return rows
 
 
 def _check_reachable(demand: pd.Series, pairs: pd.DataFrame) -> None:
@@ -579,7 +518,7 @@ def build_model_data(
             sites[column] = np.nan
     if T.LOCK not in sites.columns:
         sites[T.LOCK] = ""
-    sites = _fill_sites(sites, costs)
+    sites = fill_sites(sites, costs)
     site_ids = [str(s) for s in sites.index]
     full = pd.MultiIndex.from_product(
         [zone_ids, periods, services], names=[T.ZONE, T.PERIOD, T.SERVICE]
@@ -595,11 +534,11 @@ def build_model_data(
         raise InputDataError(msg)
     dem = dem.reindex(full).clip(lower=0.0)
 
-    locks = _locks(sites)
+    locks = site_locks(sites)
     opt_rows: list[dict[str, object]] = []
     for site, row in sites.iterrows():
         opt_rows.extend(
-            _options_for(str(site), row, services, costs, model_settings, locks[str(site)])
+            site_options(str(site), row, services, costs, model_settings, locks[str(site)])
         )
     option_table = pd.DataFrame(
         opt_rows,
@@ -614,6 +553,10 @@ def build_model_data(
             "new_eur_per_m2",
             "opex_eur_per_m2_year",
             "saving",
+            "lead_periods",
+            "life_years",
+            "first_start",
+            "open_until",
         ],
     )
 
@@ -640,6 +583,7 @@ def build_model_data(
     )
     # Buildings the plan does not manage stay in use as they are, whatever their age.
     last_period[~managed] = periods[-1]
+    option_table = extend_window(option_table, last_period, eol, periods, ends, costs)
     fixed_sites = [str(s) for s in existing.index[~managed]]
     close_value = existing[T.SALE_VALUE_EUR].astype(float)
     close_value = close_value.where(close_value.notna(), -costs.demolition_eur_per_m2 * asis_area)

@@ -68,6 +68,14 @@ class ServiceCosts(StrictModel):
     """Largest size of one site, places (pupils, patients, visitor equivalents); None for no
     limit. A portfolio row's ``max_places`` overrides it for that building."""
 
+    extend_eur_per_m2: float | None = Field(
+        default=None, ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False
+    )
+    """Capex of extending a building's life past its end of life (levensduurverlengend
+    onderhoud: roof, facades, installations brought back to standard, no change of use or
+    size), € per m². None: ``costs.extend_share_of_renovation`` times
+    ``renovate_eur_per_m2`` (see :meth:`CostSettings.extend_eur_per_m2_for`)."""
+
     temporary_eur_per_place_year: float = Field(
         default=0.0, ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False
     )
@@ -222,6 +230,24 @@ class CostSettings(StrictModel):
     for that building. Candidate sites without ``max_floor_area_m2`` are bounded only by
     the services' ``max_places``."""
 
+    extend_share_of_renovation: float = Field(default=0.25, ge=0, le=10, allow_inf_nan=False)
+    """Capex of a life extension (``extend``) as a share of the service's
+    ``renovate_eur_per_m2``, used where ``costs.<service>.extend_eur_per_m2`` is not given.
+    Assumption (25 %: no public Dutch figure per m² for levensduurverlengend onderhoud of
+    maatschappelijk vastgoed was found; the work replaces the parts of a full renovation that
+    keep the building safe and dry, not its layout or its installations' standard); replace
+    with the corporation's MJOP figures."""
+
+    extend_life_years: float = Field(default=15.0, gt=0, le=100, allow_inf_nan=False)
+    """Years a life extension adds to a building's end of life (from its
+    ``end_of_life_year``, or from the first period for a building already past it).
+    Assumption (15 years: the span of a meerjarenonderhoudsplan with its large
+    replacements brought forward); after it the building must close."""
+
+    extend_fixed_capex_eur: float = Field(default=10_000.0, ge=0, le=MAX_EUR, allow_inf_nan=False)
+    """Fixed capex of a life extension (condition survey, updated MJOP, permits), €.
+    Assumption; a service's ``fixed_capex_eur`` (design of a new building) does not apply."""
+
     @model_validator(mode="before")
     @classmethod
     def _fill_service_defaults(cls, data: Any) -> Any:
@@ -251,6 +277,26 @@ class CostSettings(StrictModel):
         """
         costs: ServiceCosts = getattr(self, service)
         return costs
+
+    def extend_eur_per_m2_for(self, service: Service) -> float:
+        """
+        Return the capex of extending the life of a building of a service, € per m².
+
+        Parameters
+        ----------
+        service
+            The building's service.
+
+        Returns
+        -------
+        float
+            ``costs.<service>.extend_eur_per_m2``, or ``extend_share_of_renovation`` times
+            the service's ``renovate_eur_per_m2`` when not given.
+        """
+        given = self.for_service(service).extend_eur_per_m2
+        if given is not None:
+            return given
+        return self.extend_share_of_renovation * self.for_service(service).renovate_eur_per_m2
 
 
 _BUDGET_LIMITS = (
@@ -571,6 +617,13 @@ class ModelOptions(StrictModel):
 
     allow_mfa: bool = True
     """Allow merging several services into one multifunctional building (MFA / kindcentrum)."""
+
+    allow_extend: bool = True
+    """Allow extending the life of a managed building that reaches its end of life within
+    the horizon (option ``extend``, "levensduur verlengen"): it keeps its service, capacity
+    and floor area for ``costs.extend_life_years`` more years at
+    ``costs.<service>.extend_eur_per_m2``, without interruption; by its end the building
+    closes or is renovated, converted or merged."""
 
     allow_conversion: bool = True
     """Allow converting an existing building to another service."""

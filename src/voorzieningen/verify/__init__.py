@@ -13,7 +13,8 @@ documented rather than from ``model/data.py`` or ``model/build.py``, from what a
 
 and checks the plan, given as plain tables (:class:`PlanTables`: starts, capacities built,
 use as is, closures, assignments, unmet demand), against every rule: non-negativity,
-duplicate rows, known ids and allowed options, lifecycle, end of life, sizing and maximum
+duplicate rows, known ids and allowed options, lifecycle, end of life, life extensions
+(their period, size and extended life), sizing and maximum
 size, floor area, capex, proceeds, every assignment's travel time against the raw table,
 eligibility, hosting, capacity per site, service and period, demand balance, unmet demand,
 minimum size, coverage norms, budgets, closest assignment and the objective value.

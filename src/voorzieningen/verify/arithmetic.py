@@ -151,7 +151,10 @@ def buildings(
     pandas.DataFrame
         Index ``site`` (text); columns service, area_m2, capacity_places, managed (bool),
         last_period (last period it may be used as is, -1 if none), close_value_eur (sale
-        value, or minus the demolition cost when not given).
+        value, or minus the demolition cost when not given), extend_start (the one period
+        a life extension may start: the first period after last_period; -1 if none) and
+        extend_last (last period an extended building may be open: the periods that end by
+        ``max(end_of_life_year, first period) + costs.extend_life_years``; -1 if none).
     """
     existing = sites[(sites[T.KIND] == "existing") & sites[T.SERVICE].isin(services)]
     rows = []
@@ -177,7 +180,16 @@ def buildings(
         value = -costs.demolition_eur_per_m2 * area if math.isnan(sale) else sale
         if "no_sale" in locks(row):
             value = min(value, 0.0)  # may close, but is not sold
-        rows.append((str(site), service, area, cap, managed, last, value))
+        ext_start, ext_last = -1, -1
+        if managed and math.isfinite(eol):
+            after = [p for p in periods if p > last]
+            # A life extension: in the first period the building is past its end of life,
+            # for extend_life_years from that end of life (or from the first period).
+            life_end = max(eol, float(periods[0])) + costs.extend_life_years
+            within = [p for p in periods if p + float(years[p]) <= life_end]
+            if after and within and within[-1] >= after[0]:
+                ext_start, ext_last = after[0], within[-1]
+        rows.append((str(site), service, area, cap, managed, last, value, ext_start, ext_last))
     return pd.DataFrame(
         rows,
         columns=[
@@ -188,6 +200,8 @@ def buildings(
             "managed",
             "last_period",
             "close_value_eur",
+            "extend_start",
+            "extend_last",
         ],
     ).set_index(T.SITE)
 
@@ -210,6 +224,14 @@ class Intervention:
         Yearly operating cost per m² of the whole building, €/m²/year.
     saving
         Share of floor area saved by sharing space (MFA), fraction.
+    action
+        ``renovate``, ``extend``, ``convert``, ``mfa``, ``new`` or ``new-mfa``.
+    lead_periods
+        Periods from its start until its capacity serves; None: the scenario's
+        ``construction_lead_periods`` (a life extension: 0, it is maintenance in use).
+    life_years
+        Depreciation period of its capex, years; None: ``costs.building_life_years`` (a
+        life extension: ``costs.extend_life_years``).
     """
 
     hosted: tuple[Service, ...]
@@ -218,6 +240,9 @@ class Intervention:
     new_eur_per_m2: float
     opex_eur_per_m2_year: float
     saving: float
+    action: str = ""
+    lead_periods: int | None = None
+    life_years: float | None = None
 
 
 def _services(text: str, services: list[Service]) -> tuple[Service, ...] | None:
@@ -251,6 +276,57 @@ def _rework(
     return "no such option for an existing building"
 
 
+def extension(site: pd.Series, costs: CostSettings, options: ModelOptions) -> Intervention | str:
+    """
+    Recompute a life extension (option ``extend``) of an existing building.
+
+    Same service, capacity and floor area; capex ``costs.extend_fixed_capex_eur`` plus the
+    floor area times ``costs.<service>.extend_eur_per_m2`` (or
+    ``costs.extend_share_of_renovation`` times the renovation price); no lead time; its
+    capex depreciates over ``costs.extend_life_years``.
+
+    Parameters
+    ----------
+    site
+        The building's raw row.
+    costs
+        Unit costs and space norms.
+    options
+        Which services are planned, and whether extensions are allowed.
+
+    Returns
+    -------
+    Intervention or str
+        The extension, or why it is not allowed at this site.
+    """
+    s0 = cast("Service", str(site[T.SERVICE]))
+    if site[T.KIND] != "existing" or s0 not in options.services or not bool(site[T.MANAGED]):
+        return "only a managed existing building of a planned service can be extended"
+    if not options.allow_extend:
+        return "life extensions are not allowed (model.allow_extend = false)"
+    if not math.isfinite(float(site[T.END_OF_LIFE_YEAR])):
+        return "the building has no end of life to extend"
+    area = float(site[T.FLOOR_AREA_M2])
+    if math.isnan(area):
+        area = floor_area_m2(s0, float(site[T.CAPACITY_PLACES]), costs)
+    unit = costs.for_service(s0)
+    # Its own price per m², else the documented share of the renovation price.
+    rate = unit.extend_eur_per_m2
+    if rate is None:
+        rate = costs.extend_share_of_renovation * unit.renovate_eur_per_m2
+    return Intervention(
+        hosted=(s0,),
+        reuse_area_m2=area,
+        one_off_eur=costs.extend_fixed_capex_eur + rate * area,
+        new_eur_per_m2=0.0,
+        opex_eur_per_m2_year=unit.opex_eur_per_m2_year,
+        saving=0.0,
+        action="extend",
+        lead_periods=0,
+        life_years=costs.extend_life_years,
+    )
+
+
 def intervention(
     site: pd.Series,
     option: str,
@@ -266,7 +342,8 @@ def intervention(
         The site's raw row (kind, service, allowed_services, floor_area_m2,
         capacity_places, managed).
     option
-        ``renovate``, ``convert:<s>``, ``mfa:<s1>+<s2>[+<s3>]`` (existing buildings),
+        ``renovate``, ``extend``, ``convert:<s>``, ``mfa:<s1>+<s2>[+<s3>]`` (existing
+        buildings),
         ``new:<s>`` or ``new-mfa:<s1>+<s2>[+<s3>]`` (candidate sites).
     costs
         Unit costs and space norms.
@@ -305,6 +382,7 @@ def intervention(
     per = [costs.for_service(s) for s in hosted]
     several = len(hosted) > 1
     return Intervention(
+        action=action,
         hosted=hosted,
         reuse_area_m2=area,
         # One project: the dearest service's fixed capex, plus the extra of combining.

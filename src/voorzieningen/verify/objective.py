@@ -13,7 +13,7 @@ import pandas as pd
 from voorzieningen import tables as T
 from voorzieningen.verify.arithmetic import Intervention
 from voorzieningen.verify.inputs import NEW_AREA_M2, PERSONS
-from voorzieningen.verify.state import CAPEX_RECOMPUTED, RAW_TIME, Context
+from voorzieningen.verify.state import CAPEX_RECOMPUTED, RAW_TIME, Context, intervention_end
 
 #: Weight of the mean travel time (minutes) behind the worst-off objective: the formulation
 #: in :mod:`voorzieningen.model.build` ("+ 1e-3 x the mean travel time").
@@ -68,8 +68,11 @@ def net_spend_per_period(ctx: Context) -> pd.Series:
 
 
 def _open_periods(ctx: Context, site: str, start: int) -> list[int]:
-    """Periods an intervention started in ``start`` is open: until its site closes."""
-    end = ctx.closed.get(site, ctx.periods[-1] + 1)
+    """Periods an intervention started in ``start`` is open.
+
+    Until its site closes or a later intervention there starts.
+    """
+    end = intervention_end(ctx.starts, ctx.closed, ctx.periods, site, start)
     return [t for t in ctx.periods if start <= t < end]
 
 
@@ -98,7 +101,8 @@ def opex_per_period(ctx: Context) -> pd.Series:
             continue
         for t in _open_periods(ctx, site, int(start)):
             opex[t] += terms.opex_eur_per_m2_year * (terms.reuse_area_m2 + float(new))
-            if temporary and site in service and index[t] < index[int(start)] + lead:
+            mine = lead if terms.lead_periods is None else terms.lead_periods
+            if temporary and site in service and index[t] < index[int(start)] + mine:
                 s0 = service[site]
                 rate = ctx.inputs.costs.for_service(s0).temporary_eur_per_place_year
                 opex[t] += rate * float(b[T.CAPACITY_PLACES].astype(float)[site])
@@ -122,16 +126,26 @@ def terminal_value_eur(ctx: Context) -> float:
     return total
 
 
+def _residual_share(ctx: Context, start: int, terms: object) -> float:
+    """Share of capex spent in ``start`` left at the horizon's end (its own life)."""
+    if isinstance(terms, Intervention) and terms.life_years is not None:
+        end = ctx.periods[-1] + float(ctx.money.years.iloc[-1])
+        return min(1.0, max(0.0, 1.0 - (end - start) / terms.life_years))
+    return float(ctx.money.residual_share[start])
+
+
 def residual_value_eur(ctx: Context) -> float:
-    """Undepreciated capex (€, at the end of the horizon) of interventions still open then."""
-    m = ctx.money
+    """Undepreciated capex (€, at the end of the horizon) of interventions still open then.
+
+    Straight line over the building life; a life extension over its extended life.
+    """
     last = ctx.periods[-1]
     s = ctx.starts
     values = s[CAPEX_RECOMPUTED].fillna(s[T.CAPEX_EUR])
     return float(
         sum(
-            float(m.residual_share[int(t)]) * float(v)
-            for j, t, v in zip(s[T.SITE], s[T.PERIOD], values, strict=True)
+            _residual_share(ctx, int(t), terms) * float(v)
+            for j, t, v, terms in zip(s[T.SITE], s[T.PERIOD], values, s["terms"], strict=True)
             if last in _open_periods(ctx, j, int(t))
         )
     )

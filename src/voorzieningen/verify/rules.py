@@ -36,6 +36,7 @@ from voorzieningen.verify.state import (
     CAPEX_RECOMPUTED,
     RAW_TIME,
     Context,
+    intervention_end,
     reported_in_use,
     used_places,
 )
@@ -137,26 +138,58 @@ def known_ids(ctx: Context) -> list[Violation]:
     return out
 
 
+def _lead(ctx: Context, terms: object) -> int:
+    """Periods from an intervention's start until it serves (its own, else the scenario's)."""
+    if isinstance(terms, Intervention) and terms.lead_periods is not None:
+        return terms.lead_periods
+    return int(ctx.inputs.model.construction_lead_periods)
+
+
+def _in_time_order(ctx: Context) -> dict[str, list[tuple[int, object]]]:
+    """Each site's interventions as (start period, recomputed terms), earliest first."""
+    order: dict[str, list[tuple[int, object]]] = {}
+    for site, t, terms in zip(
+        ctx.starts[T.SITE], ctx.starts[T.PERIOD], ctx.starts["terms"], strict=True
+    ):
+        order.setdefault(str(site), []).append((int(t), terms))
+    return {site: sorted(mine, key=lambda row: row[0]) for site, mine in order.items()}
+
+
 def lifecycle(ctx: Context) -> list[Violation]:
     """Check use as is until one closure or one intervention; a closure after the works."""
     out = []
     reported = reported_in_use(ctx.plan)
     fixed = ctx.fixed()
     starts, closures = ctx.plan.starts, ctx.plan.closures
-    for site, count in starts.groupby(T.SITE).size().items():
-        if count > 1:
+    order = _in_time_order(ctx)
+    for site, mine in order.items():
+        # At most one intervention, or a life extension followed by one other, later.
+        if len(mine) < 2:
+            continue
+        (t0, first), (t1, second) = mine[0], mine[-1]
+        extended = isinstance(first, Intervention) and first.action == "extend"
+        other = isinstance(second, Intervention) and second.action != "extend"
+        if len(mine) > 2 or not (extended and other and t1 > t0):
             out.append(
-                Violation("lifecycle", f"site {site}: {count} interventions started; at most one")
+                Violation(
+                    "lifecycle",
+                    f"site {site}: {len(mine)} interventions started; at most one (or a life "
+                    "extension and one later intervention)",
+                )
             )
-    for site, count in closures.groupby(T.SITE).size().items():
+    for closed_site, count in closures.groupby(T.SITE).size().items():
         if count > 1:
-            out.append(Violation("lifecycle", f"site {site}: closed {count} times"))
+            out.append(Violation("lifecycle", f"site {closed_site}: closed {count} times"))
     index = {t: i for i, t in enumerate(ctx.periods)}
-    window = max(1, int(ctx.inputs.model.construction_lead_periods))
-    begun = starts.groupby(T.SITE)[T.PERIOD].min()
+    lead = int(ctx.inputs.model.construction_lead_periods)
+    # The works of a site's last intervention (its own lead; a life extension: none, at
+    # least its start period) must be done before the site closes.
+    windows = {site: max(1, _lead(ctx, mine[-1][1])) for site, mine in order.items()}
+    begun = starts.groupby(T.SITE)[T.PERIOD].max()
     for site, t in zip(closures[T.SITE], closures[T.PERIOD], strict=True):
         # Closing after an intervention is allowed, once its works are done.
         started = int(begun[site]) if site in begun.index else None
+        window = windows.get(site, max(1, lead))
         if started in index and t in index and index[t] < index[started] + window:
             out.append(
                 Violation(
@@ -203,20 +236,100 @@ def end_of_life(ctx: Context) -> list[Violation]:
 
 
 def lead_time(ctx: Context) -> list[Violation]:
-    """Check that every start's capacity can serve within the horizon (lead time)."""
-    lead = int(ctx.inputs.model.construction_lead_periods)
-    allowed = set(ctx.periods[: len(ctx.periods) - lead])
-    return [
-        Violation(
-            "lead_time",
-            f"site {j}: {k} starts in {t}; with a lead of {lead} period(s) it would only serve "
-            "after the last period",
-        )
-        for j, k, t in zip(
-            ctx.starts[T.SITE], ctx.starts[OPTION], ctx.starts[T.PERIOD], strict=True
-        )
-        if int(t) not in allowed
-    ]
+    """Check that every start's capacity can serve within the horizon (lead time).
+
+    The lead is the scenario's ``construction_lead_periods``; a life extension has none.
+    """
+    out = []
+    for j, k, t, terms in zip(
+        ctx.starts[T.SITE],
+        ctx.starts[OPTION],
+        ctx.starts[T.PERIOD],
+        ctx.starts["terms"],
+        strict=True,
+    ):
+        lead = int(ctx.inputs.model.construction_lead_periods)
+        if isinstance(terms, Intervention) and terms.lead_periods is not None:
+            lead = terms.lead_periods
+        if int(t) not in set(ctx.periods[: len(ctx.periods) - lead]):
+            out.append(
+                Violation(
+                    "lead_time",
+                    f"site {j}: {k} starts in {t}; with a lead of {lead} period(s) it would "
+                    "only serve after the last period",
+                )
+            )
+    return out
+
+
+def extend_life(ctx: Context) -> list[Violation]:
+    """Check every life extension: its period, its size, and no use past its extended life.
+
+    An extension (option ``extend``) starts in the first period a building is past its end
+    of life, keeps its capacity as it is (no new floor area), and the building closes by
+    the period after the last one that ends within ``max(end_of_life_year, first period) +
+    costs.extend_life_years`` (:func:`~.arithmetic.buildings`: extend_start, extend_last).
+    """
+    out = []
+    b = ctx.buildings
+    built = ctx.plan.capacity_built
+    begins = b["extend_start"].astype(int).to_dict()
+    ends = b["extend_last"].astype(int).to_dict()
+    service = b[T.SERVICE].astype(str).to_dict()
+    places0 = b[T.CAPACITY_PLACES].astype(float).to_dict()
+    for j, k, t, area, terms in zip(
+        ctx.starts[T.SITE],
+        ctx.starts[OPTION],
+        ctx.starts[T.PERIOD],
+        ctx.starts[NEW_AREA_M2],
+        ctx.starts["terms"],
+        strict=True,
+    ):
+        if not isinstance(terms, Intervention) or terms.action != "extend" or j not in b.index:
+            continue
+        first, last = begins[j], ends[j]
+        if first < 0:
+            out.append(
+                Violation(
+                    "extend", f"site {j}: extended, but its life needs no extension in the horizon"
+                )
+            )
+            continue
+        if int(t) != first:
+            out.append(
+                Violation(
+                    "extend",
+                    f"site {j}: extended in {t}; an extension starts when the building's life "
+                    f"ends, in {first}",
+                )
+            )
+        if float(area) > ABS_TOL:
+            out.append(
+                Violation("extend", f"site {j}: an extension adds {area:g} m²; it adds none")
+            )
+        s0, cap0 = service[j], places0[j]
+        mine = built[(built[T.SITE] == j) & (built[OPTION] == k)]
+        places = float(mine.loc[mine[T.SERVICE] == s0, T.CAPACITY_PLACES].sum())
+        if abs(places - cap0) > tol(cap0) or (mine[T.SERVICE] != s0).any():
+            out.append(
+                Violation(
+                    "extend",
+                    f"site {j}: an extension keeps {cap0:g} places of {s0}, the plan gives "
+                    f"{places:g}",
+                )
+            )
+        beyond = [p for p in ctx.periods if p > last]
+        # It serves until the site closes or is renovated, converted or merged.
+        end = intervention_end(ctx.starts, ctx.closed, ctx.periods, j, int(t))
+        if beyond and end > beyond[0]:
+            out.append(
+                Violation(
+                    "extend",
+                    f"site {j}: used after its extended life (last period {last}); it must "
+                    f"close or be renovated, converted or merged by {beyond[0]}",
+                )
+            )
+    return out
 
 
 def locks(ctx: Context) -> list[Violation]:
@@ -266,8 +379,8 @@ def sizing(ctx: Context) -> list[Violation]:
             out.append(Violation("sizing", f"site {j}: capacity for {s} not hosted by {k}"))
     total = built.groupby([T.SITE, OPTION, T.SERVICE])[T.CAPACITY_PLACES].sum()
     for (j, k), (_, terms) in started.items():
-        if not isinstance(terms, Intervention):
-            continue
+        if not isinstance(terms, Intervention) or terms.action == "extend":
+            continue  # an extension keeps the places it has (rule extend_life)
         for s in terms.hosted:
             low = max(1.0, site_limit(ctx, j, s, T.MIN_PLACES))
             places = float(total.get((j, k, s), 0.0))
@@ -289,8 +402,17 @@ def max_size(ctx: Context) -> list[Violation]:
     reach = ctx.eligible.merge(dem.rename("d").reset_index(), on=[T.ZONE, T.SERVICE])
     reachable = reach.groupby([T.SITE, T.SERVICE, T.PERIOD])["d"].sum().groupby(level=[0, 1]).max()
     built = ctx.plan.capacity_built.groupby([T.SITE, OPTION, T.SERVICE])[T.CAPACITY_PLACES].sum()
+    extended = {
+        (j, k)
+        for j, k, terms in zip(
+            ctx.starts[T.SITE], ctx.starts[OPTION], ctx.starts["terms"], strict=True
+        )
+        if isinstance(terms, Intervention) and terms.action == "extend"
+    }
     for key, places in built.items():
         j, k, s = cast("tuple[str, str, Service]", key)
+        if (j, k) in extended:
+            continue  # the building's places as they are (rule extend_life)
         floor = max(1.0, ctx.inputs.costs.for_service(s).min_places)
         biggest = (
             float(b.loc[b[T.SERVICE] == s, T.CAPACITY_PLACES].max())
@@ -335,8 +457,8 @@ def floor_area(ctx: Context) -> list[Violation]:
         ctx.starts["terms"],
         strict=True,
     ):
-        if not isinstance(terms, Intervention):
-            continue
+        if not isinstance(terms, Intervention) or terms.action == "extend":
+            continue  # no new floor area (rule extend_life)
         mine = built[
             (built[T.SITE] == j) & (built[OPTION] == k) & built[T.SERVICE].isin(terms.hosted)
         ]
@@ -633,6 +755,7 @@ RULES: tuple[Rule, ...] = (
     lifecycle,
     end_of_life,
     lead_time,
+    extend_life,
     locks,
     sizing,
     max_size,

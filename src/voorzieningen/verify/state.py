@@ -20,6 +20,7 @@ from voorzieningen.verify.arithmetic import (
     Intervention,
     Money,
     buildings,
+    extension,
     intervention,
     money,
     period_lengths,
@@ -113,13 +114,51 @@ def _starts(inputs: VerifyInputs, plan: PlanTables, sites: pd.DataFrame) -> pd.D
         if site not in sites.index:
             terms.append(f"site {site} is not in the sites table")
         else:
-            terms.append(intervention(sites.loc[site], option, inputs.costs, inputs.model))
+            # A life extension has its own arithmetic; every other option follows its name.
+            row = sites.loc[site]
+            if option == "extend":
+                terms.append(extension(row, inputs.costs, inputs.model))
+            else:
+                terms.append(intervention(row, option, inputs.costs, inputs.model))
     starts["terms"] = pd.Series(terms, index=starts.index, dtype=object)
     starts[CAPEX_RECOMPUTED] = [
         t.one_off_eur + t.new_eur_per_m2 * float(a) if isinstance(t, Intervention) else np.nan
         for t, a in zip(terms, starts[NEW_AREA_M2], strict=True)
     ]
     return starts
+
+
+def intervention_end(
+    starts: pd.DataFrame, closed: dict[str, int], periods: tuple[int, ...], site: str, start: int
+) -> int:
+    """
+    Return the first period an intervention started in ``start`` no longer serves.
+
+    Its site's closure, or the start of a later intervention there (a building whose life
+    was extended, then renovated, converted or merged); past the horizon if neither.
+
+    Parameters
+    ----------
+    starts
+        The plan's starts (site, period).
+    closed
+        Closure period per site.
+    periods
+        Planning years.
+    site, start
+        The intervention.
+
+    Returns
+    -------
+    int
+        A year (``periods[-1] + 1`` when it serves to the end).
+    """
+    later = [
+        int(p)
+        for j, p in zip(starts[T.SITE], starts[T.PERIOD], strict=True)
+        if j == site and int(p) > start
+    ]
+    return min([closed.get(site, periods[-1] + 1), *later])
 
 
 def _capacity(
@@ -136,7 +175,7 @@ def _capacity(
     """Places per (site, service, period).
 
     As is; in temporary space during works (when the scenario says so); and an intervention's places from ``lead`` periods after its
-    start until the site closes.
+    start (its own lead, 0 for a life extension) until the site closes.
     """
     places: dict[tuple[str, str, int], float] = {}
     service = blds[T.SERVICE].astype(str).to_dict()
@@ -150,9 +189,10 @@ def _capacity(
     ):
         if not isinstance(terms, Intervention) or start not in index:
             continue
-        end = closed.get(site, periods[-1] + 1)
-        serving = [t for t in periods if index[t] >= index[start] + lead and t < end]
-        works = [t for t in periods if index[start] <= index[t] < index[start] + lead]
+        end = intervention_end(starts, closed, periods, site, int(start))
+        mine = lead if terms.lead_periods is None else terms.lead_periods
+        serving = [t for t in periods if index[t] >= index[start] + mine and t < end]
+        works = [t for t in periods if index[start] <= index[t] < index[start] + mine]
         if temporary and site in service:
             for t in works:
                 key = (site, service[site], t)
