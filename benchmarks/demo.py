@@ -17,7 +17,6 @@ import os
 import resource
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +55,6 @@ def main() -> int:
     )
     rows = []
     for _ in range(args.repeat):
-        tracemalloc.start()
         t0 = time.perf_counter()
         prepared = api.prepare_run(scenario, context)
         t1 = time.perf_counter()
@@ -65,10 +63,18 @@ def main() -> int:
         outcome = solve_model(model, scenario.solver, objective_scale=objective_scale)
         t3 = time.perf_counter()
         results = extract_results(model, prepared.data, outcome)
-        verify_plan(results.plan, prepared.data, objective_value=outcome.objective)
+        verify_plan(
+            results.plan,
+            prepared.data,
+            objective_value=outcome.objective,
+            sites=prepared.inputs.sites,
+            travel_times=prepared.travel.table,
+            demand=prepared.demand.demand,
+        )
         t4 = time.perf_counter()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        # peak resident memory of the process so far, MiB (tracemalloc slowed the build
+        # of Pyomo's many small objects several-fold and distorted the timings)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         rows.append((t1 - t0, t2 - t1, t3 - t2, t4 - t3, outcome, peak, model))
     data = prepared.data
     n_bin = sum(
@@ -83,7 +89,7 @@ def main() -> int:
     )
     print(f"model: {n_var:,} variables ({n_bin:,} free binaries), {n_con:,} constraints")
     print()
-    header = f"{'run':>3} {'prepare_s':>10} {'build_s':>8} {'solve_s':>8} {'verify_s':>9} {'build/prep':>10} {'solve/prep':>10} {'status':>20} {'gap':>8} {'tracemalloc_MiB':>15}"
+    header = f"{'run':>3} {'prepare_s':>10} {'build_s':>8} {'solve_s':>8} {'verify_s':>9} {'build/prep':>10} {'solve/prep':>10} {'status':>20} {'gap':>8} {'peak_rss_MiB':>15}"
     print(header)
     for i, (prep, build, solve, verify, outcome, peak, _) in enumerate(rows, start=1):
         print(
