@@ -24,6 +24,7 @@ imports :mod:`matplotlib.pyplot`, so no GUI backend is chosen and the caller's b
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from voorzieningen.plotting import (
     SERVICE_LEGEND,
     SERVICE_MARKERS,
     UNMET_FILL,
+    Projector,
     action_phrase,
     add_scale_bar,
     atomic_target,
@@ -356,6 +358,67 @@ def _marker_box(ax: Any, x: float, y: float, size_pt: float) -> Bbox:
     return Bbox.from_extents(px - half, py - half, px + half, py + half)
 
 
+@dataclass(frozen=True)
+class MapFrame:
+    """What both plan maps (PNG and HTML) draw: the period, tables and projected points."""
+
+    year: int
+    sites: pd.DataFrame
+    zones: pd.DataFrame
+    background: MapBackground
+    project: Projector
+    site_xy: tuple[np.ndarray, np.ndarray]
+    zone_xy: tuple[np.ndarray, np.ndarray]
+
+
+def map_frame(
+    results: PlanTables,
+    sites: pd.DataFrame,
+    zones: pd.DataFrame,
+    *,
+    period: int | None = None,
+    background: MapBackground | None = None,
+) -> MapFrame:
+    """
+    Return the period, site and zone tables and projected coordinates a plan map draws.
+
+    Parameters
+    ----------
+    results
+        The plan's tables.
+    sites, zones
+        Sites and zones with ``lon``/``lat`` (degrees).
+    period
+        Period shown; None: the last.
+    background
+        Zone boundaries and roads; None: approximate cells around the zone centres.
+
+    Returns
+    -------
+    MapFrame
+        Projected coordinates in metres (EPSG:28992 in the Netherlands).
+    """
+    year = last_period(results) if period is None else int(period)
+    site_table = site_decisions(results, sites)
+    zone_table = zone_kpis(results, zones, period=year)
+    if background is None:
+        cells, source = zone_cells(zone_points(results, zones).loc[zone_table.index])
+        background = MapBackground(cells, source)
+    project = projector(
+        np.concatenate([site_table[T.LON].to_numpy(), zone_table[T.LON].to_numpy()]),
+        np.concatenate([site_table[T.LAT].to_numpy(), zone_table[T.LAT].to_numpy()]),
+    )
+    return MapFrame(
+        year,
+        site_table,
+        zone_table,
+        background,
+        project,
+        project(site_table[T.LON], site_table[T.LAT]),
+        project(zone_table[T.LON], zone_table[T.LAT]),
+    )
+
+
 def plan_figure(
     results: PlanTables,
     sites: pd.DataFrame,
@@ -403,18 +466,14 @@ def plan_figure(
     """
     check_language(language)
     text = MAP_TEXT[language]
-    year = last_period(results) if period is None else int(period)
-    site_table = site_decisions(results, sites)
-    zone_table = zone_kpis(results, zones, period=year)
-    if background is None:
-        cells, source = zone_cells(zone_points(results, zones).loc[zone_table.index])
-        background = MapBackground(cells, source)
-    project = projector(
-        np.concatenate([site_table[T.LON].to_numpy(), zone_table[T.LON].to_numpy()]),
-        np.concatenate([site_table[T.LAT].to_numpy(), zone_table[T.LAT].to_numpy()]),
+    frame = map_frame(results, sites, zones, period=period, background=background)
+    year, site_table, zone_table, background = (
+        frame.year,
+        frame.sites,
+        frame.zones,
+        frame.background,
     )
-    sx, sy = project(site_table[T.LON], site_table[T.LAT])
-    zx, zy = project(zone_table[T.LON], zone_table[T.LAT])
+    project, (sx, sy), (zx, zy) = frame.project, frame.site_xy, frame.zone_xy
     site_xy = xy_by_id(site_table.index, sx, sy)
     zone_xy = xy_by_id(zone_table.index, zx, zy)
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from voorzieningen import tables as T
-from voorzieningen.basemap import MapBackground, zone_cells
-from voorzieningen.maps import allocation_table, site_decisions, zone_kpis
+from voorzieningen.basemap import MapBackground
+from voorzieningen.maps import allocation_table, map_frame
 from voorzieningen.plotting import (
     ACTION_COLOURS,
     ACTION_LABELS,
@@ -33,14 +33,12 @@ from voorzieningen.plotting import (
     money,
     nice_length,
     number,
-    projector,
     site_service,
     title_lines,
     xy_by_id,
     year_text,
-    zone_points,
 )
-from voorzieningen.record import PlanTables, last_period
+from voorzieningen.record import PlanTables
 
 # --------------------------------------------------------------------------------------
 # HTML
@@ -329,18 +327,14 @@ def write_html_map(
     text = MAP_TEXT[language]
     labels = ACTION_LABELS[language]
     service_names = SERVICE_NAMES[language]
-    year = last_period(results) if period is None else int(period)
-    site_table = site_decisions(results, sites)
-    zone_table = zone_kpis(results, zones, period=year)
-    if background is None:
-        cells, source = zone_cells(zone_points(results, zones).loc[zone_table.index])
-        background = MapBackground(cells, source)
-    project = projector(
-        np.concatenate([site_table[T.LON].to_numpy(), zone_table[T.LON].to_numpy()]),
-        np.concatenate([site_table[T.LAT].to_numpy(), zone_table[T.LAT].to_numpy()]),
+    frame = map_frame(results, sites, zones, period=period, background=background)
+    year, site_table, zone_table, background = (
+        frame.year,
+        frame.sites,
+        frame.zones,
+        frame.background,
     )
-    sx, sy = project(site_table[T.LON], site_table[T.LAT])
-    zx, zy = project(zone_table[T.LON], zone_table[T.LAT])
+    project, (sx, sy), (zx, zy) = frame.project, frame.site_xy, frame.zone_xy
     xs = np.concatenate([sx, zx])
     ys = np.concatenate([sy, zy])
     span = max(float(np.ptp(xs)), float(np.ptp(ys)), 1.0)
