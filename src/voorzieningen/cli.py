@@ -144,6 +144,9 @@ RunSets = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+CacheDir = Annotated[
+    Path | None, typer.Option("--cache-dir", help="Cache for networks and travel times.")
+]
 
 
 class ReportLanguage(StrEnum):
@@ -475,9 +478,7 @@ def network(
         Path | None,
         typer.Option("--out-dir", help="Write travel_times.csv and reachability.csv here."),
     ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="Cache for networks and travel times.")
-    ] = None,
+    cache_dir: CacheDir = None,
     debug: Debug = False,
 ) -> None:
     """Build a region's road network and print its reachability report."""
@@ -680,9 +681,7 @@ def explain_cmd(
         float | None,
         typer.Option("--time-limit", help="Seconds per re-solve (default: the scenario's)."),
     ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="Cache for networks and travel times.")
-    ] = None,
+    cache_dir: CacheDir = None,
     debug: Debug = False,
 ) -> None:
     """Explain each decision: the opposite choice re-solved; writes explain.csv."""
