@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from test_model import costs, make_data, service, site
-from voorzieningen import api
+from voorzieningen import explain
 from voorzieningen.errors import InputDataError, VoorzieningenWarning
 from voorzieningen.explain import (
     EXPLAIN_BUDGET_CSV,
@@ -185,13 +185,13 @@ def test_budget_step_must_be_a_fraction():
 
 def test_explain_run_needs_a_results_folder(tmp_path):
     with pytest.raises(InputDataError, match=r"run\.json.*not found; give a results folder"):
-        api.explain_run(tmp_path)
+        explain.explain_run(tmp_path)
     (tmp_path / "run.json").write_text(json.dumps({"scenario": "x"}), encoding="utf-8")
     with pytest.raises(InputDataError, match=r"run\.json, settings\) \| no scenario settings"):
-        api.explain_run(tmp_path)
+        explain.explain_run(tmp_path)
     (tmp_path / "run.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"cannot be read as JSON"):
-        api.explain_run(tmp_path)
+        explain.explain_run(tmp_path)
 
 
 def test_a_re_solved_plan_that_differs_from_the_saved_one_is_named(tmp_path):

@@ -23,16 +23,20 @@ from typing import Any
 
 import pandas as pd
 
-from voorzieningen import explain
 from voorzieningen import tables as T
-from voorzieningen.context import RunContext, resolve_context, resolve_data_dir
+from voorzieningen.context import (
+    RunContext,
+    load_scenario_network,
+    network_source,
+    resolve_context,
+)
 from voorzieningen.demand import DemandResult, build_demand
 from voorzieningen.errors import InputDataError, NetworkError
-from voorzieningen.inputs import InputData, load_sites, load_zones, resolve_path
+from voorzieningen.inputs import InputData, load_sites, load_zones
 from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.build import build_model
 from voorzieningen.model.data import ModelData, build_model_data
-from voorzieningen.network import TravelTimes, load_network, travel_times
+from voorzieningen.network import TravelTimes, travel_times
 from voorzieningen.network.estimate import estimated_travel_times, resident_points
 from voorzieningen.network.points import (
     check_coverage,
@@ -41,8 +45,6 @@ from voorzieningen.network.points import (
 )
 from voorzieningen.provenance import input_files, make_provenance
 from voorzieningen.record import PreparedRun, Run
-from voorzieningen.region import Region
-from voorzieningen.region import create_region as _create_region
 from voorzieningen.results import extract_results
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.solve import SolveOutcome, solve_model
@@ -72,64 +74,6 @@ def load_inputs(scenario: Scenario, context: RunContext) -> InputData:
     gemeenten = scenario.zones.gemeenten or sorted(zones[T.GEMEENTE].unique())
     sites, files = load_sites(context.data_dir, context.region_dir, gemeenten, scenario.facilities)
     return InputData(zones=zones, sites=sites, files=files)
-
-
-def network_source(scenario: Scenario, context: RunContext) -> Path | str:
-    """
-    Resolve the scenario's road-network source: a file in the data directory or a place.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    context
-        Where to read from.
-
-    Returns
-    -------
-    pathlib.Path or str
-        The file (which must exist), or the place name to download.
-
-    Raises
-    ------
-    InputDataError
-        If the source looks like a file name but the file does not exist.
-    """
-    source = scenario.network.source
-    if source is None:  # method = "estimate": no road network
-        return ""
-    suffixes = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".graphml", ".xml", ".bz2")
-    if source.lower().endswith(suffixes):
-        path = resolve_path(context.data_dir, source, what="network.source")
-        if not path.is_file():
-            msg = (
-                f"(network.source) | road network file {path} not found; give a path relative "
-                "to the data directory (e.g. osm/nl_delft_drive.graphml)."
-            )
-            raise InputDataError(msg)
-        return path
-    return source
-
-
-def load_scenario_network(scenario: Scenario, context: RunContext) -> Any:
-    """
-    Load the road network a scenario names, for its travel mode.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    context
-        Where to read from.
-
-    Returns
-    -------
-    networkx.MultiDiGraph
-        The mode's graph (lon/lat nodes; ``length`` m, ``travel_time`` s per edge).
-    """
-    return load_network(
-        network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir
-    )
 
 
 def compute_travel_times(
@@ -515,102 +459,17 @@ def run_scenario(
         return finish_run(prepared, model, outcome)
 
 
-def create_region(
-    name: str,
-    gemeenten: list[str],
-    *,
-    data_dir: Path | str | None = None,
-    out: Path | str = "inputs",
-    network_source: str | None = None,
-    osm: bool = True,
-    cache_dir: Path | str | None = None,
-) -> Region:
-    """
-    Create a region folder ``<out>/<name>/`` from gemeente names or codes.
-
-    Delegates to :func:`voorzieningen.region.create_region` (see there for the files written).
-
-    Parameters
-    ----------
-    name
-        Region name (folder name).
-    gemeenten
-        Gemeente names or ``GMxxxx`` codes.
-    data_dir
-        The data directory (default ``$VOORZIENINGEN_DATA_DIR``).
-    out
-        The folder holding region folders.
-    network_source
-        A road network for ``network.source``; None: ``network.method = "estimate"``.
-    osm
-        Whether to list GP practices and community centres from OpenStreetMap (cached).
-    cache_dir
-        Cache of OpenStreetMap answers.
-
-    Returns
-    -------
-    voorzieningen.region.Region
-        What was written.
-    """
-    return _create_region(
-        name,
-        gemeenten,
-        data_dir=resolve_data_dir(data_dir),
-        out=Path(out),
-        network_source=network_source,
-        osm=osm,
-        cache_dir=Path(cache_dir) if cache_dir is not None else None,
-    )
-
-
-def explain_run(
-    source: Run | Path | str,
-    *,
-    data_dir: Path | str | None = None,
-    cache_dir: Path | str | None = None,
-    budget_step: float = explain.BUDGET_STEP,
-    time_limit_s: float | None = None,
-    progress: explain.Tick | None = None,
-) -> explain.Explanation:
-    """
-    Explain every decision of a run: the opposite choice re-solved, and budget ± a step.
-
-    Parameters
-    ----------
-    source
-        A :class:`Run`, or a results folder written by ``voorzieningen run`` (its
-        ``run.json`` holds the settings and input files; the stages are rerun from them).
-    data_dir, cache_dir
-        As for :func:`run_scenario` (for a folder; the data directory defaults to
-        ``$VOORZIENINGEN_DATA_DIR``, else the one the run read).
-    budget_step
-        Relative step of the budget re-solves (0.10: ± 10 %).
-    time_limit_s
-        Time limit of each re-solve, s (default: the scenario's).
-    progress
-        Called before each solve with its label, the solves done and the solves in all.
-
-    Returns
-    -------
-    voorzieningen.explain.Explanation
-        Write it with :func:`voorzieningen.explain.write_explanation`.
-    """
-    if isinstance(source, Run):
-        scenario, data = source.scenario, source.data
-    else:
-        record = explain.read_record(source)
-        scenario, context = explain.saved_scenario(
-            record, folder=Path(source), data_dir=data_dir, cache_dir=cache_dir
-        )
-        explain.check_fingerprint(record, scenario, context)
-        data = prepare_run(scenario, context).data
-    result = explain.explain_plan(
-        data,
-        scenario.solver,
-        budget_step=budget_step,
-        time_limit_s=time_limit_s,
-        progress=progress,
-    )
-    if not isinstance(source, Run):
-        explain.check_same_plan(result, source)
-    return result
+__all__ = [
+    "NetworkReport",
+    "compute_demand",
+    "compute_travel_times",
+    "finish_run",
+    "inspect_network",
+    "load_inputs",
+    "load_scenario_network",
+    "make_model_data",
+    "network_source",
+    "prepare_run",
+    "run_scenario",
+    "step",
+]

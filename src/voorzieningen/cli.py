@@ -34,10 +34,17 @@ from typer.core import TyperCommand, TyperOption
 
 from voorzieningen import api, compare, kpis
 from voorzieningen import explain as explanations
+from voorzieningen import region as regions
 from voorzieningen import report as reports
 from voorzieningen import sweep as sweeps
 from voorzieningen import tables as T
-from voorzieningen.context import DATA_DIR_ENV, RunContext, resolve_data_dir, run_folder_name
+from voorzieningen.context import (
+    DATA_DIR_ENV,
+    RunContext,
+    resolve_data_dir,
+    run_folder_name,
+)
+from voorzieningen.context import network_source as network_source_of
 from voorzieningen.errors import (
     ScenarioError,
     VoorzieningenError,
@@ -331,7 +338,7 @@ def validate(
                 data_dir=resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
             )
             inputs = api.load_inputs(loaded, context)
-            api.network_source(loaded, context)
+            network_source_of(loaded, context)
             out.print(
                 f"{scenario_file}: scenario {loaded.name!r} is valid; "
                 f"{len(inputs.zones)} zones, {len(inputs.sites)} sites."
@@ -618,14 +625,14 @@ def region_cmd(
     """Create a region folder (scenario, portfolio template, README) from gemeenten."""
 
     def work() -> None:
-        made = api.create_region(
+        made = regions.create_region(
             name,
             gemeente or [],
-            data_dir=data_dir,
-            out=out_folder,
+            data_dir=resolve_data_dir(data_dir),
+            out=Path(out_folder),
             network_source=network_source,
             osm=osm,
-            cache_dir=cache_dir,
+            cache_dir=Path(cache_dir) if cache_dir is not None else None,
         )
         table = Table(title=f"{len(made.schools)} DUO basisscholen (site_id for portfolio.csv)")
         for col in ("site_id", "name", "pupils"):
@@ -688,7 +695,7 @@ def explain_cmd(
 
     def work() -> None:
         with progress_bar("explain") as tick:
-            result = api.explain_run(
+            result = explanations.explain_run(
                 results_dir,
                 data_dir=data_dir,
                 cache_dir=cache_dir,

@@ -12,8 +12,11 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from voorzieningen.errors import InputDataError
+from voorzieningen.inputs import resolve_path
+from voorzieningen.network import load_network
 from voorzieningen.scenarios import load_scenario, parse_set
 from voorzieningen.schemas.scenario import Scenario
 
@@ -126,3 +129,61 @@ def run_folder_name(name: str, sets: list[str] | None) -> str:
     parsed = dict(parse_set(s) for s in sets)
     text = json.dumps(sorted(parsed.items()), sort_keys=True, default=str)
     return f"{name}-set-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+
+
+def network_source(scenario: Scenario, context: RunContext) -> Path | str:
+    """
+    Resolve the scenario's road-network source: a file in the data directory or a place.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    context
+        Where to read from.
+
+    Returns
+    -------
+    pathlib.Path or str
+        The file (which must exist), or the place name to download.
+
+    Raises
+    ------
+    InputDataError
+        If the source looks like a file name but the file does not exist.
+    """
+    source = scenario.network.source
+    if source is None:  # method = "estimate": no road network
+        return ""
+    suffixes = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".graphml", ".xml", ".bz2")
+    if source.lower().endswith(suffixes):
+        path = resolve_path(context.data_dir, source, what="network.source")
+        if not path.is_file():
+            msg = (
+                f"(network.source) | road network file {path} not found; give a path relative "
+                "to the data directory (e.g. osm/nl_delft_drive.graphml)."
+            )
+            raise InputDataError(msg)
+        return path
+    return source
+
+
+def load_scenario_network(scenario: Scenario, context: RunContext) -> Any:
+    """
+    Load the road network a scenario names, for its travel mode.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    context
+        Where to read from.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The mode's graph (lon/lat nodes; ``length`` m, ``travel_time`` s per edge).
+    """
+    return load_network(
+        network_source(scenario, context), settings=scenario.network, cache_dir=context.cache_dir
+    )

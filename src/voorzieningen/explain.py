@@ -1,24 +1,16 @@
 """Explain a plan: what the opposite of each decision would cost and buy.
 
-For every building the plan manages (and every candidate site it builds on), the
-opposite choice is fixed in the run's model and the model is re-solved, warm-started from
-the plan (keep instead of close, close instead of keep, no investment instead of the
-chosen one; see :mod:`voorzieningen.model.counterfactual` for the variables fixed). Each
-row of :attr:`Explanation.decisions` gives the change against the plan in net spend, NPV
-and per service the mean travel time counting everyone (unserved persons at the service's
-penalty) and the unmet demand, and whether the opposite choice fits the budgets and rules
-at all (``feasible``). The marginal value of budget is the slope of the same figures
-against the total gross capex limit, from re-solves at the limit plus and minus a step.
-
-The plan is re-solved once in the rebuilt model first (the reference of every
-difference): differences smaller than the solver's gap times the objective are within
-the solver's tolerance (the ``gap`` column says how close each re-solve is).
-
-:func:`explain_plan` works on a run's :class:`~voorzieningen.model.data.ModelData`;
-:func:`voorzieningen.api.explain_run` rebuilds that from a results folder or a
-:class:`~voorzieningen.record.Run`; :func:`write_explanation` adds ``explain.csv`` (and
-``explain_budget.csv``, ``explain_marginal.csv``) to a results folder without touching
-anything else in it.
+For every building the plan manages (and every candidate site it builds on), the opposite
+choice (keep instead of close, close instead of keep, no investment instead of the chosen
+one; :mod:`voorzieningen.model.counterfactual`) is fixed and the model re-solved, warm-started.
+Each row of :attr:`Explanation.decisions` gives the change against the plan (re-solved once
+first, the reference) in net spend, NPV and per service the mean travel time counting everyone
+and the unmet demand, and whether the opposite fits the budgets and rules (``feasible``);
+differences below the solver's gap are within its tolerance. The marginal value of budget is
+the slope against the total gross capex limit (re-solves at the limit plus and minus a step).
+:func:`explain_plan` works on a :class:`~voorzieningen.model.data.ModelData`;
+:func:`explain_run` on a results folder or a :class:`~voorzieningen.record.Run`;
+:func:`write_explanation` adds ``explain*.csv`` to a folder without touching anything else.
 """
 
 from __future__ import annotations
@@ -37,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from voorzieningen import basemap, summary_page
+from voorzieningen import api, basemap, summary_page
 from voorzieningen import tables as T
 from voorzieningen.context import RunContext, resolve_data_dir
 from voorzieningen.errors import (
@@ -60,6 +52,7 @@ from voorzieningen.model.counterfactual import (
 )
 from voorzieningen.model.data import ModelData
 from voorzieningen.provenance import scenario_fingerprint
+from voorzieningen.record import Run
 from voorzieningen.report import read_run, read_table, write_csv
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.schemas.solver import SolverSettings
@@ -608,7 +601,7 @@ def write_explanation(
     Parameters
     ----------
     explanation
-        From :func:`explain_plan` or :func:`voorzieningen.api.explain_run`.
+        From :func:`explain_plan` or :func:`explain_run`.
     folder
         The results folder.
     dutch_excel
@@ -750,3 +743,56 @@ def _nl(value: Any, digits: int, *, signed: bool) -> str:
         return ""
     text = f"{float(value):+,.{digits}f}" if signed else f"{float(value):,.{digits}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def explain_run(
+    source: Run | Path | str,
+    *,
+    data_dir: Path | str | None = None,
+    cache_dir: Path | str | None = None,
+    budget_step: float = BUDGET_STEP,
+    time_limit_s: float | None = None,
+    progress: Tick | None = None,
+) -> Explanation:
+    """
+    Explain every decision of a run: the opposite choice re-solved, and budget ± a step.
+
+    Parameters
+    ----------
+    source
+        A :class:`Run`, or a results folder (its ``run.json`` holds the settings and input
+        files; the stages are rerun from them).
+    data_dir, cache_dir
+        For a folder: the data directory (default ``$VOORZIENINGEN_DATA_DIR``, else the
+        one the run read) and the cache.
+    budget_step
+        Relative step of the budget re-solves (0.10: ± 10 %).
+    time_limit_s
+        Time limit of each re-solve, s (default: the scenario's).
+    progress
+        Called before each solve with its label, the solves done and the solves in all.
+
+    Returns
+    -------
+    voorzieningen.Explanation
+        Write it with :func:`voorzieningen.explain.write_explanation`.
+    """
+    if isinstance(source, Run):
+        scenario, data = source.scenario, source.data
+    else:
+        record = read_record(source)
+        scenario, context = saved_scenario(
+            record, folder=Path(source), data_dir=data_dir, cache_dir=cache_dir
+        )
+        check_fingerprint(record, scenario, context)
+        data = api.prepare_run(scenario, context).data
+    result = explain_plan(
+        data,
+        scenario.solver,
+        budget_step=budget_step,
+        time_limit_s=time_limit_s,
+        progress=progress,
+    )
+    if not isinstance(source, Run):
+        check_same_plan(result, source)
+    return result
