@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -216,67 +216,7 @@ def step(progress: Progress | None, name: str, timings: dict[str, float]) -> Ite
     timings[name] = time.perf_counter() - start
 
 
-@dataclass(frozen=True)
-class NetworkReport:
-    """A region's road network and how well zones and sites sit on it.
-
-    Attributes
-    ----------
-    nodes, edges
-        Size of the mode's graph.
-    speed_imputed_share
-        Share of edges whose speed came from the highway-class table (0-1).
-    travel
-        Travel times and the reachability report.
-    """
-
-    nodes: int
-    edges: int
-    speed_imputed_share: float
-    travel: TravelTimes
-
-
-def inspect_network(
-    scenario: Scenario | Path | str,
-    *,
-    data_dir: Path | str | None = None,
-    name: str = "base",
-    sets: list[str] | None = None,
-    cache_dir: Path | str | None = None,
-) -> NetworkReport:
-    """
-    Build a scenario's network and compute its travel times and reachability report.
-
-    Parameters
-    ----------
-    scenario
-        A :class:`Scenario`, or the path of a scenario file.
-    data_dir, name, sets, cache_dir
-        As for :func:`run_scenario`.
-
-    Returns
-    -------
-    NetworkReport
-        Graph size, imputed-speed share, travel times and reachability.
-    """
-    scenario, context = resolve_context(
-        scenario, data_dir=data_dir, name=name, sets=sets, region_dir=None, cache_dir=cache_dir
-    )
-    inputs = load_inputs(scenario, context)
-    graph = load_scenario_network(scenario, context)
-    population = None
-    if scenario.network.demand_points == "network":
-        population = _zone_population(scenario, compute_demand(scenario, inputs, context))
-    travel = compute_travel_times(scenario, inputs, context, graph=graph, population=population)
-    return NetworkReport(
-        nodes=graph.number_of_nodes(),
-        edges=graph.number_of_edges(),
-        speed_imputed_share=travel.speed_imputed_share,
-        travel=travel,
-    )
-
-
-def _zone_population(scenario: Scenario, demand: DemandResult) -> pd.Series:
+def zone_population(scenario: Scenario, demand: DemandResult) -> pd.Series:
     """Persons per zone in the first planning period."""
     first = demand.population.xs(scenario.periods[0], level=T.PERIOD)
     return first[T.POPULATION_PERSONS].groupby(level=T.ZONE).sum()
@@ -313,7 +253,7 @@ def prepare_run(
     with step(progress, "demand", timings):
         demand = compute_demand(scenario, inputs, context)
     with step(progress, "travel times", timings):
-        population = _zone_population(scenario, demand)
+        population = zone_population(scenario, demand)
         travel = compute_travel_times(scenario, inputs, context, population=population)
     check_coverage(travel, inputs.zones, scenario.network)
     with step(progress, "model data", timings):
@@ -460,11 +400,9 @@ def run_scenario(
 
 
 __all__ = [
-    "NetworkReport",
     "compute_demand",
     "compute_travel_times",
     "finish_run",
-    "inspect_network",
     "load_inputs",
     "load_scenario_network",
     "make_model_data",
@@ -472,4 +410,5 @@ __all__ = [
     "prepare_run",
     "run_scenario",
     "step",
+    "zone_population",
 ]

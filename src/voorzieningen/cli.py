@@ -32,7 +32,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperCommand, TyperOption
 
-from voorzieningen import api, compare, kpis
+from voorzieningen import api, compare, kpis, network_check
 from voorzieningen import explain as explanations
 from voorzieningen import region as regions
 from voorzieningen import report as reports
@@ -491,7 +491,7 @@ def network(
     """Build a region's road network and print its reachability report."""
 
     def work() -> None:
-        report = api.inspect_network(
+        report = network_check.inspect_network(
             scenario_file, data_dir=data_dir, name=scenario, sets=sets or [], cache_dir=cache_dir
         )
         travel = report.travel
