@@ -270,7 +270,7 @@ def prepare_run(
         )
         raise NetworkError(msg)
     files = {**inputs.files, **input_files(scenario, context)}
-    return PreparedRun(scenario, context, inputs, travel, demand, data, timings, files)
+    return PreparedRun(scenario, context, inputs, travel, demand, data, timings, files, norms)
 
 
 def finish_run(
@@ -320,11 +320,7 @@ def finish_run(
         sites=prepared.inputs.sites,
         travel_times=prepared.travel.table,
         demand=prepared.demand.demand,
-        closure_norms=load_closure_norms(
-            prepared.context.region_dir,
-            prepared.scenario.norms.school_closure,
-            sorted(prepared.inputs.zones[T.GEMEENTE].astype(str).unique()),
-        ),
+        closure_norms=prepared.closure_norms,
     )
     provenance = make_provenance(
         prepared.scenario,

@@ -162,6 +162,9 @@ class PreparedRun:
         Seconds spent per step so far.
     files
         Every input file, by role (for hashes).
+    closure_norms
+        School closure norm (pupils) per gemeente as read for the model, so that the
+        verifier checks against the same table; None: the national norm.
     """
 
     scenario: Scenario
@@ -172,6 +175,7 @@ class PreparedRun:
     data: ModelData
     timings: dict[str, float]
     files: dict[str, Path]
+    closure_norms: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
