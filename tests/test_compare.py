@@ -341,3 +341,30 @@ def test_comparison_names_services_before_and_after():
         "Kavel <C> & co: nieuwbouw 2025 -> nieuwbouw 2025; voorzieningen: huisartsenpraktijk "
         "+ basisschool -> huisartsenpraktijk" in dutch
     )
+
+
+def test_difference_map_in_dutch(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    saved = []
+    original = Figure.savefig
+
+    def spy(self, *args, **kwargs):
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    c = compare.compare_runs(tiny_results(), variant_b())
+    compare.write_difference_map(c, SITES, ZONES, tmp_path / "diff.png", dpi=50, language="nl")
+    (fig,) = saved
+    ax = fig.axes[0]
+    title = ax.get_title(loc="left")
+    # variant B saves 200,000 EUR and GP access improves by 0.25 min (see the text test).
+    assert title.startswith("b t.o.v. tiny: 2 besluiten verschillen · investering -200.000 EUR")
+    assert title.endswith("gemiddelde reistijd van iedereen huisartsenpraktijk -0,25 min")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "locatie" in labels
+    assert "zone: onvervulde vraag verschilt" in labels
+    assert any(
+        label.startswith("b: sluiten") or label.startswith("b: behouden") for label in labels
+    )

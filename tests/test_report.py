@@ -118,7 +118,10 @@ def test_action_list_in_dutch_and_english():
         "2030: sluit basisschool De Linde",
     ]
     assert action_list(results, language="en")[1] == "2030: close primary school De Linde"
-    assert action_list(results, language="en")[0] == "2025: build new at -dash: primary school (1.23 M€)"
+    assert (
+        action_list(results, language="en")[0]
+        == "2025: build new at -dash: primary school (1.23 M€)"
+    )
 
 
 def test_action_list_names_a_life_extension_and_its_later_closure():
@@ -165,3 +168,51 @@ def test_pareto_plot_leaves_matplotlib_backend_alone(tmp_path):
     assert mpl.rcParams._get_backend_or_none() == before
     assert (tmp_path / "pareto.png").stat().st_size > 10_000
     assert pd.read_csv(tmp_path / "pareto.csv")["spend_eur"].tolist() == [0.9e6, 1.8e6]
+
+
+def _captured_figures(monkeypatch):
+    """Record every figure saved (Figure.savefig still writes the file)."""
+    from matplotlib.figure import Figure
+
+    saved = []
+    original = Figure.savefig
+
+    def spy(self, *args, **kwargs):
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    return saved
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "legend", "tick"),
+    [
+        ("nl", "Gemiddelde reistijd per voorziening", "basisschool", "1,4"),
+        ("en", "Mean travel time per service", "primary school", "1.4"),
+    ],
+)
+def test_pareto_plot_speaks_the_report_language(
+    tmp_path, monkeypatch, language, title, legend, tick
+):
+    from voorzieningen.report import write_pareto
+
+    saved = _captured_figures(monkeypatch)
+    table = pd.DataFrame(
+        {
+            "budget_eur": [1e6, 2e6],
+            "spend_eur": [0.9e6, 1.8e6],
+            "objective_value": [3000.0, 2000.0],
+            "mean_time_all_min_school": [5.0, 4.0],
+        }
+    )
+    write_pareto(table, tmp_path, language=language)
+    (fig,) = saved
+    left, right = fig.axes
+    assert right.get_title() == title
+    assert [t.get_text() for t in right.get_legend().get_texts()] == [legend]
+    fig.canvas.draw()
+    # spending 0.9-1.8 M EUR: matplotlib puts a tick at 1.4 M (steps of 0.2); Dutch gives it a comma.
+    assert tick in [t.get_text() for t in right.get_xticklabels()]
+    if language == "nl":
+        assert "3.000" in [t.get_text() for t in left.get_yticklabels()]

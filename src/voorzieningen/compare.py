@@ -226,15 +226,37 @@ def decision_change(row: Any, language: str = "en") -> str:
     return text
 
 
-def _time_changes(kpis: pd.DataFrame) -> str:
+def _time_changes(kpis: pd.DataFrame, language: str = "en") -> str:
     """Return the per-service change of the mean time of everyone, e.g. ``school +0.10 min``."""
-    parts = [
-        f"{str(kpi).removeprefix(T.MEAN_TIME_ALL_PREFIX)} "
-        f"{_fmt(kpis.at[kpi, T.DIFFERENCE], 'min', signed=True)}"
-        for kpi in kpis.index
-        if str(kpi).startswith(T.MEAN_TIME_ALL_PREFIX)
-    ]
-    return ", ".join(parts) or "n/a"
+    names = T.SERVICE_NL if language == "nl" else T.SERVICE_EN
+    parts = []
+    for kpi in kpis.index:
+        if not str(kpi).startswith(T.MEAN_TIME_ALL_PREFIX):
+            continue
+        service = str(kpi).removeprefix(T.MEAN_TIME_ALL_PREFIX)
+        change = _fmt(kpis.at[kpi, T.DIFFERENCE], "min", signed=True)
+        parts.append(f"{names.get(service, service)} {change}")
+    text = ", ".join(parts) or "n/a"
+    return text.replace(".", ",") if language == "nl" else text
+
+
+# Words of the difference map (PNG), per language.
+_MAP_WORDS_EN = {
+    "colourbar": "travel time {b} − {a}, mean over services (min)",
+    "site": "site",
+    "unmet": "zone: unmet demand differs",
+    "unknown": "zone: no one served in one run",
+    "title": "{b} vs {a}: {n} decisions differ · capex {capex} EUR · mean travel time of "
+    "everyone {times}",
+}
+_MAP_WORDS_NL = {
+    "colourbar": "reistijd {b} − {a}, gemiddeld over voorzieningen (min)",
+    "site": "locatie",
+    "unmet": "zone: onvervulde vraag verschilt",
+    "unknown": "zone: in één van de runs niemand bediend",
+    "title": "{b} t.o.v. {a}: {n} besluiten verschillen · investering {capex} EUR · "
+    "gemiddelde reistijd van iedereen {times}",
+}
 
 
 def _kpi_list(ra: pd.Series, rb: pd.Series) -> list[tuple[str, str]]:
@@ -511,9 +533,8 @@ def write_difference_map(
     for zone, x, y in zip(per_zone.index, zx, zy, strict=True):
         ax.text(x, y, str(zone), ha="center", va="center", fontsize=7, zorder=3)
     colourbar = fig.colorbar(scatter, ax=ax, shrink=0.6, location="right")
-    colourbar.set_label(
-        f"travel time {comparison.b_label} − {comparison.a_label}, mean over services (min)"
-    )
+    words = _MAP_WORDS_NL if language == "nl" else _MAP_WORDS_EN
+    colourbar.set_label(words["colourbar"].format(b=comparison.b_label, a=comparison.a_label))
     ax.scatter(sx, sy, s=12, color="#9A9A9A", zorder=4)
     handles: list[Any] = []
     for action in plotting.ACTIONS:
@@ -541,11 +562,13 @@ def write_difference_map(
                 markersize=10,
                 markerfacecolor="none" if action == "not_built" else colour,
                 markeredgecolor=colour if action == "not_built" else "black",
-                label=f"{comparison.b_label}: {action} ({len(rows)})",
+                label=f"{comparison.b_label}: {_decision(action, None, language)} ({len(rows)})",
             )
         )
     handles.append(
-        Line2D([], [], linestyle="none", marker="o", markersize=5, color="#9A9A9A", label="site")
+        Line2D(
+            [], [], linestyle="none", marker="o", markersize=5, color="#9A9A9A", label=words["site"]
+        )
     )
     handles.append(
         Line2D(
@@ -557,7 +580,7 @@ def write_difference_map(
             markerfacecolor="none",
             markeredgecolor="black",
             markeredgewidth=2,
-            label="zone: unmet demand differs",
+            label=words["unmet"],
         )
     )
     handles.append(
@@ -569,7 +592,7 @@ def write_difference_map(
             markersize=12,
             markerfacecolor="#D9D9D9",
             markeredgecolor="#555555",
-            label="zone: no one served in one run",
+            label=words["unknown"],
         )
     )
     ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
@@ -593,11 +616,14 @@ def write_difference_map(
     plotting.place_labels(ax, texts, anchors, fontsize=7.0)
     plotting.add_scale_bar(ax, x0, x1, y0, y1)
     k = comparison.kpis
+    capex = _fmt(k.at[T.CAPEX_TOTAL_EUR, T.DIFFERENCE], "EUR", signed=True)
+    times = _time_changes(k, language)
+    if language == "nl":
+        capex = capex.replace(",", ".")
     ax.set_title(
-        f"{comparison.b_label} vs {comparison.a_label}: "
-        f"{len(changed)} decisions differ · capex "
-        f"{_fmt(k.at[T.CAPEX_TOTAL_EUR, T.DIFFERENCE], 'EUR', signed=True)} EUR · mean "
-        f"travel time of everyone {_time_changes(k)}",
+        words["title"].format(
+            b=comparison.b_label, a=comparison.a_label, n=len(changed), capex=capex, times=times
+        ),
         fontsize=12,
         loc="left",
     )

@@ -36,6 +36,7 @@ from typing import Any, cast
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from voorzieningen import basemap, maps, negotiation, summary_page, webmap
 from voorzieningen import tables as T
@@ -568,6 +569,35 @@ def redraw_report(
     return written
 
 
+# Words of the Pareto plot, per language.
+_PARETO_WORDS_EN = {
+    "spend_gross": "spending (M€, gross capex incl. demolition)",
+    "objective": "objective (person-minutes incl. unmet penalty)",
+    "left_title": "Accessibility against budget",
+    "spend": "spending (M€)",
+    "mean_time": "mean travel time of everyone, unserved at the penalty (min)",
+    "right_title": "Mean travel time per service",
+}
+_PARETO_WORDS_NL = {
+    "spend_gross": "uitgaven (M€, bruto investering incl. sloop)",
+    "objective": "doelfunctie (persoonsminuten incl. boete onvervuld)",
+    "left_title": "Bereikbaarheid tegen budget",
+    "spend": "uitgaven (M€)",
+    "mean_time": "gemiddelde reistijd van iedereen, onbediend tegen de boete (min)",
+    "right_title": "Gemiddelde reistijd per voorziening",
+}
+
+
+def _comma_formatter() -> FuncFormatter:
+    """Tick labels with a decimal comma and a point between thousands (Dutch)."""
+
+    def fmt(value: float, _pos: object) -> str:
+        text = f"{value:,.10g}" if abs(value) >= 1000 else f"{value:.10g}"
+        return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+    return FuncFormatter(fmt)
+
+
 def write_pareto(
     table: pd.DataFrame,
     out_dir: Path | str,
@@ -605,27 +635,34 @@ def write_pareto(
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel, language=language)
+    nl = (language or ("nl" if dutch_excel else "en")) == "nl"
+    words = _PARETO_WORDS_NL if nl else _PARETO_WORDS_EN
+    services = T.SERVICE_NL if nl else T.SERVICE_EN
     fig = Figure(figsize=(11, 4.2))
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)
     spend = table[T.SPEND_EUR] / 1e6
     left.plot(spend, table[T.OBJECTIVE_VALUE], marker="o", color="#1f4e79")
-    left.set_xlabel("spending (M€, gross capex incl. demolition)")
-    left.set_ylabel("objective (person-minutes incl. unmet penalty)")
-    left.set_title("Accessibility against budget")
+    left.set_xlabel(words["spend_gross"])
+    left.set_ylabel(words["objective"])
+    left.set_title(words["left_title"])
     # Per service, counting everyone (the unserved at the unmet penalty), so that access
     # never looks better when fewer people are served.
     per_service = [c for c in table.columns if str(c).startswith(T.MEAN_TIME_ALL_PREFIX)]
     for col in per_service:
         service = str(col).removeprefix(T.MEAN_TIME_ALL_PREFIX)
-        right.plot(spend, table[col], marker="^", label=T.SERVICE_EN.get(service, service))
-    right.set_xlabel("spending (M€)")
-    right.set_ylabel("mean travel time of everyone, unserved at the penalty (min)")
+        right.plot(spend, table[col], marker="^", label=services.get(service, service))
+    right.set_xlabel(words["spend"])
+    right.set_ylabel(words["mean_time"])
     if per_service:
         right.legend(fontsize=8)
-    right.set_title("Mean travel time per service")
+    right.set_title(words["right_title"])
     for axis in (left, right):
         axis.grid(visible=True, alpha=0.3)
+        if nl:
+            # Decimal commas on the axes, as in the Dutch tables.
+            axis.xaxis.set_major_formatter(_comma_formatter())
+            axis.yaxis.set_major_formatter(_comma_formatter())
     fig.tight_layout()
     fig.savefig(folder / "pareto.png", dpi=120)
     return folder
