@@ -3,11 +3,49 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Lines a test wants printed at the end of the run (e.g. the bad-input corpus summary). Under
+# pytest-xdist a worker's output never reaches the terminal: workers hand their lines to the
+# controller in ``workeroutput``, which prints them in its terminal summary.
+_SUMMARY = pytest.StashKey[list[str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_SUMMARY] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Collect a finished xdist worker's summary lines (controller side)."""
+    lines = getattr(node, "workeroutput", {}).get("summary_lines", [])
+    node.config.stash[_SUMMARY].extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for line in config.stash[_SUMMARY]:
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def summary_line(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Print a line in the run's terminal summary (with or without xdist workers)."""
+    config = request.config
+
+    def add(line: str) -> None:
+        workeroutput = getattr(config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput.setdefault("summary_lines", []).append(line)
+        else:
+            config.stash[_SUMMARY].append(line)
+
+    return add
 
 
 def _shared_dir(env: str, default: Path) -> Path:

@@ -19,6 +19,7 @@ import re
 import shutil
 import tomllib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,10 @@ def test_bad_input(name: str, tmp_path: Path, data_dir: Path, custom_data_dir: P
 
 
 def test_summary(
-    tmp_path: Path, data_dir: Path, custom_data_dir: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    data_dir: Path,
+    custom_data_dir: Path,
+    summary_line: Callable[[str], None],
 ) -> None:
     counted = [name for name in CASES if not spec(name).get("xfail")]
     gaps = [name for name in CASES if spec(name).get("xfail")]
@@ -200,16 +204,14 @@ def test_summary(
             OUTCOMES[name] = run_case(name, tmp_path / name, data_dir, custom_data_dir)
     named = sum(OUTCOMES[n].kind == "named" for n in counted)
     tracebacks = [n for n in counted if OUTCOMES[n].kind == "traceback"]
-    with capsys.disabled():
-        print(
-            f"\nbad inputs: {len(counted)} tried, {named} named errors, "
-            f"{len(tracebacks)} tracebacks"
+    summary_line(
+        f"bad inputs: {len(counted)} tried, {named} named errors, {len(tracebacks)} tracebacks"
+    )
+    if gaps:
+        summary_line(
+            f"known gaps (xfail, not counted above): {len(gaps)}: "
+            + ", ".join(f"{n} ({OUTCOMES[n].kind})" for n in gaps)
         )
-        if gaps:
-            print(
-                f"known gaps (xfail, not counted above): {len(gaps)}: "
-                + ", ".join(f"{n} ({OUTCOMES[n].kind})" for n in gaps)
-            )
     assert len(counted) >= 30
     assert not tracebacks, tracebacks
     assert named == len(counted), [n for n in counted if OUTCOMES[n].kind != "named"]

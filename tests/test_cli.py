@@ -299,11 +299,16 @@ def test_compare_and_report_verbs(demo_run, data_dir, tmp_path):
             "--out-dir",
             str(other),
             "--dutch-excel",
+            "--set",
+            "report.online_map=true",
         ],
     )
     assert result.exit_code == 0, result.output
     for name in ("plan.png", "plan.html", "plan.gpkg", "winners_losers.csv", "cost_per_year.csv"):
         assert (other / name).is_file(), name
+    # the online map only when asked for (the base demo run does not)
+    assert "tile.openstreetmap.org" in (other / "plan_online.html").read_text(encoding="utf-8")
+    assert not (base / "plan_online.html").exists()
     result = runner.invoke(
         app, ["compare", str(base), str(other), "--out-dir", str(tmp_path / "cmp")]
     )

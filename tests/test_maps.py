@@ -283,6 +283,26 @@ def test_html_map_is_self_contained_and_escaped(tmp_path):
     assert "€ 1.000.000" in page
 
 
+def test_online_map_over_osm_tiles(tmp_path):
+    from voorzieningen import onlinemap
+
+    path = onlinemap.write_online_map(
+        tiny_results(), SITES, ZONES, tmp_path / "plan_online.html", language="nl"
+    )
+    page = path.read_text(encoding="utf-8")
+    assert onlinemap.OSM_TILES in page
+    assert "openstreetmap.org/copyright" in page  # the attribution OSM's tile policy asks for
+    # three sites (popups) and two zones (tooltips only): 5 circle markers, 3 popups
+    assert page.count("L.circleMarker(") == 5
+    assert page.count("L.popup(") == 3
+    assert "Kavel &lt;C&gt; &amp; co" in page
+    assert "Kavel <C>" not in page
+    assert "nieuwbouw" in page
+    assert "investering € 1.000.000" in page
+    assert plotting.ACTION_COLOURS["close"] in page  # GP B closes
+    assert "Plan tiny: voorzieningen tot 2030 (online kaart)" in page
+
+
 def _chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)

@@ -140,11 +140,11 @@ def test_action_list_names_a_life_extension_and_its_later_closure():
     # Amounts in Dutch with a decimal comma.
     assert action_list(results, language="nl")[1:] == [
         "2030: verleng de levensduur van basisschool De Linde (0,14 M€)",
-        "2040: sluit basisschool De Linde (na levensduurverlenging)",
+        "2040: sluit basisschool De Linde (einde verlengde levensduur; niet vernieuwd in dit plan)",
     ]
     assert action_list(results, language="en")[1:] == [
         "2030: extend the life of primary school De Linde (0.14 M€)",
-        "2040: close primary school De Linde (after its life extension)",
+        "2040: close primary school De Linde (end of its extended life; not renewed in this plan)",
     ]
 
 

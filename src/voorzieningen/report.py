@@ -38,7 +38,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from voorzieningen import basemap, maps, negotiation, summary_page, webmap
+from voorzieningen import basemap, maps, negotiation, onlinemap, summary_page, webmap
 from voorzieningen import tables as T
 from voorzieningen.localise import (
     Language,
@@ -218,7 +218,13 @@ def _extension_and_later_lines(
         what = after or current
         text = f"sluit {what} {row.name}" if nl else f"close {what} {row.name}"
         if extended:
-            text += " (na levensduurverlenging)" if nl else " (after its life extension)"
+            # Its extended life is over and the plan does not renew it: say so, so that the
+            # line reads as a decision to take by then, not as a closure for want of pupils.
+            text += (
+                " (einde verlengde levensduur; niet vernieuwd in dit plan)"
+                if nl
+                else " (end of its extended life; not renewed in this plan)"
+            )
         out.append((int(cast("int", closed)), text))
     return [(year, f"{year}: {text}") for year, text in out]
 
@@ -346,6 +352,7 @@ def write_map_files(
     Write the maps and the negotiation tables of a run into a folder.
 
     Files: ``plan.png`` (static map), ``plan.html`` (self-contained interactive map),
+    ``plan_online.html`` (over web tiles, with ``report.online_map``),
     ``plan.gpkg`` (GeoPackage layers zones, sites, allocation_lines) and ``summary.html``
     (the one-page summary, in the report's language), when the run has coordinates;
     ``winners_losers.csv`` (travel-time change per zone, service and period),
@@ -381,6 +388,12 @@ def write_map_files(
             webmap.write_html_map(saved, sites, zones, folder / "plan.html", background=layers)
         )
         written.append(maps.write_geopackage(saved, sites, zones, folder / "plan.gpkg"))
+        if _report_options(saved.run_json).get("online_map"):
+            written.append(
+                onlinemap.write_online_map(
+                    saved, sites, zones, folder / "plan_online.html", language=language
+                )
+            )
         written.append(
             summary_page.write_summary_page(
                 saved, folder / "summary.html", background=layers, language=language

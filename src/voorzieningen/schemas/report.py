@@ -28,3 +28,9 @@ class ReportOptions(StrictModel):
     )
     """A zone whose travel time changes by at most this many minutes is "unchanged" in the
     winners-and-losers tables (0 to 60 min; assumption: 0.5 min, see the code)."""
+
+    online_map: bool = False
+    """Also write ``plan_online.html``: the plan over OpenStreetMap web tiles (folium). Its
+    page loads Leaflet and the tiles from the internet when opened, so it is for readers
+    online; ``plan.html`` stays the self-contained map that works offline. Writing it needs
+    no internet."""
