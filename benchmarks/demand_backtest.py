@@ -200,7 +200,12 @@ def run_backtest(data_dir: Path, *, scenario: str = "mid") -> Backtest:
     )
 
 
-def run_backtest_2021(data_dir: Path, *, scenario: str = "mid") -> pd.DataFrame:
+def run_backtest_2021(
+    data_dir: Path,
+    *,
+    scenario: str = "mid",
+    known_inflow_per_1000: dict[int, float] | None = None,
+) -> pd.DataFrame:
     """
     Run the out-of-sample 2021 -> 2024 test (calibration on data up to 1-1-2021 only).
 
@@ -210,6 +215,9 @@ def run_backtest_2021(data_dir: Path, *, scenario: str = "mid") -> pd.DataFrame:
         Shared data directory (contains ``cbs/``).
     scenario
         Population scenario to project.
+    known_inflow_per_1000
+        Known net inflow per calendar year (``DemandSettings.known_inflow_per_1000``);
+        ``None`` = none.
 
     Returns
     -------
@@ -227,7 +235,9 @@ def run_backtest_2021(data_dir: Path, *, scenario: str = "mid") -> pd.DataFrame:
     base = load_population(data_dir / PC4_AGES, zones=list(chosen["postcode"]))
     zones = base.index.get_level_values("zone").unique()
     zone_gemeente = pd.Series(chosen["code"].to_numpy(), index=chosen["postcode"]).reindex(zones)
-    settings = DemandSettings(base_year=2021, scenario=scenario)
+    settings = DemandSettings(
+        base_year=2021, scenario=scenario, known_inflow_per_1000=known_inflow_per_1000 or {}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", VoorzieningenWarning)
         earlier = load_population(data_dir / KWB2017)
