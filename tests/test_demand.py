@@ -167,7 +167,7 @@ def test_interpolate_step_by_hand() -> None:
     Linear cells (62, 60) sum to 122 and are scaled by 120 / 122: (60.984, 59.016). A
     geometric mean per cell (sqrt(80 x 44) + sqrt(20 x 100) = 59.33 + 44.72 = 104.05) would
     lose 13 % of the total as the cohorts pass between bands; that was the rule before
-    issue #12, 0.4-0.7 % low by 2024 in krimp gemeenten.
+    issue #12, 0.2-0.8 % low by 2024 in krimp gemeenten.
     """
     left = np.array([[[80.0, 20.0], [0.0, 0.0]]])
     right = np.array([[[44.0, 100.0], [0.0, 0.0]]])
