@@ -45,16 +45,17 @@ import pandas as pd
 
 from voorzieningen.demand import (
     AGE_BANDS,
+    UKRAINE_2022_2023_PER_1000,
     calibrate_rates,
     gemeente_flows,
     gemeente_mergers,
+    half_life_scores,
     load_history,
     load_population,
     map_gemeente_codes,
     project_population,
+    select_half_life,
 )
-from voorzieningen.demand._inflow import UKRAINE_2022_2023_PER_1000
-from voorzieningen.demand._select import half_life_scores, select_half_life
 from voorzieningen.errors import VoorzieningenWarning
 from voorzieningen.schemas.demand import DemandSettings, ScenarioParameters
 

@@ -12,17 +12,18 @@ from pydantic import ValidationError
 from voorzieningen.demand import (
     AGE_BANDS,
     SERVICES,
+    UKRAINE_2022_2023_PER_1000,
     calibrate_rates,
     default_rates,
+    half_life_scores,
     national_profile,
     project_population,
     reconcile_totals,
+    select_half_life,
     service_demand,
     service_weights,
 )
 from voorzieningen.demand._cohort import interpolate_step
-from voorzieningen.demand._inflow import UKRAINE_2022_2023_PER_1000
-from voorzieningen.demand._select import half_life_scores, select_half_life
 from voorzieningen.errors import InputDataError, ScenarioError
 from voorzieningen.schemas.demand import DemandSettings, MigrationSchedule, ScenarioParameters
 
