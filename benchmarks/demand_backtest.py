@@ -447,14 +447,6 @@ def main(argv: list[str] | None = None) -> int:
         and result.median_total_pct < result.naive_total_pct
         and result.median_65_pt <= TARGET_65_PT
     )
-    print(
-        f"2017->2022: total {result.median_total_pct:.2f}% vs no-change "
-        f"{result.naive_total_pct:.2f}% (target <= {TARGET_TOTAL_PCT}% and below no-change), "
-        f"65+ {result.median_65_pt:.2f} pt vs no-change {result.naive_65_pt:.2f} pt "
-        f"(target <= {TARGET_65_PT}; CBS whole-percent shares at both ends); "
-        f"{int((result.table['err_total_pct'] < 0).sum())} of {len(result.table)} low -> "
-        f"{'met' if ok_2017 else 'MISSED'}"
-    )
     print()
     print("Out of sample 1-1-2021 -> 1-1-2024 (calibrated on data up to 2021 only); known")
     print(f"inflow = refugees from Ukraine {UKRAINE_2022_2023_PER_1000} per 1000 (exogenous)")
@@ -479,18 +471,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{(known['err_total_pct'] - without['err_total_pct']).median():.2f})"
     )
     naive = _median_abs(table["naive_total_pct"])
-    ok_2021 = True
-    for label, frame in (("without known inflow", without), ("with known inflow", known)):
-        err = _median_abs(frame["err_total_pct"])
-        ok = err <= TARGET_2021_TOTAL_PCT and err < naive
-        ok_2021 = ok_2021 and ok
-        print(
-            f"2021->2024 {label}: total {err:.3f}% vs no-change {naive:.3f}% (target <= "
-            f"{TARGET_2021_TOTAL_PCT}% and below no-change; median error "
-            f"{frame['err_total_pct'].median():+.2f}%, "
-            f"{int((frame['err_total_pct'] < 0).sum())} of {len(frame)} low) -> "
-            f"{'met' if ok else 'MISSED'}"
-        )
     print()
     print("Sensitivity to the half-life (median abs error of the total, %; targets above):")
     rows = []
@@ -525,6 +505,38 @@ def main(argv: list[str] | None = None) -> int:
     print("What each calibrated quantity of the 2021 -> 2024 test uses:")
     for name, source in INFORMATION:
         print(f"  {name:<30} {source}")
+    print()
+    print(
+        f"median abs error: total {result.median_total_pct:.2f}%, "
+        f"65+ share {result.median_65_pt:.2f} pt "
+        f"(no-change: {result.naive_total_pct:.2f}%, {result.naive_65_pt:.2f} pt)"
+    )
+    print(
+        f"2017->2022: total {result.median_total_pct:.2f}% vs no-change "
+        f"{result.naive_total_pct:.2f}% (target <= {TARGET_TOTAL_PCT}% and below no-change), "
+        f"65+ {result.median_65_pt:.2f} pt vs no-change {result.naive_65_pt:.2f} pt "
+        f"(target <= {TARGET_65_PT}; CBS whole-percent shares at both ends); "
+        f"{int((result.table['err_total_pct'] < 0).sum())} of {len(result.table)} low -> "
+        f"{'met' if ok_2017 else 'MISSED'}"
+    )
+    verdicts = []
+    for label, frame in (("without known inflow", without), ("with known inflow", known)):
+        err = _median_abs(frame["err_total_pct"])
+        ok = err <= TARGET_2021_TOTAL_PCT and err < naive
+        verdicts.append((label, err, ok))
+        print(
+            f"2021->2024 {label}: total {err:.3f}% vs no-change {naive:.3f}% (target <= "
+            f"{TARGET_2021_TOTAL_PCT}% and below no-change; median error "
+            f"{frame['err_total_pct'].median():+.2f}%, "
+            f"{int((frame['err_total_pct'] < 0).sum())} of {len(frame)} low) -> "
+            f"{'met' if ok else 'MISSED'}"
+        )
+    ok_2021 = all(ok for _, _, ok in verdicts)
+    print(
+        f"2021->2024: total {verdicts[0][1]:.3f}% without, {verdicts[1][1]:.3f}% with the known "
+        f"inflow vs no-change {naive:.3f}% (target <= {TARGET_2021_TOTAL_PCT}% and below "
+        f"no-change, both) -> {'met' if ok_2021 else 'MISSED'}"
+    )
     return 0 if ok_2017 and ok_2021 else 1
 
 
