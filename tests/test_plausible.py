@@ -21,6 +21,7 @@ BOUNDED_BY_VALIDATOR = {
     "network.walk_speed_kph": {"adult": 1000.0},
     "network.car_speed_kph": {"residential": 1000.0},
     "demand.school_band_fractions": {"0-4": 0.2, "5-9": 2.0, "10-14": 0.4},
+    "demand.known_inflow_per_1000": {2022: 150.0},
     "model.service_weights": {"gp": 1e9},
     "model.unmet_penalty_min_by_service": {"gp": 1e9},
     "budget.capex_total_eur": 1e300,
@@ -53,7 +54,11 @@ def _numeric_fields(model: type[BaseModel], prefix: str = "") -> list[tuple[str,
 def test_every_numeric_setting_has_bounds() -> None:
     unbounded = []
     for key, info in _numeric_fields(Scenario):
-        meta = getattr(info, "metadata", [])
+        meta = list(getattr(info, "metadata", []))
+        for arg in typing.get_args(info.annotation):  # bounds of a union's Annotated member
+            if typing.get_origin(arg) is typing.Annotated:
+                for item in arg.__metadata__:
+                    meta += getattr(item, "metadata", [item])
         low = any(isinstance(m, at.Ge | at.Gt) for m in meta)
         high = any(isinstance(m, at.Le | at.Lt) for m in meta)
         if not (low and high) and key not in BOUNDED_BY_VALIDATOR:

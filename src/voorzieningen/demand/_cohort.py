@@ -180,9 +180,14 @@ def project_arrays(
     """
     Project to every requested period, interpolating between step years.
 
-    Steps are taken every ``width`` years from ``base_year``. A period between two step
-    years is interpolated geometrically per cell (constant growth rate within the step;
-    linear where a bracketing value is zero).
+    Steps are taken every ``width`` years from ``base_year``. A period a share ``f`` of the
+    way between two step years ``L`` and ``R`` is interpolated per zone: its total grows at a
+    constant rate, ``N = N_L^(1-f) N_R^f`` (linear where either total is zero), and its age-sex
+    shape moves linearly, cell ``c = ((1-f) L_c + f R_c) N / sum_c ((1-f) L_c + f R_c)``.
+    Linear cells are what uniform ages within a band give (a share ``f`` of every band has
+    moved up). A geometric mean per cell would sum to less than the total's: cells change by
+    tens of percent in a step as cohorts pass, and ``sum L^(1-f) R^f <= sum (1-f) L + f R``
+    (0.2-0.8 % of the 2024 total in the 25 krimp gemeenten, median 0.4 %, issue #12).
 
     Parameters
     ----------
@@ -217,12 +222,34 @@ def project_arrays(
         if offset == 0:
             out[period] = steps[start]
             continue
-        frac = offset / width
-        left, right = steps[start], steps[start + width]
-        positive = (left > 0) & (right > 0)
-        geometric = np.exp(
-            (1 - frac) * np.log(np.where(positive, left, 1.0))
-            + frac * np.log(np.where(positive, right, 1.0))
-        )
-        out[period] = np.where(positive, geometric, (1 - frac) * left + frac * right)
+        out[period] = interpolate_step(steps[start], steps[start + width], offset / width)
     return out
+
+
+def interpolate_step(left: FloatArray, right: FloatArray, frac: float) -> FloatArray:
+    """
+    Interpolate a population between two step years (see :func:`project_arrays`).
+
+    Parameters
+    ----------
+    left, right
+        Persons by zone, sex and band at the two step years, shape (Z, 2, B).
+    frac
+        Share of the step elapsed, 0-1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Persons by zone, sex and band, shape (Z, 2, B): zone totals geometric, cells linear.
+    """
+    linear = (1.0 - frac) * left + frac * right
+    total_left = left.sum(axis=(1, 2))
+    total_right = right.sum(axis=(1, 2))
+    total_linear = linear.sum(axis=(1, 2))
+    positive = (total_left > 0) & (total_right > 0) & (total_linear > 0)
+    geometric = np.exp(
+        (1.0 - frac) * np.log(np.where(positive, total_left, 1.0))
+        + frac * np.log(np.where(positive, total_right, 1.0))
+    )
+    scale = np.where(positive, geometric / np.where(positive, total_linear, 1.0), 1.0)
+    return np.asarray(linear * scale[:, None, None])

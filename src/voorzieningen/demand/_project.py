@@ -16,6 +16,7 @@ from voorzieningen.demand._history import (
     gemeente_flows,
     migration_propensity,
 )
+from voorzieningen.demand._inflow import add_inflow, inflow_projection
 from voorzieningen.demand._load import FEMALE, POPULATION
 from voorzieningen.demand._migration import (
     band_net_migration,
@@ -23,6 +24,7 @@ from voorzieningen.demand._migration import (
     residual_migration,
 )
 from voorzieningen.demand._problems import Problems, listing
+from voorzieningen.demand._select import select_half_life
 from voorzieningen.errors import InputDataError, ScenarioError
 from voorzieningen.schemas.demand import DemandSettings
 
@@ -36,6 +38,7 @@ CALIBRATION_COLUMNS = (
     "mortality_factor",
     "departure_intensity",
     "reference_year",
+    "half_life_years",
     "first_year",
     "last_year",
 )
@@ -116,7 +119,8 @@ def calibrate_rates(
       person-year on the base structure.
 
     Person-years are the mean of the 1 January and 31 December populations of each year.
-    Years are weighted by ``settings.calibration_half_life_years`` (recent years most).
+    Years are weighted by ``settings.calibration_half_life_years`` (recent years most;
+    ``"auto"``: chosen on the history before ``base_year``, :func:`select_half_life`).
 
     With ``earlier`` (a gemeente age structure of ``settings.migration_age_year`` <
     ``base_year``) the age pattern of net migration is calibrated too: the earlier structure
@@ -175,6 +179,10 @@ def calibrate_rates(
     flows = gemeente_flows(history, codes, list(range(first, last + 1)))
     years = flows.index.get_level_values("year").to_numpy()
     half_life = settings.calibration_half_life_years
+    if half_life == "auto":
+        half_life = select_half_life(
+            history, base_year=base_year, calibration_years=settings.calibration_years
+        )
     weight = np.ones(len(flows)) if half_life is None else 0.5 ** ((last - years) / half_life)
     summed = flows.mul(weight, axis=0).groupby(level="code").sum().reindex(codes)
     person_years = (
@@ -206,6 +214,7 @@ def calibrate_rates(
             "mortality_factor": observed["deaths"] / np.maximum(expected_deaths, 1e-12),
             "departure_intensity": intensity,
             "reference_year": reference,
+            "half_life_years": np.nan if half_life is None else half_life,
             "first_year": first,
             "last_year": last,
         },
@@ -621,7 +630,9 @@ def project_population(
     as an age-specific hazard and arrivals with a national age profile (formulas in
     ``voorzieningen.demand._cohort``). Rates are the standard ``rates`` times the gemeente's
     calibration (:func:`calibrate_rates`) times the scenario ``settings.scenario``. Periods
-    between step years are interpolated geometrically; optional ``external_totals`` are then
+    between step years are interpolated (zone totals geometrically, age shape linearly);
+    known net inflows after the base year (``settings.known_inflow_per_1000``,
+    ``voorzieningen.demand._inflow``) are added; optional ``external_totals`` are then
     reproduced exactly per gemeente and period (:func:`reconcile_totals`).
 
     Parameters
@@ -688,6 +699,16 @@ def project_population(
     projected = project_arrays(
         array, cohort, base_year=base_year, periods=wanted, width=band_width(bands)
     )
+    if settings.known_inflow_per_1000:
+        extra = inflow_projection(
+            array,
+            cohort,
+            base_year=base_year,
+            periods=wanted,
+            width=band_width(bands),
+            per_1000=settings.known_inflow_per_1000,
+        )
+        projected = add_inflow(projected, extra)
     stacked = np.stack([projected[p].sum(axis=1) for p in wanted], axis=1)  # (Z, T, B)
     index = pd.MultiIndex.from_product([zones, wanted, bands], names=["zone", "period", "age_band"])
     out = pd.DataFrame({POPULATION: stacked.ravel()}, index=index)

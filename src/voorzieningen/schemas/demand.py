@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -12,6 +12,8 @@ from voorzieningen.schemas.base import Share, StrictModel
 YEAR_RANGE = (2000, 2100)
 
 PopulationFormat = Literal["auto", "cbs_pc4", "cbs_kwb", "user"]
+#: A calibration half-life, years.
+HalfLife = Annotated[float, Field(gt=0, le=50)]
 
 
 class ScenarioParameters(StrictModel):
@@ -121,14 +123,17 @@ class DemandSettings(StrictModel):
     """Number of calendar years before ``base_year`` whose flows calibrate the rates (the years
     ``base_year - calibration_years`` ... ``base_year - 1``; never the base year or later)."""
 
-    calibration_half_life_years: float | None = Field(default=2.0, gt=0, le=50)
+    calibration_half_life_years: HalfLife | Literal["auto"] | None = "auto"
     """Weight of the calibration years: a year ``a`` years before the last calibration year
     counts ``0.5 ** (a / half_life)`` (2.0: 2020 counts 1, 2018 0.5, 2016 0.25), so the
-    most recent levels of births, deaths and migration weigh most. ``None`` = all years equal
-    (the behaviour before this setting). Assumption, chosen on the 2017 -> 2022 back-test
-    (benchmarks/demand_backtest.py), never on later years (that test scores 0.63 % at 1.0,
-    0.86 % at 2.0 and 1.06 % with equal weights; 2.0 is kept so that no single year weighs
-    half of the level)."""
+    most recent levels of births, deaths and migration weigh most. ``None`` = all years
+    equal. ``"auto"`` (default) chooses it per run by rolling-origin validation on the CBS
+    37259 history before ``base_year`` only (``voorzieningen.demand._select``): over every
+    gemeente, the net migration of the years after each earlier origin is predicted from the
+    years before it with each of 0.5, 1, 1.5, 2, 3, 4 years and equal weights, and the
+    half-life with the lowest median error is used (issue #12: 0.5 for base years 2017 and
+    2021; net migration of a gemeente is mostly last year's level plus noise). The choice is
+    in the calibration table (``half_life_years``)."""
 
     migration_age_source: str | None = "cbs/cbs_wijkbuurtkaart2017v1_gemeenten_nl.csv"
     """An earlier population by gemeente and age (relative to the data directory; formats as
@@ -142,6 +147,16 @@ class DemandSettings(StrictModel):
 
     migration_age_year: int = Field(default=2017, ge=1900, le=2100)
     """Year (1 January) of ``migration_age_source``."""
+
+    known_inflow_per_1000: dict[int, float] = Field(default_factory=dict)
+    """Known net inflows after the base year, net persons per 1000 inhabitants added during
+    each calendar year (e.g. ``{2022 = 5.30, 2023 = 0.92}``: refugees from Ukraine, CBS; the
+    figures and sources are ``voorzieningen.demand._inflow.UKRAINE_2022_2023_PER_1000``).
+    Exogenous scenario input, never calibrated: no trend of the calibration years shows such
+    an inflow. Spread over zones in proportion to their inhabitants with the age-sex profile
+    of their arrivals; added from 1 January of the next year, then aged with the zone's
+    mortality and fertility (no further migration: a return is a negative value). Years
+    before ``base_year`` are already in the base population and are ignored. Empty = none."""
 
     scenario: str = "mid"
     """Name of the population scenario in ``scenarios`` to project."""
@@ -196,6 +211,19 @@ class DemandSettings(StrictModel):
     @classmethod
     def _empty_is_off(cls, value: str | None) -> str | None:
         return None if value is not None and not value.strip() else value
+
+    @field_validator("known_inflow_per_1000")
+    @classmethod
+    def _inflow_plausible(cls, value: dict[int, float]) -> dict[int, float]:
+        for year, rate in value.items():
+            if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1] or not -100.0 <= rate <= 100.0:
+                msg = (
+                    f"demand.known_inflow_per_1000 {{{year} = {rate}}}: give calendar years "
+                    f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]} and net persons per 1000 inhabitants "
+                    "between -100 and 100 (5.30 = 0.53 % of the population)"
+                )
+                raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _migration_age_gap(self) -> DemandSettings:
