@@ -367,7 +367,7 @@ def test_sweep_on_an_existing_dask_scheduler(data_dir, tmp_path):
     from voorzieningen import sweep
 
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         remote = sweep.run_scenarios(
             DELFT,

@@ -363,7 +363,7 @@ def test_difference_map_in_dutch(tmp_path, monkeypatch):
     assert title.startswith("b t.o.v. tiny: 2 besluiten verschillen · investering -200.000 EUR")
     assert title.endswith("gemiddelde reistijd van iedereen huisartsenpraktijk -0,25 min")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "locatie" in labels
+    assert "gebouw of kavel" in labels
     assert "zone: onvervulde vraag verschilt" in labels
     assert any(
         label.startswith("b: sluiten") or label.startswith("b: behouden") for label in labels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -82,7 +83,9 @@ def test_time_limit_without_a_plan_says_raise_the_limit(hard_model):
 
 def test_changing_threads_within_a_process_is_explained(hard_model):
     # HiGHS's thread scheduler is global and fixed by the first solve (any earlier test's).
-    solve_model(hard_model, SolverSettings(time_limit_s=0.05))
+    # On a busy machine 0.05 s may end without a plan; the scheduler is fixed all the same.
+    with contextlib.suppress(SolverError):
+        solve_model(hard_model, SolverSettings(time_limit_s=0.05))
     with pytest.raises(SolverError, match=r"fixes its number of threads at the first solve"):
         solve_model(hard_model, SolverSettings(time_limit_s=0.05, threads=48))
 

@@ -228,7 +228,8 @@ def decision_change(row: Any, language: str = "en") -> str:
 
 def _time_changes(kpis: pd.DataFrame, language: str = "en") -> str:
     """Return the per-service change of the mean time of everyone, e.g. ``school +0.10 min``."""
-    names = T.SERVICE_NL if language == "nl" else T.SERVICE_EN
+    # English keeps the service keys (as in the KPI table); Dutch names the services.
+    names = T.SERVICE_NL if language == "nl" else {}
     parts = []
     for kpi in kpis.index:
         if not str(kpi).startswith(T.MEAN_TIME_ALL_PREFIX):
@@ -243,16 +244,16 @@ def _time_changes(kpis: pd.DataFrame, language: str = "en") -> str:
 # Words of the difference map (PNG), per language.
 _MAP_WORDS_EN = {
     "colourbar": "travel time {b} − {a}, mean over services (min)",
-    "site": "site",
-    "unmet": "zone: unmet demand differs",
+    "site_legend": "building or plot",
+    "unmet_legend": "zone: unmet demand differs",
     "unknown": "zone: no one served in one run",
     "title": "{b} vs {a}: {n} decisions differ · capex {capex} EUR · mean travel time of "
     "everyone {times}",
 }
 _MAP_WORDS_NL = {
     "colourbar": "reistijd {b} − {a}, gemiddeld over voorzieningen (min)",
-    "site": "locatie",
-    "unmet": "zone: onvervulde vraag verschilt",
+    "site_legend": "gebouw of kavel",
+    "unmet_legend": "zone: onvervulde vraag verschilt",
     "unknown": "zone: in één van de runs niemand bediend",
     "title": "{b} t.o.v. {a}: {n} besluiten verschillen · investering {capex} EUR · "
     "gemiddelde reistijd van iedereen {times}",
@@ -567,7 +568,13 @@ def write_difference_map(
         )
     handles.append(
         Line2D(
-            [], [], linestyle="none", marker="o", markersize=5, color="#9A9A9A", label=words["site"]
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=5,
+            color="#9A9A9A",
+            label=words["site_legend"],
         )
     )
     handles.append(
@@ -580,7 +587,7 @@ def write_difference_map(
             markerfacecolor="none",
             markeredgecolor="black",
             markeredgewidth=2,
-            label=words["unmet"],
+            label=words["unmet_legend"],
         )
     )
     handles.append(

@@ -585,7 +585,7 @@ def redraw_report(
 # Words of the Pareto plot, per language.
 _PARETO_WORDS_EN = {
     "spend_gross": "spending (M€, gross capex incl. demolition)",
-    "objective": "objective (person-minutes incl. unmet penalty)",
+    "objective_axis": "objective (person-minutes incl. unmet penalty)",
     "left_title": "Accessibility against budget",
     "spend": "spending (M€)",
     "mean_time": "mean travel time of everyone, unserved at the penalty (min)",
@@ -593,7 +593,7 @@ _PARETO_WORDS_EN = {
 }
 _PARETO_WORDS_NL = {
     "spend_gross": "uitgaven (M€, bruto investering incl. sloop)",
-    "objective": "doelfunctie (persoonsminuten incl. boete onvervuld)",
+    "objective_axis": "doelfunctie (persoonsminuten incl. boete onvervuld)",
     "left_title": "Bereikbaarheid tegen budget",
     "spend": "uitgaven (M€)",
     "mean_time": "gemiddelde reistijd van iedereen, onbediend tegen de boete (min)",
@@ -657,7 +657,7 @@ def write_pareto(
     spend = table[T.SPEND_EUR] / 1e6
     left.plot(spend, table[T.OBJECTIVE_VALUE], marker="o", color="#1f4e79")
     left.set_xlabel(words["spend_gross"])
-    left.set_ylabel(words["objective"])
+    left.set_ylabel(words["objective_axis"])
     left.set_title(words["left_title"])
     # Per service, counting everyone (the unserved at the unmet penalty), so that access
     # never looks better when fewer people are served.

@@ -308,8 +308,10 @@ def _dask_map(
         cluster = None
     else:
         workers = max(1, min(len(args), os.cpu_count() or 1))
+        # dashboard on a free port (":0"): with ``None`` distributed takes 8787, so a second
+        # sweep on the same machine would fight the first for it.
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         client = Client(cluster)
     try:
