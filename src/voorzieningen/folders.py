@@ -117,6 +117,37 @@ def check_results_root(root: Path | str, *, what: str = "results root") -> Path:
     return resolved
 
 
+def make_folder(folder: Path | str, *, what: str = "folder") -> Path:
+    """
+    Create a folder that files are written into (``compare --out-dir``, ``report``).
+
+    Parameters
+    ----------
+    folder
+        The folder; it may exist.
+    what
+        How the message names it (``"--out-dir"``).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    OutputError
+        If it, or a folder above it, is a file, or it cannot be created.
+    """
+    path = Path(folder)
+    check_results_root(path, what=what)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        msg = f"({what} {folder}) | cannot create the folder: {_advice(err)}."
+        raise OutputError(msg) from err
+    return path
+
+
 def not_ours(folder: Path) -> str | None:
     """
     Say why an existing path may not be replaced by the writer, or None if it may.
@@ -348,6 +379,7 @@ __all__ = [
     "check_results_folder",
     "check_results_root",
     "commit",
+    "make_folder",
     "not_ours",
     "save_elsewhere",
 ]

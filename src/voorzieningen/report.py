@@ -572,8 +572,7 @@ def redraw_report(
     saved = read_run(source)
     if saved.sites is None or saved.zone_points is None:
         read_points(source)  # raises, naming the missing file
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
+    target = folders.make_folder(out_dir, what="--out-dir")
     already = saved.csv_format == "dutch_excel"
     tolerance = saved.run_json.get("unchanged_tolerance_min")
     if not isinstance(tolerance, (int, float)):
@@ -631,8 +630,7 @@ def write_pareto(
     pathlib.Path
         The folder.
     """
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = folders.make_folder(out_dir, what="Pareto folder")
     write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel, language=language)
     fig = Figure(figsize=(11, 4.2))
     FigureCanvasAgg(fig)
