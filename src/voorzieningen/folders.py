@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -204,6 +205,9 @@ def check_results_folder(
     """
     path = Path(target).expanduser()
     name = path.name
+    given = re.split(r"[\\/]", os.fspath(target).rstrip("/\\"))[-1]  # Path drops a last "."
+    if given == ".":
+        name = given
     if name in ("", ".", "..") or name.startswith("."):
         msg = (
             f"({what} {target}) | {name or str(path)!r} is not a folder name; give the "
@@ -298,7 +302,7 @@ def commit(tmp: Path, target: Path) -> None:
 def _advice(cause: BaseException) -> str:
     """Say what went wrong, and what to do about it."""
     if isinstance(cause, VoorzieningenError):
-        return str(cause)
+        return str(cause).partition(" | ")[2].rstrip(".") or str(cause)
     if isinstance(cause, OSError):
         text = f"{cause.strerror or cause}" + (f": {cause.filename}" if cause.filename else "")
         if cause.errno == errno.ENOSPC:
@@ -314,7 +318,8 @@ def _advice(cause: BaseException) -> str:
 
 def save_elsewhere(
     fill: Callable[[Path], object],
-    folder: ResultsFolder | Path,
+    target: Path,
+    root: Path | None,
     cause: BaseException,
 ) -> OutputError:
     """
@@ -327,8 +332,11 @@ def save_elsewhere(
     ----------
     fill
         Writes the plan's files into the folder it is given.
-    folder
-        The results folder that could not be written (and its root).
+    target
+        The results folder that could not be written.
+    root
+        Its results root (``.unsaved`` is made there), or None to use the system's
+        temporary directory only.
     cause
         Why it could not.
 
@@ -338,10 +346,7 @@ def save_elsewhere(
         Naming the folder asked for, the cause, the fix and where the plan was saved (or
         that it could not be saved anywhere); raise it ``from cause``.
     """
-    if isinstance(folder, ResultsFolder):
-        target, places = folder.path, [folder.root / UNSAVED]
-    else:
-        target, places = folder, []
+    places = [] if root is None else [root / UNSAVED]
     places.append(Path(tempfile.gettempdir()) / TEMP_UNSAVED)
     failed: list[str] = []
     for place in places:

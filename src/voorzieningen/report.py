@@ -460,24 +460,24 @@ def write_report(
     saved = saved_run(run) if isinstance(run, Run) else run
     settings = settings.resolve(saved)
     target = Path(out_dir)
-    place: folders.ResultsFolder | Path = target
+    root = Path(results_root if results_root is not None else target.parent).resolve()
 
     def fallback(folder: Path) -> None:
         _write_files(saved, folder, replace(settings, with_maps=False))
 
     try:
-        place = folders.check_results_folder(target, root=results_root)
+        folders.check_results_folder(out_dir, root=results_root)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     except (OSError, VoorzieningenError) as err:
-        raise folders.save_elsewhere(fallback, place, err) from err
+        raise folders.save_elsewhere(fallback, target, root, err) from err
     try:
         _write_files(saved, tmp, settings)
         folders.commit(tmp, target)
     except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(err, Exception):
-            raise folders.save_elsewhere(fallback, place, err) from err
+            raise folders.save_elsewhere(fallback, target, root, err) from err
         raise
     return target
 
