@@ -79,7 +79,9 @@ def _nearest_existing(path: Path) -> Path:
     return Path(path.anchor or ".")
 
 
-def check_results_root(root: Path | str, *, what: str = "results root") -> Path:
+def check_results_root(
+    root: Path | str, *, what: str = "results root", shown: Path | str | None = None
+) -> Path:
     """
     Check that a results root is, or can become, a writable folder.
 
@@ -89,6 +91,8 @@ def check_results_root(root: Path | str, *, what: str = "results root") -> Path:
         The folder under which results are written (``results``, ``--out-dir`` of a sweep).
     what
         How the message names it (``"--out-dir"``).
+    shown
+        The path the message shows (default ``root``; a results folder inside it).
 
     Returns
     -------
@@ -103,15 +107,16 @@ def check_results_root(root: Path | str, *, what: str = "results root") -> Path:
     """
     resolved = Path(root).expanduser().resolve()
     existing = _nearest_existing(resolved)
+    shown = root if shown is None else shown
     if not existing.is_dir():
         msg = (
-            f"({what} {root}) | {existing} is a file, not a folder; give a folder that does "
+            f"({what} {shown}) | {existing} is a file, not a folder; give a folder that does "
             "not pass through a file (files are never moved or overwritten)."
         )
         raise OutputError(msg)
     if not os.access(existing, os.W_OK | os.X_OK):
         msg = (
-            f"({what} {root}) | {existing} is not writable (read-only, or another user's); "
+            f"({what} {shown}) | {existing} is not writable (read-only, or another user's); "
             "make it writable or give another folder."
         )
         raise OutputError(msg)
@@ -215,7 +220,7 @@ def check_results_folder(
             "folder: an earlier folder there would be moved away)."
         )
         raise OutputError(msg)
-    parent = check_results_root(path.parent, what=what)
+    parent = check_results_root(path.parent, what=what, shown=target)
     base = parent if root is None else Path(root).expanduser().resolve()
     resolved = parent / name
     if resolved == base or not resolved.is_relative_to(base):
