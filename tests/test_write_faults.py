@@ -557,3 +557,45 @@ def test_two_concurrent_runs_of_one_scenario_in_processes(tmp_path):
         assert "named:" not in stdout  # each won its races by retrying
     expected = sorted(f"p{i}r{r}" for i in range(2) for r in range(rounds))
     assert sorted(_kept(parent)) == expected
+
+
+# -- plain output folders and sweeps -----------------------------------------------------
+
+
+def test_plain_out_dirs_are_created_or_refused_by_name(tmp_path, monkeypatch):
+    """``report``, ``compare`` and ``network`` write files into ``--out-dir``."""
+    (tmp_path / "file.txt").write_text("mine", encoding="utf-8")
+    assert folders.make_folder(tmp_path / "a" / "b", what="--out-dir").is_dir()
+    assert folders.make_folder(tmp_path / "a", what="--out-dir").is_dir()  # may exist
+    with pytest.raises(OutputError, match=r"\(--out-dir .*file\.txt\) \| .*is a file, not a"):
+        folders.make_folder(tmp_path / "file.txt", what="--out-dir")
+    with pytest.raises(OutputError, match=r"file\.txt is a file, not a folder"):
+        folders.make_folder(tmp_path / "file.txt" / "x", what="--out-dir")
+    (tmp_path / "locked").mkdir()
+    read_only(tmp_path / "locked", monkeypatch)
+    with pytest.raises(OutputError, match=r"locked is not writable \(read-only"):
+        folders.make_folder(tmp_path / "locked" / "x", what="--out-dir")
+    assert (tmp_path / "file.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_sweep_checks_every_results_folder_before_solving(tmp_path, monkeypatch):
+    from voorzieningen import sweep
+
+    def no_solve(*args, **kwargs):
+        msg = "solved before the folders were checked"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(sweep, "_run_and_write", no_solve)
+    (tmp_path / "file.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"\(results root .*file\.txt\) \| .*is a file"):
+        sweep.run_scenarios(
+            DELFT / "scenarios.toml", ["base"], data_dir=tmp_path, out_root=tmp_path / "file.txt"
+        )
+    taken = tmp_path / "out" / "delft" / "krap"
+    taken.mkdir(parents=True)
+    (taken / "letter.docx").write_bytes(b"mine")
+    with pytest.raises(OutputError, match=r"krap\) \| holds files but is not a results folder"):
+        sweep.run_scenarios(
+            DELFT / "scenarios.toml", ["base", "krap"], data_dir=tmp_path, out_root=tmp_path / "out"
+        )
+    assert (taken / "letter.docx").read_bytes() == b"mine"
