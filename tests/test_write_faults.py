@@ -531,6 +531,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_of_one_scenario_in_processes(tmp_path):
     """Two processes write one results folder, committing at the same moments."""
     parent = tmp_path / "delft"
