@@ -52,6 +52,11 @@ def toy(name: str = "first") -> SavedRun:
 
 
 NO_MAPS = report.ReportSettings(with_maps=False)
+#: The message of a name with other characters, or a bad first or last one.
+ALLOWED = (
+    r"may hold only letters, digits, '_', '-' and '\.' "
+    r"\(starting with a letter, digit or '_', not ending in '\.'\)"
+)
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -135,8 +140,9 @@ def _writable_again(tmp_path: Path):
         ("/etc", "contains a path separator"),
         ("C:\\results", "contains a path separator"),
         (".history", r"starts with '\.' \(hidden folders are the tool's own\)"),
-        ("base.", r"may hold only letters, digits, '_', '-' and '\.' \(not at the end\)"),
-        ("krap 2030", r"may hold only letters, digits, '_', '-' and '\.' \(not at the end\)"),
+        ("base.", ALLOWED),
+        ("krap 2030", ALLOWED),
+        ("-krap", ALLOWED),
         ("x" * 101, "is longer than 100 characters"),
         ("NUL", "is a name Windows reserves for a device"),
         ("com1.csv", "is a name Windows reserves for a device"),

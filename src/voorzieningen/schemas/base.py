@@ -118,7 +118,7 @@ def folder_name_problem(value: object) -> str | None:
     elif len(value) > MAX_FOLDER_NAME:
         problem = f"is longer than {MAX_FOLDER_NAME} characters"
     elif re.fullmatch(FOLDER_NAME_PATTERN, value) is None:
-        problem = "may hold only letters, digits, '_', '-' and '.' (not at the end)"
+        problem = "may hold only letters, digits, '_', '-' and '.' (starting with a letter, digit or '_', not ending in '.')"
     elif value.split(".")[0].upper() in WINDOWS_DEVICES:
         problem = "is a name Windows reserves for a device"
     return None if problem is None else f"{value!r} {problem}"
