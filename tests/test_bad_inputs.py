@@ -110,7 +110,8 @@ def run_case(name: str, tmp: Path, data_dir: Path, custom_dir: Path) -> Outcome:
         args = [entry.removeprefix("cli-"), str(path), "--data-dir", str(data)]
         args += ["--scenario", scenario_name]
         if entry == "cli-run":
-            args += ["--out-dir", str(tmp / "results")]
+            out_dir = case.get("out_dir")  # relative to the case's folder, kept as written
+            args += ["--out-dir", f"{tmp}/{out_dir}" if out_dir else str(tmp / "results")]
         for assignment in sets:
             args += ["--set", assignment]
         with warnings.catch_warnings():

@@ -1,6 +1,7 @@
 """Command-line interface: parse, call the API, print; no logic of its own.
 
 Exit codes: 0 success, 2 bad input or scenario, 3 infeasible, 4 solver, 5 verification,
+6 results not written where asked (the message says where the plan was saved instead),
 1 any other error of ours. Errors are printed without a traceback unless ``--debug``.
 """
 
@@ -32,7 +33,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperCommand, TyperOption
 
-from voorzieningen import api, compare, kpis, network_check
+from voorzieningen import api, compare, folders, kpis, network_check
 from voorzieningen import explain as explanations
 from voorzieningen import region as regions
 from voorzieningen import report as reports
@@ -118,6 +119,9 @@ def progress_bar(title: str) -> Iterator[Callable[[str, int, int], None]]:
 
 
 R = TypeVar("R")
+
+#: The results root of runs without --out-dir: results/<region>/<scenario>.
+RESULTS = Path("results")
 
 DataDir = Annotated[
     Path | None,
@@ -289,6 +293,11 @@ def run(
         check_scenario_name(scenario_file, scenario)
         loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         folder = run_folder_name(loaded.name, sets)
+        # The results folder is checked before the solve, and again when written.
+        root = None if out_dir is not None else RESULTS
+        target = out_dir or RESULTS / loaded.region / folder
+        what = "--out-dir" if out_dir is not None else "results folder"
+        folders.check_results_folder(target, root=root, what=what)
         if out_dir is None and folder != loaded.name:
             console.print(
                 f"--set changes scenario {loaded.name!r}: results go to their own folder "
@@ -309,12 +318,11 @@ def run(
                 cache_dir=cache_dir,
                 progress=progress,
             )
-        target = out_dir or Path("results") / loaded.region / folder
         settings = reports.ReportSettings(
             csv_format="dutch_excel" if dutch_excel else "utf8_comma",
             language=_language(language),
         )
-        written = reports.write_report(run_, target, settings=settings)
+        written = reports.write_report(run_, target, settings=settings, results_root=root)
         out.print(_summary_table({str(k): v for k, v in run_.summary.iloc[0].items()}, written))
 
     _guard(debug, work)
@@ -405,7 +413,8 @@ def sweep(
     """Run several scenarios in parallel (Dask), or trace a Pareto front over budgets."""
 
     def work() -> None:
-        root = out_dir or Path("results")
+        root = out_dir or RESULTS
+        folders.check_results_root(root, what="--out-dir" if out_dir else "results root")
         if budgets is not None:
             name = (scenarios or ["base"])[0]
             check_scenario_name(scenario_file, name)
@@ -511,7 +520,7 @@ def network(
                 table.add_row(*(str(v) for v in row))
             out.print(table)
         if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
+            folders.make_folder(out_dir, what="--out-dir")
             reports.write_csv(travel.table, out_dir / "travel_times.csv")
             reports.write_csv(travel.reachability, out_dir / "reachability.csv")
             out.print(f"written to {out_dir}")
@@ -545,7 +554,7 @@ def compare_cmd(
         text = comparison.to_text(max_rows=max_rows, language=lang)
         out.print(text, highlight=False, markup=False)
         if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
+            folders.make_folder(out_dir, what="--out-dir")
             for name, table in (
                 ("kpis", comparison.kpis),
                 ("changed_decisions", comparison.changed_decisions),

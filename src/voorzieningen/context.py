@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voorzieningen.errors import InputDataError
+from voorzieningen.errors import InputDataError, ScenarioError
 from voorzieningen.inputs import resolve_path
 from voorzieningen.network import load_network
 from voorzieningen.scenarios import load_scenario, parse_set
+from voorzieningen.schemas.base import check_folder_name
 from voorzieningen.schemas.scenario import Scenario
 
 #: Environment variable naming the data directory.
@@ -123,7 +124,17 @@ def run_folder_name(name: str, sets: list[str] | None) -> str:
     -------
     str
         ``name`` without settings; else ``name-set-<digest>``.
+
+    Raises
+    ------
+    ScenarioError
+        If ``name`` is not a folder name (``.``, ``..``, a path, ...).
     """
+    try:
+        check_folder_name(name, what="scenario name")
+    except ValueError as err:
+        msg = f"(scenario name) | {err}"
+        raise ScenarioError(msg) from err
     if not sets:
         return name
     parsed = dict(parse_set(s) for s in sets)

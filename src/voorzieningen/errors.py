@@ -38,6 +38,15 @@ class VerificationError(VoorzieningenError, AssertionError):
     """A solved plan violates a constraint when re-checked independently."""
 
 
+class OutputError(VoorzieningenError, OSError):
+    """Results that cannot be written where asked.
+
+    A read-only or full disk, a file where the folder should be, a folder that is not a
+    results folder. When raised after a solve, the message names the fallback folder the
+    plan was saved to instead.
+    """
+
+
 class VoorzieningenWarning(UserWarning):
     """A recoverable data problem that the user should know about."""
 
@@ -50,6 +59,7 @@ EXIT_CODES: tuple[tuple[type[VoorzieningenError], int], ...] = (
     (InfeasibleModelError, 3),
     (SolverError, 4),
     (VerificationError, 5),
+    (OutputError, 6),
     (VoorzieningenError, 1),
 )
 
@@ -67,7 +77,8 @@ def exit_code_for(error: BaseException) -> int:
     -------
     int
         2 for input and scenario errors, 3 for infeasible models, 4 for solver errors,
-        5 for verification errors, 1 for anything else.
+        5 for verification errors, 6 for results that could not be written where asked,
+        1 for anything else.
     """
     for cls, code in EXIT_CODES:
         if isinstance(error, cls):

@@ -35,13 +35,12 @@ from voorzieningen.errors import InputDataError, NetworkError, VoorzieningenWarn
 from voorzieningen.inputs import load_duo_schools, load_zones, resolve_path
 from voorzieningen.network.facilities import facilities_from_polygon
 from voorzieningen.scenario_toml import scenario_toml
+from voorzieningen.schemas.base import folder_name_problem
 from voorzieningen.schemas.demand import DemandSettings
 from voorzieningen.schemas.model import RECOMMENDED_SERVICE_WEIGHTS
 from voorzieningen.schemas.network import NetworkSettings
 from voorzieningen.schemas.scenario import FacilitySettings, ZoneSettings
 
-#: A region name: the folder under ``inputs/`` and ``results/`` (same rule as ``Scenario.region``).
-REGION_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 #: CBS key figures per gemeente 2022 (codes ``GMxxxx`` and names), relative to the data dir.
 KWB_GEMEENTEN_FILE = "cbs/cbs_kwb2022_gemeenten_nl.csv"
 #: PC4 polygons (WGS84) of the 25 krimp gemeenten, relative to the data directory.
@@ -628,10 +627,11 @@ def create_region(
     InputDataError
         If the name is not a valid folder name, the folder exists, or a gemeente is unknown.
     """
-    if not REGION_NAME.fullmatch(name):
+    problem = folder_name_problem(name)
+    if problem is not None:
         msg = (
-            f"(region name) | {name!r} is not a valid region name; use letters, digits, '.', '_' "
-            "and '-' only (e.g. het-hogeland)"
+            f"(region name) | not a valid region name: {problem}; use letters, "
+            "digits, '.', '_' and '-' only, not starting or ending with '.' (e.g. het-hogeland)"
         )
         raise InputDataError(msg)
     folder = Path(out) / name

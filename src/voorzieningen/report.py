@@ -9,7 +9,10 @@ negotiation tables from it.
 Writing is atomic: everything goes to a temporary folder beside the target, which is then
 renamed into place. An earlier run in the target folder is moved to
 ``<parent>/.history/<name>-<timestamp>/`` first, so no result is ever destroyed, and a run
-killed while writing leaves the earlier results untouched.
+killed while writing leaves the earlier results untouched. Only a results folder (one that
+holds ``run.json``) or an empty folder is ever replaced, concurrent writers each keep their
+plan, and a plan that cannot be written where asked is saved elsewhere
+(:mod:`voorzieningen.folders`).
 
 CSV files are UTF-8 with ``,`` separators by default; ``dutch_excel=True`` writes UTF-8 with a
 byte-order mark, ``;`` separators and decimal commas, as Dutch Excel expects. In both, text
@@ -38,8 +41,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from voorzieningen import basemap, maps, negotiation, onlinemap, summary_page, webmap
+from voorzieningen import basemap, folders, maps, negotiation, onlinemap, summary_page, webmap
 from voorzieningen import tables as T
+from voorzieningen.errors import VoorzieningenError
 from voorzieningen.localise import (
     Language,
     to_output,
@@ -420,6 +424,7 @@ def write_report(
     *,
     settings: ReportSettings | None = None,
     dutch_excel: bool = False,
+    results_root: Path | str | None = None,
 ) -> Path:
     """
     Write everything a run produces, atomically, into ``out_dir``.
@@ -433,6 +438,12 @@ def write_report(
     settings, solver status and gap); with maps (the default) also the files of
     :func:`write_map_files`.
 
+    The folder is checked first (:func:`voorzieningen.folders.check_results_folder`): only
+    an empty folder or an earlier results folder is ever replaced, and only inside the
+    results root. When the folder cannot be written (read-only, full disk, a file in the
+    way, ...), the plan is saved to a fallback folder (``<results root>/.unsaved/`` or the
+    system's temporary directory, without maps) and an :class:`OutputError` names it.
+
     Parameters
     ----------
     run
@@ -445,79 +456,97 @@ def write_report(
         applied); settings left ``None`` come from the scenario's ``[report]`` table.
     dutch_excel
         Shorthand for ``settings=ReportSettings(csv_format="dutch_excel")``.
+    results_root
+        The folder ``out_dir`` must lie in (e.g. ``results``); default: its parent.
 
     Returns
     -------
     pathlib.Path
         The folder written.
+
+    Raises
+    ------
+    OutputError
+        If the folder could not be written; the message says where the plan was saved.
     """
     if settings is None:
         settings = ReportSettings(csv_format="dutch_excel" if dutch_excel else "utf8_comma")
     saved = saved_run(run) if isinstance(run, Run) else run
     settings = settings.resolve(saved)
-    language: Language = settings.language or "en"
-    dutch = settings.dutch_excel
     target = Path(out_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    root = Path(results_root if results_root is not None else target.parent).resolve()
+
+    def fallback(folder: Path) -> None:
+        _write_files(saved, folder, replace(settings, with_maps=False))
+
     try:
-        tables: dict[str, pd.DataFrame | None] = {
-            "decisions.csv": saved.decisions,
-            "zones.csv": saved.zones,
-            "capacity.csv": saved.capacity,
-            "costs.csv": saved.costs,
-            "summary.csv": saved.summary,
-            "assignments.csv": saved.assignments,
-            "unmet.csv": saved.unmet,
-            "kpis.csv": saved.kpis,
-            "travel_times.csv": saved.travel_times,
-            "reachability.csv": saved.reachability,
-            "sites.csv": saved.sites,
-            "zones_points.csv": saved.zone_points,
-            "population.csv": saved.population,
-        }
-        if saved.capacity is not None:
-            tables["capacity.csv"] = with_units(saved.capacity)
-        for name, frame in tables.items():
-            if frame is not None:
-                write_csv(frame, tmp / name, dutch_excel=dutch, language=language)
-        for text_language in ("nl", "en"):
-            lines = action_list(saved, language=text_language)
-            (tmp / f"actions_{text_language}.txt").write_text(
-                "\n".join(lines) + "\n", encoding="utf-8"
-            )
-        record = {"scenario": saved.scenario_name, "region": saved.region, **saved.run_json}
-        record["summary"] = saved.summary.iloc[0].to_dict()
-        record["written_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
-        record["csv_format"] = settings.csv_format
-        record["language"] = language
-        record["unchanged_tolerance_min"] = settings.unchanged_tolerance_min
-        (tmp / "run.json").write_text(
-            json.dumps(record, indent=2, default=_json_default, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        if settings.with_maps:
-            write_map_files(
-                saved,
-                tmp,
-                dutch_excel=dutch,
-                language=language,
-                tolerance_min=float(
-                    settings.unchanged_tolerance_min
-                    if settings.unchanged_tolerance_min is not None
-                    else negotiation.TOLERANCE_MIN
-                ),
-            )
-        if target.exists():
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            history = target.parent / ".history"
-            history.mkdir(exist_ok=True)
-            target.replace(history / f"{target.name}-{stamp}")
-        tmp.replace(target)
-    except BaseException:
+        folders.check_results_folder(out_dir, root=results_root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except (OSError, VoorzieningenError) as err:
+        raise folders.save_elsewhere(fallback, target, root, err) from err
+    try:
+        _write_files(saved, tmp, settings)
+        folders.commit(tmp, target)
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(err, Exception):
+            raise folders.save_elsewhere(fallback, target, root, err) from err
         raise
     return target
+
+
+def _write_files(saved: SavedRun, folder: Path, settings: ReportSettings) -> None:
+    """Write the files of :func:`write_report` into ``folder`` (settings resolved)."""
+    language: Language = settings.language or "en"
+    dutch = settings.dutch_excel
+    tables: dict[str, pd.DataFrame | None] = {
+        "decisions.csv": saved.decisions,
+        "zones.csv": saved.zones,
+        "capacity.csv": saved.capacity,
+        "costs.csv": saved.costs,
+        "summary.csv": saved.summary,
+        "assignments.csv": saved.assignments,
+        "unmet.csv": saved.unmet,
+        "kpis.csv": saved.kpis,
+        "travel_times.csv": saved.travel_times,
+        "reachability.csv": saved.reachability,
+        "sites.csv": saved.sites,
+        "zones_points.csv": saved.zone_points,
+        "population.csv": saved.population,
+    }
+    if saved.capacity is not None:
+        tables["capacity.csv"] = with_units(saved.capacity)
+    for name, frame in tables.items():
+        if frame is not None:
+            write_csv(frame, folder / name, dutch_excel=dutch, language=language)
+    for text_language in ("nl", "en"):
+        lines = action_list(saved, language=text_language)
+        (folder / f"actions_{text_language}.txt").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8"
+        )
+    record = {"scenario": saved.scenario_name, "region": saved.region, **saved.run_json}
+    record["summary"] = saved.summary.iloc[0].to_dict()
+    record["written_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
+    record["csv_format"] = settings.csv_format
+    record["language"] = language
+    record["unchanged_tolerance_min"] = settings.unchanged_tolerance_min
+    (folder / "run.json").write_text(
+        json.dumps(record, indent=2, default=_json_default, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    if settings.with_maps:
+        write_map_files(
+            saved,
+            folder,
+            dutch_excel=dutch,
+            language=language,
+            tolerance_min=float(
+                settings.unchanged_tolerance_min
+                if settings.unchanged_tolerance_min is not None
+                else negotiation.TOLERANCE_MIN
+            ),
+        )
 
 
 def redraw_report(
@@ -557,8 +586,7 @@ def redraw_report(
     saved = read_run(source)
     if saved.sites is None or saved.zone_points is None:
         read_points(source)  # raises, naming the missing file
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
+    target = folders.make_folder(out_dir, what="--out-dir")
     already = saved.csv_format == "dutch_excel"
     tolerance = saved.run_json.get("unchanged_tolerance_min")
     if not isinstance(tolerance, (int, float)):
@@ -645,8 +673,7 @@ def write_pareto(
     pathlib.Path
         The folder.
     """
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = folders.make_folder(out_dir, what="Pareto folder")
     write_csv(table, folder / "pareto.csv", dutch_excel=dutch_excel, language=language)
     nl = (language or ("nl" if dutch_excel else "en")) == "nl"
     words = _PARETO_WORDS_NL if nl else _PARETO_WORDS_EN

@@ -30,6 +30,7 @@ import yaml
 from pydantic import ValidationError
 
 from voorzieningen.errors import ScenarioError
+from voorzieningen.schemas.base import folder_name_problem
 from voorzieningen.schemas.scenario import Scenario
 
 TOP_LEVEL = ("base", "overrides", "scenarios")
@@ -93,6 +94,15 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
     ):
         msg = f"({path}, scenarios) | each scenario must be a list of override names."
         raise ScenarioError(msg)
+    for key in scenarios:
+        problem = folder_name_problem(key)
+        if problem is not None:
+            msg = (
+                f"({path}, scenarios, {key}) | the scenario name {problem}; it names the "
+                "results folder (results/<region>/<name>): rename it to letters, digits, "
+                "'_', '-' and '.', e.g. 'krap_2030'."
+            )
+            raise ScenarioError(msg)
     return {"base": raw["base"], "overrides": overrides, "scenarios": scenarios}
 
 

@@ -21,6 +21,7 @@ from voorzieningen import tables as T
 from voorzieningen.context import resolve_context, resolve_data_dir, run_folder_name
 from voorzieningen.errors import ScenarioError
 from voorzieningen.explain import Tick
+from voorzieningen.folders import check_results_folder, check_results_root
 from voorzieningen.model.build import build_model, set_total_budget
 from voorzieningen.provenance import scenario_fingerprint
 from voorzieningen.record import Run
@@ -190,7 +191,7 @@ def write_pareto_front(
     root = Path(folder)
     settings = ReportSettings(csv_format="dutch_excel" if dutch_excel else "utf8_comma")
     for budget, run in zip(front.table[T.BUDGET_EUR], front.results, strict=True):
-        write_report(run, root / f"budget-{budget:.0f}", settings=settings)
+        write_report(run, root / f"budget-{budget:.0f}", settings=settings, results_root=root)
     return write_pareto(front.table, root, dutch_excel=dutch_excel)
 
 
@@ -201,10 +202,11 @@ def _run_and_write(
     data_dir: str,
     out_dir: str,
     dutch_excel: bool,  # noqa: FBT001 - positional for Dask's submit
+    out_root: str,
 ) -> dict[str, Any]:
     """Run one scenario and write its report (a task for a Dask worker)."""
     run = api.run_scenario(Path(scenario_file), name=name, sets=sets, data_dir=data_dir)
-    write_report(run, Path(out_dir), dutch_excel=dutch_excel)
+    write_report(run, Path(out_dir), dutch_excel=dutch_excel, results_root=out_root)
     row = {str(k): v for k, v in run.summary.iloc[0].items()}
     row[T.SCENARIO] = name
     row["out_dir"] = out_dir
@@ -260,13 +262,15 @@ def run_scenarios(
     """
     path = Path(scenario_file).resolve()
     data = resolve_data_dir(data_dir)
+    root = check_results_root(out_root)
     todo: list[tuple[str, Path]] = []
     rows: list[dict[str, Any]] = []
     for name in names:
         scenario, context = resolve_context(
             path, data_dir=data, name=name, sets=sets, region_dir=None, cache_dir=None
         )
-        out_dir = Path(out_root).resolve() / scenario.region / run_folder_name(scenario.name, sets)
+        out_dir = root / scenario.region / run_folder_name(scenario.name, sets)
+        check_results_folder(out_dir, root=root)  # before any solve
         finished = out_dir / "run.json"
         if resume and finished.is_file():
             done = json.loads(finished.read_text(encoding="utf-8"))
@@ -276,7 +280,9 @@ def run_scenarios(
                 rows.append(row)
                 continue
         todo.append((name, out_dir))
-    args = [(str(path), n, list(sets or []), str(data), str(o), dutch_excel) for n, o in todo]
+    args = [
+        (str(path), n, list(sets or []), str(data), str(o), dutch_excel, str(root)) for n, o in todo
+    ]
     total = len(names)
 
     def finish(row: dict[str, Any]) -> None:
@@ -296,7 +302,7 @@ def run_scenarios(
 
 
 def _dask_map(
-    args: list[tuple[str, str, list[str], str, str, bool]],
+    args: list[tuple[str, str, list[str], str, str, bool, str]],
     scheduler: str | None,
     done: Callable[[dict[str, Any]], None],
 ) -> None:

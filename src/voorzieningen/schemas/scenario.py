@@ -10,9 +10,14 @@ from __future__ import annotations
 import itertools
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from voorzieningen.schemas.base import StrictModel, check_relative_path
+from voorzieningen.schemas.base import (
+    FOLDER_NAME_PATTERN,
+    StrictModel,
+    check_folder_name,
+    check_relative_path,
+)
 from voorzieningen.schemas.demand import YEAR_RANGE, DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings
@@ -109,11 +114,14 @@ class FacilitySettings(StrictModel):
 class Scenario(StrictModel):
     """One fully specified run of the planner."""
 
-    name: str = Field(default="base", pattern=r"^[A-Za-z0-9_.-]+$")
-    """Scenario name; the run writes to ``results/<region>/<name>/``."""
+    name: str = Field(default="base", pattern=FOLDER_NAME_PATTERN)
+    """Scenario name; the run writes to ``results/<region>/<name>/``. A folder name, never a
+    path: letters, digits, ``_``, ``-`` and ``.``, not starting with ``.`` (so never ``.``
+    or ``..``) and not ending in ``.``."""
 
-    region: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    """Region name (the folder under ``inputs/``)."""
+    region: str = Field(pattern=FOLDER_NAME_PATTERN)
+    """Region name (the folder under ``inputs/`` and ``results/``); a folder name like
+    ``name``."""
 
     description: str = ""
     """Free text shown in reports."""
@@ -154,6 +162,12 @@ class Scenario(StrictModel):
 
     report: ReportOptions = Field(default_factory=ReportOptions)
     """Language of the reports and the winners-and-losers tolerance."""
+
+    @field_validator("name", "region", mode="before")
+    @classmethod
+    def _folder_name(cls, value: str, info: ValidationInfo) -> str:
+        what = "scenario name" if info.field_name == "name" else "region"
+        return check_folder_name(value, what=what)
 
     @field_validator("network")
     @classmethod
