@@ -471,7 +471,7 @@ def test_concurrent_threads_each_keep_their_plan(tmp_path, monkeypatch):
     target = parent / "base"
     writers, rounds = 8, 5
     errors: list[BaseException] = []
-    together = threading.Barrier(writers, timeout=120)
+    together = threading.Barrier(writers, timeout=600)  # generous: a busy CI machine
     real_fill = report._write_files
 
     def fill_then_wait(saved, folder, settings):
