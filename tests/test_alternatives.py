@@ -143,6 +143,14 @@ def test_keep_a_building_open_costs_the_hand_computed_difference():
     assert "+43.295" in page
 
 
+def test_the_comparison_table_has_dutch_headers():
+    from voorzieningen.localise import untranslated_columns
+
+    found = find_alternatives(_schools(300_000, 300_000), n=1, slack=0.01)
+    assert untranslated_columns(found.table.columns) == []
+    assert found.table.columns[0] == T.ALTERNATIVE
+
+
 def test_keeping_a_building_the_optimum_keeps_costs_nothing():
     found = find_alternatives(_schools(100_000, 300_000), n=1, slack=0.05, keep=["A"])
     assert found.keep_cost == pytest.approx(0.0, abs=1e-3)
@@ -211,7 +219,7 @@ def test_alternatives_verb_writes_plans_table_and_summary_section(data_dir, tmp_
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     table = pd.read_csv(folder / ALTERNATIVES_CSV)
-    assert list(table["alternative"])[0] == 0
+    assert table["alternative"].iloc[0] == 0
     found = table[table["alternative"] > 0]
     assert len(found) >= 1
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))

@@ -281,7 +281,8 @@ def test_alternatives_rows_are_as_written():
     model.mga_min_distance.set_value(0.0)
     for i, plan in enumerate(plans, start=1):
         row = model.c_mga_distance[i]  # delta - D_i(x) <= 0
-        assert row.has_ub() and not row.has_lb()
+        assert row.has_ub()
+        assert not row.has_lb()
         assert pyo.value(row.upper) == 0.0
         assert -pyo.value(row.body) == pytest.approx(mga.hamming(point, plan))
     # (A3): η = 1 / (1 + m |V|)

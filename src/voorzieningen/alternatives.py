@@ -46,6 +46,7 @@ from voorzieningen.explain import (
 from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.alternatives import (
     add_slack_bound,
+    check_keep,
     decision_variables,
     decision_vector,
     fix_decisions,
@@ -234,6 +235,7 @@ def find_alternatives(
         If no plan keeps the ``keep`` sites open within the budgets and rules.
     """
     check_request(n, slack)
+    check_keep(data, keep)
     settings = solver or SolverSettings()
     if time_limit_s is not None:
         settings = settings.model_copy(update={"time_limit_s": float(time_limit_s)})

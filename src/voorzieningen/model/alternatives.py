@@ -220,6 +220,40 @@ def restore_objective(model: pyo.ConcreteModel) -> None:
     model.objective.activate()
 
 
+def check_keep(data: ModelData, sites: Sequence[str]) -> None:
+    """
+    Refuse a site to keep open that is not an existing building of the model.
+
+    Parameters
+    ----------
+    data
+        The model's data.
+    sites
+        Site ids.
+
+    Raises
+    ------
+    InputDataError
+        Naming the site (a candidate site, or unknown) and the buildings there are.
+    """
+    known = list(data.existing)
+    unknown = [s for s in sites if s not in set(known)]
+    if not unknown:
+        return
+    shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+    candidates = [s for s in unknown if s in set(data.candidates)]
+    what = (
+        f"{', '.join(candidates)} is a candidate site, not a building; "
+        if candidates
+        else f"unknown site {', '.join(repr(s) for s in unknown)}; "
+    )
+    msg = (
+        f"(--keep) | {what}give the site id of an existing building of the run "
+        f"(sites.csv, column site): {shown}."
+    )
+    raise InputDataError(msg)
+
+
 def keep_open(model: pyo.ConcreteModel, data: ModelData, sites: Sequence[str]) -> list[Any]:
     """
     Fix "keep building X open": it never closes, as it is or after an intervention.
@@ -248,23 +282,9 @@ def keep_open(model: pyo.ConcreteModel, data: ModelData, sites: Sequence[str]) -
     Raises
     ------
     InputDataError
-        If a site is not an existing building of the model, naming the known ones.
+        If a site is not an existing building of the model (:func:`check_keep`).
     """
-    known = list(data.existing)
-    unknown = [s for s in sites if s not in set(known)]
-    if unknown:
-        shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
-        candidates = [s for s in unknown if s in set(data.candidates)]
-        what = (
-            f"{', '.join(candidates)} is a candidate site, not a building; "
-            if candidates
-            else f"unknown site {', '.join(repr(s) for s in unknown)}; "
-        )
-        msg = (
-            f"(--keep) | {what}give the site id of an existing building of the run "
-            f"(sites.csv, column site): {shown}."
-        )
-        raise InputDataError(msg)
+    check_keep(data, sites)
     fixed: list[Any] = []
     for site in sites:
         fixed += fix_opposite(model, data, Decision(site, "close", data.periods[0], "close"))
