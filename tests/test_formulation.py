@@ -238,11 +238,11 @@ def _with_alternatives(data):
     built = build_model(data)
     model = built.model
     before = built_components(model)
-    variables = mga.decision_variables(model, data)
+    terms = mga.decision_terms(model, data)
     mga.add_slack_bound(model, 123.0, built.objective_scale)
-    plans = [np.zeros(len(variables), dtype=np.int8), np.ones(len(variables), dtype=np.int8)]
-    mga.set_distance_objective(model, variables, plans)
-    return model, built.objective_scale, variables, built_components(model) - before
+    plans = [np.zeros(len(terms), dtype=np.int8), np.ones(len(terms), dtype=np.int8)]
+    mga.set_distance_objective(model, terms, plans)
+    return model, built.objective_scale, terms, built_components(model) - before
 
 
 def test_alternatives_components_match_the_document():
@@ -260,7 +260,7 @@ def test_alternatives_rows_are_as_written():
     from voorzieningen.model import alternatives as mga
 
     data = investment_instances()["cost+budgets+closest+norm"]
-    model, scale, variables, _ = _with_alternatives(data)
+    model, scale, terms, _ = _with_alternatives(data)
     # (A1): the active investment objective's expression, bounded by κ times the limit
     row = model.c_mga_objective
     assert scale == pytest.approx(1e-6)
@@ -268,16 +268,28 @@ def test_alternatives_rows_are_as_written():
     assert str(row.body) == str(model.objective.expr)
     assert not model.objective.active
     assert model.mga_objective.sense == pyo.maximize
-    # V: start, close of managed buildings, close_option; none fixed
-    names = {v.parent_component().local_name for v in variables}
-    assert names == {"start", "close", "close_option"}
-    assert not any(v.fixed for v in variables)
+    # V (§1): one term per option with a free start (sum over periods), then one per managed
+    # site (existing E, candidates C) with a free closure: close + close_option over periods
+    options = {k for k, t in model.start if not model.start[k, t].fixed}
+    sites = [*data.existing, *data.candidates]
+    assert len(terms) == len(options) + len(sites)
+    by_site = data.options_by_site
+    for term, j in zip(terms[len(options) :], sites, strict=True):
+        names = {(v.parent_component().local_name, v.index()) for v in _variables(term)}
+        expected = {("close_option", (k, t)) for k in by_site.get(j, []) for t in data.periods}
+        if j in data.existing:
+            expected |= {("close", (j, t)) for t in data.periods}
+        assert names == expected, j
     # (D) and (A2): at a 0/1 point the rows' right-hand sides are the Hamming distances
+    for v in (v for term in terms for v in _variables(term)):
+        v.set_value(0.0)
     rng = np.random.default_rng(7)
-    point = rng.integers(0, 2, len(variables)).astype(np.int8)
-    for v, x in zip(variables, point, strict=True):
-        v.set_value(float(x))
-    plans = [np.zeros(len(variables), dtype=np.int8), np.ones(len(variables), dtype=np.int8)]
+    point = rng.integers(0, 2, len(terms)).astype(np.int8)
+    for term, x in zip(terms, point, strict=True):
+        first = next(v for v in _variables(term) if not v.fixed)
+        first.set_value(float(x))
+    assert list(mga.decision_vector(terms)) == list(point)
+    plans = [np.zeros(len(terms), dtype=np.int8), np.ones(len(terms), dtype=np.int8)]
     model.mga_min_distance.set_value(0.0)
     for i, plan in enumerate(plans, start=1):
         row = model.c_mga_distance[i]  # delta - D_i(x) <= 0
@@ -286,6 +298,12 @@ def test_alternatives_rows_are_as_written():
         assert pyo.value(row.upper) == 0.0
         assert -pyo.value(row.body) == pytest.approx(mga.hamming(point, plan))
     # (A3): η = 1 / (1 + m |V|)
-    m, n = len(plans), len(variables)
+    m, n = len(plans), len(terms)
     expected = 0.0 + (mga.hamming(point, plans[0]) + mga.hamming(point, plans[1])) / (1 + m * n)
     assert pyo.value(model.mga_objective.expr) == pytest.approx(expected)
+
+
+def _variables(expr):
+    from pyomo.core.expr.visitor import identify_variables
+
+    return list(identify_variables(expr, include_fixed=True))

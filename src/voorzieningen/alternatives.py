@@ -33,7 +33,7 @@ from typing import Any, Literal, cast
 
 import pandas as pd
 
-from voorzieningen import api, basemap, compare, summary_page
+from voorzieningen import api, basemap, summary_page
 from voorzieningen import tables as T
 from voorzieningen.errors import InfeasibleModelError, InputDataError
 from voorzieningen.explain import (
@@ -47,6 +47,7 @@ from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.alternatives import (
     add_slack_bound,
     check_keep,
+    decision_terms,
     decision_variables,
     decision_vector,
     fix_decisions,
@@ -59,9 +60,10 @@ from voorzieningen.model.alternatives import (
 from voorzieningen.model.build import build_model
 from voorzieningen.model.counterfactual import release
 from voorzieningen.model.data import ModelData
+from voorzieningen.plotting import is_missing, year_text
 from voorzieningen.record import PlanTables, PreparedRun, Run
 from voorzieningen.report import ReportSettings, read_run, write_csv, write_report
-from voorzieningen.results import extract_results
+from voorzieningen.results import THEN_ACTION, THEN_PERIOD, extract_results
 from voorzieningen.schemas.solver import SolverSettings
 from voorzieningen.solve import HighsSession, SolveOutcome
 from voorzieningen.verify import verify_plan
@@ -95,8 +97,8 @@ class Alternative:
     outcome
         The solver's outcome of that plan (objective in the objective's unit).
     distance_to_optimum
-        Building decisions (start or closure of a site in a period) that differ from the
-        optimum.
+        Building decisions (an option started, a site closed; whatever the year) that
+        differ from the optimum.
     distance_to_nearest
         The same, to the nearest earlier plan (the optimum included).
     search
@@ -242,6 +244,7 @@ def find_alternatives(
     finish = finish or _verified_results(data)
     model, scale = build_model(data)
     variables = decision_variables(model, data)
+    terms = decision_terms(model, data)
     session = HighsSession(settings)
     total = 1 + (1 if keep else 0) + 2 * n
     done = 0
@@ -254,11 +257,11 @@ def find_alternatives(
     base = session.solve(model, objective_scale=scale)
     done += 1
     optimum = finish(model, base, 0)
-    plans = [decision_vector(variables)]
+    plans = [decision_vector(terms)]
     found: list[Alternative] = []
 
     def record(outcome: SolveOutcome, search: SolveOutcome | None) -> None:
-        vector = decision_vector(variables)
+        vector = decision_vector(terms)
         number = len(found) + 1
         nearest = min(hamming(vector, p) for p in plans)
         plan = finish(model, outcome, number)
@@ -283,7 +286,7 @@ def find_alternatives(
     note = ""
     while len(found) < n:
         number = len(found) + 1
-        set_distance_objective(model, variables, plans)
+        set_distance_objective(model, terms, plans)
         tick(f"alternative {number}: the most different plan")
         try:
             search = session.solve(model, warm_start=True)
@@ -294,12 +297,12 @@ def find_alternatives(
             )
             break
         done += 1
-        vector = decision_vector(variables)
+        vector = decision_vector(terms)
         if min(hamming(vector, p) for p in plans) == 0:
             note = f"no other plan within {slack:.1%} of the optimum differs from those found"
             break
         restore_objective(model)
-        fixed = fix_decisions(variables, vector)
+        fixed = fix_decisions(variables)
         tick(f"alternative {number}: its best assignments")
         try:
             outcome = session.solve(model, warm_start=True, objective_scale=scale)
@@ -364,7 +367,7 @@ def comparison_table(
     for number, plan in [(0, None), *((p.number, p) for p in plans)]:
         run = optimum if plan is None else plan.run
         summary = run.summary.iloc[0]
-        changed = compare.compare_runs(optimum, run).changed_decisions
+        changed = site_changes(optimum, run)
         value = float(summary[T.OBJECTIVE_VALUE])
         row: dict[str, Any] = {
             T.ALTERNATIVE: number,
@@ -380,13 +383,53 @@ def comparison_table(
             T.DISTANCE_TO_OPTIMUM: 0 if plan is None else plan.distance_to_optimum,
             T.DISTANCE_TO_NEAREST: 0 if plan is None else plan.distance_to_nearest,
             T.SITES_CHANGED: len(changed),
-            T.DECISIONS_CHANGED: "; ".join(
-                f"{d.name or d.site!s}: {compare.decision_change(d)}"
-                for d in changed.itertuples(index=False)
-            ),
+            T.DECISIONS_CHANGED: "; ".join(changed),
         }
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _course(row: pd.Series) -> str:
+    """Describe what a plan does with a site: action and year, what follows, the closure."""
+    parts = [f"{row[T.ACTION]} {year_text(row[T.PERIOD])}".strip()]
+    then = row.get(THEN_ACTION)
+    if not is_missing(then) and str(then):
+        parts.append(f"then {then} {year_text(row.get(THEN_PERIOD))}".strip())
+    closed = row.get(T.CLOSED_PERIOD)
+    if not is_missing(closed) and str(row[T.ACTION]) != "close":
+        parts.append(f"closed {year_text(closed)}")
+    return ", ".join(parts)
+
+
+def site_changes(optimum: PlanTables, plan: PlanTables) -> list[str]:
+    """
+    Describe the sites whose course differs between the optimum and an alternative.
+
+    Parameters
+    ----------
+    optimum, plan
+        Their decisions tables (site, name, action, period, then_action, then_period,
+        closed_period).
+
+    Returns
+    -------
+    list of str
+        Per site whose action, year, following intervention or closure year differ, in the
+        order of the optimum's table: ``"<name>: <optimum's course> -> <plan's course>"``,
+        e.g. ``"Dorpshuis Kantens: renovate 2025 -> extend 2025, closed 2040"``.
+    """
+    before = optimum.decisions.set_index(T.SITE)
+    after = plan.decisions.set_index(T.SITE)
+    out: list[str] = []
+    for site in before.index.union(after.index, sort=False):
+        a = _course(before.loc[site]) if site in before.index else "absent"
+        b = _course(after.loc[site]) if site in after.index else "absent"
+        if a != b:
+            table = before if site in before.index else after
+            name = table.loc[site].get(T.NAME)
+            label = str(site) if is_missing(name) or not str(name) else str(name)
+            out.append(f"{label}: {a} -> {b}")
+    return out
 
 
 def _prepared(run: Run) -> PreparedRun:

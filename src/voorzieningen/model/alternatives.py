@@ -3,9 +3,9 @@
 The formulation is ``models/alternatives.md``. Given a built and solved investment model
 (:func:`voorzieningen.model.build.build_model`) with optimum f*, the functions here
 
-- list the building decisions V of a plan (:func:`decision_variables`): every free
-  ``start[k, t]``, ``close[e, t]`` (managed buildings) and ``close_option[k, t]``, each 0 or 1
-  in any plan, and read a plan's 0/1 vector of them (:func:`decision_vector`);
+- list the building decisions V of a plan (:func:`decision_terms`): per option, whether it
+  is started; per managed site, whether it closes (in any year), each 0 or 1 in any plan, and
+  read a plan's 0/1 vector of them (:func:`decision_vector`);
 - bound the original objective to f* + ε |f*| (:func:`add_slack_bound`,
   constraint ``c_mga_objective``, mutable parameter ``mga_objective_limit`` in the objective's
   own unit);
@@ -13,7 +13,8 @@ The formulation is ``models/alternatives.md``. Given a built and solved investme
   (:func:`set_distance_objective`: variable ``mga_min_distance``, rows ``c_mga_distance``,
   objective ``mga_objective``), and switch back (:func:`restore_objective`);
 - fix "keep building X open" (:func:`keep_open`) and fix a plan's decisions to re-optimise
-  its assignments (:func:`fix_decisions`); the caller unfixes with
+  its assignments (:func:`fix_decisions` on :func:`decision_variables`: starts and closures
+  per period); the caller unfixes with
   :func:`voorzieningen.model.counterfactual.release`.
 """
 
@@ -41,7 +42,7 @@ COMPONENTS = (
 
 def decision_variables(model: pyo.ConcreteModel, data: ModelData) -> list[Any]:
     """
-    Return the building decisions of a plan, in a fixed order.
+    Return the variables that hold a plan's building decisions per period.
 
     Parameters
     ----------
@@ -53,9 +54,9 @@ def decision_variables(model: pyo.ConcreteModel, data: ModelData) -> list[Any]:
     Returns
     -------
     list
-        The free (not fixed by the model) variables ``start[k, t]`` for every option and
-        period, then ``close[e, t]`` for every managed existing building, then
-        ``close_option[k, t]``; each is 0 or 1 in any plan (``models/alternatives.md``, V).
+        The free (not fixed by the model) variables ``start[k, t]``, then ``close[e, t]`` of
+        every managed existing building, then ``close_option[k, t]``; each is 0 or 1 in any
+        plan. Fixing them (:func:`fix_decisions`) fixes the plan's decisions and years.
     """
     fixed = set(data.fixed_sites)
     out: list[Any] = [v for v in model.start.values() if not v.fixed]
@@ -70,23 +71,61 @@ def decision_variables(model: pyo.ConcreteModel, data: ModelData) -> list[Any]:
     return out
 
 
-def decision_vector(variables: Sequence[Any]) -> np.ndarray:
+def decision_terms(model: pyo.ConcreteModel, data: ModelData) -> list[Any]:
+    """
+    Return the building decisions the distance counts, whatever their year (V).
+
+    Parameters
+    ----------
+    model
+        A built investment model.
+    data
+        The data it was built from.
+
+    Returns
+    -------
+    list
+        Linear expressions, each 0 or 1 in any plan (``models/alternatives.md``, §1): per
+        option *k*, whether it is started (``sum_t start[k, t]``); then per managed site
+        (existing buildings, then candidate sites), whether it closes within the horizon,
+        as it is or after an intervention (``sum_t close[e, t] + sum_{k, t}
+        close_option[k, t]``). Terms whose variables are all fixed are left out.
+    """
+    periods = data.periods
+    by_site = data.options_by_site
+    terms: list[Any] = []
+    for k in sorted({k for k, _ in model.start}):
+        variables = [model.start[k, t] for t in periods]
+        if any(not v.fixed for v in variables):
+            terms.append(pyo.quicksum(variables))
+    fixed = set(data.fixed_sites)
+    existing = [e for e in data.existing if e not in fixed]
+    for j in [*existing, *data.candidates]:
+        variables = [model.close_option[k, t] for k in by_site.get(j, []) for t in periods]
+        if j in set(existing):
+            variables += [model.close[j, t] for t in periods]
+        if any(not v.fixed for v in variables):
+            terms.append(pyo.quicksum(variables))
+    return terms
+
+
+def decision_vector(terms: Sequence[Any]) -> np.ndarray:
     """
     Read a plan's building decisions as 0/1.
 
     Parameters
     ----------
-    variables
-        From :func:`decision_variables`, holding a plan.
+    terms
+        From :func:`decision_terms` (or variables from :func:`decision_variables`), holding
+        a plan.
 
     Returns
     -------
     numpy.ndarray
-        One int8 per variable: 1 where its value exceeds 0.5.
+        One int8 per term: 1 where its value exceeds 0.5.
     """
-    return np.array(
-        [1 if v.value is not None and float(v.value) > ON else 0 for v in variables], dtype=np.int8
-    )
+    values = [pyo.value(term, exception=False) for term in terms]
+    return np.array([1 if v is not None and float(v) > ON else 0 for v in values], dtype=np.int8)
 
 
 def hamming(a: np.ndarray, b: np.ndarray) -> int:
@@ -101,7 +140,7 @@ def hamming(a: np.ndarray, b: np.ndarray) -> int:
     Returns
     -------
     int
-        The number of building decisions (start, closure per period) that differ.
+        The number of building decisions (an option started, a site closed) that differ.
     """
     return int(np.count_nonzero(a != b))
 
@@ -154,15 +193,15 @@ def add_slack_bound(
     return model.c_mga_objective
 
 
-def _distance(variables: Sequence[Any], plan: np.ndarray) -> Any:
+def _distance(terms: Sequence[Any], plan: np.ndarray) -> Any:
     """Linear Hamming distance of the model's decisions to a 0/1 plan."""
-    ones = [v for v, x in zip(variables, plan, strict=True) if x]
-    zeros = [v for v, x in zip(variables, plan, strict=True) if not x]
+    ones = [v for v, x in zip(terms, plan, strict=True) if x]
+    zeros = [v for v, x in zip(terms, plan, strict=True) if not x]
     return pyo.quicksum(zeros) + len(ones) - pyo.quicksum(ones)
 
 
 def set_distance_objective(
-    model: pyo.ConcreteModel, variables: Sequence[Any], plans: Sequence[np.ndarray]
+    model: pyo.ConcreteModel, terms: Sequence[Any], plans: Sequence[np.ndarray]
 ) -> None:
     """
     Maximise the smallest Hamming distance to earlier plans (then their sum, as a tie-break).
@@ -175,8 +214,8 @@ def set_distance_objective(
     ----------
     model
         A built investment model (with :func:`add_slack_bound`).
-    variables
-        From :func:`decision_variables`.
+    terms
+        From :func:`decision_terms`.
     plans
         The earlier plans' decision vectors (the optimum first); called again with more
         plans, only the new ones are added.
@@ -190,15 +229,15 @@ def set_distance_objective(
         msg = "set_distance_objective needs at least one earlier plan (the optimum)"
         raise ValueError(msg)
     if not hasattr(model, "mga_min_distance"):
-        model.mga_min_distance = pyo.Var(within=pyo.NonNegativeReals, bounds=(0, len(variables)))
+        model.mga_min_distance = pyo.Var(within=pyo.NonNegativeReals, bounds=(0, len(terms)))
         model.c_mga_distance = pyo.ConstraintList()
     rows = model.c_mga_distance
-    distances = [_distance(variables, plan) for plan in plans]
+    distances = [_distance(terms, plan) for plan in plans]
     for distance in distances[len(rows) :]:
         rows.add(model.mga_min_distance <= distance)
     if hasattr(model, "mga_objective"):
         model.del_component(model.mga_objective)
-    tie = 1.0 / (1.0 + len(plans) * max(len(variables), 1))
+    tie = 1.0 / (1.0 + len(plans) * max(len(terms), 1))
     model.mga_objective = pyo.Objective(
         expr=model.mga_min_distance + tie * pyo.quicksum(distances),
         sense=pyo.maximize,
@@ -291,22 +330,22 @@ def keep_open(model: pyo.ConcreteModel, data: ModelData, sites: Sequence[str]) -
     return fixed
 
 
-def fix_decisions(variables: Sequence[Any], plan: np.ndarray) -> list[Any]:
+def fix_decisions(variables: Sequence[Any]) -> list[Any]:
     """
-    Fix the building decisions to a plan's (to re-optimise its assignments with them).
+    Fix the building decisions to the plan the model holds (to re-optimise the rest).
 
     Parameters
     ----------
     variables
-        From :func:`decision_variables`.
-    plan
-        Its 0/1 vector (:func:`decision_vector`).
+        From :func:`decision_variables`, holding a plan.
 
     Returns
     -------
     list
-        The variables fixed here (not those fixed already).
+        The variables fixed here, each at its value rounded to 0 or 1 (not those fixed
+        already).
     """
+    plan = decision_vector(variables)
     fixed: list[Any] = []
     for var, value in zip(variables, plan, strict=True):
         if not var.fixed:
