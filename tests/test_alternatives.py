@@ -126,6 +126,9 @@ def test_keep_a_building_open_costs_the_hand_computed_difference():
     )
     assert found.keep == ("B",)
     assert found.keep_cost == pytest.approx(200_000 * (1 - E))
+    # the objective is the net present cost here: the same figure in €
+    assert found.objective == "cost"
+    assert found.keep_cost_npv_eur == pytest.approx(200_000 * (1 - E))
     wish = found.plans[0]
     assert wish.search is None
     assert wish.run.decisions.set_index(T.SITE).loc["B", T.ACTION] == "keep"
@@ -140,7 +143,7 @@ def test_keep_a_building_open_costs_the_hand_computed_difference():
     page = alternatives_section_html(found)
     assert "Alternatieven" in page
     assert "B openhouden" in page
-    assert "+43.295" in page
+    assert "+43.295 €" in page
 
 
 def test_the_comparison_table_has_dutch_headers():

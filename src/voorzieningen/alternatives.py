@@ -78,6 +78,9 @@ Finish = Callable[[Any, SolveOutcome, int], PlanTables]
 N_ALTERNATIVES = 3
 SLACK = 0.05
 
+#: The unit of each objective, in Dutch (the cost of a wish is stated in it).
+OBJECTIVE_UNIT_NL = {"cost": "€", "access": "persoonsminuten", "worst_off": "minuten"}
+
 #: Where the alternatives go inside a results folder, and the comparison table.
 ALTERNATIVES_DIR = "alternatives"
 ALTERNATIVES_CSV = "alternatives.csv"
@@ -136,6 +139,9 @@ class Alternatives:
         Sites kept open by the wish (empty: none).
     note
         Why fewer alternatives than asked were found (empty when all were).
+    objective
+        The scenario's objective (``cost``: in €; ``access``: person-minutes per period;
+        ``worst_off``: minutes).
     """
 
     optimum: PlanTables
@@ -146,13 +152,25 @@ class Alternatives:
     limit: float
     keep: tuple[str, ...] = ()
     note: str = ""
+    objective: str = "cost"
 
     @property
     def keep_cost(self) -> float | None:
-        """Objective of the cheapest plan keeping the sites open minus the optimum's."""
+        """Objective of the cheapest plan keeping the sites open minus the optimum's.
+
+        In the objective's unit (€ for the cost objective); None without a wish.
+        """
         if not self.keep or not self.plans or self.plans[0].search is not None:
             return None
         return self.plans[0].outcome.objective - self.optimum_outcome.objective
+
+    @property
+    def keep_cost_npv_eur(self) -> float | None:
+        """Net present cost (€) of the cheapest plan keeping the sites open minus the optimum's."""
+        if self.keep_cost is None:
+            return None
+        npv = self.table[T.NPV_COST_EUR]
+        return float(npv.iloc[1]) - float(npv.iloc[0])
 
     def __repr__(self) -> str:
         return (
@@ -314,7 +332,10 @@ def find_alternatives(
     if progress is not None:
         progress("done", total, total)
     table = comparison_table(optimum, found, keep=tuple(keep))
-    return Alternatives(optimum, base, tuple(found), table, slack, limit, tuple(keep), note)
+    objective = str(data.model_settings.objective)
+    return Alternatives(
+        optimum, base, tuple(found), table, slack, limit, tuple(keep), note, objective
+    )
 
 
 def _verified_results(data: ModelData) -> Finish:
@@ -633,12 +654,15 @@ def alternatives_section_html(result: Alternatives) -> str:
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     wish = ""
-    if result.keep_cost is not None:
+    if result.keep_cost is not None and result.keep_cost_npv_eur is not None:
+        unit = OBJECTIVE_UNIT_NL.get(result.objective, "")
+        spend = float(table.iloc[1][T.NET_SPEND_EUR]) - float(base[T.NET_SPEND_EUR])
         wish = (
             f"<p>Wens: {html.escape(', '.join(result.keep))} openhouden. Dat kost "
-            f"{html.escape(_nl(result.keep_cost, 0))} in de doelwaarde van het plan "
-            f"(netto uitgaven {html.escape(_nl(float(table.iloc[1][T.NET_SPEND_EUR]) - float(base[T.NET_SPEND_EUR]), 0))} €); "
-            "alternatief 1 is het beste plan met die wens.</p>"
+            f"{html.escape(_nl(result.keep_cost, 0))} {unit} in de doelwaarde van het plan; "
+            f"contante waarde van de kosten {html.escape(_nl(result.keep_cost_npv_eur, 0))} €, "
+            f"netto uitgaven {html.escape(_nl(spend, 0))} €. Alternatief 1 is het beste plan "
+            "met die wens.</p>"
         )
     note = f"<p>{html.escape(result.note)}</p>" if result.note else ""
     return (

@@ -764,12 +764,15 @@ def alternatives_cmd(
         for row in result.table.to_dict(orient="records"):
             table.add_row(
                 str(row[T.ALTERNATIVE]), _signed(row[T.DELTA_OBJECTIVE_PCT], 1) + " %",
-                _signed(row[T.NET_SPEND_EUR], 0), str(row[T.DISTANCE_TO_OPTIMUM]),
+                f"{row[T.NET_SPEND_EUR]:,.0f}", str(row[T.DISTANCE_TO_OPTIMUM]),
                 escape(str(row[T.DECISIONS_CHANGED])),
             )  # fmt: skip
         out.print(table)
         if result.keep_cost is not None:
-            out.print(f"cost of keeping {', '.join(result.keep)} open: {result.keep_cost:+,.0f}")
+            out.print(
+                f"cost of keeping {', '.join(result.keep)} open: objective "
+                f"{result.keep_cost:+,.0f}, NPV {result.keep_cost_npv_eur or 0:+,.0f} EUR"
+            )
         if result.note:
             out.print(result.note)
         for path in mga.write_alternatives(result, results_dir):
