@@ -179,6 +179,23 @@ class Alternatives:
         )
 
 
+@dataclass
+class _Steps:
+    """Count the solves for a progress callback (the search may stop early)."""
+
+    progress: Tick | None
+    total: int
+    done: int = 0
+
+    def start(self, label: str) -> None:
+        if self.progress is not None:
+            self.progress(label, self.done, self.total)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress("done", self.total, self.total)
+
+
 def check_request(n: int, slack: float) -> None:
     """
     Refuse a number of alternatives below 1 or a slack outside (0, 1].
@@ -264,16 +281,10 @@ def find_alternatives(
     variables = decision_variables(model, data)
     terms = decision_terms(model, data)
     session = HighsSession(settings)
-    total = 1 + (1 if keep else 0) + 2 * n
-    done = 0
-
-    def tick(label: str) -> None:
-        if progress is not None:
-            progress(label, done, total)
-
-    tick("the optimum")
+    steps = _Steps(progress, 1 + (1 if keep else 0) + 2 * n)
+    steps.start("the optimum")
     base = session.solve(model, objective_scale=scale)
-    done += 1
+    steps.done += 1
     optimum = finish(model, base, 0)
     plans = [decision_vector(terms)]
     found: list[Alternative] = []
@@ -288,7 +299,7 @@ def find_alternatives(
 
     if keep:
         keep_open(model, data, list(keep))
-        tick(f"keep {', '.join(keep)} open")
+        steps.start(f"keep {', '.join(keep)} open")
         try:
             outcome = session.solve(model, objective_scale=scale)
         except InfeasibleModelError as err:
@@ -297,7 +308,7 @@ def find_alternatives(
                 f"rules of this scenario ({err})"
             )
             raise InfeasibleModelError(msg) from err
-        done += 1
+        steps.done += 1
         record(outcome, None)
     limit = slack_limit(base.objective, slack)
     add_slack_bound(model, limit, scale)
@@ -305,7 +316,7 @@ def find_alternatives(
     while len(found) < n:
         number = len(found) + 1
         set_distance_objective(model, terms, plans)
-        tick(f"alternative {number}: the most different plan")
+        steps.start(f"alternative {number}: the most different plan")
         try:
             search = session.solve(model, warm_start=True)
         except InfeasibleModelError:
@@ -314,23 +325,22 @@ def find_alternatives(
                 f"(the wish costs more)"
             )
             break
-        done += 1
+        steps.done += 1
         vector = decision_vector(terms)
         if min(hamming(vector, p) for p in plans) == 0:
             note = f"no other plan within {slack:.1%} of the optimum differs from those found"
             break
         restore_objective(model)
         fixed = fix_decisions(variables)
-        tick(f"alternative {number}: its best assignments")
+        steps.start(f"alternative {number}: its best assignments")
         try:
             outcome = session.solve(model, warm_start=True, objective_scale=scale)
         finally:
             release(fixed)
-        done += 1
+        steps.done += 1
         record(outcome, search)
     restore_objective(model)
-    if progress is not None:
-        progress("done", total, total)
+    steps.finish()
     table = comparison_table(optimum, found, keep=tuple(keep))
     objective = str(data.model_settings.objective)
     return Alternatives(
