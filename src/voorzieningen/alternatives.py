@@ -33,7 +33,7 @@ from typing import Any, Literal, cast
 
 import pandas as pd
 
-from voorzieningen import api, basemap, summary_page
+from voorzieningen import api
 from voorzieningen import tables as T
 from voorzieningen.errors import InfeasibleModelError, InputDataError
 from voorzieningen.explain import (
@@ -41,6 +41,7 @@ from voorzieningen.explain import (
     explain_section_html,
     read_explanation,
     read_record,
+    redraw_summary,
     saved_scenario,
 )
 from voorzieningen.limits import load_closure_norms
@@ -62,7 +63,7 @@ from voorzieningen.model.counterfactual import release
 from voorzieningen.model.data import ModelData
 from voorzieningen.plotting import is_missing, year_text
 from voorzieningen.record import PlanTables, PreparedRun, Run
-from voorzieningen.report import ReportSettings, read_run, write_csv, write_report
+from voorzieningen.report import ReportSettings, write_csv, write_report
 from voorzieningen.results import THEN_ACTION, THEN_PERIOD, extract_results
 from voorzieningen.schemas.solver import SolverSettings
 from voorzieningen.solve import HighsSession, SolveOutcome
@@ -608,17 +609,9 @@ def write_alternatives(result: Alternatives, folder: Path | str) -> list[Path]:
 
 def _redraw_summary(root: Path, result: Alternatives) -> Path:
     """Redraw ``summary.html`` with the explanation (if any) and the alternatives."""
-    saved = read_run(root)
-    language = str(saved.run_json.get("language") or "nl")
     explained = read_explanation(root)
     extra = explain_section_html(explained) if explained is not None else ""
-    return summary_page.write_summary_page(
-        saved,
-        root / "summary.html",
-        language=language if language in ("nl", "en") else "nl",
-        background=basemap.background_for(saved.zone_points, saved.run_json),
-        extra_html=extra + alternatives_section_html(result),
-    )
+    return redraw_summary(root, extra + alternatives_section_html(result))
 
 
 def _nl(value: float, digits: int) -> str:
