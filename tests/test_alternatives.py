@@ -134,9 +134,9 @@ def test_keep_a_building_open_costs_the_hand_computed_difference():
     assert wish.run.decisions.set_index(T.SITE).loc["B", T.ACTION] == "keep"
     # 43,295 is more than 5 % of 151,055 (7,553): no plan keeps B within the slack.
     assert len(found.plans) == 1
-    assert "no plan keeps B open within 5.0%" in found.note
+    assert "no other plan within 5.0% of the optimum keeps B open and differs" in found.note
     assert found.table.set_index(T.ALTERNATIVE).loc[1, T.KEPT] == "B"
-    # progress: the optimum, the wish, one search, then done
+    # progress: the optimum, the wish, the search for a differing plan, then done
     assert [s[0] for s in seen][:2] == ["the optimum", "keep B open"]
     assert seen[-1][0] == "done"
     assert seen[-1][1] == seen[-1][2]

@@ -241,6 +241,7 @@ def _with_alternatives(data):
     terms = mga.decision_terms(model, data)
     mga.add_slack_bound(model, 123.0, built.objective_scale)
     plans = [np.zeros(len(terms), dtype=np.int8), np.ones(len(terms), dtype=np.int8)]
+    mga.add_differ_rows(model, terms, plans)
     mga.set_distance_objective(model, terms, plans)
     return model, built.objective_scale, terms, built_components(model) - before
 
@@ -292,6 +293,10 @@ def test_alternatives_rows_are_as_written():
     plans = [np.zeros(len(terms), dtype=np.int8), np.ones(len(terms), dtype=np.int8)]
     model.mga_min_distance.set_value(0.0)
     for i, plan in enumerate(plans, start=1):
+        differ = model.c_mga_differ[i]  # D_i(x) >= 1
+        assert pyo.value(differ.lower) == 1.0
+        assert not differ.has_ub()
+        assert pyo.value(differ.body) == pytest.approx(mga.hamming(point, plan))
         row = model.c_mga_distance[i]  # delta - D_i(x) <= 0
         assert row.has_ub()
         assert not row.has_lb()

@@ -9,6 +9,8 @@ The formulation is ``models/alternatives.md``. Given a built and solved investme
 - bound the original objective to f* + ε |f*| (:func:`add_slack_bound`,
   constraint ``c_mga_objective``, mutable parameter ``mga_objective_limit`` in the objective's
   own unit);
+- require a plan to differ from the earlier ones (:func:`add_differ_rows`, rows
+  ``c_mga_differ``), to find the best such plan as the distance search's start;
 - replace the objective by the smallest Hamming distance to the earlier plans, maximised
   (:func:`set_distance_objective`: variable ``mga_min_distance``, rows ``c_mga_distance``,
   objective ``mga_objective``), and switch back (:func:`restore_objective`);
@@ -34,6 +36,7 @@ from voorzieningen.model.data import ModelData
 COMPONENTS = (
     "mga_objective_limit",
     "c_mga_objective",
+    "c_mga_differ",
     "mga_min_distance",
     "c_mga_distance",
     "mga_objective",
@@ -198,6 +201,33 @@ def _distance(terms: Sequence[Any], plan: np.ndarray) -> Any:
     ones = [v for v, x in zip(terms, plan, strict=True) if x]
     zeros = [v for v, x in zip(terms, plan, strict=True) if not x]
     return pyo.quicksum(zeros) + len(ones) - pyo.quicksum(ones)
+
+
+def add_differ_rows(
+    model: pyo.ConcreteModel, terms: Sequence[Any], plans: Sequence[np.ndarray]
+) -> None:
+    """
+    Require a plan to differ from every earlier plan in one building decision at least.
+
+    Adds one row of ``c_mga_differ``, ``D_i(x) >= 1``, per plan not yet in it. Solved with
+    the investment objective, the model then gives the best plan that differs (the seed of
+    the distance search); infeasible with the slack bound, no other plan fits the slack.
+
+    Parameters
+    ----------
+    model
+        A built investment model.
+    terms
+        From :func:`decision_terms`.
+    plans
+        The earlier plans' decision vectors; called again with more, only the new ones are
+        added.
+    """
+    if not hasattr(model, "c_mga_differ"):
+        model.c_mga_differ = pyo.ConstraintList()
+    rows = model.c_mga_differ
+    for plan in plans[len(rows) :]:
+        rows.add(_distance(terms, plan) >= 1)
 
 
 def set_distance_objective(
