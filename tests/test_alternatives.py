@@ -18,7 +18,6 @@ from voorzieningen.alternatives import (
     find_alternatives,
 )
 from voorzieningen.cli import app
-from voorzieningen.context import run_folder_name
 from voorzieningen.errors import InputDataError
 from voorzieningen.model.alternatives import slack_limit
 
@@ -211,12 +210,11 @@ def test_alternatives_verb_writes_plans_table_and_summary_section(data_dir, tmp_
     sets = [p for s in SMALL for p in ("--set", s)]
     result = runner.invoke(
         app,
-        ["run", str(scenario), "--data-dir", str(data_dir), "--out-dir", str(tmp_path), *sets],
+        ["run", str(scenario), "--data-dir", str(data_dir), "--out-dir", str(out), *sets],
     )
     assert result.exit_code == 0, result.output
-    folder = tmp_path / run_folder_name("base", SMALL)
-    assert (folder / "run.json").is_file(), list(tmp_path.iterdir())
-    del out
+    folder = out
+    assert (folder / "run.json").is_file()
     before = (folder / "decisions.csv").read_bytes()
     args = ["alternatives", str(folder), "-n", "2", "--data-dir", str(data_dir)]
     result = runner.invoke(app, args)
