@@ -85,6 +85,8 @@ def test_two_equally_good_sites_the_search_finds_the_other_one():
     assert row[T.SITES_CHANGED] == 2
     assert "A: " in row[T.DECISIONS_CHANGED]
     assert "B: " in row[T.DECISIONS_CHANGED]
+    # both sell one school for 300,000: the same net spend, written +0 (never -0)
+    assert "<td>+0</td>" in alternatives_section_html(found)
 
 
 def test_the_slack_bound_is_respected():

@@ -623,7 +623,7 @@ def _redraw_summary(root: Path, result: Alternatives) -> Path:
 
 def _nl(value: float, digits: int) -> str:
     """Format a number with Dutch separators (``1.234,5``), signed."""
-    text = f"{value:+,.{digits}f}"
+    text = f"{round(value, digits) + 0.0:+,.{digits}f}"  # no "-0"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
