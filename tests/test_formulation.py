@@ -220,3 +220,95 @@ def test_an_attribute_on_a_preset_model_is_caught():
     fresh = set(vars(pyo.ConcreteModel()))
     components = {c.local_name for c in model.component_objects(descend_into=False)}
     assert set(vars(model)) - fresh - components == {"preset_spec"}
+
+
+# ----------------------------------------------------------------- alternatives (MGA)
+
+
+def alternatives_index() -> set[tuple[str, str]]:
+    text = (MODELS / "alternatives.md").read_text(encoding="utf-8")
+    rows = {(m[1], m[2]) for line in text.splitlines() if (m := ROW.match(line))}
+    assert rows, "no component table found in models/alternatives.md"
+    return rows
+
+
+def _with_alternatives(data):
+    from voorzieningen.model import alternatives as mga
+
+    built = build_model(data)
+    model = built.model
+    before = built_components(model)
+    terms = mga.decision_terms(model, data)
+    mga.add_slack_bound(model, 123.0, built.objective_scale)
+    plans = [np.zeros(len(terms), dtype=np.int8), np.ones(len(terms), dtype=np.int8)]
+    mga.add_differ_rows(model, terms, plans)
+    mga.set_distance_objective(model, terms, plans)
+    return model, built.objective_scale, terms, built_components(model) - before
+
+
+def test_alternatives_components_match_the_document():
+    documented = alternatives_index()
+    for name, data in investment_instances().items():
+        _, _, _, added = _with_alternatives(data)
+        assert added == documented, f"{name}: added {added}, documented {documented}"
+    text = (MODELS / "alternatives.md").read_text(encoding="utf-8")
+    for name, kind in documented:
+        if kind in ("Constraint", "Objective"):
+            assert re.search(rf"^### \(A\d+\) .*`{name}`", text, flags=re.MULTILINE), name
+
+
+def test_alternatives_rows_are_as_written():
+    from voorzieningen.model import alternatives as mga
+
+    data = investment_instances()["cost+budgets+closest+norm"]
+    model, scale, terms, _ = _with_alternatives(data)
+    # (A1): the active investment objective's expression, bounded by κ times the limit
+    row = model.c_mga_objective
+    assert scale == pytest.approx(1e-6)
+    assert pyo.value(row.upper) == pytest.approx(123.0 * scale)
+    assert str(row.body) == str(model.objective.expr)
+    assert not model.objective.active
+    assert model.mga_objective.sense == pyo.maximize
+    # V (§1): one term per option with a free start (sum over periods), then one per managed
+    # site (existing E, candidates C) with a free closure: close + close_option over periods
+    options = {k for k, t in model.start if not model.start[k, t].fixed}
+    sites = [*data.existing, *data.candidates]
+    assert len(terms) == len(options) + len(sites)
+    by_site = data.options_by_site
+    for term, j in zip(terms[len(options) :], sites, strict=True):
+        names = {(v.parent_component().local_name, v.index()) for v in _variables(term)}
+        expected = {("close_option", (k, t)) for k in by_site.get(j, []) for t in data.periods}
+        if j in data.existing:
+            expected |= {("close", (j, t)) for t in data.periods}
+        assert names == expected, j
+    # (D) and (A2): at a 0/1 point the rows' right-hand sides are the Hamming distances
+    for v in (v for term in terms for v in _variables(term)):
+        v.set_value(0.0)
+    rng = np.random.default_rng(7)
+    point = rng.integers(0, 2, len(terms)).astype(np.int8)
+    for term, x in zip(terms, point, strict=True):
+        first = next(v for v in _variables(term) if not v.fixed)
+        first.set_value(float(x))
+    assert list(mga.decision_vector(terms)) == list(point)
+    plans = [np.zeros(len(terms), dtype=np.int8), np.ones(len(terms), dtype=np.int8)]
+    model.mga_min_distance.set_value(0.0)
+    for i, plan in enumerate(plans, start=1):
+        differ = model.c_mga_differ[i]  # D_i(x) >= 1
+        assert pyo.value(differ.lower) == 1.0
+        assert not differ.has_ub()
+        assert pyo.value(differ.body) == pytest.approx(mga.hamming(point, plan))
+        row = model.c_mga_distance[i]  # delta - D_i(x) <= 0
+        assert row.has_ub()
+        assert not row.has_lb()
+        assert pyo.value(row.upper) == 0.0
+        assert -pyo.value(row.body) == pytest.approx(mga.hamming(point, plan))
+    # (A3): η = 1 / (1 + m |V|)
+    m, n = len(plans), len(terms)
+    expected = 0.0 + (mga.hamming(point, plans[0]) + mga.hamming(point, plans[1])) / (1 + m * n)
+    assert pyo.value(model.mga_objective.expr) == pytest.approx(expected)
+
+
+def _variables(expr):
+    from pyomo.core.expr.visitor import identify_variables
+
+    return list(identify_variables(expr, include_fixed=True))

@@ -33,6 +33,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperCommand, TyperOption
 
+from voorzieningen import alternatives as mga
 from voorzieningen import api, compare, folders, kpis, network_check
 from voorzieningen import explain as explanations
 from voorzieningen import region as regions
@@ -736,6 +737,54 @@ def explain_cmd(
             )
         out.print(table)
         for path in written:
+            out.print(f"written: {path}")
+
+    _guard(debug, work)
+
+
+@command("alternatives")
+def alternatives_cmd(
+    results_dir: Annotated[Path, typer.Argument(help="A results folder written by `run`.")],
+    n: Annotated[int, typer.Option("-n", help="Number of alternatives.")] = mga.N_ALTERNATIVES,
+    slack: Annotated[
+        float, typer.Option("--slack", help="Fraction of the optimum an alternative may cost.")
+    ] = mga.SLACK,
+    keep: Annotated[
+        list[str] | None, typer.Option("--keep", help="Keep this building open (repeatable).")
+    ] = None,
+    data_dir: DataDir = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds per solve (default: scenario's).")
+    ] = None,
+    cache_dir: CacheDir = None,
+    debug: Debug = False,
+) -> None:
+    """Near-optimal plans that differ most; writes alternatives/ and alternatives.csv."""
+
+    def work() -> None:
+        with progress_bar("alternatives") as tick:
+            result = mga.alternatives_run(
+                results_dir, n=n, slack=slack, keep=keep or (), data_dir=data_dir,
+                cache_dir=cache_dir, time_limit_s=time_limit, progress=tick,
+            )  # fmt: skip
+        table = Table(title=f"Alternatives within {slack:.1%} of the optimum")
+        for col in ("k", "objective", "net spend €", "distance", "changed decisions"):
+            table.add_column(col, justify="left" if col == "changed decisions" else "right")
+        for row in result.table.to_dict(orient="records"):
+            table.add_row(
+                str(row[T.ALTERNATIVE]), _signed(row[T.DELTA_OBJECTIVE_PCT], 1) + " %",
+                f"{row[T.NET_SPEND_EUR]:,.0f}", str(row[T.DISTANCE_TO_OPTIMUM]),
+                escape(str(row[T.DECISIONS_CHANGED])),
+            )  # fmt: skip
+        out.print(table)
+        if result.keep_cost is not None:
+            out.print(
+                f"cost of keeping {', '.join(result.keep)} open: objective "
+                f"{result.keep_cost:+,.0f}, NPV {result.keep_cost_npv_eur or 0:+,.0f} EUR"
+            )
+        if result.note:
+            out.print(result.note)
+        for path in mga.write_alternatives(result, results_dir):
             out.print(f"written: {path}")
 
     _guard(debug, work)

@@ -629,12 +629,12 @@ def write_explanation(
         ):
             written.append(_replace_atomically(frame, root / name, dutch_excel=dutch_excel))
     if (root / "summary.html").is_file():
-        written.append(_summary_with_explanation(root, explanation))
+        written.append(redraw_summary(root, explain_section_html(explanation)))
     return written
 
 
-def _summary_with_explanation(root: Path, explanation: Explanation) -> Path:
-    """Redraw the folder's ``summary.html`` with the explanation as its last section."""
+def redraw_summary(root: Path, extra_html: str) -> Path:
+    """Redraw a results folder's ``summary.html`` with the sections ``extra_html`` at its end."""
     saved = read_run(root)
     language = str(saved.run_json.get("language") or "nl")
     background = basemap.background_for(saved.zone_points, saved.run_json)
@@ -643,7 +643,7 @@ def _summary_with_explanation(root: Path, explanation: Explanation) -> Path:
         root / "summary.html",
         language=language if language in ("nl", "en") else "nl",
         background=background,
-        extra_html=explain_section_html(explanation),
+        extra_html=extra_html,
     )
 
 

@@ -126,6 +126,17 @@ CAPEX_DIFFERENCE_EUR = "capex_difference_eur"
 TRAVEL_TIME_DIFFERENCE_MIN = "travel_time_difference_min"
 CHANGED = "changed"
 
+# Columns of alternatives.csv (near-optimal alternatives of a run; one row per plan)
+ALTERNATIVE = "alternative"
+KEPT = "kept"
+SEARCH_STATUS = "search_status"
+DELTA_OBJECTIVE_VALUE = "delta_objective_value"
+DELTA_OBJECTIVE_PCT = "delta_objective_pct"
+DISTANCE_TO_OPTIMUM = "distance_to_optimum"
+DISTANCE_TO_NEAREST = "distance_to_nearest"
+SITES_CHANGED = "sites_changed"
+DECISIONS_CHANGED = "decisions_changed"
+
 #: Service names in Dutch and English, for action lists and map legends. A community hall is a
 #: "gemeenschapshuis": the neutral word for a dorpshuis (village) and a wijkcentrum (town).
 SERVICE_NL = {
