@@ -279,6 +279,7 @@ def finish_run(
     outcome: SolveOutcome,
     *,
     budget_eur: float | None = None,
+    sizing_demands: tuple[pd.DataFrame, ...] = (),
 ) -> Run:
     """
     Extract and verify a solved model's plan and record the run.
@@ -293,6 +294,9 @@ def finish_run(
         What the solver reported.
     budget_eur
         The budget level of a Pareto point, € (None for a single run).
+    sizing_demands
+        Demand of the other population variants of a robust plan, whose first-period
+        sizes serve them too (:mod:`voorzieningen.robust`); empty for a single run.
 
     Returns
     -------
@@ -321,6 +325,7 @@ def finish_run(
         travel_times=prepared.travel.table,
         demand=prepared.demand.demand,
         closure_norms=prepared.closure_norms,
+        sizing_demands=sizing_demands,
     )
     provenance = make_provenance(
         prepared.scenario,

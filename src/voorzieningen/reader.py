@@ -193,7 +193,7 @@ def read_run(folder: Path | str) -> SavedRun:
             decisions[col] = decisions[col].fillna("").astype(str)
     optional = {
         name: read_table(root / f"{name}.csv", dutch_excel=dutch, language=language)
-        for name in ("travel_times", "reachability", "population", "kpis")
+        for name in ("travel_times", "reachability", "population", "kpis", "robust")
         if (root / f"{name}.csv").is_file()
     }
     population = optional.get("population")
@@ -219,6 +219,7 @@ def read_run(folder: Path | str) -> SavedRun:
         reachability=optional.get("reachability"),
         population=population,
         kpis=optional.get("kpis"),
+        robust=optional.get("robust"),
         funding=_funding(record),
         csv_format=csv_format,
         run_json=record,

@@ -1,0 +1,204 @@
+"""Robust plans over population variants (issue 16, models/robust.md): hand-solved."""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+import pytest
+from pydantic import ValidationError
+
+from test_model import costs, make_data, service, site
+from voorzieningen.errors import VerificationError
+from voorzieningen.model.build import build_model
+from voorzieningen.model.robust import (
+    block_objective,
+    build_robust_model,
+    first_period_values,
+    fix_first_period,
+    shared_bounds,
+    unfix,
+)
+from voorzieningen.results import extract_results
+from voorzieningen.schemas.robust import RobustSettings
+from voorzieningen.solve import solve_model
+from voorzieningen.verify import verify_plan
+
+#: Fixed capex of a new school (€) and capex per place (5 m² x 2000 €/m²).
+FIXED_EUR = 100_000.0
+PER_PLACE_EUR = 10_000.0
+#: Penalty of an unserved pupil, € per year; 2030 lasts 5 years.
+PENALTY_EUR = 6_000.0
+WEIGHTS = {"west": 0.5, "east": 0.5}
+
+
+def hedge_data(variant: str):
+    """Two zones, two candidate sites, 2025 and 2030, lead time one period.
+
+    Nobody needs a school in 2025. In 2030 100 pupils need one in zone W (variant ``west``)
+    or in zone O (variant ``east``). Site SW reaches only W, site SO only O. A school decided
+    in 2025 opens in 2030; a decision in 2030 would open after the horizon, so 2025 is the
+    only time to build. No discounting, no opex, no residual value (life 5 years).
+    """
+    west, east = (100, 0) if variant == "west" else (0, 100)
+    school = service(5.0, fixed_capex_eur=FIXED_EUR)
+    sites = [site("SW", "candidate", "", "school"), site("SO", "candidate", "", "school")]
+    demand = [
+        ("W", "school", 0, 2025),
+        ("O", "school", 0, 2025),
+        ("W", "school", west, 2030),
+        ("O", "school", east, 2030),
+    ]
+    return make_data(
+        sites,
+        demand,
+        [("W", "SW", 5, 1), ("O", "SO", 5, 1)],
+        periods=(2025, 2030),
+        cost=costs(school=school),
+        allow_unmet=True,
+        unmet_penalty_eur=PENALTY_EUR,
+        lead=1,
+    )
+
+
+def starts_2025(model) -> set[str]:
+    """Sites whose school is decided in 2025."""
+    names = {0: "SW", 1: "SO"}
+    return {names[k] for (k, t), v in model.start.extract_values().items() if t == 2025 and v > 0.5}
+
+
+@pytest.fixture(scope="module")
+def variants():
+    return shared_bounds({v: hedge_data(v) for v in WEIGHTS})
+
+
+def test_hedging_beats_each_single_variant_plan_by_its_margin(variants):
+    """Build both schools: worse than either variant's own plan, better than both in expectation.
+
+    A school of 100 places costs F + 100 c = 100,000 + 1,000,000 = 1.1 M€; 100 unserved
+    pupils for the 5 years of 2030 cost 100 x 5 x 6,000 = 3.0 M€.
+
+    - Plan "west" (build SW only): 1.1 M€ under west, 1.1 + 3.0 = 4.1 M€ under east;
+      expected 0.5 x 1.1 + 0.5 x 4.1 = 2.6 M€. Plan "east" the same by symmetry.
+    - Build nothing: 3.0 M€ under either variant, expected 3.0 M€.
+    - Robust (build both): 2.2 M€ under either variant, expected 2.2 M€.
+    - Partial sizes: a place at SO is worth 0.5 x 5 x 6,000 = 15,000 € of expected penalty
+      against 10,000 € of capex, so any school built is built full (100 places).
+
+    The robust plan beats each single-variant plan by 2.6 - 2.2 = 0.4 M€ of expected cost
+    (the margin that makes it unique), at a regret of 1.1 M€ under each variant, against
+    3.0 M€ (4.1 - 1.1) for each single-variant plan under the other variant.
+    """
+    alone = {}
+    for v, data in variants.items():
+        built = build_model(data)
+        outcome = solve_model(built.model, objective_scale=built.objective_scale)
+        assert outcome.objective == pytest.approx(1_100_000.0)
+        assert starts_2025(built.model) == {"SW" if v == "west" else "SO"}
+        alone[v] = (built, first_period_values(built.model, data))
+    # Each single-variant plan under the other variant: its 2025 decisions fixed.
+    under_other = {}
+    for plan, other in (("west", "east"), ("east", "west")):
+        built, _ = alone[other]
+        fixed = fix_first_period(built.model, alone[plan][1])
+        outcome = solve_model(built.model, objective_scale=built.objective_scale)
+        results = extract_results(built.model, variants[other], outcome)
+        verify_plan(
+            results.plan,
+            variants[other],
+            objective_value=outcome.objective,
+            sizing_demands=(variants[plan].demand,),
+        )
+        unfix(fixed)
+        under_other[plan] = outcome.objective
+    assert under_other == pytest.approx({"west": 4_100_000.0, "east": 4_100_000.0})
+    expected_single = 0.5 * 1_100_000.0 + 0.5 * 4_100_000.0
+    assert expected_single == pytest.approx(2_600_000.0)
+
+    robust = build_robust_model(variants, WEIGHTS)
+    outcome = solve_model(robust.model, objective_scale=robust.objective_scale)
+    assert outcome.objective == pytest.approx(2_200_000.0)
+    assert expected_single - outcome.objective == pytest.approx(400_000.0)
+    for v, data in variants.items():
+        block = robust.model.variant[v]
+        assert starts_2025(block) == {"SW", "SO"}
+        value = block_objective(block, robust.objective_scale)
+        assert value == pytest.approx(2_200_000.0)
+        results = extract_results(block, data, outcome)
+        other = next(d for w, d in variants.items() if w != v)
+        verify_plan(results.plan, data, objective_value=value, sizing_demands=(other.demand,))
+        # The independent verifier refuses SO's places under "west" without the other
+        # variant's demand (nobody in "west" can reach SO).
+        with pytest.raises(VerificationError, match="max_size"):
+            verify_plan(results.plan, data, objective_value=value)
+
+
+def test_minmax_regret_builds_both_schools(variants):
+    """Largest regret: both schools 1.1 M€ (2.2 - 1.1 under either variant); one school
+    3.0 M€ (4.1 - 1.1 under the other variant); nothing 1.9 M€ (3.0 - 1.1). Both schools win
+    by 0.8 M€ of regret."""
+    best = {"west": 1_100_000.0, "east": 1_100_000.0}
+    robust = build_robust_model(variants, WEIGHTS, objective="minmax_regret", best_objective=best)
+    solve_model(robust.model, objective_scale=robust.objective_scale)
+    for v in WEIGHTS:
+        assert starts_2025(robust.model.variant[v]) == {"SW", "SO"}
+    regret = float(pyo.value(robust.model.max_regret)) / robust.objective_scale
+    assert regret == pytest.approx(1_100_000.0)
+
+
+def test_first_period_is_shared_and_later_periods_are_free(variants):
+    """Non-anticipativity binds 2025 only: in 2030 the blocks assign different pupils."""
+    robust = build_robust_model(variants, WEIGHTS)
+    solve_model(robust.model, objective_scale=robust.objective_scale)
+    west, east = robust.model.variant["west"], robust.model.variant["east"]
+    served = {
+        v: sum(x for (p, t), x in b.assigned_persons.extract_values().items() if t == 2030)
+        for v, b in (("west", west), ("east", east))
+    }
+    assert served == pytest.approx({"west": 100.0, "east": 100.0})
+    assert first_period_values(west, variants["west"]) == pytest.approx(
+        first_period_values(east, variants["east"])
+    )
+    assert len(robust.model.c_nonanticipativity) > 0
+
+
+def test_minmax_regret_needs_the_variants_best_objectives(variants):
+    with pytest.raises(ValueError, match="best objective"):
+        build_robust_model(variants, WEIGHTS, objective="minmax_regret")
+
+
+def test_weights_must_match_the_variants(variants):
+    with pytest.raises(ValueError, match="do not match the variants"):
+        build_robust_model(variants, {"west": 1.0})
+
+
+def test_variants_must_share_options_and_pairs(variants):
+    other = make_data(
+        [site("SW", "candidate", "", "school")],
+        [("W", "school", 10)],
+        [("W", "SW", 5, 1)],
+        periods=(2025, 2030),
+        allow_unmet=True,
+    )
+    with pytest.raises(ValueError, match="differ only in demand"):
+        shared_bounds({"west": variants["west"], "other": other})
+
+
+@pytest.mark.parametrize(
+    ("variants", "message"),
+    [
+        ({"mid": 1.0}, "needs at least two"),
+        ({"mid": 0.5, "low": 0.0}, "above 0 and at most 1"),
+        ({"mid": 0.5, "low": math.nan}, "finite number"),
+        ({"mid": 1.0, "low": 1.0}, "sum to 2, not 1.*mid = 0.5, low = 0.5"),
+    ],
+)
+def test_robust_settings_refuse_bad_weights(variants, message):
+    with pytest.raises(ValidationError, match=message):
+        RobustSettings(variants=variants)
+
+
+def test_robust_settings_accept_weights_summing_to_one():
+    settings = RobustSettings(variants={"mid": 0.5, "low": 0.25, "krimp": 0.25})
+    assert settings.enabled
+    assert not RobustSettings().enabled
