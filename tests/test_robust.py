@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from types import SimpleNamespace
 
+import pandas as pd
 import pyomo.environ as pyo
 import pytest
 from pydantic import ValidationError
 
+from test_maps import SITES, ZONES, tiny_results
 from test_model import costs, make_data, service, site
+from voorzieningen import summary_page
 from voorzieningen.errors import VerificationError
 from voorzieningen.model.build import build_model
 from voorzieningen.model.robust import (
@@ -19,7 +24,11 @@ from voorzieningen.model.robust import (
     shared_bounds,
     unfix,
 )
+from voorzieningen.reader import read_run
+from voorzieningen.record import SavedRun
+from voorzieningen.report import ReportSettings, write_report
 from voorzieningen.results import extract_results
+from voorzieningen.robust import robust_table
 from voorzieningen.schemas.robust import RobustSettings
 from voorzieningen.solve import solve_model
 from voorzieningen.verify import verify_plan
@@ -202,3 +211,89 @@ def test_robust_settings_accept_weights_summing_to_one():
     settings = RobustSettings(variants={"mid": 0.5, "low": 0.25, "krimp": 0.25})
     assert settings.enabled
     assert not RobustSettings().enabled
+
+
+# ----------------------------------------------------------------- robust.csv and its page
+
+
+def fake_run(objective: float, decisions: list[tuple[str, str, int]]) -> SimpleNamespace:
+    """What robust_table reads of a run: outcome, summary, decisions and periods."""
+    summary = pd.DataFrame(
+        [
+            {
+                "npv_cost_eur": objective,
+                "capex_eur": objective,
+                "access_person_min": 0.0,
+                "served_pupils": 100.0,
+                "unmet_pupils": 0.0,
+                "mean_time_all_min_school": 5.0,
+            }
+        ]
+    )
+    table = pd.DataFrame(decisions, columns=["site", "action", "period"])
+    return SimpleNamespace(
+        outcome=SimpleNamespace(objective=objective, status="optimal", gap=0.0),
+        summary=summary,
+        decisions=table,
+        data=SimpleNamespace(periods=[2025, 2030]),
+    )
+
+
+def hedge_table() -> pd.DataFrame:
+    """robust.csv of the hedging instance above (objectives in €, worked out there)."""
+    both = [("SW", "new", 2025), ("SO", "new", 2025)]
+    robust = {v: fake_run(2_200_000.0, both) for v in WEIGHTS}
+    cells = {
+        ("west", "west"): fake_run(1_100_000.0, [("SW", "new", 2025)]),
+        ("west", "east"): fake_run(4_100_000.0, [("SW", "new", 2025)]),
+        ("east", "west"): None,  # as if the east plan could not be followed under west
+        ("east", "east"): fake_run(1_100_000.0, [("SO", "new", 2025)]),
+    }
+    return robust_table(robust, cells, WEIGHTS)  # type: ignore[arg-type]
+
+
+def test_robust_table_regrets_and_expectations_by_hand():
+    table = hedge_table().set_index(["plan", "variant"])
+    assert table.loc[("robust", "west"), "regret"] == pytest.approx(1_100_000.0)
+    assert table.loc[("robust", "east"), "expected_objective_value"] == pytest.approx(2_200_000.0)
+    assert table.loc[("west", "east"), "regret"] == pytest.approx(3_000_000.0)
+    # 0.5 x 1.1 + 0.5 x 4.1 = 2.6 M€; largest regret 4.1 - 1.1 = 3.0 M€
+    assert table.loc[("west", "west"), "expected_objective_value"] == pytest.approx(2_600_000.0)
+    assert table.loc[("west", "west"), "max_regret"] == pytest.approx(3_000_000.0)
+    assert table.loc[("west", "west"), "best_objective_value"] == pytest.approx(1_100_000.0)
+    assert table.loc[("robust", "west"), "first_period_decisions"] == "SW: new; SO: new"
+    infeasible = table.loc[("east", "west")]
+    assert infeasible["status"] == "infeasible"
+    assert math.isnan(infeasible["objective_value"])
+    assert math.isnan(table.loc[("east", "east"), "expected_objective_value"])
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_robust_csv_round_trip_and_summary_section(tmp_path, language):
+    saved = dataclasses.replace(
+        SavedRun.from_results(tiny_results(), region="testregio", sites=SITES, zone_points=ZONES),
+        robust=hedge_table(),
+    )
+    settings = ReportSettings(csv_format="dutch_excel", language=language, with_maps=False)
+    folder = write_report(saved, tmp_path / "run", settings=settings)
+    header = (folder / "robust.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert ("spijt" in header) == (language == "nl")
+    back = read_run(folder)
+    assert back.robust is not None
+    expected = hedge_table()
+    assert back.robust["plan"].tolist() == expected["plan"].tolist()
+    assert back.robust["regret"].tolist() == pytest.approx(
+        expected["regret"].tolist(), nan_ok=True
+    )
+    html_text = summary_page.robust_section_html(back, language)
+    words = summary_page.ROBUST_TEXT[language]
+    assert words["title"] in html_text
+    # Expected: robust 2.2 M€; plan west 2.6 M€ (plan east unknown: infeasible under west).
+    saving = "400.000" if language == "nl" else "400,000"
+    assert f"{saving}" in html_text
+    assert words["infeasible"] in html_text
+
+
+def test_no_robust_section_for_a_single_variant_run():
+    saved = SavedRun.from_results(tiny_results(), region="testregio")
+    assert summary_page.robust_section_html(saved, "nl") == ""

@@ -36,6 +36,7 @@ from voorzieningen import api, compare, kpis, network_check
 from voorzieningen import explain as explanations
 from voorzieningen import region as regions
 from voorzieningen import report as reports
+from voorzieningen import robust as robusts
 from voorzieningen import sweep as sweeps
 from voorzieningen import tables as T
 from voorzieningen.context import (
@@ -301,7 +302,9 @@ def run(
                 status.update(f"[bold]{loaded.name}[/]: {step} ...")
                 console.log(f"{step}")
 
-            run_ = api.run_scenario(
+            # A scenario with robust.variants plans once for all its population variants.
+            runner = robusts.run_robust if loaded.robust.enabled else api.run_scenario
+            result = runner(
                 scenario_file,
                 name=scenario,
                 sets=sets or [],
@@ -314,7 +317,13 @@ def run(
             csv_format="dutch_excel" if dutch_excel else "utf8_comma",
             language=_language(language),
         )
-        written = reports.write_report(run_, target, settings=settings)
+        if isinstance(result, robusts.RobustRun):
+            written = robusts.write_robust(result, target, settings=settings)
+            run_ = result.main
+            console.print(f"robust plan over {', '.join(result.runs)}: {written / 'robust.csv'}")
+        else:
+            run_ = result
+            written = reports.write_report(run_, target, settings=settings)
         out.print(_summary_table({str(k): v for k, v in run_.summary.iloc[0].items()}, written))
 
     _guard(debug, work)
