@@ -393,18 +393,10 @@ def sizing(ctx: Context) -> list[Violation]:
     return out
 
 
-def _peak_and_reach(ctx: Context, dem: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Regional peak per service; most demand that can reach each (site, service) in a period."""
-    peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
-    reach = ctx.eligible.merge(dem.rename("d").reset_index(), on=[T.ZONE, T.SERVICE])
-    reachable = reach.groupby([T.SITE, T.SERVICE, T.PERIOD])["d"].sum().groupby(level=[0, 1]).max()
-    return peak, reachable
-
-
 def max_size(ctx: Context) -> list[Violation]:
     """Check new places of a service at a site against its bound (robust: largest of any variant)."""
     out = []
-    sizing = [_peak_and_reach(ctx, d) for d in (ctx.demand, *ctx.sizing_demands)]
+    sizing = [ctx.peak_and_reach(d) for d in (ctx.demand, *ctx.sizing_demands)]
     b = ctx.buildings
     built = ctx.plan.capacity_built.groupby([T.SITE, OPTION, T.SERVICE])[T.CAPACITY_PLACES].sum()
     extended = {

@@ -105,6 +105,13 @@ class Context:
     eligible: pd.DataFrame
     sizing_demands: tuple[pd.Series, ...] = ()
 
+    def peak_and_reach(self, dem: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Regional peak per service; most demand reaching each (site, service) in a period."""
+        peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
+        reach = self.eligible.merge(dem.rename("d").reset_index(), on=[T.ZONE, T.SERVICE])
+        by_period = reach.groupby([T.SITE, T.SERVICE, T.PERIOD])["d"].sum()
+        return peak, by_period.groupby(level=[0, 1]).max()
+
     def fixed(self) -> set[str]:
         """Existing buildings the plan does not manage (in use as they are throughout)."""
         b = self.buildings
