@@ -15,15 +15,8 @@ from test_maps import SITES, ZONES, tiny_results
 from test_model import costs, make_data, service, site
 from voorzieningen import summary_page
 from voorzieningen.errors import VerificationError
+from voorzieningen.model import robust as rmodel
 from voorzieningen.model.build import build_model
-from voorzieningen.model.robust import (
-    block_objective,
-    build_robust_model,
-    first_period_values,
-    fix_first_period,
-    shared_bounds,
-    unfix,
-)
 from voorzieningen.reader import read_run
 from voorzieningen.record import SavedRun
 from voorzieningen.report import ReportSettings, write_report
@@ -78,7 +71,7 @@ def starts_2025(model) -> set[str]:
 
 @pytest.fixture(scope="module")
 def variants():
-    return shared_bounds({v: hedge_data(v) for v in WEIGHTS})
+    return rmodel.shared_bounds({v: hedge_data(v) for v in WEIGHTS})
 
 
 def test_hedging_beats_each_single_variant_plan_by_its_margin(variants):
@@ -104,12 +97,12 @@ def test_hedging_beats_each_single_variant_plan_by_its_margin(variants):
         outcome = solve_model(built.model, objective_scale=built.objective_scale)
         assert outcome.objective == pytest.approx(1_100_000.0)
         assert starts_2025(built.model) == {"SW" if v == "west" else "SO"}
-        alone[v] = (built, first_period_values(built.model, data))
+        alone[v] = (built, rmodel.first_period_values(built.model, data))
     # Each single-variant plan under the other variant: its 2025 decisions fixed.
     under_other = {}
     for plan, other in (("west", "east"), ("east", "west")):
         built, _ = alone[other]
-        fixed = fix_first_period(built.model, alone[plan][1])
+        fixed = rmodel.fix_first_period(built.model, alone[plan][1])
         outcome = solve_model(built.model, objective_scale=built.objective_scale)
         results = extract_results(built.model, variants[other], outcome)
         verify_plan(
@@ -118,20 +111,20 @@ def test_hedging_beats_each_single_variant_plan_by_its_margin(variants):
             objective_value=outcome.objective,
             sizing_demands=(variants[plan].demand,),
         )
-        unfix(fixed)
+        rmodel.unfix(fixed)
         under_other[plan] = outcome.objective
     assert under_other == pytest.approx({"west": 4_100_000.0, "east": 4_100_000.0})
     expected_single = 0.5 * 1_100_000.0 + 0.5 * 4_100_000.0
     assert expected_single == pytest.approx(2_600_000.0)
 
-    robust = build_robust_model(variants, WEIGHTS)
+    robust = rmodel.build_robust_model(variants, WEIGHTS)
     outcome = solve_model(robust.model, objective_scale=robust.objective_scale)
     assert outcome.objective == pytest.approx(2_200_000.0)
     assert expected_single - outcome.objective == pytest.approx(400_000.0)
     for v, data in variants.items():
         block = robust.model.variant[v]
         assert starts_2025(block) == {"SW", "SO"}
-        value = block_objective(block, robust.objective_scale)
+        value = rmodel.block_objective(block, robust.objective_scale)
         assert value == pytest.approx(2_200_000.0)
         results = extract_results(block, data, outcome)
         other = next(d for w, d in variants.items() if w != v)
@@ -147,7 +140,9 @@ def test_minmax_regret_builds_both_schools(variants):
     3.0 M€ (4.1 - 1.1 under the other variant); nothing 1.9 M€ (3.0 - 1.1). Both schools win
     by 0.8 M€ of regret."""
     best = {"west": 1_100_000.0, "east": 1_100_000.0}
-    robust = build_robust_model(variants, WEIGHTS, objective="minmax_regret", best_objective=best)
+    robust = rmodel.build_robust_model(
+        variants, WEIGHTS, objective="minmax_regret", best_objective=best
+    )
     solve_model(robust.model, objective_scale=robust.objective_scale)
     for v in WEIGHTS:
         assert starts_2025(robust.model.variant[v]) == {"SW", "SO"}
@@ -157,7 +152,7 @@ def test_minmax_regret_builds_both_schools(variants):
 
 def test_first_period_is_shared_and_later_periods_are_free(variants):
     """Non-anticipativity binds 2025 only: in 2030 the blocks assign different pupils."""
-    robust = build_robust_model(variants, WEIGHTS)
+    robust = rmodel.build_robust_model(variants, WEIGHTS)
     solve_model(robust.model, objective_scale=robust.objective_scale)
     west, east = robust.model.variant["west"], robust.model.variant["east"]
     served = {
@@ -165,20 +160,20 @@ def test_first_period_is_shared_and_later_periods_are_free(variants):
         for v, b in (("west", west), ("east", east))
     }
     assert served == pytest.approx({"west": 100.0, "east": 100.0})
-    assert first_period_values(west, variants["west"]) == pytest.approx(
-        first_period_values(east, variants["east"])
+    assert rmodel.first_period_values(west, variants["west"]) == pytest.approx(
+        rmodel.first_period_values(east, variants["east"])
     )
     assert len(robust.model.c_nonanticipativity) > 0
 
 
 def test_minmax_regret_needs_the_variants_best_objectives(variants):
     with pytest.raises(ValueError, match="best objective"):
-        build_robust_model(variants, WEIGHTS, objective="minmax_regret")
+        rmodel.build_robust_model(variants, WEIGHTS, objective="minmax_regret")
 
 
 def test_weights_must_match_the_variants(variants):
     with pytest.raises(ValueError, match="do not match the variants"):
-        build_robust_model(variants, {"west": 1.0})
+        rmodel.build_robust_model(variants, {"west": 1.0})
 
 
 def test_variants_must_share_options_and_pairs(variants):
@@ -190,7 +185,7 @@ def test_variants_must_share_options_and_pairs(variants):
         allow_unmet=True,
     )
     with pytest.raises(ValueError, match="differ only in demand"):
-        shared_bounds({"west": variants["west"], "other": other})
+        rmodel.shared_bounds({"west": variants["west"], "other": other})
 
 
 @pytest.mark.parametrize(
@@ -282,9 +277,7 @@ def test_robust_csv_round_trip_and_summary_section(tmp_path, language):
     assert back.robust is not None
     expected = hedge_table()
     assert back.robust["plan"].tolist() == expected["plan"].tolist()
-    assert back.robust["regret"].tolist() == pytest.approx(
-        expected["regret"].tolist(), nan_ok=True
-    )
+    assert back.robust["regret"].tolist() == pytest.approx(expected["regret"].tolist(), nan_ok=True)
     html_text = summary_page.robust_section_html(back, language)
     words = summary_page.ROBUST_TEXT[language]
     assert words["title"] in html_text

@@ -42,6 +42,7 @@ from voorzieningen import tables as T
 from voorzieningen.context import (
     DATA_DIR_ENV,
     RunContext,
+    resolve_context,
     resolve_data_dir,
     run_folder_name,
 )
@@ -52,6 +53,7 @@ from voorzieningen.errors import (
     VoorzieningenWarning,
     exit_code_for,
 )
+from voorzieningen.record import Run
 from voorzieningen.scenarios import (
     check_scenario_name,
     list_overrides,
@@ -302,16 +304,17 @@ def run(
                 status.update(f"[bold]{loaded.name}[/]: {step} ...")
                 console.log(f"{step}")
 
-            # A scenario with robust.variants plans once for all its population variants.
-            runner = robusts.run_robust if loaded.robust.enabled else api.run_scenario
-            result = runner(
-                scenario_file,
-                name=scenario,
-                sets=sets or [],
-                data_dir=data_dir,
-                cache_dir=cache_dir,
-                progress=progress,
-            )
+            where = {"data_dir": data_dir, "cache_dir": cache_dir}
+            result: Run | robusts.RobustRun
+            if loaded.robust.enabled:  # one plan for all its population variants
+                resolved = resolve_context(
+                    scenario_file, name=scenario, sets=sets, region_dir=None, **where
+                )
+                result = robusts.run_robust(*resolved, progress=progress)
+            else:
+                result = api.run_scenario(
+                    scenario_file, name=scenario, sets=sets, progress=progress, **where
+                )
         target = out_dir or Path("results") / loaded.region / folder
         settings = reports.ReportSettings(
             csv_format="dutch_excel" if dutch_excel else "utf8_comma",

@@ -29,7 +29,7 @@ import pandas as pd
 
 from voorzieningen import api
 from voorzieningen import tables as T
-from voorzieningen.context import resolve_context
+from voorzieningen.context import RunContext
 from voorzieningen.errors import InfeasibleModelError, ScenarioError
 from voorzieningen.model.build import build_model
 from voorzieningen.model.robust import (
@@ -135,14 +135,7 @@ def prepare_variants(
 
 
 def run_robust(
-    scenario: Scenario | Path | str,
-    *,
-    data_dir: Path | str | None = None,
-    name: str = "base",
-    sets: list[str] | None = None,
-    region_dir: Path | str | None = None,
-    cache_dir: Path | str | None = None,
-    progress: api.Progress | None = None,
+    scenario: Scenario, context: RunContext, *, progress: api.Progress | None = None
 ) -> RobustRun:
     """
     Plan once for several population variants and compare with each variant's own plan.
@@ -150,9 +143,11 @@ def run_robust(
     Parameters
     ----------
     scenario
-        A :class:`Scenario` with ``robust.variants``, or the path of a scenario file.
-    data_dir, name, sets, region_dir, cache_dir, progress
-        As for :func:`voorzieningen.api.run_scenario`.
+        The scenario, with ``robust.variants``.
+    context
+        Where to read from (:func:`voorzieningen.context.resolve_context`).
+    progress
+        Called with each step's name as it starts.
 
     Returns
     -------
@@ -166,14 +161,6 @@ def run_robust(
     InfeasibleModelError
         If a variant alone, or the robust model, has no plan.
     """
-    scenario, context = resolve_context(
-        scenario,
-        data_dir=data_dir,
-        name=name,
-        sets=sets,
-        region_dir=region_dir,
-        cache_dir=cache_dir,
-    )
     weights = dict(scenario.robust.variants)
     if not weights:
         msg = (
