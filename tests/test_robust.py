@@ -21,7 +21,7 @@ from voorzieningen.reader import read_run
 from voorzieningen.record import SavedRun
 from voorzieningen.report import ReportSettings, write_report
 from voorzieningen.results import extract_results
-from voorzieningen.robust import robust_table
+from voorzieningen.robust import best_single_plan, robust_table
 from voorzieningen.schemas.robust import RobustSettings
 from voorzieningen.solve import solve_model
 from voorzieningen.verify import verify_plan
@@ -290,3 +290,44 @@ def test_robust_csv_round_trip_and_summary_section(tmp_path, language):
 def test_no_robust_section_for_a_single_variant_run():
     saved = SavedRun.from_results(tiny_results(), region="testregio")
     assert summary_page.robust_section_html(saved, "nl") == ""
+
+
+def test_the_robust_solve_starts_from_the_best_single_variant_plan():
+    """Expected: west 2.6 M€ (east's plan is infeasible under west, so no start); largest
+    regret: west 3.0 M€. With east feasible at 4.1 / 1.1 M€ the tie goes to the first."""
+    objectives = {("west", "west"): 1.1e6, ("west", "east"): 4.1e6, ("east", "east"): 1.1e6}
+    cells = {key: fake_run(value, []) for key, value in objectives.items()}
+    cells[("east", "west")] = None
+    best = {"west": 1.1e6, "east": 1.1e6}
+    assert best_single_plan(cells, WEIGHTS, best, "expected") == ("west", pytest.approx(2.6e6))
+    assert best_single_plan(cells, WEIGHTS, best, "minmax_regret") == (
+        "west",
+        pytest.approx(3.0e6),
+    )
+    cells[("east", "west")] = fake_run(4.1e6, [])
+    assert best_single_plan(cells, WEIGHTS, best, "expected")[0] == "west"
+    cells[("west", "west")] = None
+    assert best_single_plan(cells, WEIGHTS, best, "expected") == ("east", pytest.approx(2.6e6))
+    cells[("east", "west")] = None
+    assert best_single_plan(cells, WEIGHTS, best, "expected")[0] is None
+
+
+def test_warm_start_loads_a_single_variant_plan_into_every_block(variants):
+    """The west plan (build SW only) loaded as the start: 1.1 M€ under west, 4.1 under east."""
+    plans = {}
+    for v, data in variants.items():
+        built = build_model(data)
+        if v == "east":  # the west plan's 2025 decisions under east
+            west = build_model(variants["west"])
+            solve_model(west.model, objective_scale=west.objective_scale)
+            rmodel.fix_first_period(
+                built.model, rmodel.first_period_values(west.model, variants["west"])
+            )
+        solve_model(built.model, objective_scale=built.objective_scale)
+        plans[v] = rmodel.var_values(built.model)
+    robust = rmodel.build_robust_model(variants, WEIGHTS)
+    rmodel.warm_start(robust, plans)
+    values = {
+        v: rmodel.block_objective(robust.model.variant[v], robust.objective_scale) for v in WEIGHTS
+    }
+    assert values == pytest.approx({"west": 1.1e6, "east": 4.1e6})

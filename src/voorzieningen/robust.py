@@ -31,19 +31,23 @@ from voorzieningen import api
 from voorzieningen import tables as T
 from voorzieningen.context import RunContext
 from voorzieningen.errors import InfeasibleModelError, ScenarioError
-from voorzieningen.model.build import build_model
+from voorzieningen.model.build import BuiltModel, build_model
 from voorzieningen.model.robust import (
+    FirstPeriod,
+    VarValues,
     block_objective,
     build_robust_model,
     first_period_values,
     fix_first_period,
     shared_bounds,
     unfix,
+    var_values,
+    warm_start,
 )
 from voorzieningen.record import PreparedRun, Run
 from voorzieningen.report import ReportSettings, write_report
 from voorzieningen.schemas.scenario import Scenario
-from voorzieningen.solve import solve_model
+from voorzieningen.solve import HighsSession, solve_model
 
 #: Summary columns copied per service into robust.csv (each service in its own unit).
 PER_SERVICE_PREFIXES = (T.SERVED_PREFIX, T.UNMET_PREFIX, T.MEAN_TIME_ALL_PREFIX)
@@ -178,19 +182,13 @@ def run_robust(
     timings = first.timings
     # Every plan's first-period sizes serve all variants (shared_bounds): verify them so.
     others = {v: tuple(p.demand.demand for w, p in prepared.items() if w != v) for v in prepared}
-    # 1. Each variant alone: its best plan and first-period decisions.
-    alone: dict[str, Any] = {}
-    own_runs: dict[str, Run] = {}
-    for v, prep in prepared.items():
-        with api.step(progress, f"solve {v} alone", timings):
-            built = build_model(prep.data)
-            outcome = solve_model(
-                built.model, scenario.solver, objective_scale=built.objective_scale
-            )
-        own_runs[v] = api.finish_run(prep, built.model, outcome, sizing_demands=others[v])
-        alone[v] = (built, first_period_values(built.model, prep.data))
-    best = {v: run.outcome.objective for v, run in own_runs.items()}
-    # 2. The robust plan.
+    # 1. Each variant alone, and each variant's plan under every other variant.
+    cells, values = _single_variant_plans(scenario, prepared, others, progress)
+    best = {
+        w: min(run.outcome.objective for (_, u), run in cells.items() if u == w and run)
+        for w in prepared
+    }
+    # 2. The robust plan, started from the best single-variant plan (never worse than it).
     with api.step(progress, "build robust model", timings):
         robust = build_robust_model(
             {v: p.data for v, p in prepared.items()},
@@ -198,8 +196,14 @@ def run_robust(
             objective=scenario.robust.objective,
             best_objective=best,
         )
+    hedge, score = best_single_plan(cells, weights, best, scenario.robust.objective)
+    if hedge is not None:
+        regret = score if scenario.robust.objective == "minmax_regret" else None
+        warm_start(robust, {w: values[(hedge, w)] for w in prepared}, max_regret=regret)
     with api.step(progress, "solve robust model", timings):
-        joint = solve_model(robust.model, scenario.solver, objective_scale=robust.objective_scale)
+        joint = HighsSession(scenario.solver).solve(
+            robust.model, warm_start=hedge is not None, objective_scale=robust.objective_scale
+        )
     runs: dict[str, Run] = {}
     with api.step(progress, "verify robust plan", timings):
         for v, prep in prepared.items():
@@ -209,28 +213,74 @@ def run_robust(
             runs[v] = api.finish_run(
                 prep, block, replace(joint, objective=value), sizing_demands=others[v]
             )
-    # 3. Each variant's plan under every other variant.
+    table = robust_table(runs, cells, weights)
+    runs[reference] = replace(runs[reference], robust=table)
+    return RobustRun(reference=reference, runs=runs, table=table, weights=weights)
+
+
+def _single_variant_plans(
+    scenario: Scenario,
+    prepared: Mapping[str, PreparedRun],
+    others: Mapping[str, tuple[pd.DataFrame, ...]],
+    progress: api.Progress | None,
+) -> tuple[dict[tuple[str, str], Run | None], dict[tuple[str, str], VarValues]]:
+    """Solve each variant alone, then each one's first-period decisions under the others.
+
+    Returns the verified run of every (plan, variant), None where no plan can follow the
+    first-period decisions, and the variables' values of every feasible one.
+    """
+    timings = next(iter(prepared.values())).timings
+    built: dict[str, BuiltModel] = {}
+    first: dict[str, FirstPeriod] = {}
     cells: dict[tuple[str, str], Run | None] = {}
+    values: dict[tuple[str, str], VarValues] = {}
+    for v, prep in prepared.items():
+        with api.step(progress, f"solve {v} alone", timings):
+            built[v] = build_model(prep.data)
+            model, scale = built[v]
+            outcome = solve_model(model, scenario.solver, objective_scale=scale)
+        cells[(v, v)] = api.finish_run(prep, model, outcome, sizing_demands=others[v])
+        values[(v, v)] = var_values(model)
+        first[v] = first_period_values(model, prep.data)
     for p in prepared:
         for w, prep in prepared.items():
             if w == p:
-                cells[(p, w)] = own_runs[w]
                 continue
-            built, _ = alone[w]
-            fixed = fix_first_period(built.model, alone[p][1])
+            model, scale = built[w]
+            fixed = fix_first_period(model, first[p])
             try:
                 with api.step(progress, f"plan {p} under {w}", timings):
-                    outcome = solve_model(
-                        built.model, scenario.solver, objective_scale=built.objective_scale
-                    )
-                cells[(p, w)] = api.finish_run(prep, built.model, outcome, sizing_demands=others[w])
+                    outcome = solve_model(model, scenario.solver, objective_scale=scale)
+                cells[(p, w)] = api.finish_run(prep, model, outcome, sizing_demands=others[w])
+                values[(p, w)] = var_values(model)
             except InfeasibleModelError:
                 cells[(p, w)] = None
             finally:
                 unfix(fixed)
-    table = robust_table(runs, cells, weights)
-    runs[reference] = replace(runs[reference], robust=table)
-    return RobustRun(reference=reference, runs=runs, table=table, weights=weights)
+    return cells, values
+
+
+def best_single_plan(
+    cells: Mapping[tuple[str, str], Run | None],
+    weights: Mapping[str, float],
+    best: Mapping[str, float],
+    objective: str,
+) -> tuple[str | None, float]:
+    """Return the single-variant plan of least expected objective (or regret), and that."""
+    score: dict[str, float] = {}
+    for p in weights:
+        runs = {w: cells[(p, w)] for w in weights}
+        found = {w: r.outcome.objective for w, r in runs.items() if r is not None}
+        if len(found) < len(weights):
+            continue  # infeasible under some variant: no start for the robust model
+        if objective == "minmax_regret":
+            score[p] = max(found[w] - best[w] for w in weights)
+        else:
+            score[p] = sum(weights[w] * found[w] for w in weights)
+    if not score:
+        return None, math.nan
+    hedge = min(score, key=lambda p: score[p])
+    return hedge, score[hedge]
 
 
 def _first_period_text(run: Run) -> str:
@@ -334,4 +384,4 @@ def write_robust(
     return root
 
 
-__all__ = ["RobustRun", "prepare_variants", "robust_table", "run_robust", "write_robust"]
+__all__ = ["RobustRun", "best_single_plan", "prepare_variants", "robust_table", "run_robust", "write_robust"]

@@ -31,12 +31,15 @@ __all__ = [
     "MINMAX_TIEBREAK",
     "FirstPeriod",
     "RobustModel",
+    "VarValues",
     "block_objective",
     "build_robust_model",
     "first_period_values",
     "fix_first_period",
     "shared_bounds",
     "unfix",
+    "var_values",
+    "warm_start",
 ]
 
 #: Variables of the building decisions (``models/investment.md`` §4) that the first period
@@ -59,6 +62,8 @@ MINMAX_TIEBREAK = 1e-4
 
 #: Values of the first-period decision variables: (variable name, index) -> value.
 FirstPeriod = dict[tuple[str, tuple[Any, ...]], float]
+#: Values of every variable of a model: variable name -> index -> value.
+VarValues = dict[str, dict[Any, Any]]
 
 
 class RobustModel(NamedTuple):
@@ -289,3 +294,50 @@ def unfix(variables: list[Any]) -> None:
     """Free the variables :func:`fix_first_period` fixed."""
     for var in variables:
         var.unfix()
+
+
+def var_values(m: pyo.Block) -> VarValues:
+    """
+    Return the values of every variable of a solved single-variant model.
+
+    Parameters
+    ----------
+    m
+        A solved model (or block).
+
+    Returns
+    -------
+    VarValues
+        Per variable name, its values by index.
+    """
+    return {
+        v.local_name: v.extract_values() for v in m.component_objects(pyo.Var, descend_into=False)
+    }
+
+
+def warm_start(
+    robust: RobustModel, plans: Mapping[str, VarValues], *, max_regret: float | None = None
+) -> None:
+    """
+    Load one plan per variant into the robust model, as the solver's start.
+
+    The plans must share their first-period decisions (the same single-variant plan
+    evaluated under each variant): then they form a feasible robust plan, and the robust
+    solve returns nothing worse.
+
+    Parameters
+    ----------
+    robust
+        The built robust model.
+    plans
+        Per variant, :func:`var_values` of that variant's model.
+    max_regret
+        The plans' largest regret in the objective's unit (``minmax_regret`` only).
+    """
+    m = robust.model
+    for v, values in plans.items():
+        block = m.variant[v]
+        for name, by_index in values.items():
+            getattr(block, name).set_values(by_index, skip_validation=True)
+    if max_regret is not None and hasattr(m, "max_regret"):
+        m.max_regret.set_value(robust.objective_scale * max_regret)
