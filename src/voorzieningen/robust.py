@@ -384,4 +384,11 @@ def write_robust(
     return root
 
 
-__all__ = ["RobustRun", "best_single_plan", "prepare_variants", "robust_table", "run_robust", "write_robust"]
+__all__ = [
+    "RobustRun",
+    "best_single_plan",
+    "prepare_variants",
+    "robust_table",
+    "run_robust",
+    "write_robust",
+]
