@@ -331,3 +331,16 @@ def test_warm_start_loads_a_single_variant_plan_into_every_block(variants):
         v: rmodel.block_objective(robust.model.variant[v], robust.objective_scale) for v in WEIGHTS
     }
     assert values == pytest.approx({"west": 1.1e6, "east": 4.1e6})
+
+
+def test_summary_section_says_when_one_variant_plan_already_holds():
+    """Robust = the west plan (1.1 / 4.1 M€, expected 2.6 M€): nothing gained by hedging."""
+    robust = {"west": fake_run(1.1e6, []), "east": fake_run(4.1e6, [])}
+    cells = {(p, w): fake_run(1.1e6 if p == w else 4.1e6, []) for p in WEIGHTS for w in WEIGHTS}
+    saved = dataclasses.replace(
+        SavedRun.from_results(tiny_results(), region="testregio"),
+        robust=robust_table(robust, cells, WEIGHTS),  # type: ignore[arg-type]
+    )
+    text = summary_page.robust_section_html(saved, "en")
+    assert "as good in expectation as the best plan made for one variant (plan for west)" in text
+    assert "3,000,000 worse" in text

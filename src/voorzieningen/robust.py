@@ -338,7 +338,7 @@ def robust_table(
         infeasible cell has an empty objective and status ``infeasible``.
     """
     rows = [_row(T.ROBUST_PLAN, v, weights[v], run) for v, run in robust.items()]
-    rows += [_row(p, w, weights[w], run) for (p, w), run in cells.items()]
+    rows += [_row(p, w, weights[w], cells[(p, w)]) for p in weights for w in weights]
     table = pd.DataFrame(rows)
     best = table.groupby(T.VARIANT)[T.OBJECTIVE_VALUE].min()
     table[T.BEST_OBJECTIVE_VALUE] = table[T.VARIANT].map(best)

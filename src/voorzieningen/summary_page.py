@@ -348,6 +348,11 @@ ROBUST_TEXT: dict[str, dict[str, str]] = {
             "variant ({best}) en is onder geen variant meer dan {regret} slechter dan het "
             "beste plan voor die variant."
         ),
+        "same": (
+            "Het robuuste plan is in verwachting even goed als het beste plan voor één variant "
+            "({best}): de besluiten van dat plan houden al stand, onder geen variant meer dan "
+            "{regret} slechter dan het beste plan voor die variant."
+        ),
         "infeasible": "niet uitvoerbaar",
     },
     "en": {
@@ -367,9 +372,20 @@ ROBUST_TEXT: dict[str, dict[str, str]] = {
             "one variant ({best}) and is under no variant more than {regret} worse than the "
             "best plan for that variant."
         ),
+        "same": (
+            "The robust plan is as good in expectation as the best plan made for one variant "
+            "({best}): that plan's decisions already hold, under no variant more than {regret} "
+            "worse than the best plan for that variant."
+        ),
         "infeasible": "infeasible",
     },
 }
+
+
+#: A robust plan whose expected objective is within this share of the best single-variant
+#: plan's is "as good" (the solver's default relative gap, 1e-4; smaller differences are
+#: not proven).
+SAME_SHARE = 1e-4
 
 
 def robust_section_html(saved: SavedRun, language: str) -> str:
@@ -423,11 +439,14 @@ def robust_section_html(saved: SavedRun, language: str) -> str:
     own = plans.drop(index=T.ROBUST_PLAN, errors="ignore")[T.EXPECTED_OBJECTIVE_VALUE].dropna()
     if T.ROBUST_PLAN in plans.index and len(own):
         robust = plans.loc[T.ROBUST_PLAN]
+        saving = float(own.min()) - cell_float(robust[T.EXPECTED_OBJECTIVE_VALUE])
+        # Within the solver's gap of the best single-variant plan: hedging adds nothing.
+        key = "verdict" if saving > SAME_SHARE * abs(float(own.min())) else "same"
         verdict = (
             "<p>"
             + html.escape(
-                text["verdict"].format(
-                    saving=cell(float(own.min()) - cell_float(robust[T.EXPECTED_OBJECTIVE_VALUE])),
+                text[key].format(
+                    saving=cell(saving),
                     best=text["own"].format(variant=own.idxmin()),
                     regret=cell(robust[T.MAX_REGRET]),
                 )
