@@ -136,8 +136,8 @@ def read_run(folder: Path | str) -> SavedRun:
     SavedRun
         The tables as written (English names and values, rounded as written; ``period``
         as a nullable integer year in decisions; the summary unrounded from ``run.json``),
-        the points, travel times, reachability and population when present, the funding
-        parties and ``run.json``.
+        the points, travel times, reachability, population, kpis and (a robust plan's)
+        ``robust.csv`` when present, the funding parties and ``run.json``.
 
     Raises
     ------
