@@ -535,3 +535,30 @@ def test_pareto_front_ticks_once_per_budget_level(data_dir):
         ("budget 2,000,000 EUR", 1, 2),
         ("done", 2, 2),
     ]
+
+
+@pytest.mark.slow
+def test_run_of_a_robust_scenario_writes_robust_csv_and_each_variant(data_dir, tmp_path):
+    """`run` plans a scenario with robust.variants once for all its variants (issue 16)."""
+    out = tmp_path / "robust"
+    robust = ['robust.variants={"mid": 0.5, "krimp": 0.5}', 'robust.objective="minmax_regret"']
+    args = ["run", str(DELFT), "--data-dir", str(data_dir), "--out-dir", str(out)]
+    result = runner.invoke(app, [*args, *_sets([*SMALL, *robust])])
+    assert result.exit_code == 0, result.output
+    assert "robust.csv" in result.output
+    table = reports.read_table(out / "robust.csv")
+    # Two plans of one variant each (mid, krimp) and the robust plan, under both variants.
+    assert sorted(zip(table["plan"], table["variant"], strict=True)) == sorted(
+        (p, v) for p in ("robust", "mid", "krimp") for v in ("mid", "krimp")
+    )
+    own = table[table["plan"] == table["variant"]]
+    assert (own["regret"].abs() <= own["objective_value"].abs() * 1e-2).all()
+    robust_row = table[table["plan"] == "robust"]
+    single = table[table["plan"] != "robust"].groupby("plan")["max_regret"].first()
+    # Started from the best single-variant plan: never a larger largest regret than it.
+    assert robust_row["max_regret"].iloc[0] <= single.min() + 1e-6 * abs(single.min()) + 1
+    for variant in ("mid", "krimp"):
+        assert (out / "variants" / variant / "run.json").is_file()
+    assert reports.read_run(out).robust is not None
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    assert "Robust" in page

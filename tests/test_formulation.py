@@ -8,6 +8,7 @@ document) without the other fails here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from test_model import costs, make_data, site
 from voorzieningen.model import presets
 from voorzieningen.model.build import build_model
+from voorzieningen.model.robust import FIRST_STAGE, build_robust_model, shared_bounds
 from voorzieningen.schemas.model import BudgetSettings, Norms, NormSettings
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -152,6 +154,54 @@ def test_a_renamed_constraint_fails_the_correspondence(investment_built):
     documented = {name for name, _ in investment_index()}
     assert names - documented == {"c_demand_renamed"}
     assert "c_demand" in documented - names
+
+
+# ----------------------------------------------------------------- robust model
+
+
+def robust_index() -> set[tuple[str, str]]:
+    text = (MODELS / "robust.md").read_text(encoding="utf-8")
+    rows = {(m[1], m[2]) for line in text.splitlines() if (m := ROW.match(line))}
+    assert rows, "no component table found in models/robust.md"
+    return rows
+
+
+@pytest.fixture(scope="module")
+def robust_built():
+    data = investment_instances()["cost+budgets+closest+norm"]
+    fewer = data.demand * 0.5
+    datas = shared_bounds({"mid": data, "krimp": dataclasses.replace(data, demand=fewer)})
+    weights = {"mid": 0.6, "krimp": 0.4}
+    best = {"mid": 1.0, "krimp": 1.0}
+    return {
+        objective: build_robust_model(
+            datas, weights, objective=objective, best_objective=best
+        ).model
+        for objective in ("expected", "minmax_regret")
+    }
+
+
+def test_robust_model_and_document_name_the_same_components(robust_built):
+    documented = robust_index()
+    built = set().union(*(built_components(m) for m in robust_built.values()))
+    assert built == documented
+
+
+def test_each_robust_block_is_the_documented_investment_model(robust_built):
+    for model in robust_built.values():
+        for block in model.variant.values():
+            assert built_components(block) <= investment_index()
+            assert ("c_demand", "Constraint") in built_components(block)
+            assert not block.objective.active
+
+
+def test_robust_constraint_and_objective_sections_exist():
+    text = (MODELS / "robust.md").read_text(encoding="utf-8")
+    assert re.search(r"^### \(N1\) [^`]*`c_nonanticipativity`", text, flags=re.MULTILINE)
+    assert re.search(r"^### \(R1\) [^`]*`expected_objective`", text, flags=re.MULTILINE)
+    assert re.search(r"^### \(R2\) [^`]*`max_regret`, `c_regret`", text, flags=re.MULTILINE)
+    for name in FIRST_STAGE:
+        assert f"`{name}`" in text.split("## 2.", 1)[0], name
 
 
 # ----------------------------------------------------------------- presets

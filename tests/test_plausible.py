@@ -23,6 +23,7 @@ BOUNDED_BY_VALIDATOR = {
     "demand.school_band_fractions": {"0-4": 0.2, "5-9": 2.0, "10-14": 0.4},
     "demand.known_inflow_per_1000": {2022: 150.0},
     "model.service_weights": {"gp": 1e9},
+    "robust.variants": {"mid": 5.0, "low": 0.5},
     "model.unmet_penalty_min_by_service": {"gp": 1e9},
     "budget.capex_total_eur": 1e300,
     "budget.capex_per_year_eur": 1e300,

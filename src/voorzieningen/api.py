@@ -31,7 +31,7 @@ from voorzieningen.context import (
     resolve_context,
 )
 from voorzieningen.demand import DemandResult, build_demand
-from voorzieningen.errors import InputDataError, NetworkError
+from voorzieningen.errors import InputDataError, NetworkError, ScenarioError
 from voorzieningen.inputs import InputData, load_sites, load_zones
 from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.build import build_model
@@ -279,6 +279,7 @@ def finish_run(
     outcome: SolveOutcome,
     *,
     budget_eur: float | None = None,
+    sizing_demands: tuple[pd.DataFrame, ...] = (),
 ) -> Run:
     """
     Extract and verify a solved model's plan and record the run.
@@ -293,6 +294,9 @@ def finish_run(
         What the solver reported.
     budget_eur
         The budget level of a Pareto point, € (None for a single run).
+    sizing_demands
+        Demand of the other population variants of a robust plan, whose first-period
+        sizes serve them too (:mod:`voorzieningen.robust`); empty for a single run.
 
     Returns
     -------
@@ -321,6 +325,7 @@ def finish_run(
         travel_times=prepared.travel.table,
         demand=prepared.demand.demand,
         closure_norms=prepared.closure_norms,
+        sizing_demands=sizing_demands,
     )
     provenance = make_provenance(
         prepared.scenario,
@@ -377,6 +382,12 @@ def run_scenario(
     -------
     Run
         The verified plan, every stage's output and the provenance, frozen.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario sets ``[robust] variants`` (plan it with
+        :func:`voorzieningen.robust.run_robust`).
     """
     scenario, context = resolve_context(
         scenario,
@@ -386,6 +397,16 @@ def run_scenario(
         region_dir=region_dir,
         cache_dir=cache_dir,
     )
+    if scenario.robust.enabled:
+        # One plan for several population variants is another pipeline: never plan it
+        # silently for demand.scenario alone.
+        msg = (
+            f"scenario {scenario.name!r} sets [robust] variants "
+            f"({', '.join(scenario.robust.variants)}): plan it with `voorzieningen run` or "
+            "voorzieningen.robust.run_robust; run_scenario and sweeps plan one population "
+            "variant (remove robust.variants, or set demand.scenario and drop [robust])"
+        )
+        raise ScenarioError(msg)
     prepared = prepare_run(scenario, context, progress=progress)
     with step(progress, "build model", prepared.timings):
         model, objective_scale = build_model(prepared.data)

@@ -38,11 +38,13 @@ from voorzieningen import api, compare, folders, kpis, network_check
 from voorzieningen import explain as explanations
 from voorzieningen import region as regions
 from voorzieningen import report as reports
+from voorzieningen import robust as robusts
 from voorzieningen import sweep as sweeps
 from voorzieningen import tables as T
 from voorzieningen.context import (
     DATA_DIR_ENV,
     RunContext,
+    resolve_context,
     resolve_data_dir,
     run_folder_name,
 )
@@ -53,6 +55,7 @@ from voorzieningen.errors import (
     VoorzieningenWarning,
     exit_code_for,
 )
+from voorzieningen.record import Run
 from voorzieningen.scenarios import (
     check_scenario_name,
     list_overrides,
@@ -311,19 +314,28 @@ def run(
                 status.update(f"[bold]{loaded.name}[/]: {step} ...")
                 console.log(f"{step}")
 
-            run_ = api.run_scenario(
-                scenario_file,
-                name=scenario,
-                sets=sets or [],
-                data_dir=data_dir,
-                cache_dir=cache_dir,
-                progress=progress,
-            )
+            where = {"data_dir": data_dir, "cache_dir": cache_dir}
+            result: Run | robusts.RobustRun
+            if loaded.robust.enabled:  # one plan for all its population variants
+                resolved = resolve_context(
+                    scenario_file, name=scenario, sets=sets, region_dir=None, **where
+                )
+                result = robusts.run_robust(*resolved, progress=progress)
+            else:
+                result = api.run_scenario(
+                    scenario_file, name=scenario, sets=sets, progress=progress, **where
+                )
         settings = reports.ReportSettings(
             csv_format="dutch_excel" if dutch_excel else "utf8_comma",
             language=_language(language),
         )
-        written = reports.write_report(run_, target, settings=settings, results_root=root)
+        if isinstance(result, robusts.RobustRun):
+            written = robusts.write_robust(result, target, settings=settings, results_root=root)
+            run_ = result.main
+            console.print(f"robust plan over {', '.join(result.runs)}: {written / 'robust.csv'}")
+        else:
+            run_ = result
+            written = reports.write_report(run_, target, settings=settings, results_root=root)
         out.print(_summary_table({str(k): v for k, v in run_.summary.iloc[0].items()}, written))
 
     _guard(debug, work)

@@ -136,8 +136,8 @@ def read_run(folder: Path | str) -> SavedRun:
     SavedRun
         The tables as written (English names and values, rounded as written; ``period``
         as a nullable integer year in decisions; the summary unrounded from ``run.json``),
-        the points, travel times, reachability and population when present, the funding
-        parties and ``run.json``.
+        the points, travel times, reachability, population, kpis and (a robust plan's)
+        ``robust.csv`` when present, the funding parties and ``run.json``.
 
     Raises
     ------
@@ -193,7 +193,7 @@ def read_run(folder: Path | str) -> SavedRun:
             decisions[col] = decisions[col].fillna("").astype(str)
     optional = {
         name: read_table(root / f"{name}.csv", dutch_excel=dutch, language=language)
-        for name in ("travel_times", "reachability", "population", "kpis")
+        for name in ("travel_times", "reachability", "population", "kpis", "robust")
         if (root / f"{name}.csv").is_file()
     }
     population = optional.get("population")
@@ -219,6 +219,7 @@ def read_run(folder: Path | str) -> SavedRun:
         reachability=optional.get("reachability"),
         population=population,
         kpis=optional.get("kpis"),
+        robust=optional.get("robust"),
         funding=_funding(record),
         csv_format=csv_format,
         run_json=record,

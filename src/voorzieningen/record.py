@@ -194,6 +194,9 @@ class Run:
         The verified plan's tables.
     provenance
         Input hashes, versions, timings, fingerprint and solver status.
+    robust
+        ``robust.csv`` of a robust plan over population variants
+        (:mod:`voorzieningen.robust`); None for a single-variant run.
     """
 
     scenario: Scenario
@@ -205,6 +208,7 @@ class Run:
     outcome: SolveOutcome
     results: Results
     provenance: Provenance
+    robust: pd.DataFrame | None = None
 
     @property
     def scenario_name(self) -> str:
@@ -268,6 +272,9 @@ class SavedRun:
         population (by zone, period, age_band), when the run wrote them.
     kpis
         Key figures per (service, period) (``kpis.csv``), when the run wrote them.
+    robust
+        Every plan under every population variant with its regret (``robust.csv``), for
+        a robust plan (:mod:`voorzieningen.robust`).
     funding
         Funding party per service.
     csv_format
@@ -296,6 +303,7 @@ class SavedRun:
     reachability: pd.DataFrame | None = None
     population: pd.DataFrame | None = None
     kpis: pd.DataFrame | None = None
+    robust: pd.DataFrame | None = None
     funding: Mapping[str, str] = field(default_factory=dict)
     csv_format: CsvFormat = "utf8_comma"
     run_json: Mapping[str, Any] = field(default_factory=dict)

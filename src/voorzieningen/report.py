@@ -339,6 +339,7 @@ def saved_run(run: Run) -> SavedRun:
         reachability=run.travel.reachability,
         population=run.demand.population,
         kpis=results.kpis,
+        robust=run.robust,
         funding=run.funding,
         run_json=run_record(run),
     )
@@ -433,7 +434,8 @@ def write_report(
     ``summary.csv``, ``assignments.csv``, ``unmet.csv``, ``kpis.csv`` (per service and
     period), and when known ``travel_times.csv``,
     ``reachability.csv``, ``sites.csv`` (site, name, kind, service, lon, lat, ...),
-    ``zones_points.csv`` (zone, gemeente, lon, lat) and ``population.csv``;
+    ``zones_points.csv`` (zone, gemeente, lon, lat), ``population.csv`` and, for a robust
+    plan, ``robust.csv`` (:mod:`voorzieningen.robust`);
     ``actions_nl.txt``, ``actions_en.txt``, ``run.json`` (inputs' hashes, versions,
     settings, solver status and gap); with maps (the default) also the files of
     :func:`write_map_files`.
@@ -514,6 +516,7 @@ def _write_files(saved: SavedRun, folder: Path, settings: ReportSettings) -> Non
         "sites.csv": saved.sites,
         "zones_points.csv": saved.zone_points,
         "population.csv": saved.population,
+        "robust.csv": saved.robust,
     }
     if saved.capacity is not None:
         tables["capacity.csv"] = with_units(saved.capacity)

@@ -329,6 +329,144 @@ td.gain { color: #006B3C; }
 """
 
 
+#: Texts of the robust-plan section (``robust.csv``; ``models/robust.md``).
+ROBUST_TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Robuust plan over bevolkingsvarianten",
+        "intro": (
+            "De besluiten van {first} gelden onder elke variant; latere perioden passen zich "
+            "per variant aan. Per plan de doelwaarde ({objective}) onder elke variant en de "
+            "spijt: hoeveel slechter dan het beste plan voor die variant."
+        ),
+        "plan": "plan",
+        "robust": "robuust",
+        "own": "plan voor {variant}",
+        "expected": "verwacht",
+        "regret": "grootste spijt",
+        "verdict": (
+            "Het robuuste plan is in verwachting {saving} beter dan het beste plan voor één "
+            "variant ({best}) en is onder geen variant meer dan {regret} slechter dan het "
+            "beste plan voor die variant."
+        ),
+        "same": (
+            "Het robuuste plan is in verwachting even goed als het beste plan voor één variant "
+            "({best}): de besluiten van dat plan houden al stand, onder geen variant meer dan "
+            "{regret} slechter dan het beste plan voor die variant."
+        ),
+        "infeasible": "niet uitvoerbaar",
+    },
+    "en": {
+        "title": "Robust plan over population variants",
+        "intro": (
+            "The decisions of {first} hold under every variant; later periods adapt per "
+            "variant. Per plan the objective ({objective}) under each variant and the regret: "
+            "how much worse than the best plan for that variant."
+        ),
+        "plan": "plan",
+        "robust": "robust",
+        "own": "plan for {variant}",
+        "expected": "expected",
+        "regret": "largest regret",
+        "verdict": (
+            "The robust plan is {saving} better in expectation than the best plan made for "
+            "one variant ({best}) and is under no variant more than {regret} worse than the "
+            "best plan for that variant."
+        ),
+        "same": (
+            "The robust plan is as good in expectation as the best plan made for one variant "
+            "({best}): that plan's decisions already hold, under no variant more than {regret} "
+            "worse than the best plan for that variant."
+        ),
+        "infeasible": "infeasible",
+    },
+}
+
+
+#: A robust plan whose expected objective is within this share of the best single-variant
+#: plan's is "as good" (the solver's default relative gap, 1e-4; smaller differences are
+#: not proven).
+SAME_SHARE = 1e-4
+
+
+def robust_section_html(saved: SavedRun, language: str) -> str:
+    """
+    Return the summary page's section on a robust plan, or ``""`` for a single-variant run.
+
+    Parameters
+    ----------
+    saved
+        The run's folder content; the section needs ``saved.robust`` (``robust.csv``).
+    language
+        ``"nl"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        An HTML section: per plan (the robust one, and each variant's own) its objective and
+        regret under every variant, its expected objective and largest regret.
+    """
+    table = saved.robust
+    if table is None or table.empty:
+        return ""
+    text = ROBUST_TEXT[language]
+    variants = list(dict.fromkeys(table[T.VARIANT].astype(str)))
+    weights = table.groupby(T.VARIANT)[T.VARIANT_WEIGHT].first()
+
+    def cell(value: object) -> str:
+        return text["infeasible"] if is_missing(value) else number(cell_float(value), 0, language)
+
+    head = "".join(
+        f"<th class='num'>{html.escape(v)} ({number(100 * float(weights[v]), 0, language)} %)</th>"
+        for v in variants
+    )
+    rows = []
+    for plan, group in table.groupby(T.PLAN, sort=False):
+        by_variant = group.set_index(group[T.VARIANT].astype(str))
+        name = text["robust"] if plan == T.ROBUST_PLAN else text["own"].format(variant=plan)
+        cells = "".join(
+            f"<td class='num'>{cell(by_variant.at[v, T.OBJECTIVE_VALUE])}"
+            f" <small>(+{cell(by_variant.at[v, T.REGRET])})</small></td>"
+            for v in variants
+        )
+        first = group.iloc[0]
+        rows.append(
+            f"<tr><td>{html.escape(name)}</td>{cells}"
+            f"<td class='num'>{cell(first[T.EXPECTED_OBJECTIVE_VALUE])}</td>"
+            f"<td class='num'>{cell(first[T.MAX_REGRET])}</td></tr>"
+        )
+    plans = table.groupby(T.PLAN, sort=False).first()
+    verdict = ""
+    own = plans.drop(index=T.ROBUST_PLAN, errors="ignore")[T.EXPECTED_OBJECTIVE_VALUE].dropna()
+    if T.ROBUST_PLAN in plans.index and len(own):
+        robust = plans.loc[T.ROBUST_PLAN]
+        saving = float(own.min()) - cell_float(robust[T.EXPECTED_OBJECTIVE_VALUE])
+        # Within the solver's gap of the best single-variant plan: hedging adds nothing.
+        key = "verdict" if saving > SAME_SHARE * abs(float(own.min())) else "same"
+        verdict = (
+            "<p>"
+            + html.escape(
+                text[key].format(
+                    saving=cell(saving),
+                    best=text["own"].format(variant=own.idxmin()),
+                    regret=cell(robust[T.MAX_REGRET]),
+                )
+            )
+            + "</p>"
+        )
+    summary = saved.summary.iloc[0] if len(saved.summary) else pd.Series(dtype=object)
+    intro = text["intro"].format(
+        first=year_text(saved.costs[T.PERIOD].min()) if len(saved.costs) else "?",
+        objective=html.escape(str(summary.get(T.OBJECTIVE, ""))),
+    )
+    return (
+        f"<h2>{text['title']}</h2><p>{intro}</p>"
+        f"<table class='figures'><tr><th>{text['plan']}</th>{head}"
+        f"<th class='num'>{text['expected']}</th><th class='num'>{text['regret']}</th></tr>"
+        + "".join(rows)
+        + f"</table>{verdict}"
+    )
+
+
 def write_summary_page(
     saved: SavedRun,
     path: Path | str,
@@ -491,6 +629,7 @@ def write_summary_page(
 <div><h2>{text["actions"]}</h2>{action_html}</div>
 <div><h2>{text["effects"].format(year=year)}</h2>{effect_html}</div>
 </div>
+{robust_section_html(saved, language)}
 {extra_html}
 </body>
 </html>

@@ -94,6 +94,18 @@ BUDGET_EUR = "budget_eur"
 SPEND_EUR = "spend_eur"
 WARM_START = "warm_start"
 
+# Columns of robust.csv (one row per plan and population variant; models/robust.md)
+PLAN = "plan"
+VARIANT = "variant"
+VARIANT_WEIGHT = "variant_weight"
+BEST_OBJECTIVE_VALUE = "best_objective_value"
+REGRET = "regret"
+EXPECTED_OBJECTIVE_VALUE = "expected_objective_value"
+MAX_REGRET = "max_regret"
+FIRST_PERIOD_DECISIONS = "first_period_decisions"
+#: The value of ``plan`` for the robust plan (else the variant the plan was made for).
+ROBUST_PLAN = "robust"
+
 # Columns of kpis.csv (per service and period; each service in its own unit)
 DEMAND = "demand"
 SERVED = "served"

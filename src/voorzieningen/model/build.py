@@ -29,7 +29,7 @@ from voorzieningen import tables as T
 from voorzieningen.model.data import CLOSEST_TIE_MIN, MEUR, WORST_OFF_SECONDARY, ModelData
 from voorzieningen.schemas.model import Service
 
-__all__ = ["MEUR", "BuiltModel", "build_model", "set_total_budget"]
+__all__ = ["MEUR", "BuiltModel", "build_model", "fill_model", "set_total_budget"]
 
 
 class BuiltModel(NamedTuple):
@@ -69,6 +69,12 @@ def build_model(data: ModelData) -> BuiltModel:
         one active objective ``objective``, and the objective's scale for the solver.
     """
     m = pyo.ConcreteModel(name="voorzieningen")
+    fill_model(m, data)
+    return BuiltModel(m, data.objective_scale)
+
+
+def fill_model(m: pyo.Block, data: ModelData) -> None:
+    """Add the components of ``models/investment.md`` to a model or a block (robust.py)."""
     m.PERIODS = pyo.Set(initialize=data.periods, ordered=True)
     add_variables(m, data)
     add_lifecycle(m, data)
@@ -87,7 +93,6 @@ def build_model(data: ModelData) -> BuiltModel:
     add_costs(m, data)
     add_budgets(m, data)
     add_objective(m, data)
-    return BuiltModel(m, data.objective_scale)
 
 
 def _prev(periods: list[int]) -> dict[int, int | None]:
@@ -263,10 +268,7 @@ def add_option_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_new_area(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C7) ``c_new_area`` to (C10) ``c_shared_each``: floor area.
-
-    ``c_new_area``, ``c_max_area``, ``c_shared_total``, ``c_shared_each``: floor area = base + area per place, less shared space and reuse.
-    """
+    """(C7) ``c_new_area`` to (C10) ``c_shared_each``: floor area = base + per place - shared, reuse."""
     opts = data.options
     saving = opts["saving"].to_numpy(dtype=float)
     reuse = opts["reuse_area_m2"].to_numpy(dtype=float)
@@ -626,10 +628,7 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_budgets(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C20)-(C23): limits on gross capex and on net spend, rows in M€.
-
-    ``c_capex_period``, ``c_capex_total``, ``c_net_spend_period``, ``c_net_spend_total``: limits on gross capex and on net spend, rows in M€.
-    """
+    """(C20)-(C23) ``c_capex_period`` ... ``c_net_spend_total``: spend limits, rows in M€."""
     budgets = data.budgets
     index = {t: i for i, t in enumerate(data.periods)}
     m.gross_capex_eur = pyo.Expression(

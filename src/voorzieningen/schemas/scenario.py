@@ -22,6 +22,7 @@ from voorzieningen.schemas.demand import YEAR_RANGE, DemandSettings
 from voorzieningen.schemas.model import BudgetSettings, CostSettings, ModelOptions, Norms
 from voorzieningen.schemas.network import NetworkSettings
 from voorzieningen.schemas.report import ReportOptions
+from voorzieningen.schemas.robust import RobustSettings
 from voorzieningen.schemas.solver import SolverSettings
 
 #: Most planning periods a scenario may have (assumption: 50 five-year periods is 250 years;
@@ -163,6 +164,9 @@ class Scenario(StrictModel):
     report: ReportOptions = Field(default_factory=ReportOptions)
     """Language of the reports and the winners-and-losers tolerance."""
 
+    robust: RobustSettings = Field(default_factory=RobustSettings)
+    """One plan for several population variants (first period shared), off by default."""
+
     @field_validator("name", "region", mode="before")
     @classmethod
     def _folder_name(cls, value: str, info: ValidationInfo) -> str:
@@ -220,6 +224,18 @@ class Scenario(StrictModel):
                 f"periods {self.periods} start before demand.base_year "
                 f"{self.demand.base_year}, the year of the population data; the projection "
                 "only runs forward. Start the periods in or after that year."
+            )
+            raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
+    def _robust_variants_known(self) -> Scenario:
+        unknown = sorted(set(self.robust.variants) - set(self.demand.scenarios))
+        if unknown:
+            known = sorted(self.demand.scenarios)
+            msg = (
+                f"robust.variants names unknown population variant(s) {unknown}; use names "
+                f"of demand.scenarios: {known}"
             )
             raise ValueError(msg)
         return self

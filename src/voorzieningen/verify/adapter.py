@@ -25,6 +25,7 @@ def inputs_from_model_data(
     travel_times: pd.DataFrame | None = None,
     demand: pd.DataFrame | pd.Series | None = None,
     closure_norms: pd.DataFrame | None = None,
+    sizing_demands: tuple[pd.DataFrame | pd.Series, ...] = (),
 ) -> VerifyInputs:
     """
     Collect the verifier's raw inputs from a run's model data and raw tables.
@@ -43,6 +44,9 @@ def inputs_from_model_data(
     closure_norms
         The school closure norm per gemeente the run read
         (:func:`voorzieningen.limits.load_closure_norms`); None: the national norm.
+    sizing_demands
+        Demand of the other population variants of a robust plan (see
+        :class:`VerifyInputs`).
 
     Returns
     -------
@@ -61,6 +65,7 @@ def inputs_from_model_data(
         budget=data.budget_settings,
         period_years=tuple(float(n) for n in data.period_years),
         closure_norms=closure_norms,
+        sizing_demands=sizing_demands,
     )
 
 
@@ -73,6 +78,7 @@ def verify_plan(
     travel_times: pd.DataFrame | None = None,
     demand: pd.DataFrame | pd.Series | None = None,
     closure_norms: pd.DataFrame | None = None,
+    sizing_demands: tuple[pd.DataFrame | pd.Series, ...] = (),
 ) -> None:
     """
     Re-check a solved plan against every rule, from the raw inputs, without the solver.
@@ -85,7 +91,7 @@ def verify_plan(
         The model data the plan was made for (settings, sites and demand only).
     objective_value
         The objective the solver reported; when given it is recomputed and compared.
-    sites, travel_times, demand, closure_norms
+    sites, travel_times, demand, closure_norms, sizing_demands
         The raw tables the run read (see :func:`inputs_from_model_data`).
 
     Raises
@@ -94,6 +100,11 @@ def verify_plan(
         Listing every violation found, each as ``[kind] message``.
     """
     inputs = inputs_from_model_data(
-        data, sites=sites, travel_times=travel_times, demand=demand, closure_norms=closure_norms
+        data,
+        sites=sites,
+        travel_times=travel_times,
+        demand=demand,
+        closure_norms=closure_norms,
+        sizing_demands=sizing_demands,
     )
     verify_tables(plan, inputs, objective_value=objective_value)

@@ -179,6 +179,10 @@ class VerifyInputs:
         ``opheffingsnorm_pupils``); None: the national ``costs.school.min_places`` for
         every school. Pass the table the model was built with, or the two disagree on
         school minimum sizes.
+    sizing_demands
+        Demand (as ``demand``) of the other population variants of a robust plan
+        (:mod:`voorzieningen.robust`): its first-period sizes serve every variant, so a
+        site's bound on new places is the largest under any of these demands.
     """
 
     sites: pd.DataFrame
@@ -191,6 +195,7 @@ class VerifyInputs:
     budget: BudgetSettings
     period_years: tuple[float, ...] | None = None
     closure_norms: pd.DataFrame | None = None
+    sizing_demands: tuple[pd.DataFrame | pd.Series, ...] = ()
 
     @classmethod
     def from_scenario(

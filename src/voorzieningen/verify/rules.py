@@ -394,13 +394,10 @@ def sizing(ctx: Context) -> list[Violation]:
 
 
 def max_size(ctx: Context) -> list[Violation]:
-    """Check that new capacity of a service at a site stays within its bound (places)."""
+    """Check new places of a service at a site against its bound (robust: largest of any variant)."""
     out = []
-    dem = ctx.demand
-    peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
+    sizing = [ctx.peak_and_reach(d) for d in (ctx.demand, *ctx.sizing_demands)]
     b = ctx.buildings
-    reach = ctx.eligible.merge(dem.rename("d").reset_index(), on=[T.ZONE, T.SERVICE])
-    reachable = reach.groupby([T.SITE, T.SERVICE, T.PERIOD])["d"].sum().groupby(level=[0, 1]).max()
     built = ctx.plan.capacity_built.groupby([T.SITE, OPTION, T.SERVICE])[T.CAPACITY_PLACES].sum()
     extended = {
         (j, k)
@@ -419,10 +416,14 @@ def max_size(ctx: Context) -> list[Violation]:
             if (b[T.SERVICE] == s).any()
             else 0.0
         )
-        regional = max(
-            float(peak.get(s, 0.0)) * ctx.inputs.model.max_capacity_factor, biggest, floor
+        top = [
+            max(float(p.get(s, 0.0)) * ctx.inputs.model.max_capacity_factor, biggest, floor)
+            for p, _ in sizing
+        ]
+        bound = max(
+            min(max(float(r.get((j, s), 0.0)), floor), t)
+            for (_, r), t in zip(sizing, top, strict=True)
         )
-        bound = min(max(float(reachable.get((j, s), 0.0)), floor), regional)
         most = site_limit(ctx, j, s, T.MAX_PLACES)
         if np.isfinite(most) and places > most + tol(most):
             out.append(

@@ -82,6 +82,9 @@ class Context:
         Every (zone, site, service) a plan may use: columns zone, site, service,
         travel_time_min (within the service's guarantee and the zone's own guarantee,
         for services the site can host).
+    sizing_demands
+        Persons by (zone, period, service) of the other population variants of a robust
+        plan (``VerifyInputs.sizing_demands``); empty for a single-variant plan.
     """
 
     inputs: VerifyInputs
@@ -100,6 +103,14 @@ class Context:
     capacity: pd.Series
     assignments: pd.DataFrame
     eligible: pd.DataFrame
+    sizing_demands: tuple[pd.Series, ...] = ()
+
+    def peak_and_reach(self, dem: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Regional peak per service; most demand reaching each (site, service) in a period."""
+        peak = dem.groupby(level=[T.PERIOD, T.SERVICE]).sum().groupby(level=T.SERVICE).max()
+        reach = self.eligible.merge(dem.rename("d").reset_index(), on=[T.ZONE, T.SERVICE])
+        by_period = reach.groupby([T.SITE, T.SERVICE, T.PERIOD])["d"].sum()
+        return peak, by_period.groupby(level=[0, 1]).max()
 
     def fixed(self) -> set[str]:
         """Existing buildings the plan does not manage (in use as they are throughout)."""
@@ -332,6 +343,9 @@ def build_context(plan: PlanTables, inputs: VerifyInputs) -> Context:
         ),
         assignments=assignments,
         eligible=_eligible(inputs, sites, services),
+        sizing_demands=tuple(
+            _planned(demand_series(d), services, periods) for d in inputs.sizing_demands
+        ),
     )
 
 
