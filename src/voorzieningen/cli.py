@@ -40,11 +40,9 @@ from voorzieningen import sweep as sweeps
 from voorzieningen import tables as T
 from voorzieningen.context import (
     DATA_DIR_ENV,
-    RunContext,
     resolve_data_dir,
     run_folder_name,
 )
-from voorzieningen.context import network_source as network_source_of
 from voorzieningen.errors import (
     ScenarioError,
     VoorzieningenError,
@@ -58,6 +56,7 @@ from voorzieningen.scenarios import (
     load_scenario,
 )
 from voorzieningen.schemas.scenario import Scenario
+from voorzieningen.signals import terminate_as_interrupt
 
 app = typer.Typer(
     name="voorzieningen",
@@ -326,22 +325,39 @@ def validate(
     scenario: ScenarioName = "base",
     sets: Sets = None,
     data_dir: DataDir = None,
+    cache_dir: CacheDir = None,
     debug: Debug = False,
 ) -> None:
-    """Check a scenario file (and, with a data directory, its input files) without solving."""
+    """Check a scenario file and, with a data directory, every check `run` makes before solving.
+
+    With a data directory this runs the stages of `run` up to the model (inputs, demand,
+    travel times on the road network, coverage, model data and size) and prints the same
+    warnings; only the model build, the solve and the verification are left out.
+    """
 
     def work() -> None:
         check_scenario_name(scenario_file, scenario)
         loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         if data_dir is not None:
-            context = RunContext(
-                data_dir=resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
-            )
-            inputs = api.load_inputs(loaded, context)
-            network_source_of(loaded, context)
+            with console.status("checking", spinner="dots") as status:
+
+                def progress(step: str) -> None:
+                    status.update(f"[bold]{loaded.name}[/]: {step} ...")
+
+                prepared = api.check_scenario(
+                    scenario_file,
+                    name=scenario,
+                    sets=sets or [],
+                    data_dir=data_dir,
+                    cache_dir=cache_dir,
+                    progress=progress,
+                )
             out.print(
                 f"{scenario_file}: scenario {loaded.name!r} is valid; "
-                f"{len(inputs.zones)} zones, {len(inputs.sites)} sites."
+                f"{len(prepared.inputs.zones)} zones, {len(prepared.inputs.sites)} sites, "
+                f"{len(prepared.data.pairs):,} zone-site pairs within "
+                f"{loaded.network.cutoff_min:g} min.",
+                highlight=False,
             )
         else:
             out.print(f"{scenario_file}: scenario {loaded.name!r} is valid.")
@@ -656,7 +672,11 @@ def region_cmd(
 
 
 def main() -> None:
-    """Entry point of the ``voorzieningen`` console script."""
+    """Entry point of the ``voorzieningen`` console script.
+
+    SIGTERM is handled as Ctrl-C: the run stops, says "interrupted" and exits with 130.
+    """
+    terminate_as_interrupt()
     app()
 
 

@@ -50,7 +50,7 @@ class ScenarioYamlLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         """Compose the next node; refuse an alias."""
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             msg = (
                 f"({self.name}) | YAML alias *{event.anchor} at line {event.start_mark.line + 1} "
                 "is not allowed in a scenario file (aliases can grow a small file without "
