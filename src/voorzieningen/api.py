@@ -36,6 +36,7 @@ from voorzieningen.inputs import InputData, load_sites, load_zones
 from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.build import build_model
 from voorzieningen.model.data import ModelData, build_model_data
+from voorzieningen.model.size import check_model_fits
 from voorzieningen.network import TravelTimes, travel_times
 from voorzieningen.network.estimate import estimated_travel_times, resident_points
 from voorzieningen.network.points import (
@@ -246,6 +247,8 @@ def prepare_run(
     ------
     NetworkError
         If no zone reaches any site within the cutoff.
+    SolverError
+        If the model would need more memory than it may use (``solver.memory_limit_mib``).
     """
     timings: dict[str, float] = {}
     with step(progress, "inputs", timings):
@@ -269,6 +272,7 @@ def prepare_run(
             f"{scenario.network.mode}; raise network.cutoff_min or check the coordinates."
         )
         raise NetworkError(msg)
+    check_model_fits(data, scenario.solver.memory_limit_mib)
     files = {**inputs.files, **input_files(scenario, context)}
     return PreparedRun(scenario, context, inputs, travel, demand, data, timings, files, norms)
 
