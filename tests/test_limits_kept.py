@@ -108,8 +108,7 @@ def test_available_memory_falls_back_to_proc_meminfo(tmp_path, monkeypatch):
     monkeypatch.setattr(sizes.importlib, "import_module", no_psutil)
     meminfo = tmp_path / "meminfo"
     meminfo.write_text(
-        "MemTotal:       24000000 kB\nMemFree:         1000000 kB\n"
-        "MemAvailable:    2048000 kB\n",
+        "MemTotal:       24000000 kB\nMemFree:         1000000 kB\nMemAvailable:    2048000 kB\n",
         encoding="ascii",
     )
     monkeypatch.setattr(sizes, "MEMINFO", meminfo)

@@ -204,7 +204,9 @@ def test_stale_temp_folders_are_cleaned_and_nothing_else(tmp_path: Path) -> None
     removed = clean_stale_temps(root, before=time.time() - 60)
 
     assert sorted(removed) == sorted([stale_dir, stale_old, stale_file])
-    assert not stale_dir.exists() and not stale_old.exists() and not stale_file.exists()
+    assert not stale_dir.exists()
+    assert not stale_old.exists()
+    assert not stale_file.exists()
     for path in (alive, fresh, *kept, outside, link):
         assert path.is_symlink() or path.exists(), path
     assert outside.is_dir()
@@ -223,7 +225,6 @@ def test_temp_names_carry_the_process_and_match_the_pattern() -> None:
 
 def test_the_next_write_cleans_a_killed_writers_folder(tmp_path: Path) -> None:
     from test_report import NO_MAPS, toy_results
-
     from voorzieningen.record import SavedRun
 
     root = tmp_path / "delft"

@@ -24,11 +24,22 @@ runner = CliRunner()
 
 
 def _no_build(data: Any) -> Any:
-    raise AssertionError("the run got past its checks to the model build")
+    msg = "the run got past its checks to the model build"
+    raise AssertionError(msg)
 
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def _region(tmp_path: Path, network: str) -> Path:
+    """A copy of the Delft region whose scenario reads the road network ``network``."""
+    region = tmp_path / "delft"
+    shutil.copytree(DELFT.parent, region)
+    scenario = region / "scenarios.toml"
+    text = scenario.read_text(encoding="utf-8").replace("osm/nl_delft_drive.graphml", network)
+    scenario.write_text(text, encoding="utf-8")
+    return scenario
 
 
 @pytest.mark.parametrize(
@@ -83,13 +94,7 @@ def test_a_broken_network_file_fails_validate_as_it_fails_run(
     shutil.copytree(data_dir / "cbs", data / "cbs")
     (data / "osm").mkdir()
     (data / "osm" / "broken.graphml").write_text("<graphml><graph>cut off", encoding="utf-8")
-    region = tmp_path / "delft"
-    shutil.copytree(DELFT.parent, region)
-    scenario = region / "scenarios.toml"
-    text = scenario.read_text(encoding="utf-8").replace(
-        "osm/nl_delft_drive.graphml", "osm/broken.graphml"
-    )
-    scenario.write_text(text, encoding="utf-8")
+    scenario = _region(tmp_path, "osm/broken.graphml")
     monkeypatch.setattr(api, "build_model", _no_build)
     with pytest.raises(NetworkError) as raised:
         api.run_scenario(scenario, data_dir=data)
@@ -111,13 +116,7 @@ def test_validate_prints_the_warnings_a_run_prints(
         (data / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(data_dir / rel, data / rel)
     shutil.copytree(CORPUS / "_data", data, dirs_exist_ok=True)
-    region = tmp_path / "delft"
-    shutil.copytree(DELFT.parent, region)
-    scenario = region / "scenarios.toml"
-    text = scenario.read_text(encoding="utf-8").replace(
-        "osm/nl_delft_drive.graphml", "osm/delft_grid_island.osm"
-    )
-    scenario.write_text(text, encoding="utf-8")
+    scenario = _region(tmp_path, "osm/delft_grid_island.osm")
     sets = [
         'network.demand_points="centroid"',
         'model.services=["gp"]',

@@ -382,16 +382,17 @@ def run_scenario(
     Run
         The verified plan, every stage's output and the provenance, frozen.
     """
-    prepared = check_scenario(
+    scenario, context = resolve_context(
         scenario,
         data_dir=data_dir,
         name=name,
         sets=sets,
         region_dir=region_dir,
         cache_dir=cache_dir,
-        progress=progress,
     )
-    settings = prepared.scenario.solver
+    # Everything before the model: the checks `voorzieningen validate` runs as well.
+    prepared = prepare_run(scenario, context, progress=progress)
+    settings = scenario.solver
     # solver.time_limit_s bounds the whole solve stage: build, hand-over and solve.
     deadline = time.perf_counter() + settings.time_limit_s
     with step(progress, "build model", prepared.timings):
@@ -402,46 +403,7 @@ def run_scenario(
         return finish_run(prepared, model, outcome)
 
 
-def check_scenario(
-    scenario: Scenario | Path | str,
-    *,
-    data_dir: Path | str | None = None,
-    name: str = "base",
-    sets: list[str] | None = None,
-    region_dir: Path | str | None = None,
-    cache_dir: Path | str | None = None,
-    progress: Progress | None = None,
-) -> PreparedRun:
-    """
-    Run every check :func:`run_scenario` runs before it builds the model, without solving.
-
-    The same stages as a run, in the same order (:func:`prepare_run`: inputs, demand,
-    travel times on the road network, coverage, model data and its size), so a scenario
-    this accepts fails in a run only in the model build, the solve or the verification.
-
-    Parameters
-    ----------
-    scenario, data_dir, name, sets, region_dir, cache_dir, progress
-        As for :func:`run_scenario`.
-
-    Returns
-    -------
-    PreparedRun
-        The stages' outputs, as a run would build its model from.
-    """
-    scenario, context = resolve_context(
-        scenario,
-        data_dir=data_dir,
-        name=name,
-        sets=sets,
-        region_dir=region_dir,
-        cache_dir=cache_dir,
-    )
-    return prepare_run(scenario, context, progress=progress)
-
-
 __all__ = [
-    "check_scenario",
     "compute_demand",
     "compute_travel_times",
     "finish_run",

@@ -40,6 +40,7 @@ from voorzieningen import sweep as sweeps
 from voorzieningen import tables as T
 from voorzieningen.context import (
     DATA_DIR_ENV,
+    resolve_context,
     resolve_data_dir,
     run_folder_name,
 )
@@ -213,6 +214,19 @@ def _guard(debug: bool, func: Callable[[], R]) -> R:
         raise typer.Exit(code=1) from None
 
 
+@contextmanager
+def _status(name: str, *, log: bool) -> Iterator[Callable[[str], None]]:
+    """Show a spinner with the step a run is in; ``log``: also log each step's start."""
+    with console.status("starting", spinner="dots") as status:
+
+        def progress(step: str) -> None:
+            status.update(f"[bold]{escape(name)}[/]: {step} ...")
+            if log:
+                console.log(step)
+
+        yield progress
+
+
 def _summary_table(summary: dict[str, Any], out_dir: Path) -> Table:
     table = Table(title=f"Plan written to {out_dir}", show_header=True)
     table.add_column("measure")
@@ -294,12 +308,7 @@ def run(
                 f"[bold]{escape(folder)}[/] (the digest of the --set values).",
                 highlight=False,
             )
-        with console.status("starting", spinner="dots") as status:
-
-            def progress(step: str) -> None:
-                status.update(f"[bold]{loaded.name}[/]: {step} ...")
-                console.log(f"{step}")
-
+        with _status(loaded.name, log=True) as progress:
             run_ = api.run_scenario(
                 scenario_file,
                 name=scenario,
@@ -339,19 +348,17 @@ def validate(
         check_scenario_name(scenario_file, scenario)
         loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         if data_dir is not None:
-            with console.status("checking", spinner="dots") as status:
-
-                def progress(step: str) -> None:
-                    status.update(f"[bold]{loaded.name}[/]: {step} ...")
-
-                prepared = api.check_scenario(
-                    scenario_file,
-                    name=scenario,
-                    sets=sets or [],
-                    data_dir=data_dir,
-                    cache_dir=cache_dir,
-                    progress=progress,
-                )
+            # The same stages, in the same order, as `run` before its model build.
+            checked, context = resolve_context(
+                scenario_file,
+                data_dir=data_dir,
+                name=scenario,
+                sets=sets or [],
+                region_dir=None,
+                cache_dir=cache_dir,
+            )
+            with _status(loaded.name, log=False) as progress:
+                prepared = api.prepare_run(checked, context, progress=progress)
             out.print(
                 f"{scenario_file}: scenario {loaded.name!r} is valid; "
                 f"{len(prepared.inputs.zones)} zones, {len(prepared.inputs.sites)} sites, "
