@@ -154,6 +154,7 @@ def test_signal_stops_the_run_cleanly(
     text = _interrupt(stage, sig, tmp_path, data_dir)
     if stage == "solve":  # HiGHS was stopped, not a solver error made of the signal
         assert "HiGHS stopped" not in text, text
+        assert "unhandled status" not in text, text  # nor Pyomo's notice of it
 
 
 def _age(path: Path, seconds: float) -> None:

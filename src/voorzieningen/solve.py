@@ -19,6 +19,7 @@ during the solve stops HiGHS and raises :class:`KeyboardInterrupt` (see
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterator
@@ -40,6 +41,17 @@ from voorzieningen.signals import solver_interruptible
 STATUS_OPTIMAL = "optimal"
 STATUS_TIME_LIMIT = "time_limit_feasible"
 STATUS_FEASIBLE = "feasible"
+
+
+class _InterruptNotice(logging.Filter):
+    """Drop Pyomo's warning about HiGHS's "interrupt" status: the run says "interrupted"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but the interrupt one."""
+        return "kInterrupt" not in record.getMessage()
+
+
+logging.getLogger("pyomo.contrib.appsi.solvers.highs").addFilter(_InterruptNotice())
 
 
 @dataclass(frozen=True)
