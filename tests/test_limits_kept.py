@@ -138,3 +138,26 @@ def test_threads_go_only_through_solver_threads():
     with pytest.raises(ScenarioError, match=r"solver\.threads\) \| Input should be less than"):
         load_scenario(DELFT, sets=["solver.threads=65"])
     assert load_scenario(DELFT, sets=["solver.threads=64"]).solver.threads == 64
+
+
+def test_a_yaml_alias_bomb_fails_fast_and_bounded():
+    bomb = REPO / "tests" / "bad_inputs" / "yaml_alias_bomb" / "scenarios.yaml"
+    assert bomb.stat().st_size < 1000  # a small file that expands to 9^9 strings
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match=r"YAML alias \*a at line 4 is not allowed"):
+        load_scenario(bomb)
+    assert time.perf_counter() - start < 5  # refused at the first alias, not expanded
+
+
+def test_a_scenario_file_over_one_mib_is_refused(tmp_path):
+    big = tmp_path / "scenarios.toml"
+    text = DELFT.read_text(encoding="utf-8")
+    big.write_text(text + "# padding\n" * 110_000, encoding="utf-8")
+    assert big.stat().st_size > 1024 * 1024
+    with pytest.raises(
+        ScenarioError, match=r"scenario file of [\d,]+ bytes is larger than 1,048,576 bytes"
+    ):
+        load_scenario(big)
+    big.write_text(text + "# padding\n" * 100_000, encoding="utf-8")
+    assert big.stat().st_size < 1024 * 1024  # the margin: just under the cap, it is read
+    assert load_scenario(big).region == "delft"
