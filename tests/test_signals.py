@@ -178,24 +178,26 @@ def test_stale_temp_folders_are_cleaned_and_nothing_else(tmp_path: Path) -> None
     (stale_dir / "decisions.csv").write_text("x", encoding="utf-8")
     stale_old = root / ".krap.tmp-k2j4h5g6"  # an older writer's name (no process id)
     stale_old.mkdir()
-    stale_file = root / f".explain.csv.tmp-{dead}-zz9"  # explain writes files
+    stale_file = root / f".explain.csv.tmp-{dead}-zz9zz9zz"  # explain writes files
     stale_file.write_text("x", encoding="utf-8")
-    alive = root / f".ruim.tmp-{os.getpid()}-qwe"  # a running writer's (here: ours)
+    alive = root / f".ruim.tmp-{os.getpid()}-qwertyui"  # a running writer's (here: ours)
     alive.mkdir()
-    fresh = root / f".fiets.tmp-{dead}-new"  # made after the current run started
+    fresh = root / f".fiets.tmp-{dead}-newnewne"  # made after the current run started
     fresh.mkdir()
     kept = [
         root / "base",  # results
         root / ".history",
         root / ".base.tmp",  # not our pattern (no suffix)
         root / "base.tmp-abc",  # not hidden: not ours
-        root / ".base.TMP-abc",
+        root / ".base.TMP-abcdefgh",
+        root / ".base.tmp-abc",  # not tempfile's 8 characters: another tool's
+        root / f".base.tmp-{dead}-abcdefghij",
     ]
     for path in kept:
         path.mkdir()
-    outside = tmp_path / f".base.tmp-{dead}-out"  # beside the root: never touched
+    outside = tmp_path / f".base.tmp-{dead}-outoutou"  # beside the root: never touched
     outside.mkdir()
-    link = root / f".link.tmp-{dead}-abc"  # a link is never followed or removed
+    link = root / f".link.tmp-{dead}-abcdefgh"  # a link is never followed or removed
     link.symlink_to(outside, target_is_directory=True)
     for path in (stale_dir, stale_old, stale_file, alive, *kept, outside):
         _age(path, 3600)
@@ -216,12 +218,13 @@ def test_stale_temp_folders_are_cleaned_and_nothing_else(tmp_path: Path) -> None
 def test_temp_names_carry_the_process_and_match_the_pattern() -> None:
     prefix = temp_prefix("base")
     assert prefix == f".base.tmp-{os.getpid()}-"
-    match = TEMP_NAME.match(prefix + "abc_123")
+    match = TEMP_NAME.match(prefix + "abc_1234")
     assert match is not None
     assert match.group("pid") == str(os.getpid())
     assert match.group("name") == "base"
-    assert TEMP_NAME.match(".base.tmp-abc_123").group("pid") is None  # type: ignore[union-attr]
-    assert TEMP_NAME.match("base.tmp-abc") is None
+    assert TEMP_NAME.match(".base.tmp-abc_1234").group("pid") is None  # type: ignore[union-attr]
+    assert TEMP_NAME.match("base.tmp-abcdefgh") is None
+    assert TEMP_NAME.match(".base.tmp-abcdefghi") is None
 
 
 def test_the_next_write_cleans_a_killed_writers_folder(tmp_path: Path) -> None:

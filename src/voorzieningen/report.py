@@ -59,8 +59,9 @@ from voorzieningen.signals import signals_deferred
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Names of the writers' temporary files and folders: ``.<name>.tmp-<pid>-<random>`` (and,
-#: from writers before the process id was added, ``.<name>.tmp-<random>``).
-TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]+$")
+#: from writers before the process id was added, ``.<name>.tmp-<random>``); ``<random>`` is
+#: the 8 characters :mod:`tempfile` adds.
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}$")
 #: When this process started writing anything (s since the epoch): temporary files older
 #: than this are left from an earlier run.
 PROCESS_STARTED = time.time()
