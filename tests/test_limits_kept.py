@@ -46,7 +46,7 @@ def test_a_deadline_already_past_stops_with_a_message():
 
     with pytest.raises(
         SolverError,
-        match=r"model build and its hand-over to HiGHS took [\d.]+ s \(hand-over [\d.]+ s\) of "
+        match=r"^The model build and its hand-over to HiGHS took [\d.]+ s \(hand-over [\d.]+ s\) of "
         r"solver\.time_limit_s = 2 s, which bounds the whole solve stage",
     ):
         solve_model(

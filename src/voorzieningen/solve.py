@@ -281,6 +281,8 @@ class HighsSession:
             self._solver.config.time_limit = self._time_left(deadline, start)
             with solver_interruptible(self._cancel), _no_update_check(self._solver, fresh=fresh):
                 result = self._solver.solve(model)
+        except SolverError:  # our own message (no time left), not a failure of HiGHS
+            raise
         except (RuntimeError, ValueError) as err:
             msg = f"HiGHS failed while solving: {err}"
             raise SolverError(msg) from err
