@@ -28,10 +28,11 @@ from voorzieningen.errors import SolverError
 from voorzieningen.model.data import ModelData
 
 #: Memory per 1,000 variables and rows of the investment model, MiB: Pyomo's model, the
-#: hand-over to HiGHS and the solve. ``benchmarks/model_memory.py`` measured 2.1-2.8 MiB
-#: (synthetic regions of 50x40 to 300x150 zones x sites, 32,000 to 314,000 variables and
-#: rows, 5-second solves; HiGHS 1.x, Pyomo 6.x, Nov 2026, on a shared 2-core machine); taken
-#: as 4 to leave room for a long solve's search tree (assumption).
+#: hand-over to HiGHS and the solve. ``benchmarks/model_memory.py`` measured 2.2-2.3 MiB
+#: per 1,000 at 100x60 to 300x150 zones x sites (64,000 to 314,000 variables and rows;
+#: 5.75 at 50x40, where HiGHS's fixed share dominates), 5-second solves, HiGHS 1.x, Pyomo
+#: 6.x, Nov 2026, on a shared 2-core machine; taken as 4 to leave room for a long solve's
+#: search tree (assumption).
 MIB_PER_1000 = 4.0
 #: Memory of the process besides the model, MiB: Python with pandas and the stages' tables
 #: (about 130 MiB in the benchmark) and HiGHS's fixed share (70-190 MiB), rounded up.
