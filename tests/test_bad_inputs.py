@@ -77,7 +77,7 @@ def _region(name: str, case: dict[str, Any], tmp: Path) -> Path:
     for path in (CORPUS / name).iterdir():
         if path.is_file() and path.name != "case.toml":
             shutil.copyfile(path, region / path.name)
-    scenario = region / "scenarios.toml"
+    scenario = region / case.get("scenario_file", "scenarios.toml")
     if case.get("replace"):
         text = scenario.read_text(encoding="utf-8")
         for rep in case["replace"]:

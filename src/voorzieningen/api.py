@@ -36,6 +36,7 @@ from voorzieningen.inputs import InputData, load_sites, load_zones
 from voorzieningen.limits import load_closure_norms
 from voorzieningen.model.build import build_model
 from voorzieningen.model.data import ModelData, build_model_data
+from voorzieningen.model.size import check_model_fits
 from voorzieningen.network import TravelTimes, travel_times
 from voorzieningen.network.estimate import estimated_travel_times, resident_points
 from voorzieningen.network.points import (
@@ -246,6 +247,8 @@ def prepare_run(
     ------
     NetworkError
         If no zone reaches any site within the cutoff.
+    SolverError
+        If the model would need more memory than it may use (``solver.memory_limit_mib``).
     """
     timings: dict[str, float] = {}
     with step(progress, "inputs", timings):
@@ -269,6 +272,7 @@ def prepare_run(
             f"{scenario.network.mode}; raise network.cutoff_min or check the coordinates."
         )
         raise NetworkError(msg)
+    check_model_fits(data, scenario.solver.memory_limit_mib)
     files = {**inputs.files, **input_files(scenario, context)}
     return PreparedRun(scenario, context, inputs, travel, demand, data, timings, files, norms)
 
@@ -407,11 +411,15 @@ def run_scenario(
             "variant (remove robust.variants, or set demand.scenario and drop [robust])"
         )
         raise ScenarioError(msg)
+    # Everything before the model: the checks `voorzieningen validate` runs as well.
     prepared = prepare_run(scenario, context, progress=progress)
+    settings = scenario.solver
+    # solver.time_limit_s bounds the whole solve stage: build, hand-over and solve.
+    deadline = time.perf_counter() + settings.time_limit_s
     with step(progress, "build model", prepared.timings):
         model, objective_scale = build_model(prepared.data)
     with step(progress, "solve", prepared.timings):
-        outcome = solve_model(model, scenario.solver, objective_scale=objective_scale)
+        outcome = solve_model(model, settings, objective_scale=objective_scale, deadline=deadline)
     with step(progress, "verify", prepared.timings):
         return finish_run(prepared, model, outcome)
 

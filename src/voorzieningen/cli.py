@@ -43,12 +43,10 @@ from voorzieningen import sweep as sweeps
 from voorzieningen import tables as T
 from voorzieningen.context import (
     DATA_DIR_ENV,
-    RunContext,
     resolve_context,
     resolve_data_dir,
     run_folder_name,
 )
-from voorzieningen.context import network_source as network_source_of
 from voorzieningen.errors import (
     ScenarioError,
     VoorzieningenError,
@@ -63,6 +61,7 @@ from voorzieningen.scenarios import (
     load_scenario,
 )
 from voorzieningen.schemas.scenario import Scenario
+from voorzieningen.signals import terminate_as_interrupt
 
 app = typer.Typer(
     name="voorzieningen",
@@ -222,6 +221,19 @@ def _guard(debug: bool, func: Callable[[], R]) -> R:
         raise typer.Exit(code=1) from None
 
 
+@contextmanager
+def _status(name: str, *, log: bool) -> Iterator[Callable[[str], None]]:
+    """Show a spinner with the step a run is in; ``log``: also log each step's start."""
+    with console.status("starting", spinner="dots") as status:
+
+        def progress(step: str) -> None:
+            status.update(f"[bold]{escape(name)}[/]: {step} ...")
+            if log:
+                console.log(step)
+
+        yield progress
+
+
 def _summary_table(summary: dict[str, Any], out_dir: Path) -> Table:
     table = Table(title=f"Plan written to {out_dir}", show_header=True)
     table.add_column("measure")
@@ -308,12 +320,7 @@ def run(
                 f"[bold]{escape(folder)}[/] (the digest of the --set values).",
                 highlight=False,
             )
-        with console.status("starting", spinner="dots") as status:
-
-            def progress(step: str) -> None:
-                status.update(f"[bold]{loaded.name}[/]: {step} ...")
-                console.log(f"{step}")
-
+        with _status(loaded.name, log=True) as progress:
             where = {"data_dir": data_dir, "cache_dir": cache_dir}
             result: Run | robusts.RobustRun
             if loaded.robust.enabled:  # one plan for all its population variants
@@ -347,22 +354,37 @@ def validate(
     scenario: ScenarioName = "base",
     sets: Sets = None,
     data_dir: DataDir = None,
+    cache_dir: CacheDir = None,
     debug: Debug = False,
 ) -> None:
-    """Check a scenario file (and, with a data directory, its input files) without solving."""
+    """Check a scenario file and, with a data directory, every check `run` makes before solving.
+
+    With a data directory this runs the stages of `run` up to the model (inputs, demand,
+    travel times on the road network, coverage, model data and size) and prints the same
+    warnings; only the model build, the solve and the verification are left out.
+    """
 
     def work() -> None:
         check_scenario_name(scenario_file, scenario)
         loaded = load_scenario(scenario_file, name=scenario, sets=sets or [])
         if data_dir is not None:
-            context = RunContext(
-                data_dir=resolve_data_dir(data_dir), region_dir=scenario_file.resolve().parent
+            # The same stages, in the same order, as `run` before its model build.
+            checked, context = resolve_context(
+                scenario_file,
+                data_dir=data_dir,
+                name=scenario,
+                sets=sets or [],
+                region_dir=None,
+                cache_dir=cache_dir,
             )
-            inputs = api.load_inputs(loaded, context)
-            network_source_of(loaded, context)
+            with _status(loaded.name, log=False) as progress:
+                prepared = api.prepare_run(checked, context, progress=progress)
             out.print(
                 f"{scenario_file}: scenario {loaded.name!r} is valid; "
-                f"{len(inputs.zones)} zones, {len(inputs.sites)} sites."
+                f"{len(prepared.inputs.zones)} zones, {len(prepared.inputs.sites)} sites, "
+                f"{len(prepared.data.pairs):,} zone-site pairs within "
+                f"{loaded.network.cutoff_min:g} min.",
+                highlight=False,
             )
         else:
             out.print(f"{scenario_file}: scenario {loaded.name!r} is valid.")
@@ -678,7 +700,11 @@ def region_cmd(
 
 
 def main() -> None:
-    """Entry point of the ``voorzieningen`` console script."""
+    """Entry point of the ``voorzieningen`` console script.
+
+    SIGTERM is handled as Ctrl-C: the run stops, says "interrupted" and exits with 130.
+    """
+    terminate_as_interrupt()
     app()
 
 

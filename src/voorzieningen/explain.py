@@ -19,11 +19,9 @@ import html
 import json
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +51,7 @@ from voorzieningen.model.counterfactual import (
 from voorzieningen.model.data import ModelData
 from voorzieningen.provenance import scenario_fingerprint
 from voorzieningen.record import Run
-from voorzieningen.report import read_run, read_table, write_csv
+from voorzieningen.report import read_run, read_table, replace_csv
 from voorzieningen.schemas.scenario import Scenario
 from voorzieningen.schemas.solver import SolverSettings
 from voorzieningen.solve import HighsSession, SolveOutcome
@@ -566,25 +564,6 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _replace_atomically(frame: pd.DataFrame, target: Path, *, dutch_excel: bool) -> Path:
-    """Write ``frame`` next to ``target`` and move it into place; keep an earlier file."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write_csv(_rounded(frame), tmp, dutch_excel=dutch_excel)
-        if target.exists():
-            history = target.parent / ".history"
-            history.mkdir(exist_ok=True)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            target.replace(history / f"{target.stem}-{stamp}{target.suffix}")
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
-
-
 def write_explanation(
     explanation: Explanation, folder: Path | str, *, dutch_excel: bool | None = None
 ) -> list[Path]:
@@ -620,14 +599,14 @@ def write_explanation(
             read_record(root).get("csv_format") == "dutch_excel"
         )
     written = [
-        _replace_atomically(explanation.decisions, root / EXPLAIN_CSV, dutch_excel=dutch_excel)
+        replace_csv(_rounded(explanation.decisions), root / EXPLAIN_CSV, dutch_excel=dutch_excel)
     ]
     if not explanation.budget.empty:
         for frame, name in (
             (explanation.budget, EXPLAIN_BUDGET_CSV),
             (explanation.marginal, EXPLAIN_MARGINAL_CSV),
         ):
-            written.append(_replace_atomically(frame, root / name, dutch_excel=dutch_excel))
+            written.append(replace_csv(_rounded(frame), root / name, dutch_excel=dutch_excel))
     if (root / "summary.html").is_file():
         written.append(redraw_summary(root, explain_section_html(explanation)))
     return written

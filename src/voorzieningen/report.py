@@ -12,7 +12,11 @@ renamed into place. An earlier run in the target folder is moved to
 killed while writing leaves the earlier results untouched. Only a results folder (one that
 holds ``run.json``) or an empty folder is ever replaced, concurrent writers each keep their
 plan, and a plan that cannot be written where asked is saved elsewhere
-(:mod:`voorzieningen.folders`).
+(:mod:`voorzieningen.folders`). Temporary folders are named
+``.<name>.tmp-<pid>-<random>``; Ctrl-C or SIGTERM while writing removes the temporary
+folder; the swap of the two folders is never cut in half (signals wait until it is done). A
+temporary folder left by a writer that was killed outright (SIGKILL, power cut) is removed
+by the next write to the same parent folder (:func:`clean_stale_temps`).
 
 CSV files are UTF-8 with ``,`` separators by default; ``dutch_excel=True`` writes UTF-8 with a
 byte-order mark, ``;`` separators and decimal commas, as Dutch Excel expects. In both, text
@@ -28,8 +32,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -53,8 +60,79 @@ from voorzieningen.plotting import is_missing
 from voorzieningen.provenance import run_record
 from voorzieningen.reader import RESULT_FILES, read_points, read_run, read_table
 from voorzieningen.record import CsvFormat, PlanTables, Run, SavedRun
+from voorzieningen.signals import signals_deferred
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Names of the writers' temporary files and folders: ``.<name>.tmp-<pid>-<random>`` (and,
+#: from writers before the process id was added, ``.<name>.tmp-<random>``); ``<random>`` is
+#: the 8 characters :mod:`tempfile` adds.
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}$")
+#: When this process started writing anything (s since the epoch): temporary files older
+#: than this are left from an earlier run.
+PROCESS_STARTED = time.time()
+
+
+def temp_prefix(name: str) -> str:
+    """Prefix of a temporary file or folder for ``name``, naming this process."""
+    return f".{name}.tmp-{os.getpid()}-"
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs (ours always does)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, under another user
+        return True
+    return True
+
+
+def clean_stale_temps(folder: Path, *, before: float | None = None) -> list[Path]:
+    """
+    Remove the temporary files and folders an earlier, killed writer left in ``folder``.
+
+    Only entries directly in ``folder`` whose name matches :data:`TEMP_NAME` are touched,
+    never symbolic links, and only when they were last changed before ``before`` and the
+    process named in them (if any) no longer runs: a concurrent writer's folder is kept.
+
+    Parameters
+    ----------
+    folder
+        A results root (the parent of results folders) or a results folder.
+    before
+        Time (s since the epoch) the current run started; default :data:`PROCESS_STARTED`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        What was removed.
+    """
+    cutoff = PROCESS_STARTED if before is None else before
+    try:
+        entries = list(folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    removed: list[Path] = []
+    for path in entries:
+        match = TEMP_NAME.match(path.name)
+        if match is None or path.is_symlink():
+            continue
+        try:
+            changed = path.lstat().st_mtime
+        except FileNotFoundError:
+            continue
+        pid = match.group("pid")
+        if changed >= cutoff or (pid is not None and _running(int(pid))):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -484,12 +562,14 @@ def write_report(
     try:
         folders.check_results_folder(out_dir, root=results_root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        clean_stale_temps(target.parent)
+        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), dir=target.parent))
     except (OSError, VoorzieningenError) as err:
         raise folders.save_elsewhere(fallback, target, root, err) from err
     try:
         _write_files(saved, tmp, settings)
-        folders.commit(tmp, target)
+        with signals_deferred():  # never half a swap: the earlier run aside, the new in place
+            folders.commit(tmp, target)
     except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(err, Exception):
@@ -550,6 +630,46 @@ def _write_files(saved: SavedRun, folder: Path, settings: ReportSettings) -> Non
                 else negotiation.TOLERANCE_MIN
             ),
         )
+
+
+def replace_csv(frame: pd.DataFrame, target: Path, *, dutch_excel: bool) -> Path:
+    """
+    Write one table beside ``target`` and move it into place; an earlier file is kept.
+
+    The earlier file moves to ``<folder>/.history/<stem>-<timestamp><suffix>``; the table is
+    written as :func:`write_csv` writes it (no rounding, no renaming: pass it ready).
+
+    Parameters
+    ----------
+    frame
+        The table.
+    target
+        The CSV file to write.
+    dutch_excel
+        Write for Dutch Excel.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+    """
+    clean_stale_temps(target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(target.name), dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write_csv(frame, tmp, dutch_excel=dutch_excel)
+        with signals_deferred():
+            if target.exists():
+                history = target.parent / ".history"
+                history.mkdir(exist_ok=True)
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+                target.replace(history / f"{target.stem}-{stamp}{target.suffix}")
+            tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
 
 
 def redraw_report(
@@ -713,14 +833,18 @@ def write_pareto(
 
 __all__ = [
     "RESULT_FILES",
+    "TEMP_NAME",
     "ReportSettings",
     "action_list",
+    "clean_stale_temps",
     "escape_formulas",
     "read_points",
     "read_run",
     "read_table",
     "redraw_report",
+    "replace_csv",
     "saved_run",
+    "temp_prefix",
     "write_csv",
     "write_map_files",
     "write_pareto",

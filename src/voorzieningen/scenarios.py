@@ -1,7 +1,7 @@
 """Load scenario files: a base, named overrides, and named scenarios combining overrides.
 
-A scenario file is TOML (``.toml``) or YAML (``.yaml``/``.yml``, loaded with the safe loader)
-with these top-level tables::
+A scenario file is TOML (``.toml``) or YAML (``.yaml``/``.yml``, loaded with the safe loader,
+without aliases: see :class:`ScenarioYamlLoader`) with these top-level tables::
 
     [base]                      # fields of voorzieningen.schemas.scenario.Scenario
     region = "delft"
@@ -34,6 +34,31 @@ from voorzieningen.schemas.base import folder_name_problem
 from voorzieningen.schemas.scenario import Scenario
 
 TOP_LEVEL = ("base", "overrides", "scenarios")
+#: Largest scenario file read, in bytes (assumption: real scenario files are a few KiB; a
+#: bigger file is a mistake, e.g. a data file given as the scenario).
+MAX_SCENARIO_BYTES = 1024 * 1024
+
+
+class ScenarioYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses aliases (``*name``).
+
+    An alias repeats an anchored node; nested aliases grow a small file into an exponentially
+    large tree (the "billion laughs" document), which the scenario's later stages would
+    expand in memory. A scenario never needs one: the first alias is refused, before any
+    expansion, with :class:`~voorzieningen.errors.ScenarioError`.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose the next node; refuse an alias."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            msg = (
+                f"({self.name}) | YAML alias *{event.anchor} at line {event.start_mark.line + 1} "
+                "is not allowed in a scenario file (aliases can grow a small file without "
+                "bound); write the values out, or use [overrides] to share settings."
+            )
+            raise ScenarioError(msg)
+        return super().compose_node(parent, index)
 
 
 def read_scenario_file(path: Path) -> dict[str, Any]:
@@ -58,6 +83,13 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         msg = f"({path}) | scenario file not found; give the path to a .toml or .yaml file."
         raise ScenarioError(msg)
+    size = path.stat().st_size
+    if size > MAX_SCENARIO_BYTES:
+        msg = (
+            f"({path}) | scenario file of {size:,} bytes is larger than "
+            f"{MAX_SCENARIO_BYTES:,} bytes; is it a scenario file? (scenario files are a few KiB)"
+        )
+        raise ScenarioError(msg)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
@@ -67,12 +99,23 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
         if path.suffix.lower() == ".toml":
             raw: Any = tomllib.loads(text)
         elif path.suffix.lower() in (".yaml", ".yml"):
-            raw = yaml.safe_load(text) or {}
+            loader = ScenarioYamlLoader(text)
+            loader.name = str(path)
+            try:
+                raw = loader.get_single_data() or {}
+            finally:
+                loader.dispose()
         else:
             msg = f"({path}) | unknown scenario file type {path.suffix!r}; use .toml or .yaml."
             raise ScenarioError(msg)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
         msg = f"({path}) | not valid {path.suffix.lstrip('.').upper()}: {err}"
+        raise ScenarioError(msg) from err
+    except RecursionError as err:
+        msg = (
+            f"({path}) | tables or lists nested too deeply to read; a scenario file nests a "
+            "few levels (e.g. [overrides.name] with dotted keys)."
+        )
         raise ScenarioError(msg) from err
     if not isinstance(raw, dict):
         msg = f"({path}) | the file must hold tables {list(TOP_LEVEL)}."

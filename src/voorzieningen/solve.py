@@ -9,12 +9,21 @@ objective is in M€ for the solver's numerics): the builder says so with an exp
 ``objective_scale`` (see :class:`voorzieningen.model.build.BuiltModel`), and this module
 applies it to every setting in the objective's unit (``solver.mip_abs_gap``) and reports
 objective and bound back in the objective's own unit.
+
+``solver.time_limit_s`` bounds the whole solve stage when the caller gives a ``deadline``
+(:func:`voorzieningen.api.run_scenario` sets it when the model build starts): the time left
+after the build and the hand-over of the model to HiGHS is what HiGHS gets. Ctrl-C or SIGTERM
+during the solve stops HiGHS and raises :class:`KeyboardInterrupt` (see
+:mod:`voorzieningen.signals`); a plan found before is not returned.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +35,23 @@ from pyomo.contrib.appsi.solvers.highs import Highs
 
 from voorzieningen.errors import InfeasibleModelError, SolverError
 from voorzieningen.schemas.solver import SolverSettings
+from voorzieningen.signals import solver_interruptible
 
 #: Status names used in reports.
 STATUS_OPTIMAL = "optimal"
 STATUS_TIME_LIMIT = "time_limit_feasible"
 STATUS_FEASIBLE = "feasible"
-STATUS_INTERRUPTED = "interrupted_feasible"
+
+
+class _InterruptNotice(logging.Filter):
+    """Drop Pyomo's warning about HiGHS's "interrupt" status: the run says "interrupted"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but the interrupt one."""
+        return "kInterrupt" not in record.getMessage()
+
+
+logging.getLogger("pyomo.contrib.appsi.solvers.highs").addFilter(_InterruptNotice())
 
 
 @dataclass(frozen=True)
@@ -42,8 +62,8 @@ class SolveOutcome:
     ----------
     status
         ``"optimal"`` (optimal within the requested gap), ``"time_limit_feasible"`` (time
-        limit hit, best plan found returned), ``"interrupted_feasible"`` (Ctrl-C, best plan
-        returned) or ``"feasible"`` (stopped otherwise with a plan).
+        limit hit, best plan found returned) or ``"feasible"`` (stopped otherwise with a
+        plan). Ctrl-C returns no outcome: it raises :class:`KeyboardInterrupt`.
     termination
         The solver's termination condition, as text.
     objective
@@ -178,12 +198,37 @@ class HighsSession:
             options["mip_abs_gap"] = self.settings.mip_abs_gap * objective_scale
         return options
 
+    def _cancel(self) -> None:
+        """Ask a running HiGHS to stop (from a signal handler)."""
+        highs = getattr(self._solver, "_solver_model", None)
+        if highs is not None:
+            highs.cancelSolve()
+
+    def _time_left(self, deadline: float | None, start: float) -> float:
+        """Seconds HiGHS may run: ``time_limit_s``, less what the stage used before HiGHS."""
+        limit = self.settings.time_limit_s
+        if deadline is None:
+            return limit
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            used = time.perf_counter() - (deadline - limit)
+            handover = time.perf_counter() - start
+            msg = (
+                f"The model build and its hand-over to HiGHS took {used:,.1f} s (hand-over "
+                f"{handover:,.1f} s) of solver.time_limit_s = {limit:g} s, which bounds the "
+                "whole solve stage, leaving no time to solve; raise solver.time_limit_s, or "
+                "plan fewer sites, zones or periods."
+            )
+            raise SolverError(msg)
+        return min(limit, left)
+
     def solve(
         self,
         model: pyo.ConcreteModel,
         *,
         warm_start: bool = False,
         objective_scale: float = 1.0,
+        deadline: float | None = None,
     ) -> SolveOutcome:
         """
         Solve a model and load the best plan into its variables.
@@ -199,6 +244,11 @@ class HighsSession:
             (``BuiltModel.objective_scale``; 1e-6 when the objective is written in M€ and
             the user's unit is €). ``solver.mip_abs_gap`` is multiplied by it; the
             objective and bound are divided by it.
+        deadline
+            When the solve stage must end (:func:`time.perf_counter` seconds), e.g. the start
+            of the model build plus ``solver.time_limit_s``: HiGHS gets the time left after
+            the hand-over of the model, at most ``solver.time_limit_s``. None: HiGHS gets
+            ``solver.time_limit_s``.
 
         Returns
         -------
@@ -213,7 +263,10 @@ class HighsSession:
         InfeasibleModelError
             If HiGHS proves that no plan satisfies the constraints.
         SolverError
-            If HiGHS fails, or stops (time limit, interruption) without any plan.
+            If HiGHS fails, or stops at the time limit without any plan, or the build and
+            hand-over already used the whole time limit.
+        KeyboardInterrupt
+            On Ctrl-C or SIGTERM (when SIGTERM has a Python handler) during the solve.
         """
         if not (math.isfinite(objective_scale) and objective_scale > 0):
             msg = f"objective_scale must be a positive number; got {objective_scale!r}."
@@ -222,7 +275,14 @@ class HighsSession:
         self._solver.highs_options = self._highs_options(objective_scale)
         start = time.perf_counter()
         try:
-            result = self._solver.solve(model)
+            fresh = model is not self._solver._model  # appsi keeps no public flag
+            if fresh:  # hand the model over here, so the time it takes counts
+                self._solver.set_instance(model)
+            self._solver.config.time_limit = self._time_left(deadline, start)
+            with solver_interruptible(self._cancel), _no_update_check(self._solver, fresh=fresh):
+                result = self._solver.solve(model)
+        except SolverError:  # our own message (no time left), not a failure of HiGHS
+            raise
         except (RuntimeError, ValueError) as err:
             msg = f"HiGHS failed while solving: {err}"
             raise SolverError(msg) from err
@@ -275,8 +335,6 @@ class HighsSession:
             status = STATUS_OPTIMAL
         elif condition == TerminationCondition.maxTimeLimit:
             status = STATUS_TIME_LIMIT
-        elif condition == TerminationCondition.interrupted:
-            status = STATUS_INTERRUPTED
         else:
             status = STATUS_FEASIBLE
         return SolveOutcome(
@@ -290,11 +348,40 @@ class HighsSession:
         )
 
 
+@contextmanager
+def _no_update_check(solver: Highs, *, fresh: bool) -> Iterator[None]:
+    """Skip appsi's scan of the model for changes right after handing it over (none)."""
+    if not fresh:
+        yield
+        return
+    config = solver.update_config
+    keys = (
+        "check_for_new_or_removed_constraints",
+        "check_for_new_or_removed_vars",
+        "check_for_new_or_removed_params",
+        "check_for_new_objective",
+        "update_constraints",
+        "update_vars",
+        "update_params",
+        "update_named_expressions",
+        "update_objective",
+    )
+    saved = {key: getattr(config, key) for key in keys}
+    for key in keys:
+        setattr(config, key, False)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(config, key, value)
+
+
 def solve_model(
     model: pyo.ConcreteModel,
     settings: SolverSettings | None = None,
     *,
     objective_scale: float = 1.0,
+    deadline: float | None = None,
 ) -> SolveOutcome:
     """
     Solve a model with HiGHS and load the best plan into its variables.
@@ -309,6 +396,9 @@ def solve_model(
     objective_scale
         Factor from the objective's unit to the model's objective expression
         (``BuiltModel.objective_scale`` of an investment model; 1 for the presets).
+    deadline
+        When the solve stage must end (:func:`time.perf_counter` seconds); see
+        :meth:`HighsSession.solve`.
 
     Returns
     -------
@@ -321,6 +411,8 @@ def solve_model(
     InfeasibleModelError
         If HiGHS proves that no plan satisfies the constraints.
     SolverError
-        If HiGHS is missing, fails, or stops (time limit, interruption) without any plan.
+        If HiGHS is missing, fails, or stops at the time limit without any plan.
+    KeyboardInterrupt
+        On Ctrl-C (or SIGTERM with a Python handler) during the solve.
     """
-    return HighsSession(settings).solve(model, objective_scale=objective_scale)
+    return HighsSession(settings).solve(model, objective_scale=objective_scale, deadline=deadline)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -119,6 +120,8 @@ def pareto_front(
         update={"budget": scenario.budget.model_copy(update={T.CAPEX_TOTAL_EUR: levels[0]})}
     )
     prepared = api.prepare_run(scenario, context, progress=progress)
+    # solver.time_limit_s bounds the first level's build, hand-over and solve.
+    deadline = time.perf_counter() + scenario.solver.time_limit_s
     with api.step(progress, "build model", prepared.timings):
         model, objective_scale = build_model(prepared.data)
     session = HighsSession(scenario.solver)
@@ -129,7 +132,12 @@ def pareto_front(
             tick(f"budget {budget:,.0f} EUR", i, len(levels))
         set_total_budget(model, budget)
         with api.step(progress, f"solve budget {budget:,.0f} EUR", prepared.timings):
-            outcome = session.solve(model, warm_start=i > 0, objective_scale=objective_scale)
+            outcome = session.solve(
+                model,
+                warm_start=i > 0,
+                objective_scale=objective_scale,
+                deadline=deadline if i == 0 else None,
+            )
         level_budget = scenario.budget.model_copy(update={T.CAPEX_TOTAL_EUR: budget})
         level_data = replace(prepared.data, budget_settings=level_budget)
         level_scenario = scenario.model_copy(update={"budget": level_budget})

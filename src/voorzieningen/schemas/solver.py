@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from voorzieningen.schemas.base import StrictModel
 
@@ -17,8 +17,12 @@ class SolverSettings(StrictModel):
     """How HiGHS is run on a model."""
 
     time_limit_s: float = Field(default=300.0, gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)
-    """Wall-clock limit of one solve, in seconds (at most one week). When it is hit, the best plan found so far
-    is returned with its proven gap, and the run says so."""
+    """Wall-clock limit of the solve stage, in seconds (at most one week): the model build, its
+    hand-over to HiGHS and the solve together. The build and the hand-over are timed and
+    subtracted from the time HiGHS gets; a build that takes the whole limit stops the run with
+    a message. When the limit is hit during the solve, the best plan found so far is returned
+    with its proven gap, and the run says so. (A Pareto front gives its first budget level the
+    whole stage's limit and each later level ``time_limit_s`` of solving.)"""
 
     mip_rel_gap: float = Field(default=1e-4, ge=0, le=1, allow_inf_nan=False)
     """Relative optimality gap (fraction, 0.005 = 0.5 %) at which the solver may stop."""
@@ -38,6 +42,24 @@ class SolverSettings(StrictModel):
 
     threads: int = Field(default=0, ge=0, le=MAX_THREADS)
     """Number of solver threads, at most :data:`MAX_THREADS` (64); 0 lets HiGHS choose."""
+
+    memory_limit_mib: float | None = Field(default=None, gt=0, le=2**24, allow_inf_nan=False)
+    """Memory the model may use, MiB (at most 16 TiB). Before the build, the model's size is
+    estimated from its data (variables and rows; 400 MiB plus about 4 MiB per 1,000 of them: see
+    ``voorzieningen.model.size``) and a model that needs more is refused with a message.
+    None (the default): the memory available when the run starts (psutil, else
+    /proc/meminfo); a number overrides it, e.g. to allow a model the estimate finds too big."""
+
+    @field_validator("highs_options")
+    @classmethod
+    def _no_threads_option(
+        cls, value: dict[str, bool | int | float | str]
+    ) -> dict[str, bool | int | float | str]:
+        """Refuse ``threads``: it goes through the range-checked ``solver.threads``."""
+        if any(key.strip().lower() == "threads" for key in value):
+            msg = "give the number of threads as solver.threads (0-64), not in highs_options"
+            raise ValueError(msg)
+        return value
 
     tee: bool = False
     """Print the solver log to the terminal."""
