@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from voorzieningen import report
-from voorzieningen.report import TEMP_NAME, clean_stale_temps, temp_prefix
+from voorzieningen import folders, report
+from voorzieningen.folders import TEMP_NAME, clean_stale_temps, temp_prefix
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
@@ -82,6 +82,7 @@ def _interrupt(stage: str, sig: signal.Signals, tmp_path: Path, data_dir: Path) 
     target = root / "delft" / "base"
     target.mkdir(parents=True)
     (target / "decisions.csv").write_text("site,action\nearlier,keep\n", encoding="utf-8")
+    (target / "run.json").write_text('{"scenario": "base"}', encoding="utf-8")  # a run of ours
     before = _tree(root)
     log = tmp_path / "child.log"
     args = [
@@ -237,7 +238,7 @@ def test_the_next_write_cleans_a_killed_writers_folder(tmp_path: Path) -> None:
     stale.mkdir()
     (stale / "decisions.csv").write_text("half", encoding="utf-8")
     _age(stale, 3600)
-    assert stale.stat().st_mtime < report.PROCESS_STARTED
+    assert stale.stat().st_mtime < folders.PROCESS_STARTED
     report.write_report(SavedRun.from_results(toy_results("new")), root / "krap", settings=NO_MAPS)
     assert not stale.exists()
     assert not [p for p in root.iterdir() if ".tmp-" in p.name]

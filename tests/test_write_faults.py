@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from voorzieningen import cli, folders, report
+from voorzieningen import api, cli, folders, report
 from voorzieningen.errors import OutputError, ScenarioError, exit_code_for
 from voorzieningen.record import SavedRun
 from voorzieningen.report import read_table, write_report
@@ -205,7 +205,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_report(toy("earlier"), tmp_path / "results" / "delft" / "base", settings=NO_MAPS)
     write_report(toy("other"), tmp_path / "results" / "delft" / "krap", settings=NO_MAPS)
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    monkeypatch.setattr(cli.api, "run_scenario", lambda *a, **k: toy("new"))
+    monkeypatch.setattr(api, "run_scenario", lambda *a, **k: toy("new"))
     return tmp_path
 
 
@@ -391,7 +391,7 @@ def test_cli_write_failure_after_the_solve_exits_6_naming_the_saved_plan(tmp_pat
         read_only(tmp_path / "results" / "delft", monkeypatch)
         return toy("solved")
 
-    monkeypatch.setattr(cli.api, "run_scenario", solve_then_disk_turns_read_only)
+    monkeypatch.setattr(api, "run_scenario", solve_then_disk_turns_read_only)
     code, text = _run()
     assert code == 6, text
     saved = next((tmp_path / "results" / ".unsaved").iterdir())

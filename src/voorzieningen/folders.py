@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -380,16 +381,92 @@ def save_elsewhere(
     return OutputError(msg)
 
 
+#: Names of the writers' temporary files and folders: ``.<name>.tmp-<pid>-<random>`` (and,
+#: from writers before the process id was added, ``.<name>.tmp-<random>``); ``<random>`` is
+#: the 8 characters :mod:`tempfile` adds.
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}$")
+#: When this process started writing anything (s since the epoch): temporary files older
+#: than this are left from an earlier run.
+PROCESS_STARTED = time.time()
+
+
+def temp_prefix(name: str) -> str:
+    """Prefix of a temporary file or folder for ``name``, naming this process."""
+    return f".{name}.tmp-{os.getpid()}-"
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs (ours always does)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, under another user
+        return True
+    return True
+
+
+def clean_stale_temps(folder: Path, *, before: float | None = None) -> list[Path]:
+    """
+    Remove the temporary files and folders an earlier, killed writer left in ``folder``.
+
+    Only entries directly in ``folder`` whose name matches :data:`TEMP_NAME` are touched,
+    never symbolic links, and only when they were last changed before ``before`` and the
+    process named in them (if any) no longer runs: a concurrent writer's folder is kept.
+
+    Parameters
+    ----------
+    folder
+        A results root (the parent of results folders) or a results folder.
+    before
+        Time (s since the epoch) the current run started; default :data:`PROCESS_STARTED`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        What was removed.
+    """
+    cutoff = PROCESS_STARTED if before is None else before
+    try:
+        entries = list(folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    removed: list[Path] = []
+    for path in entries:
+        match = TEMP_NAME.match(path.name)
+        if match is None or path.is_symlink():
+            continue
+        try:
+            changed = path.lstat().st_mtime
+        except FileNotFoundError:
+            continue
+        pid = match.group("pid")
+        if changed >= cutoff or (pid is not None and _running(int(pid))):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 __all__ = [
     "COMMIT_ATTEMPTS",
     "HISTORY",
+    "PROCESS_STARTED",
     "RUN_FILE",
+    "TEMP_NAME",
     "UNSAVED",
     "ResultsFolder",
     "check_results_folder",
     "check_results_root",
+    "clean_stale_temps",
     "commit",
     "make_folder",
     "not_ours",
     "save_elsewhere",
+    "temp_prefix",
 ]

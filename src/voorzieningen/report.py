@@ -16,7 +16,7 @@ plan, and a plan that cannot be written where asked is saved elsewhere
 ``.<name>.tmp-<pid>-<random>``; Ctrl-C or SIGTERM while writing removes the temporary
 folder; the swap of the two folders is never cut in half (signals wait until it is done). A
 temporary folder left by a writer that was killed outright (SIGKILL, power cut) is removed
-by the next write to the same parent folder (:func:`clean_stale_temps`).
+by the next write to the same parent folder (:func:`voorzieningen.folders.clean_stale_temps`).
 
 CSV files are UTF-8 with ``,`` separators by default; ``dutch_excel=True`` writes UTF-8 with a
 byte-order mark, ``;`` separators and decimal commas, as Dutch Excel expects. In both, text
@@ -33,10 +33,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
 import tempfile
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -63,76 +61,6 @@ from voorzieningen.record import CsvFormat, PlanTables, Run, SavedRun
 from voorzieningen.signals import signals_deferred
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: Names of the writers' temporary files and folders: ``.<name>.tmp-<pid>-<random>`` (and,
-#: from writers before the process id was added, ``.<name>.tmp-<random>``); ``<random>`` is
-#: the 8 characters :mod:`tempfile` adds.
-TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}$")
-#: When this process started writing anything (s since the epoch): temporary files older
-#: than this are left from an earlier run.
-PROCESS_STARTED = time.time()
-
-
-def temp_prefix(name: str) -> str:
-    """Prefix of a temporary file or folder for ``name``, naming this process."""
-    return f".{name}.tmp-{os.getpid()}-"
-
-
-def _running(pid: int) -> bool:
-    """Whether a process with this id runs (ours always does)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it runs, under another user
-        return True
-    return True
-
-
-def clean_stale_temps(folder: Path, *, before: float | None = None) -> list[Path]:
-    """
-    Remove the temporary files and folders an earlier, killed writer left in ``folder``.
-
-    Only entries directly in ``folder`` whose name matches :data:`TEMP_NAME` are touched,
-    never symbolic links, and only when they were last changed before ``before`` and the
-    process named in them (if any) no longer runs: a concurrent writer's folder is kept.
-
-    Parameters
-    ----------
-    folder
-        A results root (the parent of results folders) or a results folder.
-    before
-        Time (s since the epoch) the current run started; default :data:`PROCESS_STARTED`.
-
-    Returns
-    -------
-    list of pathlib.Path
-        What was removed.
-    """
-    cutoff = PROCESS_STARTED if before is None else before
-    try:
-        entries = list(folder.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    removed: list[Path] = []
-    for path in entries:
-        match = TEMP_NAME.match(path.name)
-        if match is None or path.is_symlink():
-            continue
-        try:
-            changed = path.lstat().st_mtime
-        except FileNotFoundError:
-            continue
-        pid = match.group("pid")
-        if changed >= cutoff or (pid is not None and _running(int(pid))):
-            continue
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        removed.append(path)
-    return removed
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -562,8 +490,8 @@ def write_report(
     try:
         folders.check_results_folder(out_dir, root=results_root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale_temps(target.parent)
-        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), dir=target.parent))
+        folders.clean_stale_temps(target.parent)
+        tmp = Path(tempfile.mkdtemp(prefix=folders.temp_prefix(target.name), dir=target.parent))
     except (OSError, VoorzieningenError) as err:
         raise folders.save_elsewhere(fallback, target, root, err) from err
     try:
@@ -653,8 +581,8 @@ def replace_csv(frame: pd.DataFrame, target: Path, *, dutch_excel: bool) -> Path
     pathlib.Path
         ``target``.
     """
-    clean_stale_temps(target.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(target.name), dir=target.parent)
+    folders.clean_stale_temps(target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=folders.temp_prefix(target.name), dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -833,10 +761,8 @@ def write_pareto(
 
 __all__ = [
     "RESULT_FILES",
-    "TEMP_NAME",
     "ReportSettings",
     "action_list",
-    "clean_stale_temps",
     "escape_formulas",
     "read_points",
     "read_run",
@@ -844,7 +770,6 @@ __all__ = [
     "redraw_report",
     "replace_csv",
     "saved_run",
-    "temp_prefix",
     "write_csv",
     "write_map_files",
     "write_pareto",
