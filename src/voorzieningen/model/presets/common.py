@@ -100,7 +100,8 @@ class PresetStart:
         HiGHS options measured to help on this model with this start (for the reduced
         p-median: no presolve restarts, ``mip_allow_restart = false``: with the optimum
         usually known from the start, HiGHS spends its time at the root, and each restart
-        redoes the cut rounds; see ``benchmarks/README.md``). Pass them through
+        redoes the cut rounds; and no primal heuristics, which would search for a plan the
+        start already gives; see ``benchmarks/README.md``). Pass them through
         ``solver.highs_options``.
     """
 

@@ -28,6 +28,19 @@ HEURISTIC_ROUNDS = 20
 #: Subgradient iterations of the Lagrangian bound (each costs one pass over the matrix).
 LAGRANGIAN_ITERATIONS = 400
 
+#: HiGHS options handed over with the heuristic plan (``PresetStart.highs_options``): no
+#: presolve restarts (each one redoes the root cut rounds) and no primal heuristics (the
+#: start is usually optimal already: on pmed16 the RINS/RENS sub-MIPs took half of the
+#: solve). Measured in benchmarks/README.md.
+START_HIGHS_OPTIONS: dict[str, bool | int | float | str] = {
+    "mip_allow_restart": False,
+    "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_feasibility_jump": False,
+}
+
 #: Relative margin of the fixing test ``bound > U + tol |U|``, against rounding in the sums.
 FIXING_TOLERANCE = 1e-6
 
