@@ -189,7 +189,8 @@ def transport(
     cols = np.arange(k)
     a_eq = sp.csr_array((np.ones(k), (pairs[:, 0], cols)), shape=(n, k))
     a_ub = sp.csr_array((q[pairs[:, 0]], (pairs[:, 1], cols)), shape=(len(sites), k))
-    res = so.linprog(
+    # scipy documents sparse constraint matrices for the HiGHS methods; its stubs do not
+    res = so.linprog(  # type: ignore[call-overload]
         sub[pairs[:, 0], pairs[:, 1]],
         A_ub=a_ub,
         b_ub=s[sites],
