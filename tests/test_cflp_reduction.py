@@ -66,7 +66,7 @@ def test_expensive_site_is_closed_and_the_optimum_kept():
     assert red.lower_bound <= 12.0 + 1e-9
     assert red.closed.tolist() == [False, False, True]
     assert red.heuristic_open.tolist() == [True, True, False]
-    built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f)
+    built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=True)
     assert built.model.open[2].ub == 0
     assert presets.set_start(built)
     assert pyo.value(built.model.cost) == pytest.approx(12.0)
@@ -108,7 +108,7 @@ def test_reduction_never_cuts_an_optimum():
             assert not (red.closed & is_open).any()
             assert not (red.forced & ~is_open).any()
             fixed += int(red.closed.sum() + red.forced.sum())
-            built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f)
+            built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=True)
             warm = presets.set_start(built)
             reduced = HighsSession(EXACT).solve(built.model, warm_start=warm)
             assert reduced.objective == pytest.approx(best.objective, rel=1e-9)
@@ -137,6 +137,18 @@ def test_forbidden_pairs_and_zero_demand_are_handled():
     assert red.upper_bound == pytest.approx(8.0)
     assert red.lower_bound <= 8.0 + 1e-9
     assert not red.closed[0]
-    built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f)
+    built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=True)
     warm = presets.set_start(built)
     assert HighsSession(EXACT).solve(built.model, warm_start=warm).objective == pytest.approx(8)
+
+
+def test_small_models_are_not_reduced_by_default():
+    # 2 x 3 = 6 pairs < REDUCE_MIN_PAIRS: no start; 200 x 100 = 20,000 pairs: reduced.
+    c = np.array([[1.0, 10.0, 10.0], [10.0, 1.0, 10.0]])
+    small = presets.build_cflp(c, demands=[1, 1], capacities=[5, 5, 5], fixed_costs=[5, 5, 100])
+    assert small.spec.start is None
+    assert cr.REDUCE_MIN_PAIRS == 20_000
+    rng = np.random.default_rng(1)
+    c, q, s, f = random_cflp(rng, 100, 200, 3.0)
+    large = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f)
+    assert large.spec.start is not None
