@@ -40,7 +40,7 @@ PLAN_EVERY = 10
 LAGRANGIAN_PLANS = 10
 
 #: Transportation LPs of the swap search, and swaps priced per pass.
-SWAP_LPS = 30
+SWAP_LPS = 40
 SWAP_TRIES = 4
 
 #: Subgradient rounds; each restarts from the best multipliers, aiming at the best plan.
@@ -210,36 +210,82 @@ def transport(
     return float(res.fun) + float(f[sites].sum()), share
 
 
+def candidate_moves(
+    cf: FloatArray,
+    f: FloatArray,
+    value: FloatArray,
+    is_open: BoolArray,
+    room: tuple[FloatArray, float],
+    tries: int,
+) -> list[tuple[int, int]]:
+    r"""Return the moves ``(site closed or -1, site opened or -1)`` worth pricing, best first.
+
+    The ``tries`` best swaps by the uncapacitated estimate (:func:`swap_deltas` plus the
+    change in fixed cost), then the ``tries`` best swaps, additions and removals by the
+    Lagrangian estimate (the change in :math:`\sum_{j \text{ open}} v_j`, which prices
+    capacity through the multipliers). Moves that leave less capacity than the demand
+    (``room``: capacities and total demand) are skipped.
+    """
+    m = len(f)
+    s, demand = room
+    spare = float(s[is_open].sum()) - demand
+    open_sites, delta = swap_deltas(cf, np.ones(cf.shape[0]), is_open)
+    delta = delta + f[None, :] - f[open_sites][:, None]
+    delta[s[None, :] - s[open_sites][:, None] < -spare] = np.inf
+    moves = []
+    for flat in np.argsort(delta, axis=None, kind="stable")[:tries].tolist():
+        k, j = divmod(flat, m)
+        if np.isfinite(delta[k, j]):
+            moves.append((int(open_sites[k]), j))
+    closed_sites = np.flatnonzero(~is_open)
+    lagr = value[closed_sites][None, :] - value[open_sites][:, None]
+    lagr[s[closed_sites][None, :] - s[open_sites][:, None] < -spare] = np.inf
+    estimates = [
+        *(
+            (float(lagr[k, j]), int(open_sites[k]), int(closed_sites[j]))
+            for k, j in zip(
+                *np.unravel_index(np.argsort(lagr, axis=None)[:tries], lagr.shape), strict=True
+            )
+        ),
+        *((float(value[j]), -1, int(j)) for j in closed_sites),
+        *((-float(value[k]), int(k), -1) for k in open_sites if s[k] <= spare),
+    ]
+    estimates.sort()
+    for estimate, out, into in estimates[:tries]:
+        if np.isfinite(estimate) and (out, into) not in moves:
+            moves.append((out, into))
+    return moves
+
+
 def swap_search(
     c: FloatArray,
     q: FloatArray,
     s: FloatArray,
     f: FloatArray,
+    value: FloatArray,
     plan: tuple[float, BoolArray, FloatArray],
     budget: int,
 ) -> tuple[float, BoolArray, FloatArray]:
-    """Improve a plan by swaps (one site closed, one opened), priced exactly.
+    """Improve a plan by swaps, additions and removals of sites, priced exactly.
 
-    Swaps are ranked by their uncapacitated estimate (:func:`swap_deltas` plus the change
-    in fixed cost); the best ``SWAP_TRIES`` of each pass are priced with the
-    transportation LP, the first that lowers the cost is made. At most ``budget`` LPs.
+    Each pass prices the moves of :func:`candidate_moves` (``value``: Lagrangian value of
+    each site) with the transportation LP and makes the first that lowers the cost; it
+    stops when a pass finds none, or after ``budget`` LPs.
     """
     cost, is_open, share = plan
-    m = c.shape[1]
     cf = finite_costs(c)
-    ones = np.ones(c.shape[0])
     used = 0
     while used < budget:
-        open_sites, delta = swap_deltas(cf, ones, is_open)
-        delta = delta + f[None, :] - f[open_sites][:, None]
         improved = False
-        for flat in np.argsort(delta, axis=None, kind="stable")[:SWAP_TRIES].tolist():
-            k, j = divmod(flat, m)
-            if not np.isfinite(delta[k, j]) or used >= budget:
+        room = (s, float(q.sum()))
+        for out, into in candidate_moves(cf, f, value, is_open, room, SWAP_TRIES):
+            if used >= budget:
                 break
             trial = is_open.copy()
-            trial[open_sites[k]] = False
-            trial[j] = True
+            if out >= 0:
+                trial[out] = False
+            if into >= 0:
+                trial[into] = True
             used += 1
             t_cost, t_share = transport(c, q, s, f, trial)
             if t_cost < cost - 1e-9 * max(abs(cost), 1.0):
@@ -330,8 +376,8 @@ def reduce_cflp(
             return None
         target = upper
     assert lam is not None
-    upper, is_open, share = swap_search(c, q, s, f, (upper, is_open, share), SWAP_LPS)
     value = site_values(cf, q, s, lam)[0] + f
+    upper, is_open, share = swap_search(c, q, s, f, value, (upper, is_open, share), SWAP_LPS)
     if_open, if_closed = fixing_bounds(float(lam.sum()), value, s, demand)
     margin = upper + FIXING_TOLERANCE * max(abs(upper), 1.0)
     closed = ~is_open & (if_open > margin)
