@@ -9,9 +9,9 @@ Instances are generated, seeded, with the Cornuéjols, Sridharan & Thizy (1991) 
 OR-Library's large CFLP sets (``instances.generate_cflp``; nothing is stored). Per instance
 (SITESxCUSTOMERS, capacity ratio = total capacity / total demand, seed) it solves
 
-- **ours**: ``build_cflp`` with its reduction (Lagrangian bound, heuristic plan, sites
-  closed or opened by the bound; ``models/presets.md`` section 6; build time includes the
-  reduction), the plan handed to HiGHS as MIP start;
+- **ours**: ``build_cflp(..., reduce=True)``: the reduction (Lagrangian bound, heuristic
+  plan, sites closed or opened by the bound; ``models/presets.md`` section 6; build time
+  includes the reduction), the plan handed to HiGHS as MIP start;
 - **plain**: ``build_cflp(..., reduce=False)``, the same MIP without reduction or start;
 
 both through ``voorzieningen.solve.HighsSession`` with the same time limit and relative gap

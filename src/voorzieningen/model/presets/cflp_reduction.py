@@ -25,11 +25,6 @@ import scipy.sparse as sp
 from voorzieningen.model.presets.common import BoolArray, FloatArray
 from voorzieningen.model.presets.reduction import finite_costs, swap_deltas
 
-#: Smallest model (allowed client-site pairs) that ``build_cflp`` reduces by default: the
-#: OR-Library cap instances (50 x 50) solve in 0.03-0.3 s unreduced, less than the
-#: reduction takes (1-3 s); measured in benchmarks/README.md.
-REDUCE_MIN_PAIRS = 20_000
-
 #: Subgradient iterations of the Lagrangian bound (each one pass over the matrix).
 LAGRANGIAN_ITERATIONS = 300
 

@@ -7,11 +7,7 @@ import numpy.typing as npt
 import pyomo.environ as pyo
 
 from voorzieningen.errors import InfeasibleModelError
-from voorzieningen.model.presets.cflp_reduction import (
-    REDUCE_MIN_PAIRS,
-    CflpReduction,
-    reduce_cflp,
-)
+from voorzieningen.model.presets.cflp_reduction import CflpReduction, reduce_cflp
 from voorzieningen.model.presets.common import (
     BoolArray,
     FloatArray,
@@ -191,7 +187,7 @@ def build_cflp(
     demands: npt.ArrayLike,
     capacities: npt.ArrayLike,
     fixed_costs: npt.ArrayLike,
-    reduce: bool | None = None,
+    reduce: bool = False,
 ) -> PresetModel:
     r"""
     Build the capacitated facility location model with split demand (multi-source CFLP).
@@ -223,9 +219,9 @@ def build_cflp(
         Bound the optimum with a Lagrangian relaxation and heuristic plans, close (open)
         the sites whose opening (closing) only plans worse than the best plan found need,
         and return that plan as a MIP start (``models/presets.md``, section 6). Exact: the
-        reduced model's optimum is the CFLP optimum. ``None`` (default): only from
-        ``REDUCE_MIN_PAIRS`` allowed client-site pairs on (smaller models solve faster than
-        the reduction runs).
+        reduced model's optimum is the CFLP optimum. Off by default: on 100 x 1,000
+        instances it did not yet shorten the time to a proven optimum or gap
+        (``benchmarks/README.md``, ``cflp_large.py``).
 
     Returns
     -------
@@ -259,8 +255,6 @@ def build_cflp(
             f"to serve them: clients {list_text(short)}."
         )
         raise InfeasibleModelError(msg)
-    if reduce is None:
-        reduce = int(np.isfinite(c).sum()) >= REDUCE_MIN_PAIRS
     reduction = reduce_cflp(c, q, s, f) if reduce else None
     model = pyo.ConcreteModel(name="cflp")
     model.SITES = pyo.RangeSet(0, m - 1)
