@@ -374,7 +374,9 @@ def test_start_is_the_heuristic_plan_and_satisfies_the_model():
     assert start is not None
     assert start.upper_bound == 6  # the swap search finds the optimum here
     assert start.lower_bound <= 6
-    assert start.highs_options == {"mip_allow_restart": False}
+    assert start.highs_options["mip_allow_restart"] is False
+    assert start.highs_options["mip_heuristic_effort"] == 0.0
+    assert start.highs_options["mip_heuristic_run_rins"] is False
     assert presets.set_start(built)
     model = built.model
     assert pyo.value(model.cost) == pytest.approx(6)

@@ -22,8 +22,8 @@ objectives and the reductions applied) is written in ``models/presets.md``; a te
 document and the built models in correspondence.
 
 Modules: ``common`` (validation, the preset data, sparse row helpers), ``radius``
-(p-median, UFLP, p-center), ``covering`` (MCLP, LSCP, CFLP, CPMP), ``reduction`` (heuristic, LP bound and fixing for the
-p-median), ``extract`` (plans in and out).
+(p-median, UFLP, p-center), ``covering`` (MCLP, LSCP, CFLP, CPMP), ``reduction`` (heuristic, Lagrangian bound and fixing for the
+p-median), ``cflp_reduction`` (the same for the CFLP), ``extract`` (plans in and out).
 """
 
 from voorzieningen.model.presets.common import (

@@ -100,8 +100,12 @@ class PresetStart:
         HiGHS options measured to help on this model with this start (for the reduced
         p-median: no presolve restarts, ``mip_allow_restart = false``: with the optimum
         usually known from the start, HiGHS spends its time at the root, and each restart
-        redoes the cut rounds; see ``benchmarks/README.md``). Pass them through
+        redoes the cut rounds; and no primal heuristics, which would search for a plan the
+        start already gives; see ``benchmarks/README.md``). Pass them through
         ``solver.highs_options``.
+    assign
+        Value of each ``assign`` variable of that plan (CFLP), in the model's order; empty
+        for the radius models.
     """
 
     open: FloatArray
@@ -109,6 +113,7 @@ class PresetStart:
     upper_bound: float
     lower_bound: float
     highs_options: Mapping[str, bool | int | float | str] = field(default_factory=dict)
+    assign: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True, eq=False)

@@ -129,7 +129,8 @@ def set_start(preset: PresetModel) -> bool:
     Returns
     -------
     bool
-        Whether a start was loaded (only the p-median with ``reduce`` has one).
+        Whether a start was loaded (only the p-median and the CFLP with ``reduce`` have
+        one).
     """
     start = preset.spec.start
     if start is None:
@@ -137,6 +138,10 @@ def set_start(preset: PresetModel) -> bool:
     model = preset.model
     for var, value in zip(model.open.values(), start.open.tolist(), strict=True):
         var.set_value(value)
-    for var, value in zip(model.beyond.values(), start.beyond.tolist(), strict=True):
-        var.set_value(value)
+    if hasattr(model, "beyond"):
+        for var, value in zip(model.beyond.values(), start.beyond.tolist(), strict=True):
+            var.set_value(value)
+    if len(start.assign):
+        for var, value in zip(model.assign.values(), start.assign.tolist(), strict=True):
+            var.set_value(value)
     return True

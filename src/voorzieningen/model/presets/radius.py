@@ -29,7 +29,11 @@ from voorzieningen.model.presets.common import (
     rows_to_expressions,
     vector,
 )
-from voorzieningen.model.presets.reduction import PMedianReduction, reduce_p_median
+from voorzieningen.model.presets.reduction import (
+    START_HIGHS_OPTIONS,
+    PMedianReduction,
+    reduce_p_median,
+)
 
 # --------------------------------------------------------------------------- radius levels
 
@@ -316,7 +320,7 @@ def radius_model(
         beyond,
         reduction.upper_bound,
         reduction.lower_bound,
-        {"mip_allow_restart": False},
+        dict(START_HIGHS_OPTIONS),
     )
     return model, start
 

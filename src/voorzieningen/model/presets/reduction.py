@@ -28,6 +28,19 @@ HEURISTIC_ROUNDS = 20
 #: Subgradient iterations of the Lagrangian bound (each costs one pass over the matrix).
 LAGRANGIAN_ITERATIONS = 400
 
+#: HiGHS options handed over with the heuristic plan (``PresetStart.highs_options``): no
+#: presolve restarts (each one redoes the root cut rounds) and no primal heuristics (the
+#: start is usually optimal already: on pmed16 the RINS/RENS sub-MIPs took half of the
+#: solve). Measured in benchmarks/README.md.
+START_HIGHS_OPTIONS: dict[str, bool | int | float | str] = {
+    "mip_allow_restart": False,
+    "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_feasibility_jump": False,
+}
+
 #: Relative margin of the fixing test ``bound > U + tol |U|``, against rounding in the sums.
 FIXING_TOLERANCE = 1e-6
 
@@ -60,7 +73,7 @@ class PMedianReduction:
 # --------------------------------------------------------------------------- heuristic
 
 
-def _finite(c: FloatArray) -> FloatArray:
+def finite_costs(c: FloatArray) -> FloatArray:
     """Replace ``+inf`` by a cost larger than any plan that avoids forbidden pairs."""
     finite = c[np.isfinite(c)]
     big = (float(finite.max()) + 1.0) * (c.shape[0] + 1) if finite.size else 1.0
@@ -69,7 +82,7 @@ def _finite(c: FloatArray) -> FloatArray:
 
 def greedy_p_median(c: FloatArray, w: FloatArray, p: int) -> BoolArray:
     """Return the sites a greedy p-median opens (each time the one that saves most)."""
-    cf = _finite(c)
+    cf = finite_costs(c)
     n, m = cf.shape
     current = np.full(n, np.inf)
     chosen = np.zeros(m, dtype=bool)
@@ -82,40 +95,49 @@ def greedy_p_median(c: FloatArray, w: FloatArray, p: int) -> BoolArray:
     return chosen
 
 
-def swap_local_search(c: FloatArray, w: FloatArray, chosen: BoolArray) -> BoolArray:
-    r"""Improve a plan by best-improvement swaps (one site out, one in) until none helps.
+def swap_deltas(cf: FloatArray, w: FloatArray, chosen: BoolArray) -> tuple[IntArray, FloatArray]:
+    r"""Return the open sites and the cost change of every swap (row: site out, column: in).
 
-    Every iteration evaluates all p x (m - p) swaps at once: with :math:`d^1_i, d^2_i` the
-    nearest and second-nearest open costs of client :math:`i`, adding site :math:`j` and
-    removing :math:`k` changes the cost by
+    With :math:`d^1_i, d^2_i` the nearest and second-nearest open costs of client
+    :math:`i`, adding site :math:`j` and removing :math:`k` changes the weighted cost by
     :math:`\sum_i w_i(\min(d_{ij}, d^1_i) - d^1_i) + \sum_{i: k \text{ nearest}} w_i
-    (\min(d_{ij}, d^2_i) - \min(d_{ij}, d^1_i))`.
+    (\min(d_{ij}, d^2_i) - \min(d_{ij}, d^1_i))` (Whitaker 1983); swaps onto open sites
+    are ``inf``. ``cf`` must be finite.
     """
-    cf = _finite(c)
     n = cf.shape[0]
-    chosen = chosen.copy()
     rows = np.arange(n)
+    open_sites = np.flatnonzero(chosen)
+    sub = cf[:, open_sites]
+    if len(open_sites) > 1:
+        two = np.argpartition(sub, 1, axis=1)[:, :2]
+        first = np.where(sub[rows, two[:, 0]] <= sub[rows, two[:, 1]], 0, 1)
+        near = two[rows, first]
+        d1 = sub[rows, near]
+        d2 = sub[rows, two[rows, 1 - first]]
+    else:
+        near = np.zeros(n, dtype=np.int64)
+        d1 = sub[:, 0]
+        d2 = np.full(n, np.inf)
+    with_j = np.minimum(cf, d1[:, None])
+    base = w @ with_j - float(w @ d1)
+    extra = w[:, None] * (np.minimum(cf, d2[:, None]) - with_j)
+    by_site = np.zeros((len(open_sites), cf.shape[1]))
+    np.add.at(by_site, near, extra)
+    delta = base[None, :] + by_site
+    delta[:, chosen] = np.inf
+    return open_sites, delta
+
+
+def swap_local_search(c: FloatArray, w: FloatArray, chosen: BoolArray) -> BoolArray:
+    """Improve a plan by best-improvement swaps (one site out, one in) until none helps.
+
+    Every iteration evaluates all p x (m - p) swaps at once (:func:`swap_deltas`).
+    """
+    cf = finite_costs(c)
+    chosen = chosen.copy()
     scale = max(float(w @ cf.min(axis=1)), 1.0)
     while True:
-        open_sites = np.flatnonzero(chosen)
-        sub = cf[:, open_sites]
-        if len(open_sites) > 1:
-            two = np.argpartition(sub, 1, axis=1)[:, :2]
-            first = np.where(sub[rows, two[:, 0]] <= sub[rows, two[:, 1]], 0, 1)
-            near = two[rows, first]
-            d1 = sub[rows, near]
-            d2 = sub[rows, two[rows, 1 - first]]
-        else:
-            near = np.zeros(n, dtype=np.int64)
-            d1 = sub[:, 0]
-            d2 = np.full(n, np.inf)
-        with_j = np.minimum(cf, d1[:, None])
-        base = w @ with_j - float(w @ d1)
-        extra = w[:, None] * (np.minimum(cf, d2[:, None]) - with_j)
-        by_site = np.zeros((len(open_sites), cf.shape[1]))
-        np.add.at(by_site, near, extra)
-        delta = base[None, :] + by_site
-        delta[:, chosen] = np.inf
+        open_sites, delta = swap_deltas(cf, w, chosen)
         k, j = np.unravel_index(int(np.argmin(delta)), delta.shape)
         if not delta[k, j] < -1e-9 * scale:
             return chosen
@@ -131,7 +153,7 @@ def iterated_local_search(
     Deterministic for a given ``seed``; ``rounds`` local searches after the first.
     """
     best = swap_local_search(c, w, chosen)
-    best_cost = float(w @ _finite(c)[:, best].min(axis=1))
+    best_cost = float(w @ finite_costs(c)[:, best].min(axis=1))
     rng = np.random.default_rng(seed)
     for _ in range(rounds):
         on, off = np.flatnonzero(best), np.flatnonzero(~best)
@@ -142,7 +164,7 @@ def iterated_local_search(
         trial[rng.choice(on, k, replace=False)] = False
         trial[rng.choice(off, k, replace=False)] = True
         trial = swap_local_search(c, w, trial)
-        cost = float(w @ _finite(c)[:, trial].min(axis=1))
+        cost = float(w @ finite_costs(c)[:, trial].min(axis=1))
         if cost < best_cost - 1e-9 * max(abs(best_cost), 1.0):
             best, best_cost = trial, cost
     return best

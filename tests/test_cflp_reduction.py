@@ -1,0 +1,150 @@
+"""CFLP reduction: hand-checked pieces, and the reduced model keeps every optimum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+
+from voorzieningen.model import presets
+from voorzieningen.model.presets import cflp_reduction as cr
+from voorzieningen.schemas.solver import SolverSettings
+from voorzieningen.solve import HighsSession, solve_model
+
+EXACT = SolverSettings(mip_rel_gap=0.0, time_limit_s=60)
+
+
+def test_site_values_fill_the_capacity_best_per_unit_first():
+    # one site, lambda = 3: reduced costs -2, +1, -1; per unit of demand -2, (none), -1.
+    c = np.array([[1.0], [4.0], [2.0]])
+    q = np.array([1.0, 2.0, 1.0])
+    lam = np.full(3, 3.0)
+    value, share = cr.site_values(c, q, np.array([2.0]), lam)
+    assert value.tolist() == [-3.0]  # both clients of negative cost fit: -2 - 1
+    assert share[:, 0].tolist() == [1.0, 0.0, 1.0]
+    value, share = cr.site_values(c, q, np.array([1.5]), lam)
+    assert value.tolist() == [-2.5]  # client 0 whole, half of client 2: -2 - 0.5
+    assert share[:, 0].tolist() == [1.0, 0.0, 0.5]
+
+
+def test_knapsack_cover_takes_negative_sites_then_cheapest_capacity():
+    # site 0 (value -3, capacity 2) is taken; 2 units short: site 1 costs 0.5 per unit,
+    # site 2 1.0 per unit, so half of site 1: -3 + 0.5 * 2 = -2.
+    value, y = cr.knapsack_cover(np.array([-3.0, 2.0, 1.0]), np.array([2.0, 4.0, 1.0]), 4.0)
+    assert value == pytest.approx(-2.0)
+    assert y.tolist() == [1.0, 0.5, 0.0]
+    # the demand exceeds all capacity: no plan
+    assert cr.knapsack_cover(np.array([1.0]), np.array([1.0]), 2.0)[0] == np.inf
+
+
+def test_transport_prices_an_open_set_with_split_demand():
+    # two clients of demand 8; site 0 holds 12, site 1 holds 6 (both open, fixed 1 + 1):
+    # client 0 -> site 0 (cost 1 x 1), client 1 -> 4 units at site 0 and 4 at site 1
+    # (costs 2 and 3 for the whole demand: 0.5 x 2 + 0.5 x 3 = 2.5); total 2 + 1 + 2.5.
+    c = np.array([[1.0, 5.0], [2.0, 3.0]])
+    q = np.array([8.0, 8.0])
+    s = np.array([12.0, 6.0])
+    f = np.array([1.0, 1.0])
+    cost, share = cr.transport(c, q, s, f, np.array([True, True]))
+    assert cost == pytest.approx(5.5)
+    assert share == pytest.approx(np.array([[1.0, 0.0], [0.5, 0.5]]))
+    # site 1 alone is too small for the demand of 16
+    assert cr.transport(c, q, s, f, np.array([False, True]))[0] == np.inf
+
+
+def test_expensive_site_is_closed_and_the_optimum_kept():
+    # sites A, B cost 5 to open, C 100; client 0 is at A (cost 1), client 1 at B (cost 1),
+    # C costs 10 for both. Plans: {A, B} 5 + 5 + 1 + 1 = 12, {A} or {B} 5 + 1 + 10 = 16,
+    # anything with C >= 100. The bound of opening C exceeds U = 12 by 88 or more.
+    c = np.array([[1.0, 10.0, 10.0], [10.0, 1.0, 10.0]])
+    q = np.array([1.0, 1.0])
+    s = np.array([5.0, 5.0, 5.0])
+    f = np.array([5.0, 5.0, 100.0])
+    red = cr.reduce_cflp(c, q, s, f)
+    assert red is not None
+    assert red.upper_bound == pytest.approx(12.0)
+    assert red.lower_bound <= 12.0 + 1e-9
+    assert red.closed.tolist() == [False, False, True]
+    assert red.heuristic_open.tolist() == [True, True, False]
+    built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=True)
+    assert built.model.open[2].ub == 0
+    assert presets.set_start(built)
+    assert pyo.value(built.model.cost) == pytest.approx(12.0)
+    outcome = HighsSession(EXACT).solve(built.model, warm_start=True)
+    assert outcome.objective == pytest.approx(12.0)
+    assert presets.extract_solution(built).open_sites.tolist() == [0, 1]
+
+
+def random_cflp(rng: np.random.Generator, m: int, n: int, ratio: float):
+    sites, clients = rng.random((m, 2)), rng.random((n, 2))
+    q = rng.uniform(5, 35, n)
+    s = rng.uniform(10, 160, m)
+    s *= ratio * q.sum() / s.sum()
+    f = rng.uniform(0, 90, m) + rng.uniform(100, 110, m) * np.sqrt(s)
+    d = np.hypot(*(clients[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    return 10 * d * q[:, None], q, s, f
+
+
+def test_reduction_never_cuts_an_optimum():
+    # Against the plain MIP: same optimum; no optimal plan opens a closed site or closes a
+    # forced one (an optimal plan that did would cost more than the heuristic's, which is
+    # at least the optimum). Fixing needs bound > U (1 + 1e-6); over these 12 instances it
+    # fixes sites (counted), or this test would prove nothing.
+    rng = np.random.default_rng(7)
+    fixed = 0
+    for ratio in (1.3, 2.0, 4.0):
+        for _ in range(4):
+            c, q, s, f = random_cflp(rng, 8, 30, ratio)
+            plain = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=False)
+            best = solve_model(plain.model, EXACT)
+            assert best.optimal
+            plan = presets.extract_solution(plain)
+            is_open = np.zeros(8, dtype=bool)
+            is_open[plan.open_sites] = True
+            red = cr.reduce_cflp(c, q, s, f)
+            assert red is not None
+            assert red.lower_bound <= best.objective * (1 + 1e-9)
+            assert red.upper_bound >= best.objective * (1 - 1e-9)
+            assert not (red.closed & is_open).any()
+            assert not (red.forced & ~is_open).any()
+            fixed += int(red.closed.sum() + red.forced.sum())
+            built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=True)
+            warm = presets.set_start(built)
+            reduced = HighsSession(EXACT).solve(built.model, warm_start=warm)
+            assert reduced.objective == pytest.approx(best.objective, rel=1e-9)
+    assert fixed >= 10
+
+
+def test_wrong_fixing_would_fail():
+    # The check above can fail: closing a site the optimum needs changes the optimum.
+    c = np.array([[1.0, 10.0, 10.0], [10.0, 1.0, 10.0]])
+    built = presets.build_cflp(
+        c, demands=[1, 1], capacities=[5, 5, 5], fixed_costs=[5, 5, 100], reduce=False
+    )
+    built.model.open[1].setub(0)  # a "reduction" that closes B
+    assert solve_model(built.model, EXACT).objective == pytest.approx(16.0)
+
+
+def test_forbidden_pairs_and_zero_demand_are_handled():
+    # client 2 has no demand; client 0 may not use site 1. Plans: {0} 3 + 1 + 4 + 0 = 8,
+    # {1} infeasible (client 0), {0, 1} 3 + 3 + 1 + 1 + 0 = 8 (same): optimum 8.
+    c = np.array([[1.0, np.inf], [4.0, 1.0], [0.0, 0.0]])
+    q = np.array([1.0, 1.0, 0.0])
+    s = np.array([5.0, 5.0])
+    f = np.array([3.0, 3.0])
+    red = cr.reduce_cflp(c, q, s, f)
+    assert red is not None
+    assert red.upper_bound == pytest.approx(8.0)
+    assert red.lower_bound <= 8.0 + 1e-9
+    assert not red.closed[0]
+    built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=True)
+    warm = presets.set_start(built)
+    assert HighsSession(EXACT).solve(built.model, warm_start=warm).objective == pytest.approx(8)
+
+
+def test_cflp_is_not_reduced_by_default():
+    # reduce=False is the default (not yet faster, benchmarks/README.md): no start, no fixing
+    c = np.array([[1.0, 10.0, 10.0], [10.0, 1.0, 10.0]])
+    plain = presets.build_cflp(c, demands=[1, 1], capacities=[5, 5, 5], fixed_costs=[5, 5, 100])
+    assert plain.spec.start is None
+    assert plain.model.open[2].ub == 1
