@@ -61,7 +61,11 @@ def private_uses(source: str, module: str, *, is_package: bool = False) -> list[
             if not node.module.startswith("voorzieningen"):
                 continue
             for alias in node.names:
-                if _private(alias.name) and not _internal(node.module, own_package):
+                # a private name of an own private module, or an own private submodule
+                internal = _internal(node.module, own_package) or _internal(
+                    f"{node.module}.{alias.name}", own_package
+                )
+                if _private(alias.name) and not internal:
                     found.append(f"{module}: from {node.module} import {alias.name}")
                 else:
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -96,6 +100,12 @@ def test_scanner_finds_private_imports_and_attributes():
     assert private_uses(inside, "voorzieningen.demand", is_package=True) == []
     assert private_uses(inside, "voorzieningen.negotiation") == [
         "voorzieningen.negotiation: from voorzieningen.demand._bands import _band_start"
+    ]
+    # A package imports its own private submodules; nobody else may.
+    submodule = "from voorzieningen.cli import _plan\n"
+    assert private_uses(submodule, "voorzieningen.cli", is_package=True) == []
+    assert private_uses(submodule, "voorzieningen.api") == [
+        "voorzieningen.api: from voorzieningen.cli import _plan"
     ]
 
 
