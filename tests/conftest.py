@@ -68,3 +68,19 @@ def data_dir() -> Path:
 def benchmarks_dir() -> Path:
     """The shared benchmark instances (`../shared/benchmarks`); fails under CI=true when missing."""
     return _shared_dir("VOORZIENINGEN_BENCHMARKS_DIR", REPO.parent / "shared" / "benchmarks")
+
+
+@pytest.fixture
+def saved_figures(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every matplotlib figure saved during the test (``Figure.savefig`` still writes)."""
+    from matplotlib.figure import Figure
+
+    saved: list[Any] = []
+    original = Figure.savefig
+
+    def spy(self: Figure, *args: Any, **kwargs: Any) -> Any:
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    return saved

@@ -343,17 +343,8 @@ def test_comparison_names_services_before_and_after():
     )
 
 
-def test_difference_map_in_dutch(tmp_path, monkeypatch):
-    from matplotlib.figure import Figure
-
-    saved = []
-    original = Figure.savefig
-
-    def spy(self, *args, **kwargs):
-        saved.append(self)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", spy)
+def test_difference_map_in_dutch(tmp_path, saved_figures):
+    saved = saved_figures
     c = compare.compare_runs(tiny_results(), variant_b())
     compare.write_difference_map(c, SITES, ZONES, tmp_path / "diff.png", dpi=50, language="nl")
     (fig,) = saved

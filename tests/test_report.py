@@ -170,20 +170,6 @@ def test_pareto_plot_leaves_matplotlib_backend_alone(tmp_path):
     assert pd.read_csv(tmp_path / "pareto.csv")["spend_eur"].tolist() == [0.9e6, 1.8e6]
 
 
-def _captured_figures(monkeypatch):
-    """Record every figure saved (Figure.savefig still writes the file)."""
-    from matplotlib.figure import Figure
-
-    saved = []
-    original = Figure.savefig
-
-    def spy(self, *args, **kwargs):
-        saved.append(self)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    return saved
-
 
 @pytest.mark.parametrize(
     ("language", "title", "legend", "tick"),
@@ -193,11 +179,11 @@ def _captured_figures(monkeypatch):
     ],
 )
 def test_pareto_plot_speaks_the_report_language(
-    tmp_path, monkeypatch, language, title, legend, tick
+    tmp_path, saved_figures, language, title, legend, tick
 ):
     from voorzieningen.report import write_pareto
 
-    saved = _captured_figures(monkeypatch)
+    saved = saved_figures
     table = pd.DataFrame(
         {
             "budget_eur": [1e6, 2e6],
