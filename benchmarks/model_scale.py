@@ -30,7 +30,12 @@ sys.path.insert(0, str(REPO / "src"))
 
 from voorzieningen.model.build import build_model  # noqa: E402
 from voorzieningen.model.data import ModelData, build_model_data  # noqa: E402
-from voorzieningen.schemas.model import CostSettings, ModelOptions, Norms  # noqa: E402
+from voorzieningen.schemas.model import (  # noqa: E402
+    BudgetSettings,
+    CostSettings,
+    ModelOptions,
+    Norms,
+)
 from voorzieningen.schemas.solver import SolverSettings  # noqa: E402
 from voorzieningen.solve import solve_model  # noqa: E402
 
@@ -102,7 +107,7 @@ def synthetic(n_zones: int, n_sites: int, seed: int) -> ModelData:
         costs=CostSettings(),
         norms=Norms(),
         model_settings=ModelOptions(),
-        capex_total_eur=5e7,
+        budgets=BudgetSettings(capex_total_eur=5e7),
     )
 
 
