@@ -391,7 +391,7 @@ class HighsSession:
             for v in binaries:
                 v.domain = pyo.Binary
         held = [
-            (v, v.ub)
+            (v, v.upper)
             for component in guide
             for v in component.values()
             if not v.fixed and (v.value or 0.0) <= GUIDED_ZERO
@@ -408,7 +408,9 @@ class HighsSession:
             for v, ub in held:
                 v.setub(ub)
         # The LP optimum bounds the full model; an LP stopped early bounds nothing.
-        bound = min(relaxed.objective, plan.objective) if relaxed.optimal else math.nan
+        objective = next(model.component_data_objects(pyo.Objective, active=True))
+        best = max if objective.sense == pyo.maximize else min
+        bound = best(relaxed.objective, plan.objective) if relaxed.optimal else math.nan
         gap = relative_gap(plan.objective, bound)
         status = STATUS_OPTIMAL if gap <= self.settings.mip_rel_gap else plan.status
         return replace(plan, status=status, bound=bound, gap=gap)
