@@ -318,9 +318,10 @@ class HighsSession:
         ``time_limit_s``, step (2) what is left of that share but at least
         :data:`RESTRICTED_SHARE`, step (3) the rest. If the plan of step (2) is within
         ``mip_rel_gap`` of the LP bound of step (1) (a bound of the full model), it is
-        returned as optimal with that bound; otherwise the plan, bound and gap returned are
-        those of step (3), the full model's, proven by HiGHS. If step (1) or (2) finds
-        nothing in its time, step (3) runs without a start.
+        returned as optimal with that bound; otherwise the plan returned is that of step
+        (3), HiGHS's on the full model, with the tighter of its bound and the LP bound, and
+        the gap between them. If step (1) or (2) finds nothing in its time, step (3) runs
+        without a start.
 
         Parameters
         ----------
@@ -356,6 +357,14 @@ class HighsSession:
             )
         finally:
             self._solver.config.time_limit = limit
+        if start is not None and math.isfinite(start.bound):
+            # The LP bound of step (1) stays a bound of the full model: keep the better one
+            # (step (3) stopped before its root LP has a weaker bound).
+            tighter = min if _maximising(model) else max
+            bound = tighter(b for b in (outcome.bound, start.bound) if math.isfinite(b))
+            gap = relative_gap(outcome.objective, bound)
+            status = STATUS_OPTIMAL if gap <= self.settings.mip_rel_gap else outcome.status
+            outcome = replace(outcome, bound=bound, gap=gap, status=status)
         return replace(outcome, runtime_s=time.perf_counter() - began)
 
     def _guided_start(
@@ -408,12 +417,17 @@ class HighsSession:
             for v, ub in held:
                 v.setub(ub)
         # The LP optimum bounds the full model; an LP stopped early bounds nothing.
-        objective = next(model.component_data_objects(pyo.Objective, active=True))
-        best = max if objective.sense == pyo.maximize else min
+        best = max if _maximising(model) else min
         bound = best(relaxed.objective, plan.objective) if relaxed.optimal else math.nan
         gap = relative_gap(plan.objective, bound)
         status = STATUS_OPTIMAL if gap <= self.settings.mip_rel_gap else plan.status
         return replace(plan, status=status, bound=bound, gap=gap)
+
+
+def _maximising(model: pyo.ConcreteModel) -> bool:
+    """Whether the model's active objective is maximised."""
+    objective = next(model.component_data_objects(pyo.Objective, active=True))
+    return bool(objective.sense == pyo.maximize)
 
 
 def solve_model(
