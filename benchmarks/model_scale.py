@@ -3,7 +3,7 @@
 Usage (repository root, project virtualenv active)::
 
     python benchmarks/model_scale.py [--sizes 50x40,100x60,200x100,noordoost] [--time-limit 60]
-        [--seed 1] [--data-dir ../shared/data] [--only new|baseline]
+        [--seed 1] [--data-dir ../shared/data] [--only new|baseline|guided] [--guided]
 
 Each size ``ZxS`` is a synthetic region of Z zones and S sites (70 % existing buildings of
 a random service with a random end of life, 30 % candidate sites), three services, four
@@ -15,10 +15,12 @@ at benchmark time into a temporary folder with the product's own region code
 (``benchmarks/noordoost.py``; needs ``--data-dir``).
 
 Every size is solved twice, each in a fresh process (so that peak memory is its own):
-``new``, the formulation and solve of issue 15 (the ``host`` variable (C25) and the
-LP-guided MIP start, ``solve_model(..., guide=[model.start])``), and ``baseline``, the
-formulation and solve of main before it (``build_model(data, host_variable=False)``, a
-plain ``solve_model``), measured in the same run. Per size and formulation the table gives
+``new``, the formulation of issue 15 (the ``host`` variable (C25), as a run builds it)
+and ``baseline``, the formulation of main before it (``build_model(data,
+host_variable=False)``), both solved as a run solves them (``HighsSession.solve``),
+measured in the same run; with ``--guided`` also ``guided``, the new formulation solved
+with the LP-guided MIP start (``solve_model(..., guide=[model.start])``). Per size and
+formulation the table gives
 the model size (variables, rows, nonzeros as handed to HiGHS), data, build and solve time
 (s), the status and proven gap at the time limit, peak memory (GiB, the process's maximum
 resident set), and the new formulation's build and solve time as ratios to the baseline's.
@@ -138,11 +140,10 @@ def measure(size: str, formulation: str, time_limit: float, seed: int, data_dir:
         data = synthetic(nz, ns, seed)
         label = size
     t1 = time.perf_counter()
-    new = formulation == "new"
-    model, objective_scale = build_model(data, host_variable=new)
+    model, objective_scale = build_model(data, host_variable=formulation != "baseline")
     t2 = time.perf_counter()
     session = HighsSession(SolverSettings(time_limit_s=time_limit, mip_rel_gap=0.005))
-    if new:
+    if formulation == "guided":
         outcome = session.solve_guided(model, [model.start], objective_scale=objective_scale)
     else:
         outcome = session.solve(model, objective_scale=objective_scale)
@@ -176,9 +177,14 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", default=str(REPO.parent / "shared" / "data"))
-    parser.add_argument("--only", choices=["new", "baseline"], default=None)
+    parser.add_argument("--only", choices=["new", "baseline", "guided"], default=None)
+    parser.add_argument(
+        "--guided", action="store_true", help="also measure new + the LP-guided MIP start"
+    )
     args = parser.parse_args()
     formulations = [args.only] if args.only else ["baseline", "new"]
+    if args.guided and not args.only:
+        formulations.append("guided")
     print(
         f"{'size':>9} {'form':>8} {'pairs':>6} {'vars':>7} {'rows':>7} {'nonzeros':>9} "
         f"{'data_s':>6} {'build_s':>7} {'solve_s':>7} {'status':>20} {'objective':>14} "

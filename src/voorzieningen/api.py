@@ -390,9 +390,7 @@ def run_scenario(
     with step(progress, "build model", prepared.timings):
         model, objective_scale = build_model(prepared.data)
     with step(progress, "solve", prepared.timings):
-        outcome = solve_model(
-            model, scenario.solver, objective_scale=objective_scale, guide=[model.start]
-        )
+        outcome = solve_model(model, scenario.solver, objective_scale=objective_scale)
     with step(progress, "verify", prepared.timings):
         return finish_run(prepared, model, outcome)
 
