@@ -211,10 +211,11 @@ def main() -> int:
                 f"{r['gap']:>7.2%} {r['peak_gib']:>8.2f} {ratio_b} {ratio_s}",
                 flush=True,
             )
-            last = (
-                f"largest: {r['label']}, build {r['build_s']:.1f} s, solve {r['solve_s']:.1f} s, "
-                f"gap {r['gap']:.2%}"
-            )
+            if formulation == "new" or args.only:
+                last = (
+                    f"largest: {r['label']}, build {r['build_s']:.1f} s, "
+                    f"solve {r['solve_s']:.1f} s, gap {r['gap']:.2%}"
+                )
     print(last)
     return 0
 
