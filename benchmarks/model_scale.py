@@ -31,6 +31,7 @@ the last size).
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import resource
 import sys
@@ -44,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from voorzieningen.errors import SolverError  # noqa: E402
 from voorzieningen.model.build import build_model  # noqa: E402
 from voorzieningen.model.data import ModelData, build_model_data  # noqa: E402
 from voorzieningen.schemas.model import (  # noqa: E402
@@ -143,10 +145,14 @@ def measure(size: str, formulation: str, time_limit: float, seed: int, data_dir:
     model, objective_scale = build_model(data, host_variable=formulation != "baseline")
     t2 = time.perf_counter()
     session = HighsSession(SolverSettings(time_limit_s=time_limit, mip_rel_gap=0.005))
-    if formulation == "guided":
-        outcome = session.solve_guided(model, [model.start], objective_scale=objective_scale)
-    else:
-        outcome = session.solve(model, objective_scale=objective_scale)
+    try:
+        if formulation == "guided":
+            outcome = session.solve_guided(model, [model.start], objective_scale=objective_scale)
+        else:
+            outcome = session.solve(model, objective_scale=objective_scale)
+        status, objective, gap = outcome.status, outcome.objective, outcome.gap
+    except SolverError:  # the time limit passed without any plan
+        status, objective, gap = "no_plan", math.nan, math.inf
     t3 = time.perf_counter()
     highs = session._solver._solver_model
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
@@ -162,9 +168,9 @@ def measure(size: str, formulation: str, time_limit: float, seed: int, data_dir:
         "data_s": t1 - t0,
         "build_s": t2 - t1,
         "solve_s": t3 - t2,
-        "status": outcome.status,
-        "objective": outcome.objective,
-        "gap": outcome.gap,
+        "status": status,
+        "objective": objective,
+        "gap": gap,
         "peak_gib": peak_gib,
     }
 
