@@ -1,6 +1,6 @@
 """Build the multi-period building-lifecycle investment model (Pyomo; no I/O, no solver).
 
-The mathematics (sets, parameters with units, variables, constraint families (C1)-(C16)
+The mathematics (sets, parameters with units, variables, constraint families (C1)-(C25)
 and the objectives (O1)-(O3)) is written once, in ``models/investment.md`` at the top of
 the repository; ``tests/test_formulation.py`` keeps that document and this module in step
 (every component named there exists here under that name, and the other way round).
