@@ -4,6 +4,7 @@ Usage (repository root, project virtualenv active)::
 
     python benchmarks/model_scale.py [--sizes 50x40,100x60,200x100,noordoost] [--time-limit 60]
         [--seed 1] [--data-dir ../shared/data] [--only new|baseline|guided] [--guided]
+        [--highs-option mip_lp_solver=ipm]
 
 Each size ``ZxS`` is a synthetic region of Z zones and S sites (70 % existing buildings of
 a random service with a random end of life, 30 % candidate sites), three services, four
@@ -31,6 +32,7 @@ the last size).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import multiprocessing
 import resource
@@ -129,7 +131,14 @@ def synthetic(n_zones: int, n_sites: int, seed: int) -> ModelData:
     )
 
 
-def measure(size: str, formulation: str, time_limit: float, seed: int, data_dir: str) -> dict:
+def measure(
+    size: str,
+    formulation: str,
+    time_limit: float,
+    seed: int,
+    data_dir: str,
+    highs_options: dict[str, object],
+) -> dict:
     """Build and solve one size with one formulation; run in a fresh process."""
     t0 = time.perf_counter()
     if size == "noordoost":
@@ -144,7 +153,10 @@ def measure(size: str, formulation: str, time_limit: float, seed: int, data_dir:
     t1 = time.perf_counter()
     model, objective_scale = build_model(data, host_variable=formulation != "baseline")
     t2 = time.perf_counter()
-    session = HighsSession(SolverSettings(time_limit_s=time_limit, mip_rel_gap=0.005))
+    settings = SolverSettings(
+        time_limit_s=time_limit, mip_rel_gap=0.005, highs_options=dict(highs_options)
+    )
+    session = HighsSession(settings)
     try:
         if formulation == "guided":
             outcome = session.solve_guided(model, [model.start], objective_scale=objective_scale)
@@ -187,7 +199,20 @@ def main() -> int:
     parser.add_argument(
         "--guided", action="store_true", help="also measure new + the LP-guided MIP start"
     )
+    parser.add_argument(
+        "--highs-option",
+        action="append",
+        default=[],
+        help="a HiGHS option NAME=VALUE for every solve, e.g. mip_lp_solver=ipm",
+    )
     args = parser.parse_args()
+    highs_options = {}
+    for item in args.highs_option:
+        name, _, text = item.partition("=")
+        try:
+            highs_options[name] = json.loads(text)
+        except json.JSONDecodeError:
+            highs_options[name] = text
     formulations = [args.only] if args.only else ["baseline", "new"]
     if args.guided and not args.only:
         formulations.append("guided")
@@ -204,7 +229,8 @@ def main() -> int:
         for formulation in formulations:
             with context.Pool(1) as pool:
                 r = pool.apply(
-                    measure, (size, formulation, args.time_limit, args.seed, args.data_dir)
+                    measure,
+                    (size, formulation, args.time_limit, args.seed, args.data_dir, highs_options),
                 )
             if formulation == "baseline":
                 base = r
