@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -52,6 +52,16 @@ class _InterruptNotice(logging.Filter):
 
 
 logging.getLogger("pyomo.contrib.appsi.solvers.highs").addFilter(_InterruptNotice())
+
+#: Share of the time limit the LP-guided start may use before the full model is solved
+#: (assumption, measured in ``benchmarks/model_scale.py``).
+GUIDED_SHARE = 0.4
+
+#: Least share of the time limit step (2) of the LP-guided start may use (assumption).
+RESTRICTED_SHARE = 0.15
+
+#: A guide variable at most this in the LP relaxation is held at 0 in the restricted model.
+GUIDED_ZERO = 1e-6
 
 
 @dataclass(frozen=True)
@@ -347,6 +357,135 @@ class HighsSession:
             solver=self.name,
         )
 
+    def solve_guided(
+        self,
+        model: pyo.ConcreteModel,
+        guide: Iterable[pyo.Var],
+        *,
+        objective_scale: float = 1.0,
+    ) -> SolveOutcome:
+        """
+        Solve a model exactly, starting HiGHS from a plan found with the LP relaxation's help.
+
+        Three solves of the same persistent HiGHS model (``models/investment.md``, section
+        *Solving*): (1) the LP relaxation (every binary variable in [0, 1]); (2) the model
+        with every ``guide`` variable that is 0 in that LP held at 0 (upper bound 0), a far
+        smaller MIP whose plan is feasible for the full model; (3) the full model, with that
+        plan handed to HiGHS as a MIP start. Step (1) uses at most :data:`GUIDED_SHARE` of
+        ``time_limit_s``, step (2) what is left of that share but at least
+        :data:`RESTRICTED_SHARE`, step (3) the rest. If the plan of step (2) is within
+        ``mip_rel_gap`` of the LP bound of step (1) (a bound of the full model), it is
+        returned as optimal with that bound; otherwise the plan returned is that of step
+        (3), HiGHS's on the full model, with the tighter of its bound and the LP bound, and
+        the gap between them. If step (1) or (2) finds nothing in its time, step (3) runs
+        without a start.
+
+        Parameters
+        ----------
+        model
+            A Pyomo model with exactly one active objective.
+        guide
+            Binary variables (indexed components) whose zeros in the LP relaxation restrict
+            step (2), e.g. the ``start`` decisions of the investment model.
+        objective_scale
+            As for :meth:`solve`.
+
+        Returns
+        -------
+        SolveOutcome
+            Of the full model; ``runtime_s`` counts all steps (seconds).
+
+        Raises
+        ------
+        InfeasibleModelError
+            If HiGHS proves that no plan satisfies the constraints.
+        SolverError
+            If HiGHS fails, or stops without any plan.
+        """
+        limit = self.settings.time_limit_s
+        began = time.perf_counter()
+        try:
+            start = self._guided_start(model, guide, objective_scale, began)
+            if start is not None and start.gap <= self.settings.mip_rel_gap:
+                return replace(start, runtime_s=time.perf_counter() - began)
+            self._solver.config.time_limit = max(1.0, limit - (time.perf_counter() - began))
+            outcome = self.solve(
+                model, warm_start=start is not None, objective_scale=objective_scale
+            )
+        finally:
+            self._solver.config.time_limit = limit
+        if start is not None and math.isfinite(start.bound):
+            # The LP bound of step (1) stays a bound of the full model: keep the better one
+            # (step (3) stopped before its root LP has a weaker bound).
+            tighter = min if _maximising(model) else max
+            bound = tighter(b for b in (outcome.bound, start.bound) if math.isfinite(b))
+            gap = relative_gap(outcome.objective, bound)
+            status = STATUS_OPTIMAL if gap <= self.settings.mip_rel_gap else outcome.status
+            outcome = replace(outcome, bound=bound, gap=gap, status=status)
+        return replace(outcome, runtime_s=time.perf_counter() - began)
+
+    def _guided_start(
+        self,
+        model: pyo.ConcreteModel,
+        guide: Iterable[pyo.Var],
+        objective_scale: float,
+        began: float,
+    ) -> SolveOutcome | None:
+        """
+        Run steps (1)-(2) of :meth:`solve_guided`.
+
+        Returns
+        -------
+        SolveOutcome or None
+            The plan of step (2) (loaded into the model's variables) with the LP bound of
+            step (1) and the gap between them; None if either step found nothing in time.
+        """
+        limit = self.settings.time_limit_s
+        binaries = [
+            v
+            for v in model.component_data_objects(pyo.Var, descend_into=True)
+            if v.is_binary() and not v.fixed
+        ]
+        for v in binaries:
+            v.domain = pyo.UnitInterval
+        try:
+            self._solver.config.time_limit = GUIDED_SHARE * limit
+            relaxed = self.solve(model, objective_scale=objective_scale)
+        except SolverError:
+            return None
+        finally:
+            for v in binaries:
+                v.domain = pyo.Binary
+        held = [
+            (v, v.upper)
+            for component in guide
+            for v in component.values()
+            if not v.fixed and (v.value or 0.0) <= GUIDED_ZERO
+        ]
+        for v, _ in held:
+            v.setub(0)
+        left = GUIDED_SHARE * limit - (time.perf_counter() - began)
+        try:
+            self._solver.config.time_limit = max(left, RESTRICTED_SHARE * limit)
+            plan = self.solve(model, objective_scale=objective_scale)
+        except (SolverError, InfeasibleModelError):
+            return None
+        finally:
+            for v, ub in held:
+                v.setub(ub)
+        # The LP optimum bounds the full model; an LP stopped early bounds nothing.
+        best = max if _maximising(model) else min
+        bound = best(relaxed.objective, plan.objective) if relaxed.optimal else math.nan
+        gap = relative_gap(plan.objective, bound)
+        status = STATUS_OPTIMAL if gap <= self.settings.mip_rel_gap else plan.status
+        return replace(plan, status=status, bound=bound, gap=gap)
+
+
+def _maximising(model: pyo.ConcreteModel) -> bool:
+    """Whether the model's active objective is maximised."""
+    objective = next(model.component_data_objects(pyo.Objective, active=True))
+    return bool(objective.sense == pyo.maximize)
+
 
 @contextmanager
 def _no_update_check(solver: Highs, *, fresh: bool) -> Iterator[None]:
@@ -382,6 +521,7 @@ def solve_model(
     *,
     objective_scale: float = 1.0,
     deadline: float | None = None,
+    guide: Iterable[pyo.Var] | None = None,
 ) -> SolveOutcome:
     """
     Solve a model with HiGHS and load the best plan into its variables.
@@ -399,6 +539,11 @@ def solve_model(
     deadline
         When the solve stage must end (:func:`time.perf_counter` seconds); see
         :meth:`HighsSession.solve`.
+    guide
+        Binary variables to guide a MIP start from the LP relaxation
+        (:meth:`HighsSession.solve_guided`; ``[model.start]`` of an investment model);
+        None solves the model directly. A guided solve keeps ``solver.time_limit_s`` per
+        step and ignores ``deadline`` (benchmarks only; runs solve directly).
 
     Returns
     -------
@@ -415,4 +560,7 @@ def solve_model(
     KeyboardInterrupt
         On Ctrl-C (or SIGTERM with a Python handler) during the solve.
     """
-    return HighsSession(settings).solve(model, objective_scale=objective_scale, deadline=deadline)
+    session = HighsSession(settings)
+    if guide is None:
+        return session.solve(model, objective_scale=objective_scale, deadline=deadline)
+    return session.solve_guided(model, guide, objective_scale=objective_scale)

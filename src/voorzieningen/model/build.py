@@ -1,6 +1,6 @@
 """Build the multi-period building-lifecycle investment model (Pyomo; no I/O, no solver).
 
-The mathematics (sets, parameters with units, variables, constraint families (C1)-(C16)
+The mathematics (sets, parameters with units, variables, constraint families (C1)-(C25)
 and the objectives (O1)-(O3)) is written once, in ``models/investment.md`` at the top of
 the repository; ``tests/test_formulation.py`` keeps that document and this module in step
 (every component named there exists here under that name, and the other way round).
@@ -26,7 +26,15 @@ import numpy as np
 import pyomo.environ as pyo
 
 from voorzieningen import tables as T
-from voorzieningen.model.data import CLOSEST_TIE_MIN, MEUR, WORST_OFF_SECONDARY, ModelData
+from voorzieningen.model.data import MEUR, WORST_OFF_SECONDARY, ModelData
+from voorzieningen.model.hosting import (
+    add_closest_assignment,
+    add_host,
+    add_host_rows,
+    add_link,
+    add_min_size,
+    works_expr,
+)
 from voorzieningen.schemas.model import Service
 
 __all__ = ["MEUR", "BuiltModel", "build_model", "fill_model", "set_total_budget"]
@@ -52,7 +60,7 @@ class BuiltModel(NamedTuple):
     objective_scale: float
 
 
-def build_model(data: ModelData) -> BuiltModel:
+def build_model(data: ModelData, *, host_variable: bool = True) -> BuiltModel:
     """
     Build the investment model for one scenario (``models/investment.md``).
 
@@ -60,6 +68,11 @@ def build_model(data: ModelData) -> BuiltModel:
     ----------
     data
         Sets and parameters from :func:`voorzieningen.model.data.build_model_data`.
+    host_variable
+        Write :math:`h_{jst}` (H) once per (site, service, period) as the variable ``host``
+        (row ``c_host``, (C25)) that the linking, minimum-size and closest-assignment rows
+        read (default); False writes (H) out in every such row, the formulation before
+        issue 15 (same LP bound, many more nonzeros; kept as the benchmark's baseline).
 
     Returns
     -------
@@ -69,12 +82,15 @@ def build_model(data: ModelData) -> BuiltModel:
         one active objective ``objective``, and the objective's scale for the solver.
     """
     m = pyo.ConcreteModel(name="voorzieningen")
-    fill_model(m, data)
+    fill_model(m, data, host_variable=host_variable)
     return BuiltModel(m, data.objective_scale)
 
 
-def fill_model(m: pyo.Block, data: ModelData) -> None:
-    """Add the components of ``models/investment.md`` to a model or a block (robust.py)."""
+def fill_model(m: pyo.Block, data: ModelData, *, host_variable: bool = True) -> None:
+    """Add the components of ``models/investment.md`` to a model or a block (robust.py).
+
+    ``host_variable`` as for :func:`build_model`.
+    """
     m.PERIODS = pyo.Set(initialize=data.periods, ordered=True)
     add_variables(m, data)
     add_lifecycle(m, data)
@@ -85,6 +101,8 @@ def fill_model(m: pyo.Block, data: ModelData) -> None:
     add_open_area(m, data)
     add_demand(m, data)
     add_capacity(m, data)
+    if host_variable:
+        add_host(m, data)
     add_link(m, data)
     add_min_size(m, data)
     add_coverage_norms(m, data)
@@ -93,6 +111,8 @@ def fill_model(m: pyo.Block, data: ModelData) -> None:
     add_costs(m, data)
     add_budgets(m, data)
     add_objective(m, data)
+    if host_variable:
+        add_host_rows(m, data)
 
 
 def _prev(periods: list[int]) -> dict[int, int | None]:
@@ -359,33 +379,6 @@ def add_open_area(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
 
 
-def _serving(m: pyo.ConcreteModel, data: ModelData, k: int, t: int) -> pyo.Expression:
-    """1 if option *k* is open in *t* and its construction has finished."""
-    return m.option_open[k, t] - sum(m.start[k, tau] for tau in data.works_starts_of(k, t))
-
-
-def _works(m: pyo.ConcreteModel, data: ModelData, e: str, t: int) -> pyo.Expression:
-    """1 if existing building *e* is under works in *t* (an option started, not finished)."""
-    return sum(
-        m.start[k, tau]
-        for k in data.options_by_site.get(e, [])
-        for tau in data.works_starts_of(k, t)
-    )
-
-
-def _host_expr(m: pyo.ConcreteModel, data: ModelData, j: str, s: str, t: int) -> pyo.Expression:
-    """:math:`h_{jst}`: 1 if site j serves service s in period t.
-
-    As is, in temporary space during works, or by a finished option that is still open).
-    """
-    expr = 0
-    if (j, s) in data.asis_hosts:
-        expr = m.in_use[j, t]
-        if data.temporary_during_works:
-            expr = expr + _works(m, data, j, t)
-    return expr + sum(_serving(m, data, k, t) for k in data.options_by_site_service.get((j, s), []))
-
-
 def add_demand(m: pyo.ConcreteModel, data: ModelData) -> None:
     """(C14) ``c_demand``: every person is served by an eligible site or counted as unmet."""
     groups = data.pairs_by_zone_service
@@ -414,7 +407,7 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
         if cap0:
             asis = m.in_use[j, t]
             if data.temporary_during_works:
-                asis = asis + _works(m, data, j, t)
+                asis = asis + works_expr(m, data, j, t)
             available = cap0 * asis
         available = available + sum(
             m.capacity_places[k, s, tau]
@@ -432,47 +425,6 @@ def add_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
         return used <= available
 
     m.c_capacity = pyo.Constraint(m.SITE_SERVICES, m.PERIODS, rule=capacity)
-
-
-def add_link(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C16) ``c_link``: persons are assigned only to a site that serves their service."""
-    pairs = data.pairs
-    dem = data.demand
-    zone = pairs[T.ZONE].to_numpy()
-    site = pairs[T.SITE].to_numpy()
-    service = pairs[T.SERVICE].to_numpy()
-    always_open = set(data.fixed_sites)  # in use as they are in every period
-
-    def link(m: pyo.ConcreteModel, p: int, t: int) -> pyo.Expression:
-        d = float(dem[(zone[p], t, service[p])])
-        if d <= 0:
-            return m.assigned_persons[p, t] == 0
-        if site[p] in always_open:
-            return pyo.Constraint.Skip  # host = 1: implied by the demand row
-        return m.assigned_persons[p, t] <= d * _host_expr(m, data, site[p], service[p], t)
-
-    m.c_link = pyo.Constraint(m.PAIRS, m.PERIODS, rule=link)
-
-
-def add_min_size(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C17) ``c_min_size``: a served service the plan manages has its minimum viable size.
-
-    The site's minimum: opheffingsnorm of its gemeente, portfolio override), only while open.
-
-    Buildings the plan does not manage stay open whatever their use. A hosted service
-    nobody can reach is empty, so it can only be hosted when its minimum is 0.
-    """
-    groups = data.pairs_by_site_service
-    m.MANAGED_HOSTS = pyo.Set(initialize=data.managed_hosts, dimen=2, ordered=True)
-
-    def min_size(m: pyo.ConcreteModel, j: str, s: str, t: int) -> pyo.Expression:
-        low = float(data.site_min_places.get((j, s), data.min_places[s]))
-        if low <= 0:
-            return pyo.Constraint.Skip
-        used = sum(m.assigned_persons[p, t] for p in groups.get((j, s), ()))
-        return used >= low * _host_expr(m, data, j, s, t)
-
-    m.c_min_size = pyo.Constraint(m.MANAGED_HOSTS, m.PERIODS, rule=min_size)
 
 
 def add_coverage_norms(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -507,35 +459,6 @@ def add_coverage_norms(m: pyo.ConcreteModel, data: ModelData) -> None:
         return served + m.norm_shortfall_persons[s, t] >= need
 
     m.c_norm = pyo.Constraint(m.NORMS, rule=rule)
-
-
-def add_closest_assignment(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """(C19) ``c_closest`` (optional): nobody travels past an open facility of the service.
-
-    Wagner & Falkson 1975. Sites within ``CLOSEST_TIE_MIN`` minutes of each other are a
-    tie: neither is "farther", so a tie never leaves demand unmet.
-    """
-    pairs = data.pairs
-    dem = data.demand
-    zone = pairs[T.ZONE].to_numpy()
-    site = pairs[T.SITE].to_numpy()
-    service = pairs[T.SERVICE].to_numpy()
-    tt = pairs[T.TRAVEL_TIME_MIN].to_numpy(dtype=float)
-    farther: dict[int, list[int]] = {}
-    for idx in data.pairs_by_zone_service.values():
-        times = tt[idx]  # nearest first
-        for p, time in zip(idx, times, strict=True):
-            farther[int(p)] = [int(q) for q in idx[times > time + CLOSEST_TIE_MIN]]
-
-    def rule(m: pyo.ConcreteModel, p: int, t: int) -> pyo.Expression:
-        later = farther.get(p, [])
-        d = float(dem[(zone[p], t, service[p])])
-        if not later or d <= 0:
-            return pyo.Constraint.Skip
-        beyond = sum(m.assigned_persons[q, t] for q in later)
-        return beyond <= d * (1 - _host_expr(m, data, site[p], service[p], t))
-
-    m.c_closest = pyo.Constraint(m.PAIRS, m.PERIODS, rule=rule)
 
 
 def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -597,7 +520,7 @@ def add_costs(m: pyo.ConcreteModel, data: ModelData) -> None:
         options = sum(
             opex_m2[k] * (reuse[k] * m.option_open[k, t] + m.open_area_m2[k, t]) for k in m.OPTIONS
         )
-        works = sum(cost * _works(m, data, e, t) for e, cost in temporary.items())
+        works = sum(cost * works_expr(m, data, e, t) for e, cost in temporary.items())
         return asis + options + works
 
     m.opex_eur_per_year = pyo.Expression(m.PERIODS, rule=opex)
