@@ -471,7 +471,7 @@ def test_concurrent_threads_each_keep_their_plan(tmp_path, monkeypatch):
     target = parent / "base"
     writers, rounds = 8, 5
     errors: list[BaseException] = []
-    together = threading.Barrier(writers, timeout=600)  # generous: a busy CI machine
+    together = threading.Barrier(writers, timeout=120)
     real_fill = report._write_files
 
     def fill_then_wait(saved, folder, settings):
@@ -498,7 +498,7 @@ def test_concurrent_threads_each_keep_their_plan(tmp_path, monkeypatch):
         t.join()
     # never a raw OSError; and with eight writers no one loses 50 races in a row, so none
     # needed the named error and .unsaved (they are tested above)
-    assert errors == []
+    assert errors == [], [f"{err}: {err.__cause__!r}" for err in errors]
     expected = sorted(f"w{i}r{r}" for i in range(writers) for r in range(rounds))
     assert sorted(_kept(parent)) == expected  # every plan kept once: in place or in history
     assert {p.name for p in parent.iterdir()} == {folders.HISTORY, "base"}  # no .tmp-* left

@@ -26,6 +26,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -170,11 +171,20 @@ def not_ours(folder: Path) -> str | None:
         None for an empty folder or an earlier results folder (it holds ``run.json``);
         else what it is (a symbolic link, a file, a folder of other files).
     """
-    if folder.is_symlink():
-        return "is a symbolic link; give the real folder it points to, or a new one"
-    if not folder.is_dir():
-        return "is a file, not a results folder; it is never moved or overwritten"
-    if (folder / RUN_FILE).is_file() or not any(folder.iterdir()):
+    # One lstat, and a folder that vanishes meanwhile (a concurrent writer moved it to the
+    # history) is no longer in the way: never mistake it for a file.
+    try:
+        mode = folder.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            return "is a symbolic link; give the real folder it points to, or a new one"
+        if not stat.S_ISDIR(mode):
+            return "is a file, not a results folder; it is never moved or overwritten"
+        # One listing of one folder: checking run.json and then listing could see two
+        # different folders when a concurrent writer swaps them in between.
+        names = {entry.name for entry in folder.iterdir()}
+        if not names or RUN_FILE in names:
+            return None
+    except FileNotFoundError:
         return None
     return (
         f"holds files but is not a results folder (no {RUN_FILE}); it is never moved or "
