@@ -562,3 +562,21 @@ def test_run_of_a_robust_scenario_writes_robust_csv_and_each_variant(data_dir, t
     assert reports.read_run(out).robust is not None
     page = (out / "summary.html").read_text(encoding="utf-8")
     assert "Robust" in page
+
+
+def test_report_refuses_a_results_folder_whose_table_was_cut(demo_run, tmp_path):
+    """Issue 14: a decisions.csv cut in half is refused, not redrawn with half the sites."""
+    base, _ = demo_run
+    copy = tmp_path / "base"
+    shutil.copytree(base, copy)
+    decisions = copy / "decisions.csv"
+    text = decisions.read_text(encoding="utf-8")
+    decisions.write_text(text[: len(text) // 2], encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
+    result = runner.invoke(app, ["report", str(copy)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "decisions.csv no longer match the SHA-256 in run.json" in said
+    assert "Traceback" not in result.output
+    after = {p.name: p.read_bytes() for p in copy.iterdir() if p.is_file()}
+    assert after == before  # nothing redrawn or rewritten

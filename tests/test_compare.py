@@ -133,6 +133,16 @@ def test_results_folder_errors(tmp_path, folders):
         compare.compare_results(*folders)
     zones = folders[1] / "zones.csv"
     zones.write_text("zone;service\nz1;gp\n", encoding="utf-8-sig")
+    # the writer's hashes in run.json catch an edited or truncated table first
+    with pytest.raises(
+        InputDataError,
+        match=r"zones\.csv\) \| changed since the run wrote it: zones\.csv no longer match",
+    ):
+        compare.compare_results(folders[1], folders[1])
+    # a folder written before the hashes were recorded is checked column by column
+    record = json.loads((folders[1] / "run.json").read_text(encoding="utf-8"))
+    del record["files_sha256"]
+    (folders[1] / "run.json").write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(InputDataError, match=r"zones\.csv\) \| missing column\(s\) \['period'"):
         report.read_run(folders[1])
     (folders[1] / "run.json").write_text("[1, 2]", encoding="utf-8")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from voorzieningen import tables as T
 from voorzieningen.errors import InputDataError
+from voorzieningen.inputs import file_sha256
 from voorzieningen.localise import Language, column_name, detect_language, from_output
 from voorzieningen.plotting import indexed_points
 from voorzieningen.record import CsvFormat, SavedRun
@@ -121,6 +122,47 @@ def _funding(record: Mapping[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in dict(parties).items()}
 
 
+#: ``run.json`` key of the SHA-256 of every file the writer put in the folder before it.
+FILES_SHA256 = "files_sha256"
+
+
+def check_unchanged(root: Path, record: Mapping[str, Any]) -> None:
+    """
+    Refuse a results folder whose tables changed since the run wrote them.
+
+    Parameters
+    ----------
+    root
+        The results folder.
+    record
+        Its ``run.json``; folders written before the hashes were recorded (no
+        ``files_sha256``) are read as they are.
+
+    Raises
+    ------
+    InputDataError
+        If a file listed in ``files_sha256`` is missing or its SHA-256 differs (edited,
+        truncated or copied over): its figures would not be the run's.
+    """
+    expected = record.get(FILES_SHA256)
+    if not isinstance(expected, Mapping):
+        return
+    changed = [
+        str(name)
+        for name, digest in expected.items()
+        if not (root / str(name)).is_file() or file_sha256(root / str(name)) != digest
+    ]
+    if changed:
+        msg = (
+            f"({root / changed[0]}) | changed since the run wrote it: {', '.join(changed)} "
+            f"no longer match the SHA-256 in run.json ({FILES_SHA256}): edited, truncated or "
+            "copied over, so its figures would not be the run's. Restore the file (the run "
+            "before lies in .history/ beside the folder, if it was replaced) or run the "
+            "scenario again; work on copies of the tables elsewhere."
+        )
+        raise InputDataError(msg)
+
+
 def read_run(folder: Path | str) -> SavedRun:
     """
     Read a results folder written by :func:`write_report`.
@@ -160,6 +202,7 @@ def read_run(folder: Path | str) -> SavedRun:
         )
         raise InputDataError(msg)
     record = _read_run_json(root / "run.json")
+    check_unchanged(root, record)
     csv_format: CsvFormat = (
         "dutch_excel" if record.get("csv_format") == "dutch_excel" else "utf8_comma"
     )

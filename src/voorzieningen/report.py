@@ -49,6 +49,7 @@ from matplotlib.ticker import FuncFormatter
 from voorzieningen import basemap, folders, maps, negotiation, onlinemap, summary_page, webmap
 from voorzieningen import tables as T
 from voorzieningen.errors import VoorzieningenError
+from voorzieningen.inputs import file_sha256
 from voorzieningen.localise import (
     Language,
     to_output,
@@ -56,7 +57,7 @@ from voorzieningen.localise import (
 )
 from voorzieningen.plotting import is_missing
 from voorzieningen.provenance import run_record
-from voorzieningen.reader import RESULT_FILES, read_points, read_run, read_table
+from voorzieningen.reader import FILES_SHA256, RESULT_FILES, read_points, read_run, read_table
 from voorzieningen.record import CsvFormat, PlanTables, Run, SavedRun
 from voorzieningen.signals import signals_deferred
 
@@ -542,6 +543,11 @@ def _write_files(saved: SavedRun, folder: Path, settings: ReportSettings) -> Non
     record["csv_format"] = settings.csv_format
     record["language"] = language
     record["unchanged_tolerance_min"] = settings.unchanged_tolerance_min
+    # The tables as written: `report`, `compare` and `explain` refuse a folder whose files
+    # no longer match (edited, truncated, copied over).
+    record[FILES_SHA256] = {
+        path.name: file_sha256(path) for path in sorted(folder.iterdir()) if path.is_file()
+    }
     (folder / "run.json").write_text(
         json.dumps(record, indent=2, default=_json_default, ensure_ascii=False),
         encoding="utf-8",
