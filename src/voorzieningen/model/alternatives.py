@@ -89,8 +89,8 @@ def decision_terms(model: pyo.ConcreteModel, data: ModelData) -> list[Any]:
     -------
     list
         Linear expressions, each 0 or 1 in any plan (``models/alternatives.md``, §1): per
-        option *k*, whether it is started (``sum_t start[k, t]``); then per managed site
-        (existing buildings, then candidate sites), whether it closes within the horizon,
+        option *k*, whether it is started (``sum_t start[k, t]``); then per managed existing
+        building, whether it closes within the horizon,
         as it is or after an intervention (``sum_t close[e, t] + sum_{k, t}
         close_option[k, t]``). Terms whose variables are all fixed are left out.
     """
@@ -103,10 +103,11 @@ def decision_terms(model: pyo.ConcreteModel, data: ModelData) -> list[Any]:
             terms.append(pyo.quicksum(variables))
     fixed = set(data.fixed_sites)
     existing = [e for e in data.existing if e not in fixed]
-    for j in [*existing, *data.candidates]:
+    # Existing buildings only: counting the closure of a new building would pay the search
+    # to build on a plot and close it again (models/alternatives.md, section 1).
+    for j in existing:
         variables = [model.close_option[k, t] for k in by_site.get(j, []) for t in periods]
-        if j in set(existing):
-            variables += [model.close[j, t] for t in periods]
+        variables += [model.close[j, t] for t in periods]
         if any(not v.fixed for v in variables):
             terms.append(pyo.quicksum(variables))
     return terms
