@@ -9,8 +9,11 @@ derived from the shared data is committed:
 
 * every other DUO school (by site id) is the corporation's building (``managed``), with its
   DUO capacity and an end of technical life cycling through 2028, 2033, 2038, 2045;
-* a GP practice (patients = 1.1 x the village's population, assumption) in every village
-  of at least 2,000 inhabitants; the largest village of each gemeente has its practice
+* a GP practice in every village of at least 2,000 inhabitants, with room for 1.2 x the
+  inhabitants of its catchment (itself and the villages nearer to it than to another GP
+  village), so that the practices' lists hold everyone today, as in the Netherlands: the
+  model's age-weighted patients are about 1.1 per inhabitant here, plus 10 % room
+  (assumption); the largest village of each gemeente has its practice
   owned by the GPs (``managed`` false), the others are the corporation's;
 * a dorpshuis (200 m² + 0.05 m² per inhabitant, at most 900 m², assumption) in every
   village of at least 400 inhabitants, the corporation's;
@@ -49,6 +52,22 @@ SETS = [
 ]
 
 
+def _gp_catchment(villages: pd.DataFrame) -> pd.Series:
+    """Inhabitants of each GP village's catchment: itself and the villages nearest to it.
+
+    Every village (of any size) is counted at the nearest village of at least 2,000
+    inhabitants (straight line), so the practices' lists cover the whole population, as
+    in the Netherlands, where everyone is on a GP's list.
+    """
+    gp = villages[villages["pop"] >= 2000]
+    kx = 111.0 * np.cos(np.radians(53.2))  # km per degree of longitude at 53.2 N
+    dx = (villages["lon"].to_numpy()[:, None] - gp["lon"].to_numpy()[None, :]) * kx
+    dy = (villages["lat"].to_numpy()[:, None] - gp["lat"].to_numpy()[None, :]) * 111.0
+    nearest = np.hypot(dx, dy).argmin(axis=1)
+    pop = villages["pop"].groupby(gp.index[nearest]).sum()
+    return pop.reindex(gp.index).fillna(0.0)
+
+
 def _portfolio(reg: region.Region) -> pd.DataFrame:
     """The EXAMPLE portfolio of the module docstring, one row per site."""
     zones = reg.zones
@@ -60,6 +79,7 @@ def _portfolio(reg: region.Region) -> pd.DataFrame:
     villages["lat"] = villages["wlat"] / villages["pop"]
     villages = villages.sort_values("pop", ascending=False)
     largest = set(villages.groupby(level="gemeente").head(1).index)
+    catchment = _gp_catchment(villages)
     rows: list[dict[str, object]] = []
     schools = reg.schools.sort_index()
     for i, (site, school) in enumerate(schools.iloc[::2].iterrows()):
@@ -91,7 +111,7 @@ def _portfolio(reg: region.Region) -> pd.DataFrame:
                     "managed": (gemeente, plaats) not in largest,
                     "lon": v["lon"],
                     "lat": v["lat"],
-                    "capacity_places": round(1.1 * v["pop"]),
+                    "capacity_places": round(1.2 * catchment[(gemeente, plaats)]),
                     "end_of_life_year": EOL_CYCLE[(i + 1) % len(EOL_CYCLE)],
                     "gemeente": gemeente,
                 }
