@@ -7,6 +7,9 @@ a MIP start, unless the restricted plan is already within the gap of the LP boun
 
 from __future__ import annotations
 
+import math
+import time
+
 import pyomo.environ as pyo
 import pytest
 
@@ -40,17 +43,36 @@ def integral_max() -> pyo.ConcreteModel:
     return m
 
 
-def count_solves(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Record the ``warm_start`` flag of every HiGHS solve of a session."""
+def count_solves(
+    monkeypatch: pytest.MonkeyPatch, seconds_left: list[float] | None = None
+) -> list[bool]:
+    """Record the ``warm_start`` flag (and the seconds to its deadline) of every solve."""
     calls: list[bool] = []
     original = HighsSession.solve
 
-    def counted(self, model, *, warm_start=False, objective_scale=1.0):  # type: ignore[no-untyped-def]
+    def counted(self, model, *, warm_start=False, objective_scale=1.0, deadline=None):  # type: ignore[no-untyped-def]
         calls.append(warm_start)
-        return original(self, model, warm_start=warm_start, objective_scale=objective_scale)
+        if seconds_left is not None:
+            seconds_left.append(math.inf if deadline is None else deadline - time.perf_counter())
+        return original(
+            self, model, warm_start=warm_start, objective_scale=objective_scale, deadline=deadline
+        )
 
     monkeypatch.setattr(HighsSession, "solve", counted)
     return calls
+
+
+def test_guided_steps_share_one_time_limit(monkeypatch):
+    # time_limit_s = 100: step (1) ends by 40 s (GUIDED_SHARE), step (2) by 40 s or at
+    # least 15 s after it starts (RESTRICTED_SHARE), step (3) by 100 s from the start; the
+    # tiny model takes milliseconds, so each step gets just under its share. Every step
+    # used to get the whole 100 s (the guided solve ran up to three times its limit).
+    left: list[float] = []
+    calls = count_solves(monkeypatch, left)
+    m = trap()
+    solve_model(m, SolverSettings(mip_rel_gap=0.0, time_limit_s=100), guide=[m.a, m.b])
+    assert calls == [False, False, True]
+    assert 35 < left[0] <= 40 and 35 < left[1] <= 40 and 95 < left[2] <= 100
 
 
 def test_guided_solve_finds_the_full_models_optimum_beyond_the_lp_zeros(monkeypatch):

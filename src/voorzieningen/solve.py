@@ -408,9 +408,11 @@ class HighsSession:
             start = self._guided_start(model, guide, objective_scale, began)
             if start is not None and start.gap <= self.settings.mip_rel_gap:
                 return replace(start, runtime_s=time.perf_counter() - began)
-            self._solver.config.time_limit = max(1.0, limit - (time.perf_counter() - began))
             outcome = self.solve(
-                model, warm_start=start is not None, objective_scale=objective_scale
+                model,
+                warm_start=start is not None,
+                objective_scale=objective_scale,
+                deadline=max(began + limit, time.perf_counter() + 1.0),
             )
         finally:
             self._solver.config.time_limit = limit
@@ -449,8 +451,9 @@ class HighsSession:
         for v in binaries:
             v.domain = pyo.UnitInterval
         try:
-            self._solver.config.time_limit = GUIDED_SHARE * limit
-            relaxed = self.solve(model, objective_scale=objective_scale)
+            relaxed = self.solve(
+                model, objective_scale=objective_scale, deadline=began + GUIDED_SHARE * limit
+            )
         except SolverError:
             return None
         finally:
@@ -464,10 +467,9 @@ class HighsSession:
         ]
         for v, _ in held:
             v.setub(0)
-        left = GUIDED_SHARE * limit - (time.perf_counter() - began)
+        step = max(began + GUIDED_SHARE * limit, time.perf_counter() + RESTRICTED_SHARE * limit)
         try:
-            self._solver.config.time_limit = max(left, RESTRICTED_SHARE * limit)
-            plan = self.solve(model, objective_scale=objective_scale)
+            plan = self.solve(model, objective_scale=objective_scale, deadline=step)
         except (SolverError, InfeasibleModelError):
             return None
         finally:
