@@ -72,7 +72,9 @@ def test_guided_steps_share_one_time_limit(monkeypatch):
     m = trap()
     solve_model(m, SolverSettings(mip_rel_gap=0.0, time_limit_s=100), guide=[m.a, m.b])
     assert calls == [False, False, True]
-    assert 35 < left[0] <= 40 and 35 < left[1] <= 40 and 95 < left[2] <= 100
+    assert 35 < left[0] <= 40
+    assert 35 < left[1] <= 40
+    assert 95 < left[2] <= 100
 
 
 def test_guided_solve_finds_the_full_models_optimum_beyond_the_lp_zeros(monkeypatch):
