@@ -3,9 +3,9 @@
 Starting a Dask cluster of worker processes (each imports the whole tool) costs more than the
 small runs it serves, so both tests share one cluster, started once for this file:
 
-- ``scheduler=None`` makes the sweep start its own local cluster; here ``LocalCluster`` hands
-  it the shared cluster instead, after checking the arguments the sweep asked for (the same
-  arguments that started the shared cluster), and records that the sweep closes it;
+- ``scheduler=None`` makes the sweep start its own local cluster; here ``LocalCluster`` records
+  the arguments the sweep asks for and hands it the shared cluster (one worker process:
+  the same kind of cluster, a worker fewer to start), and the sweep's closing is recorded;
 - an existing scheduler is the shared cluster's address.
 
 Both compare with the same scenarios run one after the other (one module fixture).
@@ -33,7 +33,7 @@ def cluster():
     """One local Dask cluster of worker processes for this file."""
     from dask.distributed import LocalCluster
 
-    with LocalCluster(**CLUSTER) as started:
+    with LocalCluster(**{**CLUSTER, "n_workers": 1}) as started:
         yield started
 
 
