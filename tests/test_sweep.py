@@ -71,26 +71,22 @@ def test_sweep_reports_progress_per_scenario_and_resumes(data_dir, tmp_path):
     from voorzieningen import sweep
 
     seen: list[tuple[str, int, int]] = []
-    sweep.run_scenarios(
-        DELFT,
-        ["base"],
-        data_dir=data_dir,
-        out_root=tmp_path,
-        sets=SMALL,
-        scheduler="synchronous",
-        progress=lambda label, done, total: seen.append((label, done, total)),
-    )
+
+    def sweep_base():
+        seen.clear()
+        return sweep.run_scenarios(
+            DELFT,
+            ["base"],
+            data_dir=data_dir,
+            out_root=tmp_path,
+            sets=SMALL,
+            scheduler="synchronous",
+            progress=lambda label, done, total: seen.append((label, done, total)),
+        )
+
+    sweep_base()
     assert seen == [("starting", 0, 1), ("base", 1, 1)]
-    seen.clear()
-    again = sweep.run_scenarios(
-        DELFT,
-        ["base"],
-        data_dir=data_dir,
-        out_root=tmp_path,
-        sets=SMALL,
-        scheduler="synchronous",
-        progress=lambda label, done, total: seen.append((label, done, total)),
-    )
+    again = sweep_base()
     assert again["resumed"].all()
     assert seen == [("starting", 1, 1)]
 
