@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from test_cli import SMALL
 from test_model import costs, make_data, service, site
 from voorzieningen import tables as T
 from voorzieningen.alternatives import (
@@ -202,11 +203,9 @@ def test_cli_errors_exit_2_without_a_traceback(tmp_path):
     assert "(--slack) | 0 is not a fraction" in " ".join(result.output.split())
 
 
-SMALL = ['model.services=["community_hall"]', "periods=[2025, 2030]"]
-
-
 @pytest.mark.slow
 def test_alternatives_verb_writes_plans_table_and_summary_section(data_dir, tmp_path):
+    # SMALL: estimated travel times; the verb prepares the run's model again from its settings
     scenario = REPO / "inputs" / "delft" / "scenarios.toml"
     out = tmp_path / "run"
     sets = [p for s in SMALL for p in ("--set", s)]

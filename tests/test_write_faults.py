@@ -514,6 +514,7 @@ WRITER = textwrap.dedent(
     from voorzieningen.errors import OutputError
 
     go = Path({go!r})
+    Path({go!r} + ".ready-" + sys.argv[1]).touch()  # everything imported
     while not go.exists():
         time.sleep(0.01)
     start = float(go.read_text())
@@ -542,8 +543,10 @@ def test_two_concurrent_runs_of_one_scenario_in_processes(tmp_path):
     """Two processes write one results folder, committing at the same moments."""
     parent = tmp_path / "delft"
     go, rounds = tmp_path / "go", 6
+    # A slot of 0.5 s is ten times the writing of the toy plan (about 0.05 s): both
+    # processes fill their folder, then commit at the slot's end, together.
     code = WRITER.format(
-        tests=str(TESTS), go=str(go), rounds=rounds, target=str(parent / "base"), slot_s=1.5
+        tests=str(TESTS), go=str(go), rounds=rounds, target=str(parent / "base"), slot_s=0.5
     )
     procs = [
         subprocess.Popen(
@@ -554,8 +557,13 @@ def test_two_concurrent_runs_of_one_scenario_in_processes(tmp_path):
         )
         for i in range(2)
     ]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"go.ready-{i}").exists() for i in range(2)):
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        assert time.monotonic() < deadline, "the writers never finished importing"
+        time.sleep(0.05)
     ready = tmp_path / "go.tmp"
-    ready.write_text(repr(time.time() + 8.0))  # both have imported everything by then
+    ready.write_text(repr(time.time() + 0.5))  # both have imported everything
     ready.rename(go)
     outputs = [p.communicate(timeout=300) for p in procs]
     for proc, (stdout, stderr) in zip(procs, outputs, strict=True):

@@ -630,10 +630,9 @@ def _compute(
         roads, zones=zones, sites=sites, o_snap=o_snap, d_snap=d_snap, speed_ms=speed_ms
     )
     forward_matrix = matrix if forward else csr_matrix((aw, (au, av)), shape=(n, n))
-    unreached = np.flatnonzero(
-        o_snap["snapped"].to_numpy(bool)
-        & ~np.isin(zones.index.to_numpy().astype(str), table["zone"].to_numpy())
-    )
+    # A hashed look-up: np.isin on the object arrays of ids compares every pair (seconds).
+    reached = pd.Index(zones.index.to_numpy().astype(str)).isin(table["zone"])
+    unreached = np.flatnonzero(o_snap["snapped"].to_numpy(bool) & ~reached)
     nearest_s = nearest_site_s(forward_matrix, o_first + unreached, d_first + np.arange(n_d))
     reach = reachability_report(
         zones=zones,
