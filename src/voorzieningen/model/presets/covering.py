@@ -7,7 +7,13 @@ import numpy.typing as npt
 import pyomo.environ as pyo
 
 from voorzieningen.errors import InfeasibleModelError
-from voorzieningen.model.presets.cflp_reduction import CflpReduction, reduce_cflp
+from voorzieningen.model.presets.cflp_reduction import (
+    CFLP_START_OPTIONS,
+    LINKED_NEAREST,
+    CflpReduction,
+    linked_pairs,
+    reduce_cflp,
+)
 from voorzieningen.model.presets.common import (
     BoolArray,
     FloatArray,
@@ -262,9 +268,15 @@ def build_cflp(
     allowed = None if reduction is None else ~reduction.closed[None, :]
     pairs = add_assignment_vars(model, c, binary=False, allowed=allowed)
     add_assign_once(model, pairs, n)
-    with np.errstate(divide="ignore"):
-        share = np.minimum(1.0, s[pairs[:, 1]] / q[pairs[:, 0]])
-    add_assign_if_open(model, pairs, share)
+    if reduction is None:
+        with np.errstate(divide="ignore"):
+            share = np.minimum(1.0, s[pairs[:, 1]] / q[pairs[:, 0]])
+        add_assign_if_open(model, pairs, share)
+    else:
+        share = reduction.share_bound[pairs[:, 0], pairs[:, 1]]
+        for var, top in zip(model.assign.values(), share.tolist(), strict=True):
+            var.setub(top)
+        add_assign_if_open(model, pairs, share, linked_pairs(c, q, pairs, LINKED_NEAREST))
     add_capacity(model, pairs, q, s)
     obj_vars = [*model.open.values(), *model.assign.values()]
     obj_coef = np.concatenate((f, c[pairs[:, 0], pairs[:, 1]]))
@@ -284,7 +296,7 @@ def cflp_start(model: pyo.ConcreteModel, reduction: CflpReduction, pairs: IntArr
         np.zeros(0),
         reduction.upper_bound,
         reduction.lower_bound,
-        {},  # HiGHS' own heuristics stay on: they improve on the start
+        CFLP_START_OPTIONS,
         assign=np.clip(reduction.heuristic_share[pairs[:, 0], pairs[:, 1]], 0.0, 1.0),
     )
 
