@@ -207,3 +207,6 @@ def test_restricted_plan_uses_only_the_nearest_sites(monkeypatch):
     assert cr.restricted_plan(c, q, s, f, (allowed, forced)).tolist() == [False, False, True]
     monkeypatch.setattr(cr, "RESTRICTED_NEAREST", 1)
     assert cr.restricted_plan(c, q, s, f, (allowed, forced)).tolist() == [True, True, False]
+    # the pairs of a start plan join the restriction: from {2}, the optimum stays reachable
+    start = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    assert cr.restricted_plan(c, q, s, f, (allowed, forced), start).tolist() == [False, False, True]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import scipy.optimize as so
 import scipy.sparse as sp
@@ -53,6 +54,9 @@ RESTRICTED_SITES = 3
 #: Time limit (s) and relative gap of the restricted MIP; its best plan is used as found.
 RESTRICTED_TIME_S = 30.0
 RESTRICTED_GAP = 1e-3
+
+#: HiGHS' primal heuristic effort in the restricted MIP (default 0.05): plans are its point.
+RESTRICTED_HEURISTIC_EFFORT = 0.3
 
 #: Nearest pairs per client that keep the row ``x_ij <= u_ij y_j`` in the reduced model.
 LINKED_NEAREST = 10
@@ -375,8 +379,11 @@ def cheapest_capacity(f: FloatArray, s: FloatArray, demand: float) -> BoolArray:
 
 
 def candidates(if_open: FloatArray, upper: float, is_open: BoolArray) -> BoolArray:
-    """Sites of the restricted MIP: the ``RESTRICTED_SITES`` x ``|S_H|`` not closed with the
-    lowest bound when opened (``if_open``), and every site of the plan ``is_open``."""
+    """Return the sites of the restricted MIP.
+
+    The ``RESTRICTED_SITES`` x ``|S_H|`` sites not closed (``if_open <= upper``) of lowest
+    bound when opened (``if_open``), and every site of the plan ``is_open`` (``S_H``).
+    """
     size = RESTRICTED_SITES * int(is_open.sum())
     order = np.argsort(np.where(if_open <= upper, if_open, np.inf), kind="stable")[:size]
     chosen = is_open.copy()
@@ -390,26 +397,28 @@ def restricted_plan(
     s: FloatArray,
     f: FloatArray,
     sites: tuple[BoolArray, BoolArray],
+    start: FloatArray | None = None,
 ) -> BoolArray | None:
     r"""Open sites of the best plan of a restricted MIP; ``None`` when it finds no plan.
 
-    The CFLP over the sites not closed (``sites``: allowed, forced open), each client
-    served only by its ``RESTRICTED_NEAREST`` cheapest allowed sites, with
+    The CFLP over the sites ``sites`` (allowed, forced open), each client served only by
+    its ``RESTRICTED_NEAREST`` cheapest allowed sites and the pairs ``start`` (shares of a
+    plan on allowed sites, clients x sites) uses, with
     :math:`x_{ij} \le \min(1, s_j / q_i) y_j` and the total-capacity row: a restriction
-    of the CFLP, so its plans are CFLP plans. HiGHS (``scipy.optimize.milp``) stops at
+    of the CFLP, so its plans are CFLP plans. HiGHS starts from ``start`` and stops at
     ``RESTRICTED_TIME_S`` seconds or relative gap ``RESTRICTED_GAP``.
     """
     allowed, forced = sites
     cols = np.flatnonzero(allowed)
-    k = len(cols)
+    k, n = len(cols), c.shape[0]
     sub = c[:, cols]
-    near = min(RESTRICTED_NEAREST, k)
-    nearest = np.argsort(sub, axis=1, kind="stable")[:, :near]
-    pi = np.repeat(np.arange(c.shape[0]), near)
-    pj = nearest.ravel()
-    keep = np.isfinite(sub[pi, pj])
-    pi, pj = pi[keep], pj[keep]
-    n, npairs = c.shape[0], len(pi)
+    near = np.zeros(sub.shape, dtype=bool)
+    ranks = np.argsort(sub, axis=1, kind="stable")[:, : min(RESTRICTED_NEAREST, k)]
+    np.put_along_axis(near, ranks, values=True, axis=1)
+    if start is not None:
+        near |= start[:, cols] > 0
+    pi, pj = np.nonzero(near & np.isfinite(sub))
+    npairs = len(pi)
     x = k + np.arange(npairs)
     with np.errstate(divide="ignore"):
         cap = np.minimum(1.0, s[cols][pj] / q[pi])
@@ -418,19 +427,33 @@ def restricted_plan(
     cols_a = np.concatenate((x, x, np.arange(k), x, pj, np.arange(k)))
     vals = np.concatenate((np.ones(npairs), q[pi], -s[cols], np.ones(npairs), -cap, s[cols]))
     a = sp.csr_array((vals, (rows, cols_a)), shape=(n + k + npairs + 1, k + npairs))
-    lower = np.concatenate((np.ones(n), np.full(k + npairs, -np.inf), [float(q.sum())]))
-    upper = np.concatenate((np.ones(n), np.zeros(k + npairs), [np.inf]))
-    res = so.milp(
-        np.concatenate((f[cols], sub[pi, pj])),
-        constraints=so.LinearConstraint(a, lower, upper),
-        integrality=np.concatenate((np.ones(k), np.zeros(npairs))),
-        bounds=so.Bounds(np.concatenate((forced[cols], np.zeros(npairs))), 1.0),
-        options={"time_limit": RESTRICTED_TIME_S, "mip_rel_gap": RESTRICTED_GAP},
-    )
-    if res.x is None:
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = k + npairs, n + k + npairs + 1
+    lp.col_cost_ = np.concatenate((f[cols], sub[pi, pj]))
+    lp.col_lower_ = np.concatenate((forced[cols].astype(np.float64), np.zeros(npairs)))
+    lp.col_upper_ = np.ones(k + npairs)
+    lp.row_lower_ = np.concatenate((np.ones(n), np.full(k + npairs, -highspy.kHighsInf), [q.sum()]))
+    lp.row_upper_ = np.concatenate((np.ones(n), np.zeros(k + npairs), [highspy.kHighsInf]))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * k + [
+        highspy.HighsVarType.kContinuous
+    ] * npairs
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)  # noqa: FBT003
+    h.setOptionValue("time_limit", RESTRICTED_TIME_S)
+    h.setOptionValue("mip_rel_gap", RESTRICTED_GAP)
+    h.setOptionValue("mip_heuristic_effort", RESTRICTED_HEURISTIC_EFFORT)
+    h.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.concatenate(((start[:, cols] > 0).any(axis=0), start[pi, cols[pj]]))
+        h.setSolution(solution)
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # no feasible plan found
         return None
     plan = np.zeros(len(f), dtype=bool)
-    plan[cols[res.x[:k] > 0.5]] = True
+    plan[cols[np.asarray(h.getSolution().col_value)[:k] > 0.5]] = True
     return plan
 
 
@@ -464,7 +487,7 @@ def share_bounds(
 
 
 def linked_pairs(c: FloatArray, q: FloatArray, pairs: IntArray, nearest: int) -> IntArray:
-    r"""Indices of the pairs that get the row :math:`x_{ij} \le u_{ij} y_j`.
+    r"""Return the indices of the pairs that get the row :math:`x_{ij} \le u_{ij} y_j`.
 
     Each client's ``nearest`` cheapest pairs (by :math:`c_{ij}`, among ``pairs``), and every
     pair of a client without demand (whose share only that row ties to :math:`y_j`).
@@ -527,11 +550,12 @@ def reduce_cflp(
     upper, is_open, share = swap_search(c, q, s, f, value, (upper, is_open, share), SWAP_LPS)
     if_open, if_closed = fixing_bounds(float(lam.sum()), value, s, demand)
     margin = upper + FIXING_TOLERANCE * max(abs(upper), 1.0)
-    plan = restricted_plan(c, q, s, f, (candidates(if_open, margin, is_open), is_open & (if_closed > margin)))
-    if plan is not None:
-        cost, plan_share = transport(c, q, s, f, plan)
+    chosen = candidates(if_open, margin, is_open), is_open & (if_closed > margin)
+    restricted = restricted_plan(c, q, s, f, chosen, share)
+    if restricted is not None:
+        cost, plan_share = transport(c, q, s, f, restricted)
         if cost < upper:
-            upper, is_open, share = cost, plan, plan_share
+            upper, is_open, share = cost, restricted, plan_share
             # one more round aimed at the better plan, then the fixing bounds again
             bound, lam_round, _ = lagrangian_cflp(
                 cf, q, s, f, upper, LAGRANGIAN_ITERATIONS, start=lam
@@ -543,6 +567,6 @@ def reduce_cflp(
             margin = upper + FIXING_TOLERANCE * max(abs(upper), 1.0)
     closed = ~is_open & (if_open > margin)
     forced = is_open & (if_closed > margin)
-    bound = share_bounds(cf, q, s, lam, (if_open, margin))
-    bound[:, closed] = 0.0
-    return CflpReduction(is_open, share, upper, lower, closed, forced, bound)
+    share_bound = share_bounds(cf, q, s, lam, (if_open, margin))
+    share_bound[:, closed] = 0.0
+    return CflpReduction(is_open, share, upper, lower, closed, forced, share_bound)
