@@ -210,3 +210,28 @@ def test_restricted_plan_uses_only_the_nearest_sites(monkeypatch):
     # the pairs of a start plan join the restriction: from {2}, the optimum stays reachable
     start = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
     assert cr.restricted_plan(c, q, s, f, (allowed, forced), start).tolist() == [False, False, True]
+
+
+def test_presets_md_quotes_the_reduction_constants():
+    # models/presets.md section 6 states these numbers; the code must use the same ones
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "models" / "presets.md").read_text(encoding="utf-8")
+    section = text.split("## 6. Reductions of the CFLP", 1)[1]
+    quoted = [
+        f"{cr.LAGRANGIAN_ROUNDS} rounds of at most {cr.LAGRANGIAN_ITERATIONS} steps",
+        f"every {cr.PLAN_EVERY} steps",
+        f"the last {cr.LAGRANGIAN_PLANS} distinct ones",
+        f"the {cr.SWAP_TRIES} best swaps",
+        f"({cr.SWAP_LPS} LPs at most)",
+        f"the ${cr.RESTRICTED_SITES} |S_H|$ others",
+        f"its {cr.RESTRICTED_NEAREST} cheapest candidates",
+        f"HiGHS heuristic effort {cr.RESTRICTED_HEURISTIC_EFFORT:g}",
+        f"{cr.RESTRICTED_TIME_S:g} s or relative gap $10^{{{np.log10(cr.RESTRICTED_GAP):.0f}}}$",
+        f"margin $10^{{{np.log10(cr.FIXING_TOLERANCE):.0f}}} |U|$",
+        f"each client's {cr.LINKED_NEAREST} cheapest allowed pairs",
+        f"`mip_heuristic_effort = {cr.CFLP_START_OPTIONS['mip_heuristic_effort']:g}`",
+        f"`mip_pscost_minreliable = {cr.CFLP_START_OPTIONS['mip_pscost_minreliable']}`",
+    ]
+    missing = [phrase for phrase in quoted if phrase not in section]
+    assert missing == []

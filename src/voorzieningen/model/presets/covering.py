@@ -268,15 +268,10 @@ def build_cflp(
     allowed = None if reduction is None else ~reduction.closed[None, :]
     pairs = add_assignment_vars(model, c, binary=False, allowed=allowed)
     add_assign_once(model, pairs, n)
-    if reduction is None:
-        with np.errstate(divide="ignore"):
-            share = np.minimum(1.0, s[pairs[:, 1]] / q[pairs[:, 0]])
-        add_assign_if_open(model, pairs, share)
-    else:
-        share = reduction.share_bound[pairs[:, 0], pairs[:, 1]]
-        for var, top in zip(model.assign.values(), share.tolist(), strict=True):
-            var.setub(top)
-        add_assign_if_open(model, pairs, share, linked_pairs(c, q, pairs, LINKED_NEAREST))
+    with np.errstate(divide="ignore"):
+        share = np.minimum(1.0, s[pairs[:, 1]] / q[pairs[:, 0]])
+    linked = None if reduction is None else linked_pairs(c, q, pairs, LINKED_NEAREST)
+    add_assign_if_open(model, pairs, share, linked)
     add_capacity(model, pairs, q, s)
     obj_vars = [*model.open.values(), *model.assign.values()]
     obj_coef = np.concatenate((f, c[pairs[:, 0], pairs[:, 1]]))
