@@ -151,7 +151,7 @@ def test_forbidden_pairs_and_zero_demand_are_handled():
 
 
 def test_cflp_is_not_reduced_by_default():
-    # reduce=False is the default (not yet faster, benchmarks/README.md): no start, no fixing
+    # reduce=False is the default (slower on the 50 x 50 cap set, benchmarks/README.md)
     c = np.array([[1.0, 10.0, 10.0], [10.0, 1.0, 10.0]])
     plain = presets.build_cflp(c, demands=[1, 1], capacities=[5, 5, 5], fixed_costs=[5, 5, 100])
     assert plain.spec.start is None
@@ -235,3 +235,23 @@ def test_presets_md_quotes_the_reduction_constants():
     ]
     missing = [phrase for phrase in quoted if phrase not in section]
     assert missing == []
+
+
+def test_dropping_far_link_rows_keeps_the_optimum(monkeypatch):
+    # (P4) kept for each client's nearest site only: the capacity rows still tie every
+    # share to its site, so the optimum is the plain one (6 instances; rows were dropped).
+    from voorzieningen.model.presets import covering
+
+    monkeypatch.setattr(covering, "LINKED_NEAREST", 1)
+    rng = np.random.default_rng(11)
+    for ratio in (1.3, 2.0, 4.0):
+        for _ in range(2):
+            c, q, s, f = random_cflp(rng, 6, 20, ratio)
+            plain = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f)
+            best = solve_model(plain.model, EXACT).objective
+            built = presets.build_cflp(c, demands=q, capacities=s, fixed_costs=f, reduce=True)
+            assert len(built.model.c_assign_open) == 20 < len(built.model.assign)
+            warm = presets.set_start(built)
+            reduced = HighsSession(EXACT).solve(built.model, warm_start=warm)
+            assert reduced.objective == pytest.approx(best, rel=1e-9)
+            assert presets.extract_solution(built).objective == pytest.approx(best, rel=1e-9)

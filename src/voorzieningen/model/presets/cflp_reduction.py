@@ -11,10 +11,11 @@ The mathematics is in ``models/presets.md`` (section 6). In short:
    :math:`U`.
 3. A restricted MIP (each client's nearest sites only, HiGHS through scipy) gives a
    better plan, so a lower :math:`U`.
-4. A site whose opening (closing) raises the bound above :math:`U` is closed (opened), and
-   each share :math:`x_{ij}` gets the upper bound that the Lagrangian reduced cost allows
-   below :math:`U`: only plans worse than the best plan found are cut off, and that plan
-   stays feasible, so the reduced model's optimum is the CFLP optimum.
+4. A site whose opening (closing) raises the bound above :math:`U` is closed (opened):
+   only plans worse than the best plan found are cut off, and that plan stays feasible, so
+   the reduced model's optimum is the CFLP optimum. Each share :math:`x_{ij}` gets the
+   upper bound that the Lagrangian reduced cost allows below :math:`U` (reported, not put
+   into the model: see models/presets.md, section 6 step 5).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class CflpReduction:
         Sites every plan better than the heuristic's opens (``y_j = 1``).
     share_bound
         Largest share :math:`x_{ij}` any plan no worse than the heuristic's gives (clients x
-        sites, in [0, 1]; 0 for closed sites).
+        sites, in [0, 1]; 0 for closed sites). Not put into the model (a HiGHS 1.16
+        presolve slip with MIP starts, ``models/presets.md`` section 6 step 5).
     """
 
     heuristic_open: BoolArray
