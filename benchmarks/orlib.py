@@ -374,6 +374,8 @@ def run_case(
         out.matched = False if case.published else None
         return out
     out.objective = plan.objective
+    # HiGHS' own objective, against the plan's (a presolve slip once made them differ)
+    out.extra["solver_objective"] = result.objective
     out.gap = result.gap
     out.status = result.status
     if case.published:

@@ -9,20 +9,25 @@ The mathematics is in ``models/presets.md`` (section 6). In short:
 2. The Lagrangian's open sites, made feasible, and a drop/add search over them give
    plans whose cost (a transportation LP per plan, HiGHS through scipy) is an upper bound
    :math:`U`.
-3. A site whose opening (closing) raises the bound above :math:`U` is closed (opened):
+3. A restricted MIP (each client's nearest sites only, HiGHS through scipy) gives a
+   better plan, so a lower :math:`U`.
+4. A site whose opening (closing) raises the bound above :math:`U` is closed (opened):
    only plans worse than the best plan found are cut off, and that plan stays feasible, so
-   the reduced model's optimum is the CFLP optimum.
+   the reduced model's optimum is the CFLP optimum. Each share :math:`x_{ij}` gets the
+   upper bound that the Lagrangian reduced cost allows below :math:`U` (reported, not put
+   into the model: see models/presets.md, section 6 step 5).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import scipy.optimize as so
 import scipy.sparse as sp
 
-from voorzieningen.model.presets.common import BoolArray, FloatArray
+from voorzieningen.model.presets.common import BoolArray, FloatArray, IntArray
 from voorzieningen.model.presets.reduction import finite_costs, swap_deltas
 
 #: Subgradient iterations of the Lagrangian bound (each one pass over the matrix).
@@ -40,6 +45,31 @@ SWAP_TRIES = 4
 
 #: Subgradient rounds; each restarts from the best multipliers, aiming at the best plan.
 LAGRANGIAN_ROUNDS = 3
+
+#: Nearest allowed sites per client in the restricted MIP of the heuristic.
+RESTRICTED_NEAREST = 8
+
+#: Sites of the restricted MIP, as a multiple of the number open in the best plan so far.
+RESTRICTED_SITES = 3
+
+#: Time limit (s) and relative gap of the restricted MIP; its best plan is used as found.
+RESTRICTED_TIME_S = 30.0
+RESTRICTED_GAP = 1e-3
+
+#: HiGHS' primal heuristic effort in the restricted MIP (default 0.05): plans are its point.
+RESTRICTED_HEURISTIC_EFFORT = 0.3
+
+#: Nearest pairs per client that keep the row ``x_ij <= u_ij y_j`` in the reduced model.
+LINKED_NEAREST = 10
+
+#: HiGHS options handed over with the plan (``PresetStart.highs_options``): no primal
+#: heuristics (the restricted MIP's plan is near-optimal; HiGHS' sub-MIPs on the 100k-column
+#: model cost minutes) and no strong branching for reliable pseudocosts (each strong
+#: branch re-solves the large LP). Measured in benchmarks/README.md.
+CFLP_START_OPTIONS: dict[str, bool | int | float | str] = {
+    "mip_heuristic_effort": 0.0,
+    "mip_pscost_minreliable": 0,
+}
 
 #: Relative margin of the fixing test ``bound > U + tol |U|``, against rounding in the sums.
 FIXING_TOLERANCE = 1e-6
@@ -63,6 +93,10 @@ class CflpReduction:
         Sites no plan better than the heuristic's opens (``y_j = 0``).
     forced
         Sites every plan better than the heuristic's opens (``y_j = 1``).
+    share_bound
+        Largest share :math:`x_{ij}` any plan no worse than the heuristic's gives (clients x
+        sites, in [0, 1]; 0 for closed sites). Not put into the model (a HiGHS 1.16
+        presolve slip with MIP starts, ``models/presets.md`` section 6 step 5).
     """
 
     heuristic_open: BoolArray
@@ -71,6 +105,7 @@ class CflpReduction:
     lower_bound: float
     closed: BoolArray
     forced: BoolArray
+    share_bound: FloatArray
 
 
 # --------------------------------------------------------------------------- Lagrangian
@@ -101,6 +136,26 @@ def site_values(
     np.put_along_axis(share, order, take, axis=0)
     value = np.where(share > 0, r * share, 0.0).sum(axis=0)
     return value, share
+
+
+def capacity_prices(c: FloatArray, q: FloatArray, s: FloatArray, lam: FloatArray) -> FloatArray:
+    r"""Return each site's optimal capacity dual :math:`\mu_j \ge 0` in :func:`site_values`.
+
+    With the clients of negative reduced cost sorted best per unit of demand first, the
+    capacity binds at the first client that does not fit whole (the critical client
+    :math:`k`): :math:`\mu_j = -(c_{kj} - \lambda_k) / q_k`; 0 when all of them fit. Then
+    :math:`v_j = -\mu_j s_j + \sum_i \min(0, c_{ij} - \lambda_i + \mu_j q_i)`.
+    """
+    r = c - lam[:, None]
+    positive = q > 0
+    gain = np.where((r < 0) & positive[:, None], r / np.where(positive, q, 1.0)[:, None], 0.0)
+    gain = np.where((r < 0) & ~positive[:, None], -np.inf, gain)
+    order = np.argsort(gain, axis=0, kind="stable")
+    sorted_gain = np.take_along_axis(gain, order, axis=0)
+    over = (np.cumsum(q[order], axis=0) > s[None, :] * (1 + 1e-12)) & (sorted_gain < 0)
+    critical = np.argmax(over, axis=0)
+    crit_gain = sorted_gain[critical, np.arange(len(s))]
+    return np.where(over.any(axis=0), -crit_gain, 0.0)
 
 
 def knapsack_cover(value: FloatArray, s: FloatArray, demand: float) -> tuple[float, FloatArray]:
@@ -325,6 +380,128 @@ def cheapest_capacity(f: FloatArray, s: FloatArray, demand: float) -> BoolArray:
     return chosen
 
 
+def candidates(if_open: FloatArray, upper: float, is_open: BoolArray) -> BoolArray:
+    """Return the sites of the restricted MIP.
+
+    The ``RESTRICTED_SITES`` x ``|S_H|`` sites not closed (``if_open <= upper``) of lowest
+    bound when opened (``if_open``), and every site of the plan ``is_open`` (``S_H``).
+    """
+    size = RESTRICTED_SITES * int(is_open.sum())
+    order = np.argsort(np.where(if_open <= upper, if_open, np.inf), kind="stable")[:size]
+    chosen = is_open.copy()
+    chosen[order[if_open[order] <= upper]] = True
+    return chosen
+
+
+def restricted_plan(
+    c: FloatArray,
+    q: FloatArray,
+    s: FloatArray,
+    f: FloatArray,
+    sites: tuple[BoolArray, BoolArray],
+    start: FloatArray | None = None,
+) -> BoolArray | None:
+    r"""Open sites of the best plan of a restricted MIP; ``None`` when it finds no plan.
+
+    The CFLP over the sites ``sites`` (allowed, forced open), each client served only by
+    its ``RESTRICTED_NEAREST`` cheapest allowed sites and the pairs ``start`` (shares of a
+    plan on allowed sites, clients x sites) uses, with
+    :math:`x_{ij} \le \min(1, s_j / q_i) y_j` and the total-capacity row: a restriction
+    of the CFLP, so its plans are CFLP plans. HiGHS starts from ``start`` and stops at
+    ``RESTRICTED_TIME_S`` seconds or relative gap ``RESTRICTED_GAP``.
+    """
+    allowed, forced = sites
+    cols = np.flatnonzero(allowed)
+    k, n = len(cols), c.shape[0]
+    sub = c[:, cols]
+    near = np.zeros(sub.shape, dtype=bool)
+    ranks = np.argsort(sub, axis=1, kind="stable")[:, : min(RESTRICTED_NEAREST, k)]
+    np.put_along_axis(near, ranks, values=True, axis=1)
+    if start is not None:
+        near |= start[:, cols] > 0
+    pi, pj = np.nonzero(near & np.isfinite(sub))
+    npairs = len(pi)
+    x = k + np.arange(npairs)
+    with np.errstate(divide="ignore"):
+        cap = np.minimum(1.0, s[cols][pj] / q[pi])
+    link = n + k + np.arange(npairs)
+    rows = np.concatenate((pi, n + pj, n + np.arange(k), link, link, np.full(k, n + k + npairs)))
+    cols_a = np.concatenate((x, x, np.arange(k), x, pj, np.arange(k)))
+    vals = np.concatenate((np.ones(npairs), q[pi], -s[cols], np.ones(npairs), -cap, s[cols]))
+    a = sp.csr_array((vals, (rows, cols_a)), shape=(n + k + npairs + 1, k + npairs))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = k + npairs, n + k + npairs + 1
+    lp.col_cost_ = np.concatenate((f[cols], sub[pi, pj]))
+    lp.col_lower_ = np.concatenate((forced[cols].astype(np.float64), np.zeros(npairs)))
+    lp.col_upper_ = np.ones(k + npairs)
+    lp.row_lower_ = np.concatenate((np.ones(n), np.full(k + npairs, -highspy.kHighsInf), [q.sum()]))
+    lp.row_upper_ = np.concatenate((np.ones(n), np.zeros(k + npairs), [highspy.kHighsInf]))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * k + [
+        highspy.HighsVarType.kContinuous
+    ] * npairs
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)  # noqa: FBT003
+    h.setOptionValue("time_limit", RESTRICTED_TIME_S)
+    h.setOptionValue("mip_rel_gap", RESTRICTED_GAP)
+    h.setOptionValue("mip_heuristic_effort", RESTRICTED_HEURISTIC_EFFORT)
+    h.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.concatenate(((start[:, cols] > 0).any(axis=0), start[pi, cols[pj]]))
+        h.setSolution(solution)
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # no feasible plan found
+        return None
+    plan = np.zeros(len(f), dtype=bool)
+    plan[cols[np.asarray(h.getSolution().col_value)[:k] > 0.5]] = True
+    return plan
+
+
+def share_bounds(
+    c: FloatArray,
+    q: FloatArray,
+    s: FloatArray,
+    lam: FloatArray,
+    opening: tuple[FloatArray, float],
+) -> FloatArray:
+    r"""Largest share :math:`x_{ij}` of any plan that costs at most ``upper``.
+
+    With :math:`\mu_j` from :func:`capacity_prices`, the reduced cost
+    :math:`\bar c_{ij} = c_{ij} - \lambda_i + \mu_j q_i`; a plan with
+    :math:`x_{ij} = t` has bound :math:`\ge B_j + \bar c_{ij} t` (``opening``: :math:`B_j`,
+    the bound of the plans opening j, and ``upper``), so
+    :math:`x_{ij} \le \min(1, s_j / q_i, (U - B_j) / \bar c_{ij})` where
+    :math:`\bar c_{ij} > 0` (models/presets.md, section 6).
+    """
+    if_open, upper = opening
+    value = site_values(c, q, s, lam)[0]
+    mu = capacity_prices(c, q, s, lam)
+    reduced = c - lam[:, None] + mu[None, :] * q[:, None]
+    # the dual value equals v_j when mu_j is optimal; any shortfall is taken off B_j
+    dual = -mu * s + np.minimum(reduced, 0.0).sum(axis=0)
+    room = np.maximum(upper - if_open + np.maximum(value - dual, 0.0), 0.0)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = np.where(reduced > 0, room / reduced, 1.0)
+        bound = np.minimum(bound, np.where(q[:, None] > 0, s[None, :] / q[:, None], 1.0))
+    return np.clip(bound, 0.0, 1.0)
+
+
+def linked_pairs(c: FloatArray, q: FloatArray, pairs: IntArray, nearest: int) -> IntArray:
+    r"""Return the indices of the pairs that get the row :math:`x_{ij} \le u_{ij} y_j`.
+
+    Each client's ``nearest`` cheapest pairs (by :math:`c_{ij}`, among ``pairs``), and every
+    pair of a client without demand (whose share only that row ties to :math:`y_j`).
+    """
+    order = np.lexsort((c[pairs[:, 0], pairs[:, 1]], pairs[:, 0]))
+    client = pairs[order, 0]
+    first = np.searchsorted(client, client, side="left")
+    rank = np.arange(len(order)) - first
+    keep = (rank < nearest) | (q[client] <= 0)
+    return np.sort(order[keep])
+
+
 def reduce_cflp(
     c: FloatArray,
     q: FloatArray,
@@ -375,6 +552,23 @@ def reduce_cflp(
     upper, is_open, share = swap_search(c, q, s, f, value, (upper, is_open, share), SWAP_LPS)
     if_open, if_closed = fixing_bounds(float(lam.sum()), value, s, demand)
     margin = upper + FIXING_TOLERANCE * max(abs(upper), 1.0)
+    chosen = candidates(if_open, margin, is_open), is_open & (if_closed > margin)
+    restricted = restricted_plan(c, q, s, f, chosen, share)
+    if restricted is not None:
+        cost, plan_share = transport(c, q, s, f, restricted)
+        if cost < upper:
+            upper, is_open, share = cost, restricted, plan_share
+            # one more round aimed at the better plan, then the fixing bounds again
+            bound, lam_round, _ = lagrangian_cflp(
+                cf, q, s, f, upper, LAGRANGIAN_ITERATIONS, start=lam
+            )
+            if bound > lower:
+                lower, lam = bound, lam_round
+            value = site_values(cf, q, s, lam)[0] + f
+            if_open, if_closed = fixing_bounds(float(lam.sum()), value, s, demand)
+            margin = upper + FIXING_TOLERANCE * max(abs(upper), 1.0)
     closed = ~is_open & (if_open > margin)
     forced = is_open & (if_closed > margin)
-    return CflpReduction(is_open, share, upper, lower, closed, forced)
+    share_bound = share_bounds(cf, q, s, lam, (if_open, margin))
+    share_bound[:, closed] = 0.0
+    return CflpReduction(is_open, share, upper, lower, closed, forced, share_bound)

@@ -394,14 +394,20 @@ def add_assign_once(model: pyo.ConcreteModel, pairs: IntArray, n_clients: int) -
     add_rows(model, "c_assign", exprs, 1.0, 1.0)
 
 
-def add_assign_if_open(model: pyo.ConcreteModel, pairs: IntArray, bound: FloatArray) -> None:
-    """Add ``x_ij - u_ij y_j <= 0`` for every pair (``model.c_assign_open``)."""
-    n_pairs = len(pairs)
+def add_assign_if_open(
+    model: pyo.ConcreteModel, pairs: IntArray, bound: FloatArray, which: IntArray | None = None
+) -> None:
+    """Add ``x_ij - u_ij y_j <= 0`` for every pair, or the pairs ``which`` (``c_assign_open``).
+
+    ``bound`` holds :math:`u_{ij}` per pair of ``pairs``.
+    """
+    index = np.arange(len(pairs)) if which is None else which
+    n_pairs = len(index)
     m = len(model.open)
     variables = [*model.open.values(), *model.assign.values()]
     rows = np.concatenate((np.arange(n_pairs), np.arange(n_pairs)))
-    cols = np.concatenate((m + np.arange(n_pairs), pairs[:, 1]))
-    coefs = np.concatenate((np.ones(n_pairs), -bound))
+    cols = np.concatenate((m + index, pairs[index, 1]))
+    coefs = np.concatenate((np.ones(n_pairs), -bound[index]))
     exprs = rows_to_expressions(variables, rows, cols, coefs, n_pairs)
     add_rows(model, "c_assign_open", exprs, None, 0.0)
 

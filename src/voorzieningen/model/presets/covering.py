@@ -7,7 +7,13 @@ import numpy.typing as npt
 import pyomo.environ as pyo
 
 from voorzieningen.errors import InfeasibleModelError
-from voorzieningen.model.presets.cflp_reduction import CflpReduction, reduce_cflp
+from voorzieningen.model.presets.cflp_reduction import (
+    CFLP_START_OPTIONS,
+    LINKED_NEAREST,
+    CflpReduction,
+    linked_pairs,
+    reduce_cflp,
+)
 from voorzieningen.model.presets.common import (
     BoolArray,
     FloatArray,
@@ -216,12 +222,14 @@ def build_cflp(
     fixed_costs
         Opening cost of each site (money).
     reduce
-        Bound the optimum with a Lagrangian relaxation and heuristic plans, close (open)
-        the sites whose opening (closing) only plans worse than the best plan found need,
-        and return that plan as a MIP start (``models/presets.md``, section 6). Exact: the
-        reduced model's optimum is the CFLP optimum. Off by default: on 100 x 1,000
-        instances it did not yet shorten the time to a proven optimum or gap
-        (``benchmarks/README.md``, ``cflp_large.py``).
+        Bound the optimum with a Lagrangian relaxation, find a plan (Lagrangian plans, swap
+        search, a restricted MIP over each client's nearest sites), close (open) the sites
+        whose opening (closing) only plans worse than that plan need, keep
+        :math:`x_{ij} \le u_{ij} y_j` for each client's nearest sites only, and return the
+        plan as a MIP start with HiGHS options (``models/presets.md``, section 6). Exact:
+        the reduced model's optimum is the CFLP optimum. Off by default: it pays on large
+        instances (100 x 1,000: ``benchmarks/README.md``, ``cflp_large.py``), but on the
+        OR-Library ``cap`` set (50 x 50) its seconds of reduction exceed the plain solves.
 
     Returns
     -------
@@ -264,7 +272,8 @@ def build_cflp(
     add_assign_once(model, pairs, n)
     with np.errstate(divide="ignore"):
         share = np.minimum(1.0, s[pairs[:, 1]] / q[pairs[:, 0]])
-    add_assign_if_open(model, pairs, share)
+    linked = None if reduction is None else linked_pairs(c, q, pairs, LINKED_NEAREST)
+    add_assign_if_open(model, pairs, share, linked)
     add_capacity(model, pairs, q, s)
     obj_vars = [*model.open.values(), *model.assign.values()]
     obj_coef = np.concatenate((f, c[pairs[:, 0], pairs[:, 1]]))
@@ -284,7 +293,7 @@ def cflp_start(model: pyo.ConcreteModel, reduction: CflpReduction, pairs: IntArr
         np.zeros(0),
         reduction.upper_bound,
         reduction.lower_bound,
-        {},  # HiGHS' own heuristics stay on: they improve on the start
+        CFLP_START_OPTIONS,
         assign=np.clip(reduction.heuristic_share[pairs[:, 0], pairs[:, 1]], 0.0, 1.0),
     )
 
