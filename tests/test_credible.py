@@ -179,6 +179,27 @@ def test_a_maximum_size_forces_a_second_site():
     assert outcome.objective == pytest.approx(1_700_000.0)
 
 
+def test_an_existing_building_above_the_default_maximum_keeps_its_places():
+    # School E exists with 150 places (750 m², no end of life); the service's default
+    # maximum is 100 pupils; 150 pupils live 5 min from E. Candidate C is 20 min away
+    # (new build 2000 EUR/m², 5 m²/pupil, no fixed cost). The default is an assumption
+    # about a new school's size: E keeps its 150 places, nothing is built, cost 0. The
+    # portfolio's own max_places 100 for E does cap it: 50 pupils at C, 50 x 5 x 2000 =
+    # 500,000 (an unmet pupil costs 10,000 EUR a year, 250,000 for 5 years: dearer).
+    capped = costs(school=service(5.0, max_places=100.0))
+    tt = [("Z", "E", 5, 1), ("Z", "C", 20, 5)]
+    e = site("E", "existing", "school", "school", area=750, cap=150)
+    c = site("C", "candidate", "", "school")
+    results, _, outcome = solve([e, c], [("Z", "school", 150)], tt, cost=capped)
+    assert action(results, "E") == ("keep", None)
+    assert action(results, "C") == ("not_built", None)
+    assert outcome.objective == pytest.approx(0.0, abs=1e-6)
+    own = {**e, "max_places": 100.0}
+    results, _, outcome = solve([own, c], [("Z", "school", 150)], tt, cost=capped)
+    assert action(results, "C") == ("new", 2025)
+    assert outcome.objective == pytest.approx(500_000.0)
+
+
 # ---------------------------------------------------------------- life extension (extend)
 
 EXTEND_PERIODS = (2025, 2030, 2035, 2040)

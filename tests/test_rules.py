@@ -81,9 +81,7 @@ def test_max_below_min_is_refused():
 
 
 def test_budget_per_year_scales_with_period_length():
-    budget = BudgetSettings(
-        capex_total_eur=9e6, capex_per_year_eur=1e6, net_spend_per_year_eur=2e5
-    )
+    budget = BudgetSettings(capex_total_eur=9e6, capex_per_year_eur=1e6, net_spend_per_year_eur=2e5)
     limits = budget.per_period([5.0, 5.0, 10.0])
     assert limits.capex_total_eur == 9e6
     assert limits.capex_eur == (5e6, 5e6, 1e7)
@@ -101,9 +99,7 @@ def test_budget_errors_name_the_fix():
         BudgetSettings.model_validate({"capex_total_eur": 1e6, "sale_proceeds_fund_capex": True})
     with pytest.raises(ValidationError, match="implausible"):
         BudgetSettings(net_spend_per_year_eur=1e15)
-    old = BudgetSettings.model_validate(
-        {"capex_total_eur": 1e6, "sale_proceeds_fund_capex": False}
-    )
+    old = BudgetSettings.model_validate({"capex_total_eur": 1e6, "sale_proceeds_fund_capex": False})
     assert old.capex_total_eur == 1e6
     assert old.sale_proceeds_fund_capex is False
 
@@ -190,7 +186,9 @@ def test_portfolio_sizes_and_locks(tmp_path: Path):
         HEADER
         + "a,School A,existing,school,4.35,52.00,1000,150,,1200,,must_keep; no_convert,Pekela\n"
         + "b,Praktijk B,existing,gp,4.36,52.00,,4190,,,,,Pekela\n"
-        + "k,Kavel,candidate,,4.37,52.01,,,,,2000,,Pekela\n",
+        + "k,Kavel,candidate,,4.37,52.01,,,,,2000,,Pekela\n"
+        + "g,Gezondheidscentrum G,existing,gp,4.38,52.00,,25000,,,,,Pekela\n"
+        + "h,School H,existing,school,4.39,52.00,6000,,,,,,Pekela\n",
         encoding="utf-8",
     )
     sites = load_portfolio(path)
@@ -208,6 +206,12 @@ def test_portfolio_sizes_and_locks(tmp_path: Path):
     # b: no floor area given -> 30 + 100 / 2095 * 4190 = 230 m²; * 1.5 = 345 m².
     assert limits.loc[("b", "gp"), "max_floor_area_m2"] == pytest.approx(345.0)
     assert limits.loc[("k", "school"), "max_floor_area_m2"] == 2000
+    # g: a 25,000-patient centre exists; the 20,000 default does not shrink it, and as a
+    # school (after conversion) the school default holds.
+    assert limits.loc[("g", "gp"), "max_places"] == 25_000
+    assert limits.loc[("g", "school"), "max_places"] == 1_000
+    # h: no capacity given; 6,000 m² holds (6000 - 200) / 5.03 = 1,153 pupils > 1,000.
+    assert limits.loc[("h", "school"), "max_places"] == pytest.approx(5800 / 5.03)
     assert limits.loc[("k", "school"), "min_places"] == 65
     without = site_limits(sites, ["school"], CostSettings(), None)
     assert without.loc[("k", "school"), "min_places"] == 23

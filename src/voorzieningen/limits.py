@@ -16,7 +16,7 @@ from voorzieningen import tables as T
 from voorzieningen.errors import InputDataError
 from voorzieningen.inputs import norm_gemeente, resolve_path
 from voorzieningen.schemas.model import SERVICES, CostSettings, SchoolClosureNorm, Service
-from voorzieningen.schemas.sizes import floor_area_m2
+from voorzieningen.schemas.sizes import floor_area_m2, places_in_area
 
 #: Column of a closure-norm table holding the norm.
 OPHEFFINGSNORM_PUPILS = "opheffingsnorm_pupils"
@@ -146,7 +146,9 @@ def site_limits(
       fallback ``costs.school.min_places`` when the gemeente is unknown); else
       ``costs.<service>.min_places``;
     - ``max_places``: the portfolio's ``max_places`` for the row's own service, else
-      ``costs.<service>.max_places`` (NaN: no limit);
+      ``costs.<service>.max_places`` (NaN: no limit); an existing building larger than that
+      default keeps its own service's current capacity as its maximum (the default is an
+      assumption about a new size; a building that exists is not shrunk by it);
     - ``max_floor_area_m2`` (the same for every service of a site): the portfolio's
       ``max_floor_area_m2``; else, for an existing building, its current floor area (given,
       or :func:`~voorzieningen.schemas.sizes.floor_area_m2` of its current capacity) times
@@ -195,6 +197,8 @@ def site_limits(
                     low = float(row[T.MIN_PLACES])
                 if np.isfinite(row[T.MAX_PLACES]):
                     high = float(row[T.MAX_PLACES])
+                elif row[T.KIND] == "existing" and np.isfinite(high):
+                    high = max(high, _current_places(own, row, area, costs))
             rows.append(
                 {
                     T.SITE: site,
@@ -206,3 +210,30 @@ def site_limits(
             )
     columns = [T.SITE, T.SERVICE, T.MIN_PLACES, T.MAX_PLACES, T.MAX_FLOOR_AREA_M2]
     return pd.DataFrame(rows, columns=columns).set_index([T.SITE, T.SERVICE])
+
+
+def _current_places(service: str, row: pd.Series, area_m2: float, costs: CostSettings) -> float:
+    """
+    Return an existing building's current capacity of its own service.
+
+    Parameters
+    ----------
+    service
+        The building's own service.
+    row
+        Its sites-table row (``capacity_places``, places; NaN: not given).
+    area_m2
+        Its floor area, m² (NaN: not given).
+    costs
+        Cost settings (space norm of the service).
+
+    Returns
+    -------
+    float
+        ``capacity_places`` if given, else the places its floor area holds, else 0 (places).
+    """
+    if np.isfinite(row[T.CAPACITY_PLACES]):
+        return float(row[T.CAPACITY_PLACES])
+    if service in SERVICES and np.isfinite(area_m2):
+        return places_in_area(service, area_m2, costs)
+    return 0.0

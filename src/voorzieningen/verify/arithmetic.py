@@ -164,10 +164,10 @@ def buildings(
         # Floor area = base + area per place (the one formula of schemas.sizes).
         area = floor_area_m2(service, cap, costs) if math.isnan(area) else area
         cap = places_in_area(service, area, costs) if math.isnan(cap) else cap
-        # A building larger than its service's maximum size counts only up to it.
+        # A building larger than its own max_places counts only up to it; the service's
+        # default maximum does not shrink a building that exists (limits.site_limits).
         most = float(row.get(T.MAX_PLACES, math.nan))
-        most = most if math.isfinite(most) else (costs.for_service(service).max_places or math.inf)
-        cap = min(cap, most)
+        cap = min(cap, most) if math.isfinite(most) else cap
         eol = float(row[T.END_OF_LIFE_YEAR])
         managed = bool(row[T.MANAGED])
         if not managed or not math.isfinite(eol):
