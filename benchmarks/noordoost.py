@@ -9,14 +9,17 @@ derived from the shared data is committed:
 
 * every other DUO school (by site id) is the corporation's building (``managed``), with its
   DUO capacity and an end of technical life cycling through 2028, 2033, 2038, 2045;
-* a GP practice in every village of at least 2,000 inhabitants, with room for 1.2 x the
+* GP practices in every village of at least 2,000 inhabitants, with room for 1.2 x the
   inhabitants of its catchment (itself and the villages nearer to it than to another GP
   village), so that the practices' lists hold everyone today, as in the Netherlands: the
   model's age-weighted patients are about 1.1 per inhabitant here, plus 10 % room
-  (assumption); the largest village of each gemeente has its practice
-  owned by the GPs (``managed`` false), the others are the corporation's;
-* a dorpshuis (200 m² + 0.05 m² per inhabitant, at most 900 m², assumption) in every
-  village of at least 400 inhabitants, the corporation's;
+  (assumption); a town whose room exceeds the largest practice the product allows
+  (``costs.gp.max_places``) gets as many equal practices as it needs, as towns have; the
+  largest village of each gemeente has its practices owned by the GPs (``managed``
+  false), the others are the corporation's;
+* a dorpshuis (200 m² + 0.05 m² per inhabitant, assumption) in every village of at least
+  400 inhabitants, the corporation's; a town whose hall would exceed the largest hall
+  (``costs.community_hall.max_places``) gets several equal buurthuizen instead;
 * one candidate plot per gemeente, in its largest village, for any service or an MFA;
 * budgets EUR 30 M in total and EUR 12 M per period (assumption: seven small corporations'
   worth), travel times estimated (``network.method = "estimate"``), all three services.
@@ -24,6 +27,7 @@ derived from the shared data is committed:
 
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 
@@ -34,6 +38,8 @@ from voorzieningen import region
 from voorzieningen.api import prepare_run
 from voorzieningen.context import resolve_context
 from voorzieningen.model.data import ModelData
+from voorzieningen.schemas.model import CostSettings
+from voorzieningen.schemas.sizes import places_in_area
 
 GEMEENTEN = [
     "Het Hogeland",
@@ -50,6 +56,21 @@ SETS = [
     "budget.capex_total_eur=30000000",
     "budget.capex_per_period_eur=12000000",
 ]
+
+COSTS = CostSettings()
+GP_MAX_PLACES = float(COSTS.gp.max_places or math.inf)
+HALL_MAX_PLACES = float(COSTS.community_hall.max_places or math.inf)
+HALL_BASE_M2 = COSTS.community_hall.base_m2
+
+
+def _suffix(part: int, parts: int, sep: str) -> str:
+    """Number the buildings of a town split into several (none for a single one)."""
+    return f"{sep}{part + 1}" if parts > 1 else ""
+
+
+def _spread(part: int, parts: int) -> float:
+    """Latitude offset (degrees, about 450 m apart) of one of a town's buildings."""
+    return 0.004 * (part - (parts - 1) / 2)
 
 
 def _gp_catchment(villages: pd.DataFrame) -> pd.Series:
@@ -101,37 +122,46 @@ def _portfolio(reg: region.Region) -> pd.DataFrame:
     for i, ((gemeente, plaats), v) in enumerate(villages.iterrows()):
         slug = str(plaats).lower().replace(" ", "-").replace("'", "")
         if v["pop"] >= 2000:
-            rows.append(
-                {
-                    "site_id": f"gp-{slug}",
-                    "name": f"Huisartsenpraktijk {plaats} (voorbeeld)",
-                    "kind": "existing",
-                    "service": "gp",
-                    "allowed_services": "gp;community_hall",
-                    "managed": (gemeente, plaats) not in largest,
-                    "lon": v["lon"],
-                    "lat": v["lat"],
-                    "capacity_places": round(1.2 * catchment[(gemeente, plaats)]),
-                    "end_of_life_year": EOL_CYCLE[(i + 1) % len(EOL_CYCLE)],
-                    "gemeente": gemeente,
-                }
-            )
+            room = 1.2 * catchment[(gemeente, plaats)]
+            parts = math.ceil(room / GP_MAX_PLACES)
+            for part in range(parts):
+                rows.append(
+                    {
+                        "site_id": f"gp-{slug}{_suffix(part, parts, '-')}",
+                        "name": f"Huisartsenpraktijk {plaats}{_suffix(part, parts, ' ')} "
+                        "(voorbeeld)",
+                        "kind": "existing",
+                        "service": "gp",
+                        "allowed_services": "gp;community_hall",
+                        "managed": (gemeente, plaats) not in largest,
+                        "lon": v["lon"],
+                        "lat": v["lat"] + _spread(part, parts),
+                        "capacity_places": round(room / parts),
+                        "end_of_life_year": EOL_CYCLE[(i + 1 + part) % len(EOL_CYCLE)],
+                        "gemeente": gemeente,
+                    }
+                )
         if v["pop"] >= 400:
-            rows.append(
-                {
-                    "site_id": f"dh-{slug}",
-                    "name": f"Dorpshuis {plaats} (voorbeeld)",
-                    "kind": "existing",
-                    "service": "community_hall",
-                    "allowed_services": "community_hall;gp",
-                    "managed": True,
-                    "lon": v["lon"] + 0.002,
-                    "lat": v["lat"],
-                    "floor_area_m2": min(900.0, 200.0 + 0.05 * v["pop"]),
-                    "end_of_life_year": EOL_CYCLE[(i + 2) % len(EOL_CYCLE)],
-                    "gemeente": gemeente,
-                }
-            )
+            area = 200.0 + 0.05 * v["pop"]
+            places = places_in_area("community_hall", area, COSTS)
+            parts = math.ceil(places / HALL_MAX_PLACES)
+            for part in range(parts):
+                rows.append(
+                    {
+                        "site_id": f"dh-{slug}{_suffix(part, parts, '-')}",
+                        "name": f"{'Dorpshuis' if parts == 1 else 'Buurthuis'} {plaats}"
+                        f"{_suffix(part, parts, ' ')} (voorbeeld)",
+                        "kind": "existing",
+                        "service": "community_hall",
+                        "allowed_services": "community_hall;gp",
+                        "managed": True,
+                        "lon": v["lon"] + 0.002,
+                        "lat": v["lat"] + _spread(part, parts),
+                        "floor_area_m2": area - (parts - 1) / parts * (area - HALL_BASE_M2),
+                        "end_of_life_year": EOL_CYCLE[(i + 2 + part) % len(EOL_CYCLE)],
+                        "gemeente": gemeente,
+                    }
+                )
         if (gemeente, plaats) in largest:
             rows.append(
                 {
