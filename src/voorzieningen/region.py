@@ -93,7 +93,8 @@ PORTFOLIO_DOCS: dict[str, str] = {
     "min_places": "Smallest viable size of the row's own service while open (places); empty: "
     "the service default (for schools the gemeente's opheffingsnorm).",
     "max_places": "Largest size of the row's own service at this site (places); empty: the "
-    "service default (`costs.<service>.max_places`).",
+    "service default (`costs.<service>.max_places`), or the building's current capacity if "
+    "it is already larger.",
     "max_floor_area_m2": "Largest floor area after any extension (m² BVO), for an existing "
     "building or a candidate plot; empty: the current area times "
     "(1 + `costs.max_extension_share`).",

@@ -66,7 +66,8 @@ class ServiceCosts(StrictModel):
 
     max_places: float | None = Field(default=None, gt=0, le=1e7, allow_inf_nan=False)
     """Largest size of one site, places (pupils, patients, visitor equivalents); None for no
-    limit. A portfolio row's ``max_places`` overrides it for that building."""
+    limit. A portfolio row's ``max_places`` overrides it for that building; an existing
+    building that is already larger keeps its current capacity as its maximum."""
 
     extend_eur_per_m2: float | None = Field(
         default=None, ge=0, le=MAX_EUR_PER_M2, allow_inf_nan=False
