@@ -172,3 +172,29 @@ def test_unknown_highs_option_is_refused():
         SolverError, match=r"highs_options\) \| HiGHS does not accept no_such_option=1"
     ):
         solve_model(m, SolverSettings(highs_options={"no_such_option": 1}))
+
+
+def test_presolve_setting_reaches_highs():
+    import pyomo.environ as pyo
+    from pydantic import ValidationError
+
+    from voorzieningen.schemas.solver import SolverSettings
+    from voorzieningen.solve import HighsSession
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(within=pyo.Binary)
+    m.o = pyo.Objective(expr=m.x)
+
+    def presolve_seen_by_highs(settings: SolverSettings) -> str:
+        session = HighsSession(settings)
+        assert session.solve(m).optimal
+        _, value = session._solver._solver_model.getOptionValue("presolve")
+        return str(value)
+
+    assert presolve_seen_by_highs(SolverSettings()) == "off"  # the default
+    assert presolve_seen_by_highs(SolverSettings(presolve="choose")) == "choose"
+    # A presolve given in highs_options takes precedence, as documented.
+    both = SolverSettings(presolve="off", highs_options={"presolve": "on"})
+    assert presolve_seen_by_highs(both) == "on"
+    with pytest.raises(ValidationError, match=r"presolve\n.*'off', 'choose' or 'on'"):
+        SolverSettings(presolve="maybe")  # type: ignore[arg-type]

@@ -191,7 +191,7 @@ class HighsSession:
         solver.config.stream_solver = self.settings.tee
         solver.config.time_limit = self.settings.time_limit_s
         solver.config.mip_gap = self.settings.mip_rel_gap
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"presolve": self.settings.presolve}
         if self.settings.threads:
             options["threads"] = self.settings.threads
         if self.settings.mip_abs_gap:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from voorzieningen.schemas.base import StrictModel
@@ -35,6 +37,17 @@ class SolverSettings(StrictModel):
     ``mip_abs_gap = 1000`` reaches HiGHS as 0.001). For objectives that are integral on every
     plan, a value just below 1 proves optimality as well as a zero gap does. A
     ``mip_abs_gap`` given in ``highs_options`` instead is passed to HiGHS as it is, unscaled."""
+
+    presolve: Literal["off", "choose", "on"] = "off"
+    """HiGHS presolve of the MIP: ``off`` (default), ``choose`` (HiGHS' default) or ``on``.
+    Off because it is never slower on the investment model here and far faster at region
+    scale (measured 2026-11-28 on 2 cores, ``benchmarks/README.md``, ``model_scale.py``):
+    200x100 synthetic 17.0 s against 55.8 s; Noordoost-Groningen (169k columns) 0.55 %
+    against 0.82 % proven gap at 300 s; 400x200 solved (0.06 %) in 194 s instead of no
+    bound in 600 s, where the presolved root LP never finished. The demos are unchanged
+    (Het Hogeland 7.4 s against 9.0 s, Delft 2.9 s either way, same plans) and so are the
+    OR-Library presets (pmed 24/24, cap 33/33, pmedcap 12/12, about the same times). A
+    ``presolve`` in ``highs_options`` takes precedence."""
 
     highs_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
     """Further HiGHS options by name (see the HiGHS documentation), e.g.
