@@ -42,8 +42,8 @@ class SolverSettings(StrictModel):
     """HiGHS presolve of the MIP: ``off`` (default), ``choose`` (HiGHS' default) or ``on``.
     Off because it is never slower on the investment model here and far faster at region
     scale (measured 2026-11-28 on 2 cores, ``benchmarks/README.md``, ``model_scale.py``):
-    200x100 synthetic 17.0 s against 55.8 s; Noordoost-Groningen (169k columns) 0.55 %
-    against 0.82 % proven gap at 300 s; 400x200 solved (0.06 %) in 194 s instead of no
+    200x100 synthetic 17.6 s against 55.8 s; Noordoost-Groningen (169k columns) 0.52 %
+    against 0.82 % proven gap at 300 s; 400x200 solved (0.06 %) in 106 s instead of no
     bound in 600 s, where the presolved root LP never finished. The demos are unchanged
     (Het Hogeland 7.4 s against 9.0 s, Delft 2.9 s either way, same plans) and so are the
     OR-Library presets (pmed 24/24, cap 33/33, pmedcap 12/12, about the same times). A
