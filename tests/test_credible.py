@@ -185,7 +185,7 @@ def test_an_existing_building_above_the_default_maximum_keeps_its_places():
     # (new build 2000 EUR/m², 5 m²/pupil, no fixed cost). The default is an assumption
     # about a new school's size: E keeps its 150 places, nothing is built, cost 0. The
     # portfolio's own max_places 100 for E does cap it: 50 pupils at C, 50 x 5 x 2000 =
-    # 500,000 (leaving them unmet would cost 50 x 5 years x 10,000 EUR = 2,500,000).
+    # 500,000 (unmet demand is not allowed here: every pupil must be placed).
     capped = costs(school=service(5.0, max_places=100.0))
     tt = [("Z", "E", 5, 1), ("Z", "C", 20, 5)]
     e = site("E", "existing", "school", "school", area=750, cap=150)
